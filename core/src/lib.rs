@@ -1,1 +1,32 @@
-//! Placeholder until the engine lands.
+#![doc = include_str!("../../README.md")]
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod analysis;
+pub mod bundled;
+mod compile;
+mod condition;
+pub mod decode;
+pub mod diagnostic;
+pub mod error;
+mod evaluate;
+pub mod facts;
+pub mod hash;
+pub mod json;
+mod overlay;
+pub mod report;
+pub mod ruleset;
+pub mod schema;
+pub mod tri;
+pub mod wire;
+
+pub use diagnostic::{Code, Diagnostic, Severity};
+pub use error::{ChecklistError, Diagnostics, FactError, RulesetError};
+pub use facts::Facts;
+pub use report::{Decision, DecisionStatus, Report, Status, Verdict};
+pub use ruleset::{Checklist, LoadOptions, Ruleset};
+pub use tri::Tri;

@@ -1,0 +1,260 @@
+//! Located, coded diagnostics shared by every stage: ruleset loading, fact validation and the
+//! JSON entry points. The UI and the CLI print the same thing.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
+use serde::{Deserialize, Serialize};
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The input cannot be used.
+    Error,
+    /// The input works but is probably not what the author meant.
+    Warning,
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $name:ident => $text:literal ),+ $(,)?) => {
+        /// A stable, machine-readable diagnostic code (`SCREAMING_SNAKE` on the wire).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        #[non_exhaustive]
+        pub enum Code { $( $(#[$doc])* $name ),+ }
+
+        impl Code {
+            /// The code as written on the wire, e.g. `UNKNOWN_FACT`.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self { $( Code::$name => $text ),+ }
+            }
+
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[ $( Code::$name ),+ ];
+        }
+    };
+}
+
+codes! {
+    /// The text is not JSON.
+    JsonSyntax => "JSON_SYNTAX",
+    /// A value has the wrong JSON type.
+    WrongType => "WRONG_TYPE",
+    /// A required field is absent.
+    MissingField => "MISSING_FIELD",
+    /// A field the format does not define.
+    UnknownField => "UNKNOWN_FIELD",
+    /// An id does not match the id pattern.
+    InvalidId => "INVALID_ID",
+    /// Two items of one kind share an id.
+    DuplicateId => "DUPLICATE_ID",
+    /// The `format` version is not supported.
+    UnsupportedFormat => "UNSUPPORTED_FORMAT",
+    /// A value outside its allowed set.
+    InvalidValue => "INVALID_VALUE",
+    /// A fact names an undeclared section.
+    UnknownSection => "UNKNOWN_SECTION",
+    /// An `enum` or `set` fact without options.
+    EmptyOptions => "EMPTY_OPTIONS",
+    /// An `enum` or `set` fact (or a table) with more than 64 options (outputs).
+    TooManyOptions => "TOO_MANY_OPTIONS",
+    /// An `int` fact without a valid range.
+    InvalidRange => "INVALID_RANGE",
+    /// A malformed condition.
+    BadCondition => "BAD_CONDITION",
+    /// A reference to an undeclared fact.
+    UnknownFact => "UNKNOWN_FACT",
+    /// A reference to an undeclared named condition.
+    UnknownCondition => "UNKNOWN_CONDITION",
+    /// A reference to an undeclared table.
+    UnknownTable => "UNKNOWN_TABLE",
+    /// A reference to an undeclared requirement.
+    UnknownRequirement => "UNKNOWN_REQUIREMENT",
+    /// A reference to an undeclared checklist.
+    UnknownChecklist => "UNKNOWN_CHECKLIST",
+    /// An operator or operand that does not fit the fact's type.
+    TypeMismatch => "TYPE_MISMATCH",
+    /// An option id that the fact does not declare.
+    UnknownOption => "UNKNOWN_OPTION",
+    /// An integer operand outside the fact's range.
+    OperandOutOfRange => "OPERAND_OUT_OF_RANGE",
+    /// A table output that the table does not declare.
+    UnknownOutput => "UNKNOWN_OUTPUT",
+    /// `at_least.n` is zero or larger than its parts.
+    AtLeastRange => "AT_LEAST_RANGE",
+    /// Named conditions or tables depend on themselves.
+    Cycle => "CYCLE",
+    /// A condition nested too deeply.
+    NestingTooDeep => "NESTING_TOO_DEEP",
+    /// An overlay extends a different base.
+    ExtendsMismatch => "EXTENDS_MISMATCH",
+    /// Overlay-only fields in a base ruleset, or an overlay used as a base.
+    NotAnOverlay => "NOT_AN_OVERLAY",
+    /// No bundled ruleset or overlay has that id.
+    UnknownBundled => "UNKNOWN_BUNDLED",
+    /// The input is larger than the engine accepts.
+    TooLarge => "TOO_LARGE",
+    /// A patient's value is outside the fact's range.
+    OutOfRange => "OUT_OF_RANGE",
+    /// A set value lists an option twice.
+    DuplicateOption => "DUPLICATE_OPTION",
+    /// A fact no condition reads.
+    UnusedFact => "UNUSED_FACT",
+    /// A named condition nobody references.
+    UnusedCondition => "UNUSED_CONDITION",
+    /// A requirement that can never apply.
+    NeverApplies => "NEVER_APPLIES",
+    /// A table row that can never be the first hit.
+    UnreachableRow => "UNREACHABLE_ROW",
+    /// A question whose `asked_when` reads the question's own fact.
+    AskedWhenSelf => "ASKED_WHEN_SELF",
+    /// A requirement or table that no checklist uses.
+    NotInChecklist => "NOT_IN_CHECKLIST",
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One located problem, with a stable code and a help line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Stable machine-readable code.
+    pub code: Code,
+    /// JSON path into the document, e.g. `$.requirements[3].met_when.all[1]`.
+    pub path: String,
+    /// The overlay document the path points into, when it is not the base ruleset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    /// Id of the rule (requirement, table, fact, condition) concerned, where there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// What is wrong, lowercase, user input in backticks.
+    pub message: String,
+    /// How to fix it.
+    pub help: String,
+}
+
+impl Diagnostic {
+    /// A new error diagnostic.
+    #[must_use]
+    pub fn error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            path: path.into(),
+            document: None,
+            rule: None,
+            message: message.into(),
+            help: String::from(default_help(code)),
+        }
+    }
+
+    /// A new warning diagnostic.
+    #[must_use]
+    pub fn warning(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, path, message)
+        }
+    }
+
+    /// The same diagnostic naming `rule`.
+    #[must_use]
+    pub fn with_rule(mut self, rule: impl Into<String>) -> Self {
+        self.rule = Some(rule.into());
+        self
+    }
+
+    /// The same diagnostic with a specific help line.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = help.into();
+        self
+    }
+
+    /// Whether this diagnostic is an error.
+    #[must_use]
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev}[{}]: {}", self.code, self.message)?;
+        write!(f, "\n  at {}", self.path)?;
+        if let Some(doc) = &self.document {
+            write!(f, " in overlay `{doc}`")?;
+        }
+        if let Some(rule) = &self.rule {
+            write!(f, " (rule `{rule}`)")?;
+        }
+        write!(f, "\n  help: {}", self.help)
+    }
+}
+
+/// The default help line for a code.
+#[must_use]
+pub const fn default_help(code: Code) -> &'static str {
+    match code {
+        Code::JsonSyntax => "check the text is valid JSON (quotes, commas, brackets)",
+        Code::WrongType => "use the JSON type the format document gives for this field",
+        Code::MissingField => "add the field; see docs/ruleset-format.md",
+        Code::UnknownField => "remove the field or correct its spelling; unknown fields are rejected",
+        Code::InvalidId => "ids are dotted snake_case, e.g. `home.key_safe_fitted`",
+        Code::DuplicateId => "give each item of a kind its own id",
+        Code::UnsupportedFormat => "set `format` to 1 or leave it out",
+        Code::InvalidValue => "use one of the values listed in the message",
+        Code::UnknownSection => "declare the section under `sections` or use a declared one",
+        Code::EmptyOptions => "give the fact at least one option",
+        Code::TooManyOptions => "split the fact; at most 64 options (or table outputs) are supported",
+        Code::InvalidRange => "give `min` and `max` with `min <= max`",
+        Code::BadCondition => "write exactly one operator per condition object; see docs/ruleset-format.md",
+        Code::UnknownFact => "declare the fact under `facts` or correct the id",
+        Code::UnknownCondition => "declare the named condition under `conditions` or correct the name",
+        Code::UnknownTable => "declare the table under `tables` or correct the id",
+        Code::UnknownRequirement => "declare the requirement or correct the id",
+        Code::UnknownChecklist => "use a declared checklist id",
+        Code::TypeMismatch => "use an operator and operand that fit the fact's type",
+        Code::UnknownOption => "use one of the fact's declared option ids",
+        Code::OperandOutOfRange => "use a number within the fact's `min`..`max`",
+        Code::UnknownOutput => "use one of the table's declared `outputs`",
+        Code::AtLeastRange => "`n` must be between 1 and the number of parts",
+        Code::Cycle => "break the cycle: a named condition or table cannot depend on itself",
+        Code::NestingTooDeep => "flatten the condition or move parts into named conditions",
+        Code::ExtendsMismatch => "set `extends` to the id of the base ruleset",
+        Code::NotAnOverlay => "overlay-only fields need `extends`; a base ruleset must not extend another",
+        Code::UnknownBundled => "use a bundled id such as `england-national` or `norfolk`",
+        Code::TooLarge => "split the input; the engine bounds input size to protect the device",
+        Code::OutOfRange => "give a number within the fact's range, or null if not known",
+        Code::DuplicateOption => "list each option at most once",
+        Code::UnusedFact => "read the fact in a condition or remove it",
+        Code::UnusedCondition => "reference the condition or remove it",
+        Code::NeverApplies => "check `applies_when`: no combination of answers makes it true",
+        Code::UnreachableRow => "reorder or remove the row: earlier rows always hit first",
+        Code::AskedWhenSelf => "a question cannot depend on its own answer; gate it on another fact",
+        Code::NotInChecklist => "add it to a checklist or remove it",
+    }
+}
+
+/// Whether any diagnostic in `diags` is an error.
+#[must_use]
+pub fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(Diagnostic::is_error)
+}
+
+/// Errors first (in document order), then warnings.
+pub(crate) fn sort(diags: &mut Vec<Diagnostic>) {
+    diags.sort_by(|a, b| a.severity.cmp(&b.severity));
+}

@@ -1,0 +1,219 @@
+//! String-in/string-out JSON entry points for bindings (WASM) and the CLI. Every function
+//! returns a tagged object: `{"ok": …}` or `{"error": {"code", "path", "message", "help",
+//! "diagnostics"}}`. Nothing here panics; bad input always gets a located, coded error.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::error::Diagnostics;
+use crate::evaluate::Scratch;
+use crate::facts::Facts;
+use crate::ruleset::Ruleset;
+use alloc::format;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+/// `{"ok": <value>}` as JSON text.
+#[must_use]
+pub fn ok<T: Serialize + ?Sized>(value: &T) -> String {
+    let inner = serde_json::to_string(value).unwrap_or_else(|_| String::from("null"));
+    format!("{{\"ok\":{inner}}}")
+}
+
+/// `{"error": …}` for a list of diagnostics (the first error's fields are repeated at the top).
+#[must_use]
+pub fn error(diagnostics: &[Diagnostic]) -> String {
+    let first = diagnostics.iter().find(|d| d.is_error()).or_else(|| diagnostics.first());
+    let body = json!({
+        "code": first.map_or("INTERNAL", |d| d.code.as_str()),
+        "path": first.map_or("$", |d| d.path.as_str()),
+        "message": first.map_or("", |d| d.message.as_str()),
+        "help": first.map_or("", |d| d.help.as_str()),
+        "diagnostics": diagnostics,
+    });
+    format!("{{\"error\":{body}}}")
+}
+
+fn error_one(code: Code, path: &str, message: String) -> String {
+    error(&[Diagnostic::error(code, path, message)])
+}
+
+/// A resident engine: a compiled ruleset, or the reason it could not be loaded.
+#[derive(Debug, Clone)]
+pub struct JsonEngine {
+    inner: Result<Rc<Ruleset>, Vec<Diagnostic>>,
+}
+
+impl JsonEngine {
+    /// The bundled national ruleset with bundled overlays (e.g. `["norfolk"]`).
+    #[must_use]
+    pub fn national(overlay_ids: &[String]) -> JsonEngine {
+        let ids: Vec<&str> = overlay_ids.iter().map(String::as_str).collect();
+        JsonEngine { inner: Ruleset::national_with(&ids).map(Rc::new).map_err(|e| e.diagnostics()) }
+    }
+
+    /// A ruleset and overlays given as JSON documents.
+    #[must_use]
+    pub fn load(ruleset_json: &str, overlays_json: &[String]) -> JsonEngine {
+        let ov: Vec<&str> = overlays_json.iter().map(String::as_str).collect();
+        JsonEngine { inner: Ruleset::from_json_with_overlays(ruleset_json, &ov).map(Rc::new).map_err(|e| e.diagnostics()) }
+    }
+
+    /// Wraps an already compiled ruleset.
+    #[must_use]
+    pub fn from_ruleset(ruleset: Ruleset) -> JsonEngine {
+        JsonEngine { inner: Ok(Rc::new(ruleset)) }
+    }
+
+    /// The compiled ruleset, if it loaded.
+    #[must_use]
+    pub fn ruleset(&self) -> Option<&Ruleset> {
+        self.inner.as_ref().ok().map(|r| &**r)
+    }
+
+    /// `{"ok": {"id", "version", "hash", "title", "checklists", "warnings"}}` or the load error.
+    #[must_use]
+    pub fn status(&self) -> String {
+        match &self.inner {
+            Ok(rs) => ok(&json!({
+                "id": rs.id(), "version": rs.version(), "title": rs.title(), "hash": rs.hash(),
+                "checklists": rs.checklist_ids(), "warnings": rs.warnings(),
+            })),
+            Err(d) => error(d),
+        }
+    }
+
+    /// `{"ok": schema}`: the questions, for rendering a form.
+    #[must_use]
+    pub fn schema(&self) -> String {
+        match &self.inner {
+            Ok(rs) => ok(&rs.schema()),
+            Err(d) => error(d),
+        }
+    }
+
+    /// Evaluates a facts document against a checklist (`*` or empty for all).
+    #[must_use]
+    pub fn evaluate(&self, facts_json: &str, checklist: &str) -> String {
+        let rs = match &self.inner {
+            Ok(rs) => rs,
+            Err(d) => return error(d),
+        };
+        let cl = match rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
+            Ok(c) => c,
+            Err(e) => return error(&e.diagnostics()),
+        };
+        match Facts::from_json(rs, facts_json) {
+            Ok(f) => ok(&rs.evaluate(cl, &f)),
+            Err(e) => error(&e.diagnostics()),
+        }
+    }
+
+    /// A session for one patient on `checklist`.
+    #[must_use]
+    pub fn session(&self, checklist: &str) -> JsonSession {
+        let facts = self.ruleset().map(Facts::unknown).unwrap_or_default();
+        JsonSession { engine: self.inner.clone(), facts, checklist: String::from(checklist), scratch: Scratch::default() }
+    }
+
+    /// `{"ok": [{"id", "title"}]}`: the bundled overlays.
+    #[must_use]
+    pub fn bundled_overlays() -> String {
+        let list: Vec<Value> = crate::bundled::OVERLAYS.iter().map(|(id, title, _)| json!({"id": id, "title": title})).collect();
+        ok(&list)
+    }
+}
+
+/// One patient's answers, kept resident so that one tap sends only the changed fact.
+#[derive(Debug, Clone)]
+pub struct JsonSession {
+    engine: Result<Rc<Ruleset>, Vec<Diagnostic>>,
+    facts: Facts,
+    checklist: String,
+    scratch: Scratch,
+}
+
+impl JsonSession {
+    fn with<F: FnOnce(&Ruleset, &mut Facts, &mut Scratch, &str) -> String>(&mut self, f: F) -> String {
+        match &self.engine {
+            Ok(rs) => f(rs, &mut self.facts, &mut self.scratch, &self.checklist),
+            Err(d) => error(d),
+        }
+    }
+
+    fn report_of(rs: &Ruleset, facts: &Facts, scratch: &mut Scratch, checklist: &str) -> String {
+        match rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
+            Ok(cl) => ok(&rs.evaluate_with(cl, facts, scratch)),
+            Err(e) => error(&e.diagnostics()),
+        }
+    }
+
+    /// Sets one answer (`value_json` is JSON: `true`, `"option"`, `3`, `["a"]`, `null`) and
+    /// returns the new report. On error the answer is unchanged.
+    pub fn set(&mut self, fact: &str, value_json: &str) -> String {
+        let value: Value = match crate::decode::parse_json(value_json) {
+            Ok(v) => v,
+            Err(d) => return error(&[d]),
+        };
+        self.with(|rs, facts, scratch, cl| match facts.set(rs, fact, &value) {
+            Ok(()) => Self::report_of(rs, facts, scratch, cl),
+            Err(e) => error(&e.diagnostics()),
+        })
+    }
+
+    /// Makes one answer unknown and returns the new report.
+    pub fn clear(&mut self, fact: &str) -> String {
+        self.with(|rs, facts, scratch, cl| match facts.clear(rs, fact) {
+            Ok(()) => Self::report_of(rs, facts, scratch, cl),
+            Err(e) => error(&e.diagnostics()),
+        })
+    }
+
+    /// The current report.
+    pub fn report(&mut self) -> String {
+        self.with(|rs, facts, scratch, cl| Self::report_of(rs, facts, scratch, cl))
+    }
+
+    /// `{"ok": {fact: value}}`: every known answer.
+    pub fn export(&mut self) -> String {
+        self.with(|rs, facts, _, _| ok(&facts.to_value(rs)))
+    }
+
+    /// Replaces every answer with a facts document; atomic (on error nothing changes).
+    pub fn import(&mut self, facts_json: &str) -> String {
+        self.with(|rs, facts, scratch, cl| match Facts::from_json(rs, facts_json) {
+            Ok(f) => {
+                *facts = f;
+                Self::report_of(rs, facts, scratch, cl)
+            }
+            Err(e) => error(&e.diagnostics()),
+        })
+    }
+
+    /// Switches checklist and returns the new report; on error the checklist is unchanged.
+    pub fn set_checklist(&mut self, checklist: &str) -> String {
+        let out = self.with(|rs, facts, scratch, _| Self::report_of(rs, facts, scratch, checklist));
+        if out.starts_with("{\"ok\"") {
+            self.checklist = String::from(checklist);
+        }
+        out
+    }
+}
+
+/// One-shot check of a ruleset and overlays: `{"ok": {"warnings": […], …}}` or the errors.
+#[must_use]
+pub fn check(ruleset_json: &str, overlays_json: &[String]) -> String {
+    JsonEngine::load(ruleset_json, overlays_json).status()
+}
+
+/// One-shot evaluation: `{"ok": report}` or a located error.
+#[must_use]
+pub fn evaluate(ruleset_json: &str, overlays_json: &[String], facts_json: &str, checklist: &str) -> String {
+    JsonEngine::load(ruleset_json, overlays_json).evaluate(facts_json, checklist)
+}
+
+#[doc(hidden)]
+pub fn error_for(code: Code, path: &str, message: &str) -> String {
+    error_one(code, path, String::from(message))
+}

@@ -1,0 +1,211 @@
+//! The report: plain data describing one patient's discharge readiness for one checklist.
+//! Serialised with fields in a fixed order, so the same input gives the same bytes everywhere.
+
+use crate::wire::{Attribution, Citation, DelayCategory, Kind, Owner, OutputValue};
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::{Deserialize, Serialize};
+
+/// The overall answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Every blocker and safeguarding hold is met or not applicable.
+    Ready,
+    /// At least one blocker or safeguarding hold is not met.
+    NotReady,
+    /// Not yet known: some are unknown and none is not met.
+    Undetermined,
+}
+
+/// A requirement's status for this patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Met (and cannot block whatever is answered next).
+    Met,
+    /// Applies and is not met.
+    NotMet,
+    /// Not yet known.
+    Unknown,
+    /// Does not apply.
+    NotApplicable,
+}
+
+impl Status {
+    /// Met or not applicable.
+    #[must_use]
+    pub fn is_clear(self) -> bool {
+        matches!(self, Status::Met | Status::NotApplicable)
+    }
+}
+
+/// Whether a decision is decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecisionStatus {
+    /// One output whatever the unknown facts turn out to be.
+    Decided,
+    /// More than one output still possible.
+    Undetermined,
+}
+
+/// The ruleset a report came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesetRef {
+    /// Ruleset id.
+    pub id: String,
+    /// Ruleset version.
+    pub version: String,
+    /// Content hash.
+    pub hash: String,
+}
+
+/// Counts for a summary line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Blockers and holds not met.
+    pub outstanding: u32,
+    /// Blockers and holds unknown.
+    pub unknown: u32,
+    /// Questions to ask next.
+    pub open_questions: u32,
+}
+
+/// A blocker, hold or advisory with everything needed to act on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Item {
+    /// Requirement id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Kind.
+    pub kind: Kind,
+    /// Status (`not_met` or `unknown`).
+    pub status: Status,
+    /// Who must act.
+    pub owner: Owner,
+    /// DTOC-style attribution.
+    pub attribution: Attribution,
+    /// Delay reason category.
+    pub delay_category: Option<DelayCategory>,
+    /// Whether this is a primary (clinical) requirement.
+    pub primary: bool,
+    /// What to do next.
+    pub action: String,
+    /// Who to refer to.
+    pub referral: Option<String>,
+    /// Source.
+    pub citation: Citation,
+    /// The facts that decided the status (for `unknown`: those that keep it open).
+    pub decided_by: Vec<String>,
+}
+
+/// One requirement's status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequirementResult {
+    /// Requirement id.
+    pub id: String,
+    /// Kind.
+    pub kind: Kind,
+    /// Status.
+    pub status: Status,
+    /// The facts that decided it.
+    pub decided_by: Vec<String>,
+}
+
+/// One decision table's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// Table id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Decided or undetermined.
+    pub status: DecisionStatus,
+    /// The output, when decided.
+    pub output: Option<OutputValue>,
+    /// The output's label, when decided.
+    pub label: Option<String>,
+    /// The row that hit (`None` for the default, when undetermined, or when decided by
+    /// agreement of every still-possible row).
+    pub row: Option<u32>,
+    /// The facts read by the deciding rows.
+    pub decided_by: Vec<String>,
+    /// The facts that would decide it.
+    pub open_questions: Vec<String>,
+}
+
+/// Outstanding causes counted by owner and by attribution.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttributionCounts {
+    /// Count by owner.
+    pub by_owner: BTreeMap<Owner, u32>,
+    /// Count by DTOC-style attribution.
+    pub by_attribution: BTreeMap<Attribution, u32>,
+}
+
+/// A question to ask next.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenQuestion {
+    /// Fact id.
+    pub fact: String,
+    /// The question.
+    pub question: String,
+    /// Its section.
+    pub section: String,
+    /// The requirements and tables whose outcome it could change.
+    pub affects: Vec<String>,
+}
+
+/// One patient's discharge-readiness report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    /// Report format version (1).
+    pub format: u32,
+    /// Ruleset id, version and hash.
+    pub ruleset: RulesetRef,
+    /// The checklist evaluated (`*` = all).
+    pub checklist: String,
+    /// Ready, not ready or undetermined.
+    pub verdict: Verdict,
+    /// Counts.
+    pub summary: Summary,
+    /// The requirements that cause a `not_ready` verdict.
+    pub causes: Vec<String>,
+    /// Blockers and holds not met or unknown; holds first.
+    pub blockers: Vec<Item>,
+    /// Advisories that apply or may apply.
+    pub advisories: Vec<Item>,
+    /// Every requirement of the checklist.
+    pub requirements: Vec<RequirementResult>,
+    /// Every table of the checklist.
+    pub decisions: Vec<Decision>,
+    /// Causes by owner and attribution.
+    pub attribution: AttributionCounts,
+    /// Questions to ask next, minimal and ordered.
+    pub open_questions: Vec<OpenQuestion>,
+    /// Facts whose question is not relevant now (`asked_when` is false).
+    pub hidden_facts: Vec<String>,
+}
+
+impl Report {
+    /// The report as compact JSON (deterministic byte for byte).
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The status of a requirement, if the checklist has it.
+    #[must_use]
+    pub fn status(&self, requirement: &str) -> Option<Status> {
+        self.requirements.iter().find(|r| r.id == requirement).map(|r| r.status)
+    }
+
+    /// The decision for a table, if the checklist has it.
+    #[must_use]
+    pub fn decision(&self, table: &str) -> Option<&Decision> {
+        self.decisions.iter().find(|d| d.id == table)
+    }
+}

@@ -1,0 +1,560 @@
+//! The ruleset wire model: the JSON document exactly as authored, before validation. Decoded
+//! by [`crate::decode`] (which collects located diagnostics) and serialised canonically for the
+//! content hash.
+
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::{Deserialize, Serialize};
+
+/// Where an item came from: the document (0 = base, n = overlay n) and its JSON path there.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    /// Index of the document: 0 for the base ruleset, 1.. for overlays in order.
+    pub doc: usize,
+    /// JSON path of the item within its document.
+    pub path: String,
+}
+
+/// A whole ruleset or overlay document.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RulesetDoc {
+    /// Format version (1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<u32>,
+    /// Ruleset id.
+    pub id: String,
+    /// Ruleset version.
+    pub version: String,
+    /// Human title.
+    pub title: String,
+    /// Longer description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Date the rules take effect (informational).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_date: Option<String>,
+    /// Base ruleset id, for overlays.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
+    /// Question groups.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<SectionDoc>,
+    /// The fact schema.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub facts: Vec<FactDoc>,
+    /// Named conditions.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub conditions: BTreeMap<String, NamedCondition>,
+    /// Requirements.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<RequirementDoc>,
+    /// Decision tables.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<TableDoc>,
+    /// Checklists.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checklists: Vec<ChecklistDoc>,
+    /// Overlay: requirement overrides.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<OverrideDoc>,
+    /// Overlay: rows inserted into base tables.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub table_rows: Vec<RowInsertDoc>,
+    /// Overlay: items appended to base checklists.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checklist_items: Vec<ChecklistAddDoc>,
+}
+
+/// A named condition with its origin.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct NamedCondition {
+    /// The condition.
+    pub when: ConditionDoc,
+    /// Where it was declared.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A question group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SectionDoc {
+    /// Section id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Origin.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// The type of a fact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactKind {
+    /// `true` / `false`.
+    Bool,
+    /// One of a list of options.
+    Enum,
+    /// An integer in a range.
+    Int,
+    /// Any subset of a list of options.
+    Set,
+}
+
+/// An option of an `enum` or `set` fact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionDoc {
+    /// Option id.
+    pub id: String,
+    /// Label shown to staff.
+    pub label: String,
+    /// Help text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+/// A fact declaration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactDoc {
+    /// Fact id.
+    pub id: String,
+    /// Type.
+    #[serde(rename = "type")]
+    pub kind: FactKind,
+    /// Question text.
+    pub question: String,
+    /// Help text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    /// Section id.
+    pub section: String,
+    /// Options (`enum`, `set`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<Vec<OptionDoc>>,
+    /// Minimum (`int`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// Maximum (`int`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// Unit label (`int`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// When the question is relevant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asked_when: Option<ConditionDoc>,
+    /// Origin.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A comparison operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CmpOp {
+    /// Equal.
+    Eq,
+    /// Not equal.
+    Ne,
+    /// One of a list.
+    In,
+    /// Less than.
+    Lt,
+    /// Less than or equal.
+    Lte,
+    /// Greater than.
+    Gt,
+    /// Greater than or equal.
+    Gte,
+    /// Set membership.
+    Contains,
+}
+
+impl CmpOp {
+    /// All operators, in wire order.
+    pub const ALL: [CmpOp; 8] = [
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::In,
+        CmpOp::Lt,
+        CmpOp::Lte,
+        CmpOp::Gt,
+        CmpOp::Gte,
+        CmpOp::Contains,
+    ];
+
+    /// The operator's JSON key.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "eq",
+            CmpOp::Ne => "ne",
+            CmpOp::In => "in",
+            CmpOp::Lt => "lt",
+            CmpOp::Lte => "lte",
+            CmpOp::Gt => "gt",
+            CmpOp::Gte => "gte",
+            CmpOp::Contains => "contains",
+        }
+    }
+}
+
+/// A condition as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConditionDoc {
+    /// `true` or `false`.
+    Const(bool),
+    /// `{"all": [...]}`.
+    All(Vec<ConditionDoc>),
+    /// `{"any": [...]}`.
+    Any(Vec<ConditionDoc>),
+    /// `{"not": c}`.
+    Not(Box<ConditionDoc>),
+    /// `{"at_least": {"n": n, "of": [...]}}`.
+    AtLeast(u32, Vec<ConditionDoc>),
+    /// `{"fact": id, op: operand}`.
+    Fact(String, CmpOp, serde_json::Value),
+    /// `{"known": id}`.
+    Known(String),
+    /// `{"ref": name}`.
+    Ref(String),
+    /// `{"decision": table, op: operand}`.
+    Decision(String, CmpOp, serde_json::Value),
+}
+
+impl ConditionDoc {
+    /// The condition as its JSON value.
+    #[must_use]
+    pub fn to_value(&self) -> serde_json::Value {
+        use serde_json::{Map, Value};
+        let list = |cs: &[ConditionDoc]| Value::Array(cs.iter().map(ConditionDoc::to_value).collect());
+        let mut m = Map::new();
+        match self {
+            ConditionDoc::Const(b) => return Value::Bool(*b),
+            ConditionDoc::All(cs) => {
+                m.insert("all".into(), list(cs));
+            }
+            ConditionDoc::Any(cs) => {
+                m.insert("any".into(), list(cs));
+            }
+            ConditionDoc::Not(c) => {
+                m.insert("not".into(), c.to_value());
+            }
+            ConditionDoc::AtLeast(n, cs) => {
+                let mut inner = Map::new();
+                inner.insert("n".into(), Value::from(*n));
+                inner.insert("of".into(), list(cs));
+                m.insert("at_least".into(), Value::Object(inner));
+            }
+            ConditionDoc::Fact(id, op, v) => {
+                m.insert("fact".into(), Value::String(id.clone()));
+                m.insert(op.as_str().into(), v.clone());
+            }
+            ConditionDoc::Known(id) => {
+                m.insert("known".into(), Value::String(id.clone()));
+            }
+            ConditionDoc::Ref(id) => {
+                m.insert("ref".into(), Value::String(id.clone()));
+            }
+            ConditionDoc::Decision(id, op, v) => {
+                m.insert("decision".into(), Value::String(id.clone()));
+                m.insert(op.as_str().into(), v.clone());
+            }
+        }
+        Value::Object(m)
+    }
+}
+
+impl Serialize for ConditionDoc {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(s)
+    }
+}
+
+/// Kind of requirement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// Stops discharge while not met.
+    Blocker,
+    /// Shown, never blocks.
+    Advisory,
+    /// A blocker only its own `met_when` clears; listed first.
+    SafeguardingHold,
+}
+
+/// Who must act.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Owner {
+    /// The NHS (hospital, community health, GP).
+    Nhs,
+    /// Adult social care.
+    SocialCare,
+    /// Jointly health and social care.
+    Joint,
+    /// Housing (district council, housing authority).
+    Housing,
+    /// The patient, their family or carers.
+    PatientFamily,
+}
+
+/// DTOC-style attribution of a delay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Attribution {
+    /// Attributable to the NHS.
+    Nhs,
+    /// Attributable to social care.
+    SocialCare,
+    /// Attributable to both.
+    Joint,
+}
+
+impl Owner {
+    /// The attribution used when a requirement does not state one.
+    #[must_use]
+    pub const fn default_attribution(self) -> Attribution {
+        match self {
+            Owner::Nhs => Attribution::Nhs,
+            Owner::SocialCare | Owner::Housing => Attribution::SocialCare,
+            Owner::Joint | Owner::PatientFamily => Attribution::Joint,
+        }
+    }
+}
+
+/// Delay reason categories (groupings of the NHS England discharge delay reasons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DelayCategory {
+    /// Awaiting an assessment (Care Act, therapy, CHC, capacity).
+    AwaitingAssessment,
+    /// Awaiting a package of care at home (pathway 1).
+    AwaitingCarePackageHome,
+    /// Awaiting a community bed (pathway 2).
+    AwaitingCommunityBed,
+    /// Awaiting a care home placement (pathway 3).
+    AwaitingCareHome,
+    /// Awaiting equipment or adaptations.
+    AwaitingEquipmentAdaptations,
+    /// Housing or homelessness.
+    HousingHomelessness,
+    /// Patient or family choice.
+    PatientFamilyChoice,
+    /// Safeguarding or legal process.
+    SafeguardingLegal,
+    /// Dispute about funding.
+    FundingDispute,
+    /// Awaiting transport.
+    AwaitingTransport,
+    /// Awaiting medicines to take out.
+    AwaitingMedicinesTto,
+    /// Awaiting a medical decision or discharge summary.
+    AwaitingMedicalDecisionOrSummary,
+    /// Still meets a criterion to reside: a clinical reason, not a delay.
+    Clinical,
+}
+
+/// A source citation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Citation {
+    /// A source file name or public URL.
+    pub source: String,
+    /// Which part of the source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A requirement as written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequirementDoc {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Kind.
+    pub kind: Kind,
+    /// Owner.
+    pub owner: Owner,
+    /// Attribution (derived from the owner when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Attribution>,
+    /// Delay category.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delay_category: Option<DelayCategory>,
+    /// Whether a `not_met` status is reported as the primary cause.
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
+    pub primary: bool,
+    /// When it applies (default true).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies_when: Option<ConditionDoc>,
+    /// When it is met.
+    pub met_when: ConditionDoc,
+    /// What to do next.
+    pub action: String,
+    /// Who to refer to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral: Option<String>,
+    /// Source.
+    pub citation: Citation,
+    /// Origin.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A declared table output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputDoc {
+    /// The value.
+    pub value: OutputValue,
+    /// Label.
+    pub label: String,
+}
+
+/// A decision table output value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OutputValue {
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A string.
+    Str(String),
+}
+
+/// A table row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowDoc {
+    /// When the row hits.
+    pub when: ConditionDoc,
+    /// Its output.
+    pub output: OutputValue,
+    /// Note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Source.
+    pub citation: Citation,
+    /// Origin.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A decision table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TableDoc {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Hit policy (`first`).
+    pub hit: String,
+    /// Declared outputs.
+    pub outputs: Vec<OutputDoc>,
+    /// Rows.
+    pub rows: Vec<RowDoc>,
+    /// Output when no row hits.
+    pub default: OutputValue,
+    /// Source for the table and its default.
+    pub citation: Citation,
+    /// Origin.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// A checklist.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChecklistDoc {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Requirement ids.
+    pub requirements: Vec<String>,
+    /// Table ids.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<String>,
+    /// Origin.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// An overlay override of a base requirement's text or owner.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OverrideDoc {
+    /// Requirement id.
+    pub requirement: String,
+    /// New action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// New owner.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    /// New referral.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral: Option<String>,
+    /// New attribution.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribution: Option<Attribution>,
+    /// New citation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub citation: Option<Citation>,
+    /// Origin.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Where overlay rows go in a base table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Position {
+    /// Before the base rows (they win under first hit).
+    Start,
+    /// After the base rows.
+    End,
+}
+
+/// Overlay rows for a base table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RowInsertDoc {
+    /// Table id.
+    pub table: String,
+    /// Where.
+    pub position: Position,
+    /// Rows.
+    pub rows: Vec<RowDoc>,
+    /// Origin.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+/// Overlay items for a base checklist.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChecklistAddDoc {
+    /// Checklist id.
+    pub checklist: String,
+    /// Requirement ids to append.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requirements: Vec<String>,
+    /// Table ids to append.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<String>,
+    /// Origin.
+    #[serde(skip)]
+    pub origin: Origin,
+}
