@@ -32,7 +32,11 @@ impl Args {
             Some("-V" | "--version") => "version".to_string(),
             Some(c) => c.to_string(),
         };
-        let default_format = if command == "eval" || command == "schema" { Format::Json } else { Format::Text };
+        let default_format = if command == "eval" || command == "schema" {
+            Format::Json
+        } else {
+            Format::Text
+        };
         let mut a = Args {
             command,
             ruleset: None,
@@ -45,7 +49,11 @@ impl Args {
             deny_warnings: false,
         };
         while let Some(arg) = it.next() {
-            let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("`{name}` needs a value"));
+            let mut value = |name: &str| {
+                it.next()
+                    .cloned()
+                    .ok_or_else(|| format!("`{name}` needs a value"))
+            };
             match arg.as_str() {
                 "--ruleset" | "-r" => a.ruleset = Some(value(arg)?),
                 "--national" => a.national = true,

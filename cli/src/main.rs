@@ -64,11 +64,17 @@ fn main() -> ExitCode {
 fn read(path: &str) -> Result<String, String> {
     if path == "-" {
         let mut s = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
         return Ok(s);
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
-    String::from_utf8(bytes).map_err(|e| format!("`{path}` is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "`{path}` is not valid UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Loads the ruleset the arguments name, printing diagnostics on failure.
@@ -108,10 +114,18 @@ fn print_diagnostics(format: Format, diags: &[homeward::Diagnostic], file: Optio
         Format::Text => {
             let mut err = std::io::stderr().lock();
             for d in diags {
-                let _ = writeln!(err, "{}{d}", file.map(|f| format!("{f}: ")).unwrap_or_default());
+                let _ = writeln!(
+                    err,
+                    "{}{d}",
+                    file.map(|f| format!("{f}: ")).unwrap_or_default()
+                );
             }
             let errors = diags.iter().filter(|d| d.is_error()).count();
-            let _ = writeln!(err, "{errors} error(s), {} warning(s)", diags.len() - errors);
+            let _ = writeln!(
+                err,
+                "{errors} error(s), {} warning(s)",
+                diags.len() - errors
+            );
         }
     }
 }
@@ -168,7 +182,10 @@ fn eval(args: &Args) -> Result<u8, String> {
     };
     let report = rs.evaluate(checklist, &facts);
     match args.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        ),
         Format::Text => print!("{}", text::report(&report)),
     }
     Ok(0)
@@ -179,6 +196,9 @@ fn schema(args: &Args) -> Result<u8, String> {
         Ok(rs) => rs,
         Err(code) => return Ok(code),
     };
-    println!("{}", serde_json::to_string_pretty(&rs.schema()).map_err(|e| e.to_string())?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&rs.schema()).map_err(|e| e.to_string())?
+    );
     Ok(0)
 }

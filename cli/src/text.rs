@@ -1,15 +1,18 @@
 //! Plain-text rendering of a report for people (and for pasting into notes).
 
+use core::fmt::Write;
 use homeward::report::{DecisionStatus, Report};
 use homeward::Verdict;
-use std::fmt::Write;
 
 fn words(s: &str) -> String {
     s.replace('_', " ")
 }
 
 fn to_words<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(words)).unwrap_or_default()
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(words))
+        .unwrap_or_default()
 }
 
 /// The report as text: verdict, outstanding items with owner and action, decisions, questions.
@@ -18,14 +21,32 @@ pub fn report(r: &Report) -> String {
     let verdict = match r.verdict {
         Verdict::Ready => "READY".to_string(),
         Verdict::NotReady => format!("NOT READY — {} outstanding", r.summary.outstanding),
-        Verdict::Undetermined => format!("NOT YET KNOWN — {} question(s) left", r.summary.open_questions),
+        Verdict::Undetermined => format!(
+            "NOT YET KNOWN — {} question(s) left",
+            r.summary.open_questions
+        ),
     };
-    let _ = writeln!(s, "{verdict}  ({} {} / {})", r.ruleset.id, r.ruleset.version, r.checklist);
+    let _ = writeln!(
+        s,
+        "{verdict}  ({} {} / {})",
+        r.ruleset.id, r.ruleset.version, r.checklist
+    );
     if !r.blockers.is_empty() {
         let _ = writeln!(s, "\nOutstanding:");
         for b in &r.blockers {
-            let cause = if r.causes.contains(&b.id) { " [cause]" } else { "" };
-            let _ = writeln!(s, "  - [{}] {} ({}, {}){cause}", to_words(&b.status), b.title, to_words(&b.kind), to_words(&b.owner));
+            let cause = if r.causes.contains(&b.id) {
+                " [cause]"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                s,
+                "  - [{}] {} ({}, {}){cause}",
+                to_words(&b.status),
+                b.title,
+                to_words(&b.kind),
+                to_words(&b.owner)
+            );
             let _ = writeln!(s, "      action: {}", b.action);
             if let Some(r) = &b.referral {
                 let _ = writeln!(s, "      referral: {r}");
@@ -46,7 +67,12 @@ pub fn report(r: &Report) -> String {
         for d in &r.decisions {
             match d.status {
                 DecisionStatus::Decided => {
-                    let _ = writeln!(s, "  - {}: {}", d.title, d.label.clone().unwrap_or_default());
+                    let _ = writeln!(
+                        s,
+                        "  - {}: {}",
+                        d.title,
+                        d.label.clone().unwrap_or_default()
+                    );
                 }
                 DecisionStatus::Undetermined => {
                     let _ = writeln!(s, "  - {}: not yet known", d.title);

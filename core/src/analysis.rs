@@ -26,18 +26,14 @@ fn facts_of(rs: &Ruleset, roots: &[NodeId]) -> BTreeSet<usize> {
             Some(Node::Cmp { fact, .. } | Node::Known(fact)) => {
                 facts.insert(*fact as usize);
             }
-            Some(Node::Ref(d)) => {
-                if seen.insert(Item::Derived(*d as usize)) {
-                    if let Some((_, r)) = rs.derived.get(*d as usize) {
-                        stack.push(*r);
-                    }
+            Some(Node::Ref(d)) if seen.insert(Item::Derived(*d as usize)) => {
+                if let Some((_, r)) = rs.derived.get(*d as usize) {
+                    stack.push(*r);
                 }
             }
-            Some(Node::Decision { table, .. }) => {
-                if seen.insert(Item::Table(*table as usize)) {
-                    if let Some(t) = rs.tables.get(*table as usize) {
-                        stack.extend(t.rows.iter().map(|r| r.when));
-                    }
+            Some(Node::Decision { table, .. }) if seen.insert(Item::Table(*table as usize)) => {
+                if let Some(t) = rs.tables.get(*table as usize) {
+                    stack.extend(t.rows.iter().map(|r| r.when));
                 }
             }
             Some(_) => stack.extend_from_slice(rs.prog.kids_of(n)),
@@ -69,7 +65,10 @@ fn domain(rs: &Ruleset, fact: usize) -> Option<Vec<Val>> {
     let def = rs.facts.get(fact)?;
     Some(match &def.ty {
         FactType::Bool => vec![Val::Bool(false), Val::Bool(true)],
-        FactType::Enum(o) => (0..o.len()).filter_map(|i| u8::try_from(i).ok()).map(Val::Enum).collect(),
+        FactType::Enum(o) => (0..o.len())
+            .filter_map(|i| u8::try_from(i).ok())
+            .map(Val::Enum)
+            .collect(),
         FactType::Set(o) => {
             if o.len() > 12 {
                 return None;
@@ -117,7 +116,11 @@ fn exists(rs: &Ruleset, roots: &[NodeId], pred: impl Fn(&Env<'_>) -> bool) -> Op
             k /= len;
         }
         rs.run(rs.plan_all(), &values, &mut scratch);
-        let env = Env { facts: &values, derived: &scratch.derived, tables: &scratch.tables };
+        let env = Env {
+            facts: &values,
+            derived: &scratch.derived,
+            tables: &scratch.tables,
+        };
         if pred(&env) {
             return Some(true);
         }
@@ -135,7 +138,10 @@ pub(crate) fn warnings(rs: &Ruleset) -> Vec<Diagnostic> {
                 Diagnostic::warning(
                     Code::NeverApplies,
                     format!("{}.applies_when", doc.origin.path),
-                    format!("requirement `{}` can never apply: no answers make `applies_when` true", doc.id),
+                    format!(
+                        "requirement `{}` can never apply: no answers make `applies_when` true",
+                        doc.id
+                    ),
                 )
                 .with_rule(doc.id.clone()),
             );
@@ -145,7 +151,10 @@ pub(crate) fn warnings(rs: &Ruleset) -> Vec<Diagnostic> {
         for (i, (row, rdoc)) in t.rows.iter().zip(&doc.rows).enumerate() {
             let roots: Vec<NodeId> = t.rows.iter().take(i + 1).map(|r| r.when).collect();
             let reachable = exists(rs, &roots, |env| {
-                t.rows.iter().take(i).all(|p| rs.prog.eval(p.when, env) == Tri::False)
+                t.rows
+                    .iter()
+                    .take(i)
+                    .all(|p| rs.prog.eval(p.when, env) == Tri::False)
                     && rs.prog.eval(row.when, env) == Tri::True
             });
             if reachable == Some(false) {

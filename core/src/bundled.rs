@@ -21,7 +21,10 @@ pub const OVERLAYS: &[(&str, &str, &str)] = &[(
 /// The JSON of a bundled overlay.
 #[must_use]
 pub fn overlay_json(id: &str) -> Option<&'static str> {
-    OVERLAYS.iter().find(|(i, _, _)| *i == id).map(|(_, _, j)| *j)
+    OVERLAYS
+        .iter()
+        .find(|(i, _, _)| *i == id)
+        .map(|(_, _, j)| *j)
 }
 
 impl Ruleset {
@@ -40,7 +43,9 @@ impl Ruleset {
     pub fn national_with(overlays: &[&str]) -> Result<Ruleset, RulesetError> {
         let docs: Vec<&str> = overlays
             .iter()
-            .map(|id| overlay_json(id).ok_or_else(|| RulesetError::UnknownBundled { id: (*id).into() }))
+            .map(|id| {
+                overlay_json(id).ok_or_else(|| RulesetError::UnknownBundled { id: (*id).into() })
+            })
             .collect::<Result<_, _>>()?;
         Ruleset::from_json_with_overlays(NATIONAL_JSON, &docs)
     }

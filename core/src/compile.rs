@@ -114,12 +114,22 @@ impl<'d> Compiler<'d> {
         self.push(origin, Diagnostic::error(code, path, msg).with_rule(rule));
     }
 
-    fn unique<'a, I: IntoIterator<Item = (&'a str, &'a Origin)>>(&mut self, items: I, what: &str) -> BTreeMap<String, usize> {
+    fn unique<'a, I: IntoIterator<Item = (&'a str, &'a Origin)>>(
+        &mut self,
+        items: I,
+        what: &str,
+    ) -> BTreeMap<String, usize> {
         let mut index = BTreeMap::new();
         for (i, (id, origin)) in items.into_iter().enumerate() {
             if index.contains_key(id) {
                 let path = format!("{}.id", origin.path);
-                self.error(origin, Code::DuplicateId, path, id, format!("duplicate {what} id `{id}`"));
+                self.error(
+                    origin,
+                    Code::DuplicateId,
+                    path,
+                    id,
+                    format!("duplicate {what} id `{id}`"),
+                );
             } else {
                 index.insert(id.to_string(), i);
             }
@@ -135,7 +145,13 @@ impl<'d> Compiler<'d> {
                 Some(s) => *s,
                 None => {
                     let p = format!("{}.section", o.path);
-                    self.error(o, Code::UnknownSection, p, &f.id, format!("unknown section `{}`", f.section));
+                    self.error(
+                        o,
+                        Code::UnknownSection,
+                        p,
+                        &f.id,
+                        format!("unknown section `{}`", f.section),
+                    );
                     0
                 }
             };
@@ -148,16 +164,36 @@ impl<'d> Compiler<'d> {
                     (Some(min), Some(max)) if min <= max => FactType::Int { min, max },
                     _ => {
                         let p = o.path.clone();
-                        self.error(o, Code::InvalidRange, p, &f.id, format!("int fact `{}` needs `min` <= `max`", f.id));
-                        FactType::Int { min: i64::MIN, max: i64::MAX }
+                        self.error(
+                            o,
+                            Code::InvalidRange,
+                            p,
+                            &f.id,
+                            format!("int fact `{}` needs `min` <= `max`", f.id),
+                        );
+                        FactType::Int {
+                            min: i64::MIN,
+                            max: i64::MAX,
+                        }
                     }
                 },
             };
             if f.kind != FactKind::Int && (f.min.is_some() || f.max.is_some() || f.unit.is_some()) {
                 let p = o.path.clone();
-                self.error(o, Code::TypeMismatch, p, &f.id, "`min`, `max` and `unit` are only for int facts".into());
+                self.error(
+                    o,
+                    Code::TypeMismatch,
+                    p,
+                    &f.id,
+                    "`min`, `max` and `unit` are only for int facts".into(),
+                );
             }
-            self.facts.push(FactDef { id: f.id.clone(), ty, section, asked_when: None });
+            self.facts.push(FactDef {
+                id: f.id.clone(),
+                ty,
+                section,
+                asked_when: None,
+            });
         }
     }
 
@@ -167,42 +203,89 @@ impl<'d> Compiler<'d> {
         let Some(options) = &f.options else {
             if wants {
                 let p = o.path.clone();
-                self.error(o, Code::EmptyOptions, p, &f.id, format!("{:?} fact `{}` has no options", f.kind, f.id).to_lowercase());
+                self.error(
+                    o,
+                    Code::EmptyOptions,
+                    p,
+                    &f.id,
+                    format!("{:?} fact `{}` has no options", f.kind, f.id).to_lowercase(),
+                );
             }
             return Vec::new();
         };
         let p = format!("{}.options", o.path);
         if !wants {
-            self.error(o, Code::TypeMismatch, p, &f.id, "`options` are only for enum and set facts".into());
+            self.error(
+                o,
+                Code::TypeMismatch,
+                p,
+                &f.id,
+                "`options` are only for enum and set facts".into(),
+            );
             return Vec::new();
         }
         if options.is_empty() {
-            self.error(o, Code::EmptyOptions, p, &f.id, format!("fact `{}` has no options", f.id));
+            self.error(
+                o,
+                Code::EmptyOptions,
+                p,
+                &f.id,
+                format!("fact `{}` has no options", f.id),
+            );
         } else if options.len() > 64 {
-            self.error(o, Code::TooManyOptions, p, &f.id, format!("fact `{}` has {} options", f.id, options.len()));
+            self.error(
+                o,
+                Code::TooManyOptions,
+                p,
+                &f.id,
+                format!("fact `{}` has {} options", f.id, options.len()),
+            );
         }
         let mut seen = BTreeSet::new();
         for (i, opt) in options.iter().enumerate() {
             if !seen.insert(opt.id.as_str()) {
                 let p = format!("{}.options[{i}].id", o.path);
-                self.error(o, Code::DuplicateId, p, &f.id, format!("duplicate option `{}`", opt.id));
+                self.error(
+                    o,
+                    Code::DuplicateId,
+                    p,
+                    &f.id,
+                    format!("duplicate option `{}`", opt.id),
+                );
             }
         }
         options.iter().map(|o| o.id.clone()).collect()
     }
 
-    fn option_mask(&mut self, ctx: &Ctx<'_>, options: &[String], v: &Value, path: &str, list: bool) -> Option<u64> {
+    fn option_mask(
+        &mut self,
+        ctx: &Ctx<'_>,
+        options: &[String],
+        v: &Value,
+        path: &str,
+        list: bool,
+    ) -> Option<u64> {
         let one = |me: &mut Self, v: &Value, p: &str| -> Option<u64> {
             let Value::String(s) = v else {
-                me.error(ctx.origin, Code::TypeMismatch, p.to_string(), ctx.rule, format!("expected an option id of `{}`", ctx.fact));
+                me.error(
+                    ctx.origin,
+                    Code::TypeMismatch,
+                    p.to_string(),
+                    ctx.rule,
+                    format!("expected an option id of `{}`", ctx.fact),
+                );
                 return None;
             };
             match options.iter().position(|o| o == s) {
                 Some(i) => Some(bit(i)),
                 None => {
-                    let d = Diagnostic::error(Code::UnknownOption, p, format!("`{s}` is not an option of fact `{}`", ctx.fact))
-                        .with_rule(ctx.rule)
-                        .with_help(format!("use one of: {}", options.join(", ")));
+                    let d = Diagnostic::error(
+                        Code::UnknownOption,
+                        p,
+                        format!("`{s}` is not an option of fact `{}`", ctx.fact),
+                    )
+                    .with_rule(ctx.rule)
+                    .with_help(format!("use one of: {}", options.join(", ")));
                     me.push(ctx.origin, d);
                     None
                 }
@@ -212,7 +295,13 @@ impl<'d> Compiler<'d> {
             return one(self, v, path);
         }
         let Value::Array(items) = v else {
-            self.error(ctx.origin, Code::TypeMismatch, path.to_string(), ctx.rule, format!("expected an array of option ids of `{}`", ctx.fact));
+            self.error(
+                ctx.origin,
+                Code::TypeMismatch,
+                path.to_string(),
+                ctx.rule,
+                format!("expected an array of option ids of `{}`", ctx.fact),
+            );
             return None;
         };
         let mut mask = 0;
@@ -226,21 +315,60 @@ impl<'d> Compiler<'d> {
         ok.then_some(mask)
     }
 
-    fn int_operand(&mut self, ctx: &Ctx<'_>, v: &Value, path: &str, min: i64, max: i64) -> Option<i64> {
+    fn int_operand(
+        &mut self,
+        ctx: &Ctx<'_>,
+        v: &Value,
+        path: &str,
+        min: i64,
+        max: i64,
+    ) -> Option<i64> {
         let Some(n) = v.as_i64() else {
-            self.error(ctx.origin, Code::TypeMismatch, path.to_string(), ctx.rule, format!("int fact `{}` compares with an integer", ctx.fact));
+            self.error(
+                ctx.origin,
+                Code::TypeMismatch,
+                path.to_string(),
+                ctx.rule,
+                format!("int fact `{}` compares with an integer", ctx.fact),
+            );
             return None;
         };
         if n < min || n > max {
-            self.error(ctx.origin, Code::OperandOutOfRange, path.to_string(), ctx.rule, format!("{n} is outside the range {min}..={max} of fact `{}`", ctx.fact));
+            self.error(
+                ctx.origin,
+                Code::OperandOutOfRange,
+                path.to_string(),
+                ctx.rule,
+                format!(
+                    "{n} is outside the range {min}..={max} of fact `{}`",
+                    ctx.fact
+                ),
+            );
             return None;
         }
         Some(n)
     }
 
-    fn fact_test(&mut self, ctx: &Ctx<'_>, ty: &FactType, op: CmpOp, v: &Value, path: &str) -> Option<Test> {
+    fn fact_test(
+        &mut self,
+        ctx: &Ctx<'_>,
+        ty: &FactType,
+        op: CmpOp,
+        v: &Value,
+        path: &str,
+    ) -> Option<Test> {
         let mismatch = |me: &mut Self, what: &str| {
-            me.error(ctx.origin, Code::TypeMismatch, path.to_string(), ctx.rule, format!("`{}` cannot be used on {what} fact `{}`", op.as_str(), ctx.fact));
+            me.error(
+                ctx.origin,
+                Code::TypeMismatch,
+                path.to_string(),
+                ctx.rule,
+                format!(
+                    "`{}` cannot be used on {what} fact `{}`",
+                    op.as_str(),
+                    ctx.fact
+                ),
+            );
             None
         };
         match ty {
@@ -248,7 +376,13 @@ impl<'d> Compiler<'d> {
                 (CmpOp::Eq, Value::Bool(b)) => Some(Test::Bool(*b)),
                 (CmpOp::Ne, Value::Bool(b)) => Some(Test::Bool(!*b)),
                 (CmpOp::Eq | CmpOp::Ne, _) => {
-                    self.error(ctx.origin, Code::TypeMismatch, path.to_string(), ctx.rule, format!("bool fact `{}` compares with true or false", ctx.fact));
+                    self.error(
+                        ctx.origin,
+                        Code::TypeMismatch,
+                        path.to_string(),
+                        ctx.rule,
+                        format!("bool fact `{}` compares with true or false", ctx.fact),
+                    );
                     None
                 }
                 _ => mismatch(self, "bool"),
@@ -256,16 +390,28 @@ impl<'d> Compiler<'d> {
             FactType::Enum(options) => {
                 let n = options.len();
                 match op {
-                    CmpOp::Eq => self.option_mask(ctx, options, v, path, false).map(Test::EnumIn),
-                    CmpOp::Ne => self.option_mask(ctx, options, v, path, false).map(|m| Test::EnumIn(all_bits(n) & !m)),
-                    CmpOp::In => self.option_mask(ctx, options, v, path, true).map(Test::EnumIn),
+                    CmpOp::Eq => self
+                        .option_mask(ctx, options, v, path, false)
+                        .map(Test::EnumIn),
+                    CmpOp::Ne => self
+                        .option_mask(ctx, options, v, path, false)
+                        .map(|m| Test::EnumIn(all_bits(n) & !m)),
+                    CmpOp::In => self
+                        .option_mask(ctx, options, v, path, true)
+                        .map(Test::EnumIn),
                     _ => mismatch(self, "enum"),
                 }
             }
             FactType::Set(options) => match op {
-                CmpOp::Eq => self.option_mask(ctx, options, v, path, true).map(Test::SetEq),
-                CmpOp::Ne => self.option_mask(ctx, options, v, path, true).map(Test::SetNe),
-                CmpOp::Contains => self.option_mask(ctx, options, v, path, false).map(Test::SetHas),
+                CmpOp::Eq => self
+                    .option_mask(ctx, options, v, path, true)
+                    .map(Test::SetEq),
+                CmpOp::Ne => self
+                    .option_mask(ctx, options, v, path, true)
+                    .map(Test::SetNe),
+                CmpOp::Contains => self
+                    .option_mask(ctx, options, v, path, false)
+                    .map(Test::SetHas),
                 _ => mismatch(self, "set"),
             },
             FactType::Int { min, max } => {
@@ -283,25 +429,52 @@ impl<'d> Compiler<'d> {
                         };
                         let mut list = Vec::new();
                         for (i, item) in items.iter().enumerate() {
-                            list.push(self.int_operand(ctx, item, &format!("{path}[{i}]"), min, max)?);
+                            list.push(self.int_operand(
+                                ctx,
+                                item,
+                                &format!("{path}[{i}]"),
+                                min,
+                                max,
+                            )?);
                         }
                         return Some(Test::IntIn(list.into_boxed_slice()));
                     }
                     CmpOp::Contains => return mismatch(self, "int"),
                 };
-                self.int_operand(ctx, v, path, min, max).map(|n| Test::Int(int_op, n))
+                self.int_operand(ctx, v, path, min, max)
+                    .map(|n| Test::Int(int_op, n))
             }
         }
     }
 
-    fn output_mask(&mut self, ctx: &Ctx<'_>, table: usize, op: CmpOp, v: &Value, path: &str) -> Option<u64> {
-        let outputs: Vec<OutputValue> = self.doc.tables.get(table).map(|t| t.outputs.iter().map(|o| o.value.clone()).collect()).unwrap_or_default();
+    fn output_mask(
+        &mut self,
+        ctx: &Ctx<'_>,
+        table: usize,
+        op: CmpOp,
+        v: &Value,
+        path: &str,
+    ) -> Option<u64> {
+        let outputs: Vec<OutputValue> = self
+            .doc
+            .tables
+            .get(table)
+            .map(|t| t.outputs.iter().map(|o| o.value.clone()).collect())
+            .unwrap_or_default();
         let one = |me: &mut Self, v: &Value, p: &str| -> Option<u64> {
-            let found = serde_json::from_value::<OutputValue>(v.clone()).ok().and_then(|ov| outputs.iter().position(|o| *o == ov));
+            let found = serde_json::from_value::<OutputValue>(v.clone())
+                .ok()
+                .and_then(|ov| outputs.iter().position(|o| *o == ov));
             match found {
                 Some(i) => Some(bit(i)),
                 None => {
-                    me.error(ctx.origin, Code::UnknownOutput, p.to_string(), ctx.rule, format!("`{v}` is not an output of table `{}`", ctx.fact));
+                    me.error(
+                        ctx.origin,
+                        Code::UnknownOutput,
+                        p.to_string(),
+                        ctx.rule,
+                        format!("`{v}` is not an output of table `{}`", ctx.fact),
+                    );
                     None
                 }
             }
@@ -311,7 +484,13 @@ impl<'d> Compiler<'d> {
             CmpOp::Ne => one(self, v, path).map(|m| all_bits(outputs.len()) & !m),
             CmpOp::In => {
                 let Value::Array(items) = v else {
-                    self.error(ctx.origin, Code::TypeMismatch, path.to_string(), ctx.rule, "`in` needs an array of outputs".into());
+                    self.error(
+                        ctx.origin,
+                        Code::TypeMismatch,
+                        path.to_string(),
+                        ctx.rule,
+                        "`in` needs an array of outputs".into(),
+                    );
                     return None;
                 };
                 let mut mask = 0;
@@ -321,15 +500,32 @@ impl<'d> Compiler<'d> {
                 Some(mask)
             }
             _ => {
-                self.error(ctx.origin, Code::TypeMismatch, path.to_string(), ctx.rule, format!("decisions compare with eq, ne or in, not `{}`", op.as_str()));
+                self.error(
+                    ctx.origin,
+                    Code::TypeMismatch,
+                    path.to_string(),
+                    ctx.rule,
+                    format!("decisions compare with eq, ne or in, not `{}`", op.as_str()),
+                );
                 None
             }
         }
     }
 
     /// Compiles a condition, recording what it reads. Returns `None` after reporting errors.
-    fn cond(&mut self, c: &ConditionDoc, path: &str, origin: &Origin, rule: &str, reads: &mut Reads) -> Option<NodeId> {
-        let list = |me: &mut Self, cs: &[ConditionDoc], key: &str, reads: &mut Reads| -> Option<Vec<NodeId>> {
+    fn cond(
+        &mut self,
+        c: &ConditionDoc,
+        path: &str,
+        origin: &Origin,
+        rule: &str,
+        reads: &mut Reads,
+    ) -> Option<NodeId> {
+        let list = |me: &mut Self,
+                    cs: &[ConditionDoc],
+                    key: &str,
+                    reads: &mut Reads|
+         -> Option<Vec<NodeId>> {
             let mut ids = Vec::with_capacity(cs.len());
             let mut ok = true;
             for (i, c) in cs.iter().enumerate() {
@@ -352,13 +548,16 @@ impl<'d> Compiler<'d> {
                 let (start, len) = self.prog.push_kids(&ids);
                 Node::Any { start, len }
             }
-            ConditionDoc::Not(inner) => Node::Not(self.cond(inner, &format!("{path}.not"), origin, rule, reads)?),
+            ConditionDoc::Not(inner) => {
+                Node::Not(self.cond(inner, &format!("{path}.not"), origin, rule, reads)?)
+            }
             ConditionDoc::AtLeast(n, cs) => {
                 let ids = {
                     let mut ids = Vec::new();
                     let mut ok = true;
                     for (i, c) in cs.iter().enumerate() {
-                        match self.cond(c, &format!("{path}.at_least.of[{i}]"), origin, rule, reads) {
+                        match self.cond(c, &format!("{path}.at_least.of[{i}]"), origin, rule, reads)
+                        {
                             Some(id) => ids.push(id),
                             None => ok = false,
                         }
@@ -370,18 +569,37 @@ impl<'d> Compiler<'d> {
             }
             ConditionDoc::Fact(id, op, v) => {
                 let Some(&f) = self.fact_index.get(id) else {
-                    self.error(origin, Code::UnknownFact, format!("{path}.fact"), rule, format!("unknown fact `{id}`"));
+                    self.error(
+                        origin,
+                        Code::UnknownFact,
+                        format!("{path}.fact"),
+                        rule,
+                        format!("unknown fact `{id}`"),
+                    );
                     return None;
                 };
                 let ty = self.facts.get(f)?.ty.clone();
-                let ctx = Ctx { origin, rule, fact: id };
+                let ctx = Ctx {
+                    origin,
+                    rule,
+                    fact: id,
+                };
                 let test = self.fact_test(&ctx, &ty, *op, v, &key_path(path, op.as_str()))?;
                 reads.facts.insert(f);
-                Node::Cmp { fact: u32::try_from(f).ok()?, test }
+                Node::Cmp {
+                    fact: u32::try_from(f).ok()?,
+                    test,
+                }
             }
             ConditionDoc::Known(id) => {
                 let Some(&f) = self.fact_index.get(id) else {
-                    self.error(origin, Code::UnknownFact, format!("{path}.known"), rule, format!("unknown fact `{id}`"));
+                    self.error(
+                        origin,
+                        Code::UnknownFact,
+                        format!("{path}.known"),
+                        rule,
+                        format!("unknown fact `{id}`"),
+                    );
                     return None;
                 };
                 reads.facts.insert(f);
@@ -389,7 +607,13 @@ impl<'d> Compiler<'d> {
             }
             ConditionDoc::Ref(name) => {
                 let Some(&d) = self.derived_index.get(name) else {
-                    self.error(origin, Code::UnknownCondition, format!("{path}.ref"), rule, format!("unknown named condition `{name}`"));
+                    self.error(
+                        origin,
+                        Code::UnknownCondition,
+                        format!("{path}.ref"),
+                        rule,
+                        format!("unknown named condition `{name}`"),
+                    );
                     return None;
                 };
                 reads.items.insert(Item::Derived(d));
@@ -397,13 +621,26 @@ impl<'d> Compiler<'d> {
             }
             ConditionDoc::Decision(id, op, v) => {
                 let Some(&t) = self.table_index.get(id) else {
-                    self.error(origin, Code::UnknownTable, format!("{path}.decision"), rule, format!("unknown table `{id}`"));
+                    self.error(
+                        origin,
+                        Code::UnknownTable,
+                        format!("{path}.decision"),
+                        rule,
+                        format!("unknown table `{id}`"),
+                    );
                     return None;
                 };
-                let ctx = Ctx { origin, rule, fact: id };
+                let ctx = Ctx {
+                    origin,
+                    rule,
+                    fact: id,
+                };
                 let mask = self.output_mask(&ctx, t, *op, v, &key_path(path, op.as_str()))?;
                 reads.items.insert(Item::Table(t));
-                Node::Decision { table: u32::try_from(t).ok()?, mask }
+                Node::Decision {
+                    table: u32::try_from(t).ok()?,
+                    mask,
+                }
             }
         };
         Some(self.prog.push(node))
@@ -431,13 +668,30 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
         table_index: BTreeMap::new(),
         prog: Program::default(),
     };
-    let sections = c.unique(doc.sections.iter().map(|s| (s.id.as_str(), &s.origin)), "section");
+    let sections = c.unique(
+        doc.sections.iter().map(|s| (s.id.as_str(), &s.origin)),
+        "section",
+    );
     c.fact_index = c.unique(doc.facts.iter().map(|f| (f.id.as_str(), &f.origin)), "fact");
     c.fact_defs(&sections);
-    c.derived_index = doc.conditions.keys().enumerate().map(|(i, k)| (k.clone(), i)).collect();
-    c.table_index = c.unique(doc.tables.iter().map(|t| (t.id.as_str(), &t.origin)), "table");
-    let req_index = c.unique(doc.requirements.iter().map(|r| (r.id.as_str(), &r.origin)), "requirement");
-    c.unique(doc.checklists.iter().map(|l| (l.id.as_str(), &l.origin)), "checklist");
+    c.derived_index = doc
+        .conditions
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (k.clone(), i))
+        .collect();
+    c.table_index = c.unique(
+        doc.tables.iter().map(|t| (t.id.as_str(), &t.origin)),
+        "table",
+    );
+    let req_index = c.unique(
+        doc.requirements.iter().map(|r| (r.id.as_str(), &r.origin)),
+        "requirement",
+    );
+    c.unique(
+        doc.checklists.iter().map(|l| (l.id.as_str(), &l.origin)),
+        "checklist",
+    );
 
     let mut derived = Vec::new();
     let mut derived_reads = Vec::new();
@@ -451,15 +705,39 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
     let mut reqs = Vec::new();
     for r in &doc.requirements {
         let mut reads = Reads::default();
-        let applies = r.applies_when.as_ref().and_then(|a| c.cond(a, &format!("{}.applies_when", r.origin.path), &r.origin, &r.id, &mut reads));
-        let met = c.cond(&r.met_when, &format!("{}.met_when", r.origin.path), &r.origin, &r.id, &mut reads);
-        reqs.push(ReqC { applies, met: met.unwrap_or(0), reads });
+        let applies = r.applies_when.as_ref().and_then(|a| {
+            c.cond(
+                a,
+                &format!("{}.applies_when", r.origin.path),
+                &r.origin,
+                &r.id,
+                &mut reads,
+            )
+        });
+        let met = c.cond(
+            &r.met_when,
+            &format!("{}.met_when", r.origin.path),
+            &r.origin,
+            &r.id,
+            &mut reads,
+        );
+        reqs.push(ReqC {
+            applies,
+            met: met.unwrap_or(0),
+            reads,
+        });
     }
     let mut asked_reads = Vec::new();
     for (i, f) in doc.facts.iter().enumerate() {
         let mut reads = Reads::default();
         if let Some(a) = &f.asked_when {
-            let root = c.cond(a, &format!("{}.asked_when", f.origin.path), &f.origin, &f.id, &mut reads);
+            let root = c.cond(
+                a,
+                &format!("{}.asked_when", f.origin.path),
+                &f.origin,
+                &f.id,
+                &mut reads,
+            );
             if let Some(def) = c.facts.get_mut(i) {
                 def.asked_when = root;
             }
@@ -468,9 +746,22 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
     }
     let order = topo_order(&mut c, &derived_reads, &tables);
     let checklists = compile_checklists(&mut c, &req_index);
-    let g = Graph { derived_reads: &derived_reads, tables: &tables, reqs: &reqs, asked: &asked_reads, order: &order };
-    let checklists: Vec<ChecklistC> = checklists.into_iter().map(|(id, r, t)| g.plan(id, r, t)).collect();
-    let all = g.plan("*".into(), (0..reqs.len()).collect(), (0..tables.len()).collect());
+    let g = Graph {
+        derived_reads: &derived_reads,
+        tables: &tables,
+        reqs: &reqs,
+        asked: &asked_reads,
+        order: &order,
+    };
+    let checklists: Vec<ChecklistC> = checklists
+        .into_iter()
+        .map(|(id, r, t)| g.plan(id, r, t))
+        .collect();
+    let all = g.plan(
+        "*".into(),
+        (0..reqs.len()).collect(),
+        (0..tables.len()).collect(),
+    );
     structural_warnings(&mut c, &g, &checklists);
     if crate::diagnostic::has_errors(&c.diags) {
         return (None, c.diags);
@@ -496,34 +787,74 @@ fn compile_tables(c: &mut Compiler<'_>) -> Vec<TableC> {
     for t in &doc.tables {
         let o = &t.origin;
         if t.outputs.len() > 64 {
-            c.error(o, Code::TooManyOptions, format!("{}.outputs", o.path), &t.id, format!("table `{}` has {} outputs", t.id, t.outputs.len()));
+            c.error(
+                o,
+                Code::TooManyOptions,
+                format!("{}.outputs", o.path),
+                &t.id,
+                format!("table `{}` has {} outputs", t.id, t.outputs.len()),
+            );
         }
         if t.outputs.is_empty() {
-            c.error(o, Code::EmptyOptions, format!("{}.outputs", o.path), &t.id, format!("table `{}` declares no outputs", t.id));
+            c.error(
+                o,
+                Code::EmptyOptions,
+                format!("{}.outputs", o.path),
+                &t.id,
+                format!("table `{}` declares no outputs", t.id),
+            );
         }
         for (i, out) in t.outputs.iter().enumerate() {
             if t.outputs.iter().take(i).any(|p| p.value == out.value) {
-                c.error(o, Code::DuplicateId, format!("{}.outputs[{i}].value", o.path), &t.id, "duplicate output value".into());
+                c.error(
+                    o,
+                    Code::DuplicateId,
+                    format!("{}.outputs[{i}].value", o.path),
+                    &t.id,
+                    "duplicate output value".into(),
+                );
             }
         }
         let find = |v: &OutputValue| t.outputs.iter().position(|o| o.value == *v);
         let mut reads = Reads::default();
         let mut rows = Vec::new();
         for r in &t.rows {
-            let when = c.cond(&r.when, &format!("{}.when", r.origin.path), &r.origin, &t.id, &mut reads);
+            let when = c.cond(
+                &r.when,
+                &format!("{}.when", r.origin.path),
+                &r.origin,
+                &t.id,
+                &mut reads,
+            );
             let out = find(&r.output);
             if out.is_none() {
-                c.error(&r.origin, Code::UnknownOutput, format!("{}.output", r.origin.path), &t.id, format!("row output is not one of the outputs of table `{}`", t.id));
+                c.error(
+                    &r.origin,
+                    Code::UnknownOutput,
+                    format!("{}.output", r.origin.path),
+                    &t.id,
+                    format!("row output is not one of the outputs of table `{}`", t.id),
+                );
             }
             if let (Some(when), Some(out)) = (when, out) {
                 rows.push(RowC { when, out });
             }
         }
         let default = find(&t.default).unwrap_or_else(|| {
-            c.error(o, Code::UnknownOutput, format!("{}.default", o.path), &t.id, format!("default is not one of the outputs of table `{}`", t.id));
+            c.error(
+                o,
+                Code::UnknownOutput,
+                format!("{}.default", o.path),
+                &t.id,
+                format!("default is not one of the outputs of table `{}`", t.id),
+            );
             0
         });
-        out.push(TableC { rows, default, reads });
+        out.push(TableC {
+            rows,
+            default,
+            reads,
+        });
     }
     out
 }
@@ -531,7 +862,11 @@ fn compile_tables(c: &mut Compiler<'_>) -> Vec<TableC> {
 fn item_name(doc: &RulesetDoc, derived: &[&String], item: Item) -> String {
     match item {
         Item::Derived(i) => derived.get(i).map(|s| (*s).clone()).unwrap_or_default(),
-        Item::Table(i) => doc.tables.get(i).map(|t| format!("table {}", t.id)).unwrap_or_default(),
+        Item::Table(i) => doc
+            .tables
+            .get(i)
+            .map(|t| format!("table {}", t.id))
+            .unwrap_or_default(),
     }
 }
 
@@ -543,7 +878,10 @@ fn topo_order(c: &mut Compiler<'_>, derived_reads: &[Reads], tables: &[TableC]) 
             Item::Table(i) => tables.get(i).map(|t| &t.reads),
         }
     };
-    let items: Vec<Item> = (0..derived_reads.len()).map(Item::Derived).chain((0..tables.len()).map(Item::Table)).collect();
+    let items: Vec<Item> = (0..derived_reads.len())
+        .map(Item::Derived)
+        .chain((0..tables.len()).map(Item::Table))
+        .collect();
     let mut state: BTreeMap<Item, u8> = BTreeMap::new();
     let mut order = Vec::new();
     let names: Vec<&String> = c.doc.conditions.keys().collect();
@@ -554,7 +892,11 @@ fn topo_order(c: &mut Compiler<'_>, derived_reads: &[Reads], tables: &[TableC]) 
         }
         // Iterative DFS: stack of (item, next child index).
         let mut stack: Vec<(Item, Vec<Item>, usize)> = Vec::new();
-        let kids = |it: Item| reads_of(it).map(|r| r.items.iter().copied().collect::<Vec<_>>()).unwrap_or_default();
+        let kids = |it: Item| {
+            reads_of(it)
+                .map(|r| r.items.iter().copied().collect::<Vec<_>>())
+                .unwrap_or_default()
+        };
         state.insert(start, 1);
         stack.push((start, kids(start), 0));
         while let Some((it, ks, next)) = stack.last_mut() {
@@ -568,22 +910,50 @@ fn topo_order(c: &mut Compiler<'_>, derived_reads: &[Reads], tables: &[TableC]) 
                     }
                     Some(1) => {
                         let pos = stack.iter().position(|(x, _, _)| *x == k).unwrap_or(0);
-                        let mut cycle: Vec<Item> = stack.iter().skip(pos).map(|(x, _, _)| *x).collect();
+                        let mut cycle: Vec<Item> =
+                            stack.iter().skip(pos).map(|(x, _, _)| *x).collect();
                         cycle.push(k);
                         let key: BTreeSet<Item> = cycle.iter().copied().collect();
                         if reported.insert(key) {
-                            let text: Vec<String> = cycle.iter().map(|x| item_name(c.doc, &names, *x)).collect();
+                            let text: Vec<String> =
+                                cycle.iter().map(|x| item_name(c.doc, &names, *x)).collect();
                             let (path, rule) = match k {
-                                Item::Derived(i) => (names.get(i).map(|n| key_path("$.conditions", n)).unwrap_or_default(), names.get(i).map(|s| (*s).clone()).unwrap_or_default()),
-                                Item::Table(i) => (format!("$.tables[{i}]"), c.doc.tables.get(i).map(|t| t.id.clone()).unwrap_or_default()),
+                                Item::Derived(i) => (
+                                    names
+                                        .get(i)
+                                        .map(|n| key_path("$.conditions", n))
+                                        .unwrap_or_default(),
+                                    names.get(i).map(|s| (*s).clone()).unwrap_or_default(),
+                                ),
+                                Item::Table(i) => (
+                                    format!("$.tables[{i}]"),
+                                    c.doc
+                                        .tables
+                                        .get(i)
+                                        .map(|t| t.id.clone())
+                                        .unwrap_or_default(),
+                                ),
                             };
                             let origin = match k {
-                                Item::Derived(i) => names.get(i).and_then(|n| c.doc.conditions.get(*n)).map(|n| n.origin.clone()),
+                                Item::Derived(i) => names
+                                    .get(i)
+                                    .and_then(|n| c.doc.conditions.get(*n))
+                                    .map(|n| n.origin.clone()),
                                 Item::Table(i) => c.doc.tables.get(i).map(|t| t.origin.clone()),
                             }
                             .unwrap_or_default();
-                            let path = if origin.path.is_empty() { path } else { origin.path.clone() };
-                            c.error(&origin, Code::Cycle, path, &rule, format!("cycle: {}", text.join(" → ")));
+                            let path = if origin.path.is_empty() {
+                                path
+                            } else {
+                                origin.path.clone()
+                            };
+                            c.error(
+                                &origin,
+                                Code::Cycle,
+                                path,
+                                &rule,
+                                format!("cycle: {}", text.join(" → ")),
+                            );
                         }
                     }
                     Some(_) => {}
@@ -599,7 +969,10 @@ fn topo_order(c: &mut Compiler<'_>, derived_reads: &[Reads], tables: &[TableC]) 
     order
 }
 
-fn compile_checklists(c: &mut Compiler<'_>, req_index: &BTreeMap<String, usize>) -> Vec<(String, Vec<usize>, Vec<usize>)> {
+fn compile_checklists(
+    c: &mut Compiler<'_>,
+    req_index: &BTreeMap<String, usize>,
+) -> Vec<(String, Vec<usize>, Vec<usize>)> {
     let doc = c.doc;
     let mut out = Vec::new();
     for l in &doc.checklists {
@@ -608,16 +981,40 @@ fn compile_checklists(c: &mut Compiler<'_>, req_index: &BTreeMap<String, usize>)
         for (i, r) in l.requirements.iter().enumerate() {
             match req_index.get(r) {
                 Some(&x) if !reqs.contains(&x) => reqs.push(x),
-                Some(_) => c.error(o, Code::DuplicateId, format!("{}.requirements[{i}]", o.path), &l.id, format!("requirement `{r}` is listed twice")),
-                None => c.error(o, Code::UnknownRequirement, format!("{}.requirements[{i}]", o.path), &l.id, format!("unknown requirement `{r}`")),
+                Some(_) => c.error(
+                    o,
+                    Code::DuplicateId,
+                    format!("{}.requirements[{i}]", o.path),
+                    &l.id,
+                    format!("requirement `{r}` is listed twice"),
+                ),
+                None => c.error(
+                    o,
+                    Code::UnknownRequirement,
+                    format!("{}.requirements[{i}]", o.path),
+                    &l.id,
+                    format!("unknown requirement `{r}`"),
+                ),
             }
         }
         let mut tables = Vec::new();
         for (i, t) in l.tables.iter().enumerate() {
             match c.table_index.get(t) {
                 Some(&x) if !tables.contains(&x) => tables.push(x),
-                Some(_) => c.error(o, Code::DuplicateId, format!("{}.tables[{i}]", o.path), &l.id, format!("table `{t}` is listed twice")),
-                None => c.error(o, Code::UnknownTable, format!("{}.tables[{i}]", o.path), &l.id, format!("unknown table `{t}`")),
+                Some(_) => c.error(
+                    o,
+                    Code::DuplicateId,
+                    format!("{}.tables[{i}]", o.path),
+                    &l.id,
+                    format!("table `{t}` is listed twice"),
+                ),
+                None => c.error(
+                    o,
+                    Code::UnknownTable,
+                    format!("{}.tables[{i}]", o.path),
+                    &l.id,
+                    format!("unknown table `{t}`"),
+                ),
             }
         }
         out.push((l.id.clone(), reqs, tables));
@@ -643,7 +1040,12 @@ impl Graph<'_> {
     }
 
     /// Adds everything `start` reads, transitively through items, to `facts` and `items`.
-    pub(crate) fn close(&self, start: &Reads, facts: &mut BTreeSet<usize>, items: &mut BTreeSet<Item>) {
+    pub(crate) fn close(
+        &self,
+        start: &Reads,
+        facts: &mut BTreeSet<usize>,
+        items: &mut BTreeSet<Item>,
+    ) {
         facts.extend(start.facts.iter().copied());
         let mut todo: Vec<Item> = start.items.iter().copied().collect();
         while let Some(it) = todo.pop() {
@@ -672,7 +1074,11 @@ impl Graph<'_> {
         // Gates of relevant questions are relevant too, transitively.
         let mut seen = BTreeSet::new();
         loop {
-            let pending: Vec<usize> = facts.iter().copied().filter(|f| !seen.contains(f)).collect();
+            let pending: Vec<usize> = facts
+                .iter()
+                .copied()
+                .filter(|f| !seen.contains(f))
+                .collect();
             if pending.is_empty() {
                 break;
             }
@@ -683,8 +1089,19 @@ impl Graph<'_> {
                 }
             }
         }
-        let plan = self.order.iter().copied().filter(|i| items.contains(i)).collect();
-        ChecklistC { id, reqs, tables, plan, facts: facts.into_iter().collect() }
+        let plan = self
+            .order
+            .iter()
+            .copied()
+            .filter(|i| items.contains(i))
+            .collect();
+        ChecklistC {
+            id,
+            reqs,
+            tables,
+            plan,
+            facts: facts.into_iter().collect(),
+        }
     }
 }
 
@@ -692,14 +1109,24 @@ fn structural_warnings(c: &mut Compiler<'_>, g: &Graph<'_>, checklists: &[Checkl
     let doc = c.doc;
     let mut used_facts = BTreeSet::new();
     let mut used_items = BTreeSet::new();
-    let all_reads = g.derived_reads.iter().chain(g.tables.iter().map(|t| &t.reads)).chain(g.reqs.iter().map(|r| &r.reads)).chain(g.asked.iter());
+    let all_reads = g
+        .derived_reads
+        .iter()
+        .chain(g.tables.iter().map(|t| &t.reads))
+        .chain(g.reqs.iter().map(|r| &r.reads))
+        .chain(g.asked.iter());
     for r in all_reads {
         used_facts.extend(r.facts.iter().copied());
         used_items.extend(r.items.iter().copied());
     }
     for (i, f) in doc.facts.iter().enumerate() {
         if !used_facts.contains(&i) {
-            let d = Diagnostic::warning(Code::UnusedFact, f.origin.path.clone(), format!("fact `{}` is never read by a condition", f.id)).with_rule(f.id.clone());
+            let d = Diagnostic::warning(
+                Code::UnusedFact,
+                f.origin.path.clone(),
+                format!("fact `{}` is never read by a condition", f.id),
+            )
+            .with_rule(f.id.clone());
             c.push(&f.origin, d);
         }
         let mut facts = BTreeSet::new();
@@ -708,13 +1135,26 @@ fn structural_warnings(c: &mut Compiler<'_>, g: &Graph<'_>, checklists: &[Checkl
             g.close(r, &mut facts, &mut items);
         }
         if facts.contains(&i) {
-            let d = Diagnostic::warning(Code::AskedWhenSelf, format!("{}.asked_when", f.origin.path), format!("the question `{}` is only asked depending on its own answer", f.id)).with_rule(f.id.clone());
+            let d = Diagnostic::warning(
+                Code::AskedWhenSelf,
+                format!("{}.asked_when", f.origin.path),
+                format!(
+                    "the question `{}` is only asked depending on its own answer",
+                    f.id
+                ),
+            )
+            .with_rule(f.id.clone());
             c.push(&f.origin, d);
         }
     }
     for (i, (name, nc)) in doc.conditions.iter().enumerate() {
         if !used_items.contains(&Item::Derived(i)) {
-            let d = Diagnostic::warning(Code::UnusedCondition, nc.origin.path.clone(), format!("named condition `{name}` is never referenced")).with_rule(name.clone());
+            let d = Diagnostic::warning(
+                Code::UnusedCondition,
+                nc.origin.path.clone(),
+                format!("named condition `{name}` is never referenced"),
+            )
+            .with_rule(name.clone());
             c.push(&nc.origin, d);
         }
     }
@@ -723,14 +1163,26 @@ fn structural_warnings(c: &mut Compiler<'_>, g: &Graph<'_>, checklists: &[Checkl
     }
     for (i, r) in doc.requirements.iter().enumerate() {
         if !checklists.iter().any(|l| l.reqs.contains(&i)) {
-            let d = Diagnostic::warning(Code::NotInChecklist, r.origin.path.clone(), format!("requirement `{}` is in no checklist", r.id)).with_rule(r.id.clone());
+            let d = Diagnostic::warning(
+                Code::NotInChecklist,
+                r.origin.path.clone(),
+                format!("requirement `{}` is in no checklist", r.id),
+            )
+            .with_rule(r.id.clone());
             c.push(&r.origin, d);
         }
     }
     for (i, t) in doc.tables.iter().enumerate() {
-        let listed = checklists.iter().any(|l| l.tables.contains(&i) || l.plan.contains(&Item::Table(i)));
+        let listed = checklists
+            .iter()
+            .any(|l| l.tables.contains(&i) || l.plan.contains(&Item::Table(i)));
         if !listed {
-            let d = Diagnostic::warning(Code::NotInChecklist, t.origin.path.clone(), format!("table `{}` is in no checklist", t.id)).with_rule(t.id.clone());
+            let d = Diagnostic::warning(
+                Code::NotInChecklist,
+                t.origin.path.clone(),
+                format!("table `{}` is in no checklist", t.id),
+            )
+            .with_rule(t.id.clone());
             c.push(&t.origin, d);
         }
     }

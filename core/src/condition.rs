@@ -44,15 +44,31 @@ pub(crate) enum Test {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Node {
     Const(bool),
-    All { start: u32, len: u32 },
-    Any { start: u32, len: u32 },
+    All {
+        start: u32,
+        len: u32,
+    },
+    Any {
+        start: u32,
+        len: u32,
+    },
     Not(NodeId),
-    AtLeast { n: u32, start: u32, len: u32 },
-    Cmp { fact: u32, test: Test },
+    AtLeast {
+        n: u32,
+        start: u32,
+        len: u32,
+    },
+    Cmp {
+        fact: u32,
+        test: Test,
+    },
     Known(u32),
     Ref(u32),
     /// The table's output is one of the outputs in the mask.
-    Decision { table: u32, mask: u64 },
+    Decision {
+        table: u32,
+        mask: u64,
+    },
 }
 
 /// The outcome of one decision table for one patient: the set of outputs still possible, and
@@ -106,15 +122,19 @@ impl Program {
 
     pub(crate) fn children(&self, start: u32, len: u32) -> &[NodeId] {
         let s = start as usize;
-        self.kids.get(s..s.saturating_add(len as usize)).unwrap_or(&[])
+        self.kids
+            .get(s..s.saturating_add(len as usize))
+            .unwrap_or(&[])
     }
 
     /// The direct children of a node (empty for leaves).
     pub(crate) fn kids_of(&self, id: NodeId) -> &[NodeId] {
         match self.node(id) {
-            Some(Node::All { start, len } | Node::Any { start, len } | Node::AtLeast { start, len, .. }) => {
-                self.children(*start, *len)
-            }
+            Some(
+                Node::All { start, len }
+                | Node::Any { start, len }
+                | Node::AtLeast { start, len, .. },
+            ) => self.children(*start, *len),
             Some(Node::Not(c)) => core::slice::from_ref(c),
             _ => &[],
         }
@@ -164,8 +184,14 @@ impl Program {
                 Some(v) => Tri::from(test.holds(v)),
                 None => Tri::Unknown,
             },
-            Node::Known(fact) => Tri::from(env.facts.get(*fact as usize).copied().flatten().is_some()),
-            Node::Ref(d) => env.derived.get(*d as usize).copied().unwrap_or(Tri::Unknown),
+            Node::Known(fact) => {
+                Tri::from(env.facts.get(*fact as usize).copied().flatten().is_some())
+            }
+            Node::Ref(d) => env
+                .derived
+                .get(*d as usize)
+                .copied()
+                .unwrap_or(Tri::Unknown),
             Node::Decision { table, mask } => {
                 let possible = env.tables.get(*table as usize).map_or(0, |t| t.possible);
                 if possible == 0 {

@@ -40,14 +40,21 @@ pub(crate) fn parse_json(text: &str) -> Result<Value, Diagnostic> {
         return Err(Diagnostic::error(
             Code::TooLarge,
             "$",
-            format!("input is {} bytes; the limit is {MAX_INPUT_BYTES}", text.len()),
+            format!(
+                "input is {} bytes; the limit is {MAX_INPUT_BYTES}",
+                text.len()
+            ),
         ));
     }
     serde_json::from_str(text).map_err(|e| {
         Diagnostic::error(
             Code::JsonSyntax,
             "$",
-            format!("invalid JSON at line {} column {}: {e}", e.line(), e.column()),
+            format!(
+                "invalid JSON at line {} column {}: {e}",
+                e.line(),
+                e.column()
+            ),
         )
     })
 }
@@ -98,7 +105,10 @@ fn json_type(v: &Value) -> &'static str {
 
 impl Decoder {
     pub(crate) fn new(doc: usize) -> Self {
-        Decoder { diags: Vec::new(), doc }
+        Decoder {
+            diags: Vec::new(),
+            doc,
+        }
     }
 
     fn err(&mut self, code: Code, path: &str, msg: String) {
@@ -106,12 +116,19 @@ impl Decoder {
     }
 
     fn origin(&self, path: &str) -> Origin {
-        Origin { doc: self.doc, path: path.to_string() }
+        Origin {
+            doc: self.doc,
+            path: path.to_string(),
+        }
     }
 
     fn object<'a>(&mut self, v: &'a Value, path: &str, allowed: &[&str]) -> Option<Obj<'a>> {
         let Value::Object(map) = v else {
-            self.err(Code::WrongType, path, format!("expected an object, found {}", json_type(v)));
+            self.err(
+                Code::WrongType,
+                path,
+                format!("expected an object, found {}", json_type(v)),
+            );
             return None;
         };
         for key in map.keys() {
@@ -126,7 +143,10 @@ impl Decoder {
                 );
             }
         }
-        Some(Obj { map, path: path.to_string() })
+        Some(Obj {
+            map,
+            path: path.to_string(),
+        })
     }
 
     fn field<'a>(&mut self, o: &Obj<'a>, key: &str, required: bool) -> Option<&'a Value> {
@@ -134,7 +154,11 @@ impl Decoder {
             Some(v) => Some(v),
             None => {
                 if required {
-                    self.err(Code::MissingField, &o.path, format!("missing field `{key}`"));
+                    self.err(
+                        Code::MissingField,
+                        &o.path,
+                        format!("missing field `{key}`"),
+                    );
                 }
                 None
             }
@@ -145,7 +169,11 @@ impl Decoder {
         match v {
             Value::String(s) => Some(s.clone()),
             other => {
-                self.err(Code::WrongType, path, format!("expected a string, found {}", json_type(other)));
+                self.err(
+                    Code::WrongType,
+                    path,
+                    format!("expected a string, found {}", json_type(other)),
+                );
                 None
             }
         }
@@ -159,7 +187,11 @@ impl Decoder {
     fn id_field(&mut self, o: &Obj<'_>, key: &str) -> Option<String> {
         let id = self.str_field(o, key, true)?;
         if !is_valid_id(&id) {
-            self.err(Code::InvalidId, &key_path(&o.path, key), format!("invalid id `{id}`"));
+            self.err(
+                Code::InvalidId,
+                &key_path(&o.path, key),
+                format!("invalid id `{id}`"),
+            );
         }
         Some(id)
     }
@@ -168,7 +200,11 @@ impl Decoder {
         match v.as_i64() {
             Some(n) => Some(n),
             None => {
-                self.err(Code::WrongType, path, format!("expected an integer, found {}", json_type(v)));
+                self.err(
+                    Code::WrongType,
+                    path,
+                    format!("expected an integer, found {}", json_type(v)),
+                );
                 None
             }
         }
@@ -180,7 +216,11 @@ impl Decoder {
             Value::Bool(b) => Some(*b),
             other => {
                 let p = key_path(&o.path, key);
-                self.err(Code::WrongType, &p, format!("expected a boolean, found {}", json_type(other)));
+                self.err(
+                    Code::WrongType,
+                    &p,
+                    format!("expected a boolean, found {}", json_type(other)),
+                );
                 None
             }
         }
@@ -190,7 +230,11 @@ impl Decoder {
         match v {
             Value::Array(a) => Some(a),
             other => {
-                self.err(Code::WrongType, path, format!("expected an array, found {}", json_type(other)));
+                self.err(
+                    Code::WrongType,
+                    path,
+                    format!("expected an array, found {}", json_type(other)),
+                );
                 None
             }
         }
@@ -221,7 +265,13 @@ impl Decoder {
     }
 
     /// Decodes a closed set of snake_case words (kind, owner, …) through serde.
-    fn word<T: DeserializeOwned>(&mut self, o: &Obj<'_>, key: &str, required: bool, allowed: &str) -> Option<T> {
+    fn word<T: DeserializeOwned>(
+        &mut self,
+        o: &Obj<'_>,
+        key: &str,
+        required: bool,
+        allowed: &str,
+    ) -> Option<T> {
         let v = self.field(o, key, required)?;
         let path = key_path(&o.path, key);
         let s = self.string(v, &path)?;
@@ -229,8 +279,12 @@ impl Decoder {
             Some(t)
         } else {
             self.diags.push(
-                Diagnostic::error(Code::InvalidValue, path, format!("invalid value `{s}` for `{key}`"))
-                    .with_help(format!("expected one of: {allowed}")),
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    path,
+                    format!("invalid value `{s}` for `{key}`"),
+                )
+                .with_help(format!("expected one of: {allowed}")),
             );
             None
         }
@@ -240,7 +294,11 @@ impl Decoder {
         let o = self.object(v, path, &["source", "note"])?;
         let source = self.str_field(&o, "source", true)?;
         if source.trim().is_empty() {
-            self.err(Code::InvalidValue, &key_path(path, "source"), "citation source is empty".into());
+            self.err(
+                Code::InvalidValue,
+                &key_path(path, "source"),
+                "citation source is empty".into(),
+            );
         }
         let note = self.str_field(&o, "note", false);
         Some(Citation { source, note })
@@ -252,7 +310,12 @@ impl Decoder {
     }
 
     /// Decodes a condition; `depth` counts nesting from 1.
-    pub(crate) fn condition(&mut self, v: &Value, path: &str, depth: usize) -> Option<ConditionDoc> {
+    pub(crate) fn condition(
+        &mut self,
+        v: &Value,
+        path: &str,
+        depth: usize,
+    ) -> Option<ConditionDoc> {
         if depth > MAX_DEPTH {
             self.err(
                 Code::NestingTooDeep,
@@ -268,7 +331,10 @@ impl Decoder {
                 self.err(
                     Code::BadCondition,
                     path,
-                    format!("expected a condition object or true/false, found {}", json_type(other)),
+                    format!(
+                        "expected a condition object or true/false, found {}",
+                        json_type(other)
+                    ),
                 );
                 return None;
             }
@@ -292,7 +358,11 @@ impl Decoder {
         let op = *op;
         if map.len() > 1 {
             for k in map.keys().filter(|k| k.as_str() != op) {
-                self.err(Code::UnknownField, &key_path(path, k), format!("unknown field `{k}` beside `{op}`"));
+                self.err(
+                    Code::UnknownField,
+                    &key_path(path, k),
+                    format!("unknown field `{k}` beside `{op}`"),
+                );
             }
         }
         let inner = map.get(op)?;
@@ -301,18 +371,32 @@ impl Decoder {
             "all" | "any" => {
                 let items = self.array(inner, &ipath)?;
                 let parts = self.conditions(items, &ipath, depth)?;
-                Some(if op == "all" { ConditionDoc::All(parts) } else { ConditionDoc::Any(parts) })
+                Some(if op == "all" {
+                    ConditionDoc::All(parts)
+                } else {
+                    ConditionDoc::Any(parts)
+                })
             }
-            "not" => Some(ConditionDoc::Not(Box::new(self.condition(inner, &ipath, depth + 1)?))),
+            "not" => Some(ConditionDoc::Not(Box::new(self.condition(
+                inner,
+                &ipath,
+                depth + 1,
+            )?))),
             "at_least" => {
                 let o = self.object(inner, &ipath, &["n", "of"])?;
-                let n = self.field(&o, "n", true).and_then(|v| self.int(v, &key_path(&ipath, "n")));
+                let n = self
+                    .field(&o, "n", true)
+                    .and_then(|v| self.int(v, &key_path(&ipath, "n")));
                 let of_path = key_path(&ipath, "of");
-                let of = self.field(&o, "of", true).and_then(|v| self.array(v, &of_path));
+                let of = self
+                    .field(&o, "of", true)
+                    .and_then(|v| self.array(v, &of_path));
                 let (n, of) = (n?, of?);
                 let parts = self.conditions(of, &of_path, depth)?;
                 match u32::try_from(n) {
-                    Ok(n) if n >= 1 && (n as usize) <= parts.len() => Some(ConditionDoc::AtLeast(n, parts)),
+                    Ok(n) if n >= 1 && (n as usize) <= parts.len() => {
+                        Some(ConditionDoc::AtLeast(n, parts))
+                    }
                     _ => {
                         self.err(
                             Code::AtLeastRange,
@@ -328,7 +412,12 @@ impl Decoder {
         }
     }
 
-    fn conditions(&mut self, items: &[Value], path: &str, depth: usize) -> Option<Vec<ConditionDoc>> {
+    fn conditions(
+        &mut self,
+        items: &[Value],
+        path: &str,
+        depth: usize,
+    ) -> Option<Vec<ConditionDoc>> {
         let before = self.diags.len();
         let parts: Vec<ConditionDoc> = items
             .iter()
@@ -339,9 +428,17 @@ impl Decoder {
     }
 
     fn comparison(&mut self, map: &Map<String, Value>, path: &str) -> Option<ConditionDoc> {
-        let subject = if map.contains_key("fact") { "fact" } else { "decision" };
+        let subject = if map.contains_key("fact") {
+            "fact"
+        } else {
+            "decision"
+        };
         if map.contains_key("fact") && map.contains_key("decision") {
-            self.err(Code::BadCondition, path, "a condition has both `fact` and `decision`".into());
+            self.err(
+                Code::BadCondition,
+                path,
+                "a condition has both `fact` and `decision`".into(),
+            );
             return None;
         }
         let mut op = None;
@@ -349,16 +446,28 @@ impl Decoder {
             match CmpOp::ALL.iter().find(|o| o.as_str() == key) {
                 Some(o) if op.is_none() => op = Some(*o),
                 Some(_) => {
-                    self.err(Code::BadCondition, path, "several comparison operators in one condition".into());
+                    self.err(
+                        Code::BadCondition,
+                        path,
+                        "several comparison operators in one condition".into(),
+                    );
                     return None;
                 }
-                None => self.err(Code::UnknownField, &key_path(path, key), format!("unknown field `{key}`")),
+                None => self.err(
+                    Code::UnknownField,
+                    &key_path(path, key),
+                    format!("unknown field `{key}`"),
+                ),
             }
         }
         let Some(op) = op else {
             self.diags.push(
-                Diagnostic::error(Code::BadCondition, path, format!("`{subject}` without a comparison operator"))
-                    .with_help("add one of eq, ne, in, lt, lte, gt, gte, contains"),
+                Diagnostic::error(
+                    Code::BadCondition,
+                    path,
+                    format!("`{subject}` without a comparison operator"),
+                )
+                .with_help("add one of eq, ne, in, lt, lte, gt, gte, contains"),
             );
             return None;
         };
@@ -396,7 +505,18 @@ impl Decoder {
     }
 
     fn fact(&mut self, v: &Value, path: &str) -> Option<FactDoc> {
-        let allowed = ["id", "type", "question", "help", "section", "options", "min", "max", "unit", "asked_when"];
+        let allowed = [
+            "id",
+            "type",
+            "question",
+            "help",
+            "section",
+            "options",
+            "min",
+            "max",
+            "unit",
+            "asked_when",
+        ];
         let o = self.object(v, path, &allowed)?;
         let id = self.id_field(&o, "id");
         let kind: Option<FactKind> = self.word(&o, "type", true, "bool, enum, int, set");
@@ -406,8 +526,12 @@ impl Decoder {
         let options = self
             .field(&o, "options", false)
             .map(|_| self.list(&o, "options", Self::option));
-        let min = self.field(&o, "min", false).and_then(|v| self.int(v, &key_path(path, "min")));
-        let max = self.field(&o, "max", false).and_then(|v| self.int(v, &key_path(path, "max")));
+        let min = self
+            .field(&o, "min", false)
+            .and_then(|v| self.int(v, &key_path(path, "min")));
+        let max = self
+            .field(&o, "max", false)
+            .and_then(|v| self.int(v, &key_path(path, "max")));
         let unit = self.str_field(&o, "unit", false);
         let asked_when = self.cond_field(&o, "asked_when", false);
         Some(FactDoc {
@@ -427,8 +551,19 @@ impl Decoder {
 
     fn requirement(&mut self, v: &Value, path: &str) -> Option<RequirementDoc> {
         let allowed = [
-            "id", "title", "description", "kind", "owner", "attribution", "delay_category", "primary",
-            "applies_when", "met_when", "action", "referral", "citation",
+            "id",
+            "title",
+            "description",
+            "kind",
+            "owner",
+            "attribution",
+            "delay_category",
+            "primary",
+            "applies_when",
+            "met_when",
+            "action",
+            "referral",
+            "citation",
         ];
         let o = self.object(v, path, &allowed)?;
         let id = self.id_field(&o, "id");
@@ -469,7 +604,11 @@ impl Decoder {
             Value::Number(n) => match n.as_i64() {
                 Some(i) => Some(OutputValue::Int(i)),
                 None => {
-                    self.err(Code::WrongType, path, format!("output `{n}` is not an integer"));
+                    self.err(
+                        Code::WrongType,
+                        path,
+                        format!("output `{n}` is not an integer"),
+                    );
                     None
                 }
             },
@@ -477,7 +616,10 @@ impl Decoder {
                 self.err(
                     Code::WrongType,
                     path,
-                    format!("expected an integer, string or boolean output, found {}", json_type(other)),
+                    format!(
+                        "expected an integer, string or boolean output, found {}",
+                        json_type(other)
+                    ),
                 );
                 None
             }
@@ -486,36 +628,66 @@ impl Decoder {
 
     fn output(&mut self, v: &Value, path: &str) -> Option<OutputDoc> {
         let o = self.object(v, path, &["value", "label"])?;
-        let value = self.field(&o, "value", true).and_then(|v| self.output_value(v, &key_path(path, "value")));
+        let value = self
+            .field(&o, "value", true)
+            .and_then(|v| self.output_value(v, &key_path(path, "value")));
         let label = self.str_field(&o, "label", true);
-        Some(OutputDoc { value: value?, label: label? })
+        Some(OutputDoc {
+            value: value?,
+            label: label?,
+        })
     }
 
     fn row(&mut self, v: &Value, path: &str) -> Option<RowDoc> {
         let o = self.object(v, path, &["when", "output", "note", "citation"])?;
         let when = self.cond_field(&o, "when", true);
-        let output = self.field(&o, "output", true).and_then(|v| self.output_value(v, &key_path(path, "output")));
+        let output = self
+            .field(&o, "output", true)
+            .and_then(|v| self.output_value(v, &key_path(path, "output")));
         let note = self.str_field(&o, "note", false);
         let citation = self.citation_field(&o, true);
-        Some(RowDoc { when: when?, output: output?, note, citation: citation?, origin: self.origin(path) })
+        Some(RowDoc {
+            when: when?,
+            output: output?,
+            note,
+            citation: citation?,
+            origin: self.origin(path),
+        })
     }
 
     fn table(&mut self, v: &Value, path: &str) -> Option<TableDoc> {
-        let allowed = ["id", "title", "description", "hit", "outputs", "rows", "default", "citation"];
+        let allowed = [
+            "id",
+            "title",
+            "description",
+            "hit",
+            "outputs",
+            "rows",
+            "default",
+            "citation",
+        ];
         let o = self.object(v, path, &allowed)?;
         let id = self.id_field(&o, "id");
         let title = self.str_field(&o, "title", true);
         let description = self.str_field(&o, "description", false);
-        let hit = self.str_field(&o, "hit", false).unwrap_or_else(|| "first".into());
+        let hit = self
+            .str_field(&o, "hit", false)
+            .unwrap_or_else(|| "first".into());
         if hit != "first" {
-            self.err(Code::InvalidValue, &key_path(path, "hit"), format!("unsupported hit policy `{hit}`; only `first`"));
+            self.err(
+                Code::InvalidValue,
+                &key_path(path, "hit"),
+                format!("unsupported hit policy `{hit}`; only `first`"),
+            );
         }
         if self.field(&o, "outputs", true).is_none() || self.field(&o, "rows", true).is_none() {
             return None;
         }
         let outputs = self.list(&o, "outputs", Self::output);
         let rows = self.list(&o, "rows", Self::row);
-        let default = self.field(&o, "default", true).and_then(|v| self.output_value(v, &key_path(path, "default")));
+        let default = self
+            .field(&o, "default", true)
+            .and_then(|v| self.output_value(v, &key_path(path, "default")));
         let citation = self.citation_field(&o, true);
         Some(TableDoc {
             id: id?,
@@ -531,18 +703,36 @@ impl Decoder {
     }
 
     fn checklist(&mut self, v: &Value, path: &str) -> Option<ChecklistDoc> {
-        let o = self.object(v, path, &["id", "title", "description", "requirements", "tables"])?;
+        let o = self.object(
+            v,
+            path,
+            &["id", "title", "description", "requirements", "tables"],
+        )?;
         let id = self.id_field(&o, "id");
         let title = self.str_field(&o, "title", true);
         let description = self.str_field(&o, "description", false);
         self.field(&o, "requirements", true)?;
         let requirements = self.id_list(&o, "requirements");
         let tables = self.id_list(&o, "tables");
-        Some(ChecklistDoc { id: id?, title: title?, description, requirements, tables, origin: self.origin(path) })
+        Some(ChecklistDoc {
+            id: id?,
+            title: title?,
+            description,
+            requirements,
+            tables,
+            origin: self.origin(path),
+        })
     }
 
     fn override_doc(&mut self, v: &Value, path: &str) -> Option<OverrideDoc> {
-        let allowed = ["requirement", "action", "owner", "referral", "attribution", "citation"];
+        let allowed = [
+            "requirement",
+            "action",
+            "owner",
+            "referral",
+            "attribution",
+            "citation",
+        ];
         let o = self.object(v, path, &allowed)?;
         let requirement = self.str_field(&o, "requirement", true);
         let action = self.str_field(&o, "action", false);
@@ -550,7 +740,15 @@ impl Decoder {
         let referral = self.str_field(&o, "referral", false);
         let attribution: Option<Attribution> = self.word(&o, "attribution", false, ATTRIBUTIONS);
         let citation = self.citation_field(&o, false);
-        Some(OverrideDoc { requirement: requirement?, action, owner, referral, attribution, citation, origin: self.origin(path) })
+        Some(OverrideDoc {
+            requirement: requirement?,
+            action,
+            owner,
+            referral,
+            attribution,
+            citation,
+            origin: self.origin(path),
+        })
     }
 
     fn row_insert(&mut self, v: &Value, path: &str) -> Option<RowInsertDoc> {
@@ -559,7 +757,12 @@ impl Decoder {
         let position: Option<Position> = self.word(&o, "position", true, "start, end");
         self.field(&o, "rows", true)?;
         let rows = self.list(&o, "rows", Self::row);
-        Some(RowInsertDoc { table: table?, position: position?, rows, origin: self.origin(path) })
+        Some(RowInsertDoc {
+            table: table?,
+            position: position?,
+            rows,
+            origin: self.origin(path),
+        })
     }
 
     fn checklist_add(&mut self, v: &Value, path: &str) -> Option<ChecklistAddDoc> {
@@ -567,10 +770,18 @@ impl Decoder {
         let checklist = self.str_field(&o, "checklist", true);
         let requirements = self.id_list(&o, "requirements");
         let tables = self.id_list(&o, "tables");
-        Some(ChecklistAddDoc { checklist: checklist?, requirements, tables, origin: self.origin(path) })
+        Some(ChecklistAddDoc {
+            checklist: checklist?,
+            requirements,
+            tables,
+            origin: self.origin(path),
+        })
     }
 
-    fn named_conditions(&mut self, o: &Obj<'_>) -> alloc::collections::BTreeMap<String, NamedCondition> {
+    fn named_conditions(
+        &mut self,
+        o: &Obj<'_>,
+    ) -> alloc::collections::BTreeMap<String, NamedCondition> {
         let mut out = alloc::collections::BTreeMap::new();
         let Some(v) = self.field(o, "conditions", false) else {
             return out;
@@ -579,14 +790,25 @@ impl Decoder {
             return out;
         };
         // `object` flagged every key as unknown; drop those, named conditions are free-form.
-        self.diags.retain(|d| !(d.code == Code::UnknownField && d.path.starts_with("$.conditions")));
+        self.diags
+            .retain(|d| !(d.code == Code::UnknownField && d.path.starts_with("$.conditions")));
         for (name, cv) in c {
             let path = key_path("$.conditions", name);
             if !is_valid_id(name) {
-                self.err(Code::InvalidId, &path, format!("invalid condition name `{name}`"));
+                self.err(
+                    Code::InvalidId,
+                    &path,
+                    format!("invalid condition name `{name}`"),
+                );
             }
             if let Some(when) = self.condition(cv, &path, 1) {
-                out.insert(name.clone(), NamedCondition { when, origin: self.origin(&path) });
+                out.insert(
+                    name.clone(),
+                    NamedCondition {
+                        when,
+                        origin: self.origin(&path),
+                    },
+                );
             }
         }
         out
@@ -596,21 +818,44 @@ impl Decoder {
     /// complete; diagnostics are in `self.diags`.
     pub(crate) fn document(&mut self, v: &Value) -> Option<RulesetDoc> {
         let allowed = [
-            "format", "id", "version", "title", "description", "effective_date", "extends", "sections",
-            "facts", "conditions", "requirements", "tables", "checklists", "overrides", "table_rows",
+            "format",
+            "id",
+            "version",
+            "title",
+            "description",
+            "effective_date",
+            "extends",
+            "sections",
+            "facts",
+            "conditions",
+            "requirements",
+            "tables",
+            "checklists",
+            "overrides",
+            "table_rows",
             "checklist_items",
         ];
         let o = self.object(v, "$", &allowed)?;
-        let format = self.field(&o, "format", false).and_then(|v| self.int(v, "$.format"));
+        let format = self
+            .field(&o, "format", false)
+            .and_then(|v| self.int(v, "$.format"));
         if let Some(f) = format {
             if f != 1 {
-                self.err(Code::UnsupportedFormat, "$.format", format!("format {f} is not supported; this engine reads format 1"));
+                self.err(
+                    Code::UnsupportedFormat,
+                    "$.format",
+                    format!("format {f} is not supported; this engine reads format 1"),
+                );
             }
         }
         let id = self.str_field(&o, "id", true);
         if let Some(id) = &id {
             if !is_valid_ruleset_id(id) {
-                self.err(Code::InvalidId, "$.id", format!("invalid ruleset id `{id}`"));
+                self.err(
+                    Code::InvalidId,
+                    "$.id",
+                    format!("invalid ruleset id `{id}`"),
+                );
             }
         }
         let version = self.str_field(&o, "version", true);
@@ -635,7 +880,11 @@ impl Decoder {
         };
         if let Some(date) = &doc.effective_date {
             if !is_date(date) {
-                self.err(Code::InvalidValue, "$.effective_date", format!("`{date}` is not a YYYY-MM-DD date"));
+                self.err(
+                    Code::InvalidValue,
+                    "$.effective_date",
+                    format!("`{date}` is not a YYYY-MM-DD date"),
+                );
             }
         }
         Some(doc)
@@ -645,7 +894,13 @@ impl Decoder {
 fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
 }
 
 const KINDS: &str = "blocker, advisory, safeguarding_hold";

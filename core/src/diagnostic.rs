@@ -2,7 +2,6 @@
 //! JSON entry points. The UI and the CLI print the same thing.
 
 use alloc::string::String;
-use alloc::vec::Vec;
 use core::fmt;
 use serde::{Deserialize, Serialize};
 
@@ -211,18 +210,26 @@ pub const fn default_help(code: Code) -> &'static str {
         Code::JsonSyntax => "check the text is valid JSON (quotes, commas, brackets)",
         Code::WrongType => "use the JSON type the format document gives for this field",
         Code::MissingField => "add the field; see docs/ruleset-format.md",
-        Code::UnknownField => "remove the field or correct its spelling; unknown fields are rejected",
+        Code::UnknownField => {
+            "remove the field or correct its spelling; unknown fields are rejected"
+        }
         Code::InvalidId => "ids are dotted snake_case, e.g. `home.key_safe_fitted`",
         Code::DuplicateId => "give each item of a kind its own id",
         Code::UnsupportedFormat => "set `format` to 1 or leave it out",
         Code::InvalidValue => "use one of the values listed in the message",
         Code::UnknownSection => "declare the section under `sections` or use a declared one",
         Code::EmptyOptions => "give the fact at least one option",
-        Code::TooManyOptions => "split the fact; at most 64 options (or table outputs) are supported",
+        Code::TooManyOptions => {
+            "split the fact; at most 64 options (or table outputs) are supported"
+        }
         Code::InvalidRange => "give `min` and `max` with `min <= max`",
-        Code::BadCondition => "write exactly one operator per condition object; see docs/ruleset-format.md",
+        Code::BadCondition => {
+            "write exactly one operator per condition object; see docs/ruleset-format.md"
+        }
         Code::UnknownFact => "declare the fact under `facts` or correct the id",
-        Code::UnknownCondition => "declare the named condition under `conditions` or correct the name",
+        Code::UnknownCondition => {
+            "declare the named condition under `conditions` or correct the name"
+        }
         Code::UnknownTable => "declare the table under `tables` or correct the id",
         Code::UnknownRequirement => "declare the requirement or correct the id",
         Code::UnknownChecklist => "use a declared checklist id",
@@ -234,7 +241,9 @@ pub const fn default_help(code: Code) -> &'static str {
         Code::Cycle => "break the cycle: a named condition or table cannot depend on itself",
         Code::NestingTooDeep => "flatten the condition or move parts into named conditions",
         Code::ExtendsMismatch => "set `extends` to the id of the base ruleset",
-        Code::NotAnOverlay => "overlay-only fields need `extends`; a base ruleset must not extend another",
+        Code::NotAnOverlay => {
+            "overlay-only fields need `extends`; a base ruleset must not extend another"
+        }
         Code::UnknownBundled => "use a bundled id such as `england-national` or `norfolk`",
         Code::TooLarge => "split the input; the engine bounds input size to protect the device",
         Code::OutOfRange => "give a number within the fact's range, or null if not known",
@@ -243,7 +252,9 @@ pub const fn default_help(code: Code) -> &'static str {
         Code::UnusedCondition => "reference the condition or remove it",
         Code::NeverApplies => "check `applies_when`: no combination of answers makes it true",
         Code::UnreachableRow => "reorder or remove the row: earlier rows always hit first",
-        Code::AskedWhenSelf => "a question cannot depend on its own answer; gate it on another fact",
+        Code::AskedWhenSelf => {
+            "a question cannot depend on its own answer; gate it on another fact"
+        }
         Code::NotInChecklist => "add it to a checklist or remove it",
     }
 }
@@ -255,6 +266,6 @@ pub fn has_errors(diags: &[Diagnostic]) -> bool {
 }
 
 /// Errors first (in document order), then warnings.
-pub(crate) fn sort(diags: &mut Vec<Diagnostic>) {
-    diags.sort_by(|a, b| a.severity.cmp(&b.severity));
+pub(crate) fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by_key(|a| a.severity);
 }

@@ -45,7 +45,11 @@ impl Ruleset {
                 Item::Derived(i) => {
                     let root = self.derived.get(i).map(|d| d.1);
                     let v = {
-                        let env = Env { facts, derived: &s.derived, tables: &s.tables };
+                        let env = Env {
+                            facts,
+                            derived: &s.derived,
+                            tables: &s.tables,
+                        };
                         root.map_or(Tri::Unknown, |r| self.prog.eval(r, &env))
                     };
                     if let Some(slot) = s.derived.get_mut(i) {
@@ -54,7 +58,11 @@ impl Ruleset {
                 }
                 Item::Table(t) => {
                     let v = {
-                        let env = Env { facts, derived: &s.derived, tables: &s.tables };
+                        let env = Env {
+                            facts,
+                            derived: &s.derived,
+                            tables: &s.tables,
+                        };
                         self.eval_table(t, &env)
                     };
                     if let Some(slot) = s.tables.get_mut(t) {
@@ -87,12 +95,19 @@ impl Ruleset {
                 Tri::False => {}
             }
         }
-        TableOut { possible: possible | bit(table.default), row: None }
+        TableOut {
+            possible: possible | bit(table.default),
+            row: None,
+        }
     }
 
     fn req_eval(&self, i: usize, env: &Env<'_>) -> ReqEval {
         let Some(r) = self.reqs.get(i) else {
-            return ReqEval { applies: Tri::Unknown, met: Tri::Unknown, status: Status::Unknown };
+            return ReqEval {
+                applies: Tri::Unknown,
+                met: Tri::Unknown,
+                status: Status::Unknown,
+            };
         };
         let applies = r.applies.map_or(Tri::True, |a| self.prog.eval(a, env));
         let met = self.prog.eval(r.met, env);
@@ -102,7 +117,11 @@ impl Ruleset {
             (Tri::True, Tri::False) => Status::NotMet,
             _ => Status::Unknown,
         };
-        ReqEval { applies, met, status }
+        ReqEval {
+            applies,
+            met,
+            status,
+        }
     }
 
     /// Evaluates a patient against a checklist. Never fails: a ruleset that loaded is complete.
@@ -113,20 +132,38 @@ impl Ruleset {
     }
 
     /// As [`Ruleset::evaluate`], reusing `scratch` buffers across calls.
-    pub(crate) fn evaluate_with(&self, checklist: Checklist<'_>, facts: &Facts, scratch: &mut Scratch) -> Report {
+    pub(crate) fn evaluate_with(
+        &self,
+        checklist: Checklist<'_>,
+        facts: &Facts,
+        scratch: &mut Scratch,
+    ) -> Report {
         let cl = checklist.c;
         let values = self.padded(facts);
         self.run(&cl.plan, &values, scratch);
-        let env = Env { facts: &values, derived: &scratch.derived, tables: &scratch.tables };
-        let w = Walker { rs: self, env: &env };
-        let evals: Vec<(usize, ReqEval)> = cl.reqs.iter().map(|&i| (i, self.req_eval(i, &env))).collect();
+        let env = Env {
+            facts: &values,
+            derived: &scratch.derived,
+            tables: &scratch.tables,
+        };
+        let w = Walker {
+            rs: self,
+            env: &env,
+        };
+        let evals: Vec<(usize, ReqEval)> = cl
+            .reqs
+            .iter()
+            .map(|&i| (i, self.req_eval(i, &env)))
+            .collect();
 
         let mut open: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
         let mut requirements = Vec::with_capacity(evals.len());
         let mut blockers = Vec::new();
         let mut advisories = Vec::new();
         for &(i, e) in &evals {
-            let Some(doc) = self.doc.requirements.get(i) else { continue };
+            let Some(doc) = self.doc.requirements.get(i) else {
+                continue;
+            };
             let Some(rc) = self.reqs.get(i) else { continue };
             let mut ids = BTreeSet::new();
             if e.status == Status::Unknown {
@@ -159,7 +196,12 @@ impl Ruleset {
                     _ => {}
                 }
             }
-            requirements.push(RequirementResult { id: doc.id.clone(), kind: doc.kind, status: e.status, decided_by });
+            requirements.push(RequirementResult {
+                id: doc.id.clone(),
+                kind: doc.kind,
+                status: e.status,
+                decided_by,
+            });
         }
         blockers.sort_by_key(|b| b.kind != Kind::SafeguardingHold);
 
@@ -168,13 +210,24 @@ impl Ruleset {
         let hidden_facts = cl
             .facts
             .iter()
-            .filter(|&&f| self.facts.get(f).and_then(|d| d.asked_when).is_some_and(|a| self.prog.eval(a, &env) == Tri::False))
+            .filter(|&&f| {
+                self.facts
+                    .get(f)
+                    .and_then(|d| d.asked_when)
+                    .is_some_and(|a| self.prog.eval(a, &env) == Tri::False)
+            })
             .filter_map(|&f| self.facts.get(f).map(|d| d.id.clone()))
             .collect();
 
         let hard = |k: Kind| k != Kind::Advisory;
-        let not_met: Vec<&ReportItem> = blockers.iter().filter(|b| b.status == Status::NotMet && hard(b.kind)).collect();
-        let unknown = blockers.iter().filter(|b| b.status == Status::Unknown).count();
+        let not_met: Vec<&ReportItem> = blockers
+            .iter()
+            .filter(|b| b.status == Status::NotMet && hard(b.kind))
+            .collect();
+        let unknown = blockers
+            .iter()
+            .filter(|b| b.status == Status::Unknown)
+            .count();
         let verdict = if !not_met.is_empty() {
             Verdict::NotReady
         } else if unknown > 0 {
@@ -183,7 +236,10 @@ impl Ruleset {
             Verdict::Ready
         };
         let any_primary = not_met.iter().any(|b| b.primary);
-        let cause_items: Vec<&&ReportItem> = not_met.iter().filter(|b| b.primary || !any_primary).collect();
+        let cause_items: Vec<&&ReportItem> = not_met
+            .iter()
+            .filter(|b| b.primary || !any_primary)
+            .collect();
         let mut attribution = AttributionCounts::default();
         for b in &cause_items {
             *attribution.by_owner.entry(b.owner).or_insert(0) += 1;
@@ -193,7 +249,11 @@ impl Ruleset {
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         Report {
             format: 1,
-            ruleset: RulesetRef { id: self.doc.id.clone(), version: self.doc.version.clone(), hash: self.hash.clone() },
+            ruleset: RulesetRef {
+                id: self.doc.id.clone(),
+                version: self.doc.version.clone(),
+                hash: self.hash.clone(),
+            },
             checklist: cl.id.clone(),
             verdict,
             summary: Summary {
@@ -220,7 +280,9 @@ impl Ruleset {
     }
 
     fn names(&self, ids: &BTreeSet<usize>) -> Vec<String> {
-        ids.iter().filter_map(|&f| self.facts.get(f).map(|d| d.id.clone())).collect()
+        ids.iter()
+            .filter_map(|&f| self.facts.get(f).map(|d| d.id.clone()))
+            .collect()
     }
 
     fn item(&self, i: usize, status: Status, decided_by: Vec<String>) -> Option<ReportItem> {
@@ -231,7 +293,9 @@ impl Ruleset {
             kind: r.kind,
             status,
             owner: r.owner,
-            attribution: r.attribution.unwrap_or_else(|| r.owner.default_attribution()),
+            attribution: r
+                .attribution
+                .unwrap_or_else(|| r.owner.default_attribution()),
             delay_category: r.delay_category,
             primary: r.primary,
             action: r.action.clone(),
@@ -241,10 +305,18 @@ impl Ruleset {
         })
     }
 
-    fn decisions(&self, tables: &[usize], w: &Walker<'_, '_>, open: &mut BTreeMap<usize, BTreeSet<String>>) -> Vec<Decision> {
+    fn decisions(
+        &self,
+        tables: &[usize],
+        w: &Walker<'_, '_>,
+        open: &mut BTreeMap<usize, BTreeSet<String>>,
+    ) -> Vec<Decision> {
         let mut out = Vec::with_capacity(tables.len());
         for &t in tables {
-            let (Some(doc), Some(res)) = (self.doc.tables.get(t), w.env.tables.get(t).copied()) else { continue };
+            let (Some(doc), Some(res)) = (self.doc.tables.get(t), w.env.tables.get(t).copied())
+            else {
+                continue;
+            };
             let mut deciding = BTreeSet::new();
             let mut opens = BTreeSet::new();
             let decided = res.decided();
@@ -260,7 +332,11 @@ impl Ruleset {
             out.push(Decision {
                 id: doc.id.clone(),
                 title: doc.title.clone(),
-                status: if decided.is_some() { DecisionStatus::Decided } else { DecisionStatus::Undetermined },
+                status: if decided.is_some() {
+                    DecisionStatus::Decided
+                } else {
+                    DecisionStatus::Undetermined
+                },
                 output: output.map(|o| o.value.clone()),
                 label: output.map(|o| o.label.clone()),
                 row: if decided.is_some() { res.row } else { None },
@@ -272,7 +348,11 @@ impl Ruleset {
     }
 
     /// Gates candidates by `asked_when`, then orders by section and schema order.
-    fn open_questions(&self, w: &Walker<'_, '_>, candidates: BTreeMap<usize, BTreeSet<String>>) -> Vec<OpenQuestion> {
+    fn open_questions(
+        &self,
+        w: &Walker<'_, '_>,
+        candidates: BTreeMap<usize, BTreeSet<String>>,
+    ) -> Vec<OpenQuestion> {
         let mut result: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
         let mut seen = BTreeSet::new();
         let mut todo: Vec<(usize, BTreeSet<String>)> = candidates.into_iter().collect();
@@ -298,7 +378,13 @@ impl Ruleset {
         }
         let mut list: Vec<(usize, usize, BTreeSet<String>)> = result
             .into_iter()
-            .map(|(f, a)| (self.section_order.get(f).copied().unwrap_or(usize::MAX), f, a))
+            .map(|(f, a)| {
+                (
+                    self.section_order.get(f).copied().unwrap_or(usize::MAX),
+                    f,
+                    a,
+                )
+            })
             .collect();
         list.sort_by_key(|(s, f, _)| (*s, *f));
         list.into_iter()
@@ -307,7 +393,12 @@ impl Ruleset {
                 let doc = self.doc.facts.get(f)?;
                 let mut affects: Vec<String> = affects.into_iter().collect();
                 affects.sort_by_key(|a| self.position_of(a));
-                Some(OpenQuestion { fact: def.id.clone(), question: doc.question.clone(), section: doc.section.clone(), affects })
+                Some(OpenQuestion {
+                    fact: def.id.clone(),
+                    question: doc.question.clone(),
+                    section: doc.section.clone(),
+                    affects,
+                })
             })
             .collect()
     }
@@ -317,7 +408,14 @@ impl Ruleset {
         if let Some(i) = self.doc.requirements.iter().position(|r| r.id == id) {
             return (0, i);
         }
-        (1, self.doc.tables.iter().position(|t| t.id == id).unwrap_or(usize::MAX))
+        (
+            1,
+            self.doc
+                .tables
+                .iter()
+                .position(|t| t.id == id)
+                .unwrap_or(usize::MAX),
+        )
     }
 }
 

@@ -57,7 +57,10 @@ fn json_type(v: &Value) -> &'static str {
 
 impl FactDef {
     fn option_index(options: &[String], id: &str) -> Option<u8> {
-        options.iter().position(|o| o == id).and_then(|i| u8::try_from(i).ok())
+        options
+            .iter()
+            .position(|o| o == id)
+            .and_then(|i| u8::try_from(i).ok())
     }
 
     /// Validates one JSON value for this fact. `Ok(None)` is unknown (`null`).
@@ -66,15 +69,24 @@ impl FactDef {
             Diagnostic::error(
                 Code::WrongType,
                 path,
-                format!("fact `{}` is {} but the value is {}", self.id, expected, json_type(v)),
+                format!(
+                    "fact `{}` is {} but the value is {}",
+                    self.id,
+                    expected,
+                    json_type(v)
+                ),
             )
             .with_rule(self.id.clone())
             .with_help(format!("give {expected}, or null if not known"))
         };
         let unknown_option = |o: &str, options: &[String]| {
-            Diagnostic::error(Code::UnknownOption, path, format!("`{o}` is not an option of fact `{}`", self.id))
-                .with_rule(self.id.clone())
-                .with_help(format!("use one of: {}", options.join(", ")))
+            Diagnostic::error(
+                Code::UnknownOption,
+                path,
+                format!("`{o}` is not an option of fact `{}`", self.id),
+            )
+            .with_rule(self.id.clone())
+            .with_help(format!("use one of: {}", options.join(", ")))
         };
         match (&self.ty, v) {
             (_, Value::Null) => Ok(None),
@@ -92,7 +104,10 @@ impl FactDef {
                     return Err(Diagnostic::error(
                         Code::OutOfRange,
                         path,
-                        format!("{i} is outside the range {min}..={max} of fact `{}`", self.id),
+                        format!(
+                            "{i} is outside the range {min}..={max} of fact `{}`",
+                            self.id
+                        ),
                     )
                     .with_rule(self.id.clone()));
                 }
@@ -107,7 +122,11 @@ impl FactDef {
                         return Err(Diagnostic::error(
                             Code::WrongType,
                             ipath,
-                            format!("set items of fact `{}` are option id strings, found {}", self.id, json_type(item)),
+                            format!(
+                                "set items of fact `{}` are option id strings, found {}",
+                                self.id,
+                                json_type(item)
+                            ),
                         )
                         .with_rule(self.id.clone()));
                     };
@@ -118,8 +137,12 @@ impl FactDef {
                     };
                     let flag = 1u64 << bit;
                     if mask & flag != 0 {
-                        return Err(Diagnostic::error(Code::DuplicateOption, ipath, format!("option `{s}` is listed twice"))
-                            .with_rule(self.id.clone()));
+                        return Err(Diagnostic::error(
+                            Code::DuplicateOption,
+                            ipath,
+                            format!("option `{s}` is listed twice"),
+                        )
+                        .with_rule(self.id.clone()));
                     }
                     mask |= flag;
                 }
@@ -132,14 +155,19 @@ impl FactDef {
     /// The JSON form of a typed value.
     pub(crate) fn to_json(&self, v: Val) -> Value {
         let opt = |options: &[String], i: u32| {
-            options.get(i as usize).map_or(Value::Null, |s| Value::String(s.clone()))
+            options
+                .get(i as usize)
+                .map_or(Value::Null, |s| Value::String(s.clone()))
         };
         match (&self.ty, v) {
             (_, Val::Bool(b)) => Value::Bool(b),
             (_, Val::Int(i)) => Value::from(i),
             (FactType::Enum(options), Val::Enum(i)) => opt(options, u32::from(i)),
             (FactType::Set(options), Val::Set(mask)) => Value::Array(
-                (0..64u32).filter(|b| mask & (1u64 << b) != 0).map(|b| opt(options, b)).collect(),
+                (0..64u32)
+                    .filter(|b| mask & (1u64 << b) != 0)
+                    .map(|b| opt(options, b))
+                    .collect(),
             ),
             _ => Value::Null,
         }
@@ -150,7 +178,9 @@ impl Facts {
     /// Facts with every answer unknown, for `ruleset`.
     #[must_use]
     pub fn unknown(ruleset: &Ruleset) -> Facts {
-        Facts { values: vec![None; ruleset.facts.len()] }
+        Facts {
+            values: vec![None; ruleset.facts.len()],
+        }
     }
 
     /// Parses and validates a JSON object of answers (`{"fact.id": value | null}`), reporting
@@ -160,7 +190,9 @@ impl Facts {
     /// [`FactError::Invalid`] with a located diagnostic for each bad entry: `JSON_SYNTAX`,
     /// `WRONG_TYPE`, `UNKNOWN_FACT`, `UNKNOWN_OPTION`, `OUT_OF_RANGE`, `DUPLICATE_OPTION`, `TOO_LARGE`.
     pub fn from_json(ruleset: &Ruleset, text: &str) -> Result<Facts, FactError> {
-        let value = parse_json(text).map_err(|d| FactError::Invalid { diagnostics: vec![d] })?;
+        let value = parse_json(text).map_err(|d| FactError::Invalid {
+            diagnostics: vec![d],
+        })?;
         Facts::from_value(ruleset, &value)
     }
 
@@ -173,9 +205,14 @@ impl Facts {
             let d = Diagnostic::error(
                 Code::WrongType,
                 "$",
-                format!("facts must be a JSON object of fact id to value, found {}", json_type(value)),
+                format!(
+                    "facts must be a JSON object of fact id to value, found {}",
+                    json_type(value)
+                ),
             );
-            return Err(FactError::Invalid { diagnostics: vec![d] });
+            return Err(FactError::Invalid {
+                diagnostics: vec![d],
+            });
         };
         let mut facts = Facts::unknown(ruleset);
         let mut diagnostics = Vec::new();
@@ -192,12 +229,23 @@ impl Facts {
         }
     }
 
-    fn set_at(&mut self, ruleset: &Ruleset, id: &str, v: &Value, path: &str) -> Result<(), Diagnostic> {
+    fn set_at(
+        &mut self,
+        ruleset: &Ruleset,
+        id: &str,
+        v: &Value,
+        path: &str,
+    ) -> Result<(), Diagnostic> {
         let Some(&index) = ruleset.fact_index.get(id) else {
-            return Err(Diagnostic::error(Code::UnknownFact, path, format!("unknown fact `{id}`"))
-                .with_help("use a fact id declared in the ruleset; see its schema"));
+            return Err(
+                Diagnostic::error(Code::UnknownFact, path, format!("unknown fact `{id}`"))
+                    .with_help("use a fact id declared in the ruleset; see its schema"),
+            );
         };
-        let def = ruleset.facts.get(index).ok_or_else(|| Diagnostic::error(Code::UnknownFact, path, "fact index out of range"))?;
+        let def = ruleset
+            .facts
+            .get(index)
+            .ok_or_else(|| Diagnostic::error(Code::UnknownFact, path, "fact index out of range"))?;
         let val = def.parse(v, path)?;
         if self.values.len() < ruleset.facts.len() {
             self.values.resize(ruleset.facts.len(), None);
@@ -214,7 +262,9 @@ impl Facts {
     /// [`FactError::Invalid`] with one diagnostic located at `$["fact.id"]`.
     pub fn set(&mut self, ruleset: &Ruleset, id: &str, value: &Value) -> Result<(), FactError> {
         self.set_at(ruleset, id, value, &key_path("$", id))
-            .map_err(|d| FactError::Invalid { diagnostics: vec![d] })
+            .map_err(|d| FactError::Invalid {
+                diagnostics: vec![d],
+            })
     }
 
     /// Makes one answer unknown.

@@ -24,7 +24,10 @@ pub fn ok<T: Serialize + ?Sized>(value: &T) -> String {
 /// `{"error": …}` for a list of diagnostics (the first error's fields are repeated at the top).
 #[must_use]
 pub fn error(diagnostics: &[Diagnostic]) -> String {
-    let first = diagnostics.iter().find(|d| d.is_error()).or_else(|| diagnostics.first());
+    let first = diagnostics
+        .iter()
+        .find(|d| d.is_error())
+        .or_else(|| diagnostics.first());
     let body = json!({
         "code": first.map_or("INTERNAL", |d| d.code.as_str()),
         "path": first.map_or("$", |d| d.path.as_str()),
@@ -50,20 +53,30 @@ impl JsonEngine {
     #[must_use]
     pub fn national(overlay_ids: &[String]) -> JsonEngine {
         let ids: Vec<&str> = overlay_ids.iter().map(String::as_str).collect();
-        JsonEngine { inner: Ruleset::national_with(&ids).map(Rc::new).map_err(|e| e.diagnostics()) }
+        JsonEngine {
+            inner: Ruleset::national_with(&ids)
+                .map(Rc::new)
+                .map_err(|e| e.diagnostics()),
+        }
     }
 
     /// A ruleset and overlays given as JSON documents.
     #[must_use]
     pub fn load(ruleset_json: &str, overlays_json: &[String]) -> JsonEngine {
         let ov: Vec<&str> = overlays_json.iter().map(String::as_str).collect();
-        JsonEngine { inner: Ruleset::from_json_with_overlays(ruleset_json, &ov).map(Rc::new).map_err(|e| e.diagnostics()) }
+        JsonEngine {
+            inner: Ruleset::from_json_with_overlays(ruleset_json, &ov)
+                .map(Rc::new)
+                .map_err(|e| e.diagnostics()),
+        }
     }
 
     /// Wraps an already compiled ruleset.
     #[must_use]
     pub fn from_ruleset(ruleset: Ruleset) -> JsonEngine {
-        JsonEngine { inner: Ok(Rc::new(ruleset)) }
+        JsonEngine {
+            inner: Ok(Rc::new(ruleset)),
+        }
     }
 
     /// The compiled ruleset, if it loaded.
@@ -114,13 +127,21 @@ impl JsonEngine {
     #[must_use]
     pub fn session(&self, checklist: &str) -> JsonSession {
         let facts = self.ruleset().map(Facts::unknown).unwrap_or_default();
-        JsonSession { engine: self.inner.clone(), facts, checklist: String::from(checklist), scratch: Scratch::default() }
+        JsonSession {
+            engine: self.inner.clone(),
+            facts,
+            checklist: String::from(checklist),
+            scratch: Scratch::default(),
+        }
     }
 
     /// `{"ok": [{"id", "title"}]}`: the bundled overlays.
     #[must_use]
     pub fn bundled_overlays() -> String {
-        let list: Vec<Value> = crate::bundled::OVERLAYS.iter().map(|(id, title, _)| json!({"id": id, "title": title})).collect();
+        let list: Vec<Value> = crate::bundled::OVERLAYS
+            .iter()
+            .map(|(id, title, _)| json!({"id": id, "title": title}))
+            .collect();
         ok(&list)
     }
 }
@@ -135,7 +156,10 @@ pub struct JsonSession {
 }
 
 impl JsonSession {
-    fn with<F: FnOnce(&Ruleset, &mut Facts, &mut Scratch, &str) -> String>(&mut self, f: F) -> String {
+    fn with<F: FnOnce(&Ruleset, &mut Facts, &mut Scratch, &str) -> String>(
+        &mut self,
+        f: F,
+    ) -> String {
         match &self.engine {
             Ok(rs) => f(rs, &mut self.facts, &mut self.scratch, &self.checklist),
             Err(d) => error(d),
@@ -182,13 +206,15 @@ impl JsonSession {
 
     /// Replaces every answer with a facts document; atomic (on error nothing changes).
     pub fn import(&mut self, facts_json: &str) -> String {
-        self.with(|rs, facts, scratch, cl| match Facts::from_json(rs, facts_json) {
-            Ok(f) => {
-                *facts = f;
-                Self::report_of(rs, facts, scratch, cl)
-            }
-            Err(e) => error(&e.diagnostics()),
-        })
+        self.with(
+            |rs, facts, scratch, cl| match Facts::from_json(rs, facts_json) {
+                Ok(f) => {
+                    *facts = f;
+                    Self::report_of(rs, facts, scratch, cl)
+                }
+                Err(e) => error(&e.diagnostics()),
+            },
+        )
     }
 
     /// Switches checklist and returns the new report; on error the checklist is unchanged.
@@ -209,7 +235,12 @@ pub fn check(ruleset_json: &str, overlays_json: &[String]) -> String {
 
 /// One-shot evaluation: `{"ok": report}` or a located error.
 #[must_use]
-pub fn evaluate(ruleset_json: &str, overlays_json: &[String], facts_json: &str, checklist: &str) -> String {
+pub fn evaluate(
+    ruleset_json: &str,
+    overlays_json: &[String],
+    facts_json: &str,
+    checklist: &str,
+) -> String {
     JsonEngine::load(ruleset_json, overlays_json).evaluate(facts_json, checklist)
 }
 

@@ -9,7 +9,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 fn err(doc: &RulesetDoc, code: Code, path: &str, msg: String) -> Diagnostic {
-    in_doc(doc.extends.as_ref().map(|_| doc.id.as_str()), code, path, msg)
+    in_doc(
+        doc.extends.as_ref().map(|_| doc.id.as_str()),
+        code,
+        path,
+        msg,
+    )
 }
 
 fn in_doc(doc: Option<&str>, code: Code, path: &str, msg: String) -> Diagnostic {
@@ -22,8 +27,16 @@ fn in_doc(doc: Option<&str>, code: Code, path: &str, msg: String) -> Diagnostic 
 pub(crate) fn check_base(base: &RulesetDoc, diags: &mut Vec<Diagnostic>) {
     if base.extends.is_some() {
         diags.push(
-            err(base, Code::NotAnOverlay, "$.extends", format!("`{}` extends another ruleset; load it as an overlay", base.id))
-                .with_help("give the base ruleset first and this document as an overlay"),
+            err(
+                base,
+                Code::NotAnOverlay,
+                "$.extends",
+                format!(
+                    "`{}` extends another ruleset; load it as an overlay",
+                    base.id
+                ),
+            )
+            .with_help("give the base ruleset first and this document as an overlay"),
         );
     }
     let only = [
@@ -33,14 +46,22 @@ pub(crate) fn check_base(base: &RulesetDoc, diags: &mut Vec<Diagnostic>) {
     ];
     for (present, path) in only {
         if present {
-            diags.push(Diagnostic::error(Code::NotAnOverlay, path, "overlay-only field in a ruleset without `extends`"));
+            diags.push(Diagnostic::error(
+                Code::NotAnOverlay,
+                path,
+                "overlay-only field in a ruleset without `extends`",
+            ));
         }
     }
 }
 
 /// Merges `overlays` into `base`, reporting dangling targets. The documents' `origin.doc`
 /// indices must already distinguish them.
-pub(crate) fn merge(mut base: RulesetDoc, mut overlays: Vec<RulesetDoc>, diags: &mut Vec<Diagnostic>) -> RulesetDoc {
+pub(crate) fn merge(
+    mut base: RulesetDoc,
+    mut overlays: Vec<RulesetDoc>,
+    diags: &mut Vec<Diagnostic>,
+) -> RulesetDoc {
     overlays.sort_by(|a, b| a.id.cmp(&b.id));
     for ov in overlays {
         apply(&mut base, ov, diags);
@@ -52,11 +73,21 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
     match &ov.extends {
         Some(e) if *e == base.id || base.id.split('+').next() == Some(e.as_str()) => {}
         Some(e) => {
-            diags.push(err(&ov, Code::ExtendsMismatch, "$.extends", format!("overlay extends `{e}` but the base is `{}`", base.id)));
+            diags.push(err(
+                &ov,
+                Code::ExtendsMismatch,
+                "$.extends",
+                format!("overlay extends `{e}` but the base is `{}`", base.id),
+            ));
             return;
         }
         None => {
-            diags.push(err(&ov, Code::NotAnOverlay, "$", format!("`{}` has no `extends`; it is not an overlay", ov.id)));
+            diags.push(err(
+                &ov,
+                Code::NotAnOverlay,
+                "$",
+                format!("`{}` has no `extends`; it is not an overlay", ov.id),
+            ));
             return;
         }
     }
@@ -68,11 +99,19 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
     base.sections.extend(ov.sections);
     base.facts.extend(ov.facts);
     for (name, c) in ov.conditions {
-        if base.conditions.contains_key(&name) {
-            let d = in_doc(me, Code::DuplicateId, &c.origin.path, format!("named condition `{name}` is already declared by the base"));
-            diags.push(d.with_rule(name));
-        } else {
-            base.conditions.insert(name, c);
+        match base.conditions.entry(name) {
+            alloc::collections::btree_map::Entry::Occupied(e) => {
+                let msg = format!(
+                    "named condition `{}` is already declared by the base",
+                    e.key()
+                );
+                diags.push(
+                    in_doc(me, Code::DuplicateId, &c.origin.path, msg).with_rule(e.key().clone()),
+                );
+            }
+            alloc::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(c);
+            }
         }
     }
     base.requirements.extend(ov.requirements);
@@ -81,7 +120,12 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
     for o in ov.overrides {
         let Some(r) = base.requirements.iter_mut().find(|r| r.id == o.requirement) else {
             let path = format!("{}.requirement", o.origin.path);
-            diags.push(in_doc(me, Code::UnknownRequirement, &path, format!("override of unknown requirement `{}`", o.requirement)));
+            diags.push(in_doc(
+                me,
+                Code::UnknownRequirement,
+                &path,
+                format!("override of unknown requirement `{}`", o.requirement),
+            ));
             continue;
         };
         if let Some(a) = o.action {
@@ -103,7 +147,12 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
     for ins in ov.table_rows {
         let Some(t) = base.tables.iter_mut().find(|t| t.id == ins.table) else {
             let path = format!("{}.table", ins.origin.path);
-            diags.push(in_doc(me, Code::UnknownTable, &path, format!("rows for unknown table `{}`", ins.table)));
+            diags.push(in_doc(
+                me,
+                Code::UnknownTable,
+                &path,
+                format!("rows for unknown table `{}`", ins.table),
+            ));
             continue;
         };
         match ins.position {
@@ -118,7 +167,12 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
     for add in ov.checklist_items {
         let Some(c) = base.checklists.iter_mut().find(|c| c.id == add.checklist) else {
             let path = format!("{}.checklist", add.origin.path);
-            diags.push(in_doc(me, Code::UnknownChecklist, &path, format!("items for unknown checklist `{}`", add.checklist)));
+            diags.push(in_doc(
+                me,
+                Code::UnknownChecklist,
+                &path,
+                format!("items for unknown checklist `{}`", add.checklist),
+            ));
             continue;
         };
         for r in add.requirements {

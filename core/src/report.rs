@@ -1,7 +1,7 @@
 //! The report: plain data describing one patient's discharge readiness for one checklist.
 //! Serialised with fields in a fixed order, so the same input gives the same bytes everywhere.
 
-use crate::wire::{Attribution, Citation, DelayCategory, Kind, Owner, OutputValue};
+use crate::wire::{Attribution, Citation, DelayCategory, Kind, OutputValue, Owner};
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -200,7 +200,10 @@ impl Report {
     /// The status of a requirement, if the checklist has it.
     #[must_use]
     pub fn status(&self, requirement: &str) -> Option<Status> {
-        self.requirements.iter().find(|r| r.id == requirement).map(|r| r.status)
+        self.requirements
+            .iter()
+            .find(|r| r.id == requirement)
+            .map(|r| r.status)
     }
 
     /// The decision for a table, if the checklist has it.

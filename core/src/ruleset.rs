@@ -75,7 +75,11 @@ impl Ruleset {
     ///
     /// # Errors
     /// As [`Ruleset::from_json_with_overlays`]; with `deny_warnings`, warnings are errors too.
-    pub fn load(base: &str, overlays: &[&str], options: &LoadOptions) -> Result<Ruleset, RulesetError> {
+    pub fn load(
+        base: &str,
+        overlays: &[&str],
+        options: &LoadOptions,
+    ) -> Result<Ruleset, RulesetError> {
         let mut diags = Vec::new();
         let (base_doc, mut d) = decode_document(base, 0);
         diags.append(&mut d);
@@ -83,7 +87,9 @@ impl Ruleset {
         let mut doc_ids = Vec::from([base_doc.as_ref().map(|b| b.id.clone()).unwrap_or_default()]);
         for (i, text) in overlays.iter().enumerate() {
             let (doc, d) = decode_document(text, i + 1);
-            let name = doc.as_ref().map_or_else(|| alloc::format!("overlay {}", i + 1), |o| o.id.clone());
+            let name = doc
+                .as_ref()
+                .map_or_else(|| alloc::format!("overlay {}", i + 1), |o| o.id.clone());
             diags.extend(d.into_iter().map(|mut x| {
                 x.document = Some(name.clone());
                 x
@@ -195,9 +201,14 @@ impl Ruleset {
         let Some(id) = id.filter(|i| *i != "*") else {
             return Ok(Checklist { c: &self.all });
         };
-        self.checklists.iter().find(|c| c.id == id).map(|c| Checklist { c }).ok_or_else(|| {
-            ChecklistError::Unknown { id: id.into(), available: self.checklists.iter().map(|c| c.id.clone()).collect() }
-        })
+        self.checklists
+            .iter()
+            .find(|c| c.id == id)
+            .map(|c| Checklist { c })
+            .ok_or_else(|| ChecklistError::Unknown {
+                id: id.into(),
+                available: self.checklists.iter().map(|c| c.id.clone()).collect(),
+            })
     }
 
     /// The ids of the declared checklists, in order.

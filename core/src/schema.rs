@@ -113,7 +113,9 @@ impl Ruleset {
     #[must_use]
     pub fn schema(&self) -> Schema {
         let d = &self.doc;
-        let ids = |v: &[usize], f: &dyn Fn(usize) -> Option<String>| v.iter().filter_map(|&i| f(i)).collect();
+        let ids = |v: &[usize], f: &dyn Fn(usize) -> Option<String>| {
+            v.iter().filter_map(|&i| f(i)).collect()
+        };
         Schema {
             id: d.id.clone(),
             version: d.version.clone(),
@@ -122,7 +124,11 @@ impl Ruleset {
             sections: d
                 .sections
                 .iter()
-                .map(|s| SchemaSection { id: s.id.clone(), title: s.title.clone(), description: s.description.clone() })
+                .map(|s| SchemaSection {
+                    id: s.id.clone(),
+                    title: s.title.clone(),
+                    description: s.description.clone(),
+                })
                 .collect(),
             facts: d
                 .facts
@@ -156,12 +162,21 @@ impl Ruleset {
             requirements: d
                 .requirements
                 .iter()
-                .map(|r| SchemaRequirement { id: r.id.clone(), title: r.title.clone(), kind: r.kind, owner: r.owner })
+                .map(|r| SchemaRequirement {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    kind: r.kind,
+                    owner: r.owner,
+                })
                 .collect(),
             tables: d
                 .tables
                 .iter()
-                .map(|t| SchemaTable { id: t.id.clone(), title: t.title.clone(), outputs: t.outputs.clone() })
+                .map(|t| SchemaTable {
+                    id: t.id.clone(),
+                    title: t.title.clone(),
+                    outputs: t.outputs.clone(),
+                })
                 .collect(),
         }
     }

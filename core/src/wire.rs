@@ -233,7 +233,8 @@ impl ConditionDoc {
     #[must_use]
     pub fn to_value(&self) -> serde_json::Value {
         use serde_json::{Map, Value};
-        let list = |cs: &[ConditionDoc]| Value::Array(cs.iter().map(ConditionDoc::to_value).collect());
+        let list =
+            |cs: &[ConditionDoc]| Value::Array(cs.iter().map(ConditionDoc::to_value).collect());
         let mut m = Map::new();
         match self {
             ConditionDoc::Const(b) => return Value::Bool(*b),
