@@ -1,1 +1,98 @@
-//! WASM bindings.
+//! WebAssembly bindings: a thin wasm-bindgen layer over `homeward::json`. No rules logic here.
+//! Every method returns a tagged JSON string (`{"ok": …}` or `{"error": …}`); the shipped
+//! `homeward.js` wrapper parses it. Nothing throws and nothing traps.
+
+use homeward::json::{JsonEngine, JsonSession};
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// A resident, compiled ruleset (or the reason it failed to load).
+#[wasm_bindgen]
+pub struct Engine(JsonEngine);
+
+#[wasm_bindgen]
+impl Engine {
+    /// The bundled national ruleset with bundled overlays by id (e.g. `["norfolk"]`).
+    #[wasm_bindgen(js_name = national)]
+    pub fn national(overlays: Vec<String>) -> Engine {
+        Engine(JsonEngine::national(&overlays))
+    }
+
+    /// A ruleset and overlays given as JSON text.
+    #[wasm_bindgen(js_name = load)]
+    pub fn load(ruleset_json: &str, overlays_json: Vec<String>) -> Engine {
+        Engine(JsonEngine::load(ruleset_json, &overlays_json))
+    }
+
+    /// Load status: id, version, hash, checklists and warnings, or the load errors.
+    #[wasm_bindgen(js_name = status)]
+    pub fn status(&self) -> String {
+        self.0.status()
+    }
+
+    /// The fact schema for rendering the form.
+    #[wasm_bindgen(js_name = schema)]
+    pub fn schema(&self) -> String {
+        self.0.schema()
+    }
+
+    /// One-shot evaluation of a facts document.
+    #[wasm_bindgen(js_name = evaluate)]
+    pub fn evaluate(&self, facts_json: &str, checklist: &str) -> String {
+        self.0.evaluate(facts_json, checklist)
+    }
+
+    /// A session for one patient.
+    #[wasm_bindgen(js_name = session)]
+    pub fn session(&self, checklist: &str) -> Session {
+        Session(self.0.session(checklist))
+    }
+
+    /// The bundled overlays.
+    #[wasm_bindgen(js_name = bundledOverlays)]
+    pub fn bundled_overlays() -> String {
+        JsonEngine::bundled_overlays()
+    }
+}
+
+/// One patient's answers, resident so one tap sends only the changed fact.
+#[wasm_bindgen]
+pub struct Session(JsonSession);
+
+#[wasm_bindgen]
+impl Session {
+    /// Sets one answer (JSON text) and returns the new report.
+    #[wasm_bindgen(js_name = set)]
+    pub fn set(&mut self, fact: &str, value_json: &str) -> String {
+        self.0.set(fact, value_json)
+    }
+
+    /// Clears one answer and returns the new report.
+    #[wasm_bindgen(js_name = clear)]
+    pub fn clear(&mut self, fact: &str) -> String {
+        self.0.clear(fact)
+    }
+
+    /// The current report.
+    #[wasm_bindgen(js_name = report)]
+    pub fn report(&mut self) -> String {
+        self.0.report()
+    }
+
+    /// Every known answer.
+    #[wasm_bindgen(js_name = export)]
+    pub fn export(&mut self) -> String {
+        self.0.export()
+    }
+
+    /// Replaces every answer (atomic).
+    #[wasm_bindgen(js_name = import)]
+    pub fn import(&mut self, facts_json: &str) -> String {
+        self.0.import(facts_json)
+    }
+
+    /// Switches checklist.
+    #[wasm_bindgen(js_name = setChecklist)]
+    pub fn set_checklist(&mut self, checklist: &str) -> String {
+        self.0.set_checklist(checklist)
+    }
+}

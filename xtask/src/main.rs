@@ -1,1 +1,89 @@
-fn main() {}
+//! `cargo xtask`: build, demo, CI and documentation tasks for Homeward, in Rust rather than
+//! shell. Run `cargo xtask help` for the list.
+
+mod rulebook;
+mod setup;
+mod web;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const HELP: &str = "cargo xtask <task>
+
+  ci                 everything CI runs: fmt, clippy, tests, doctests, docs, no_std build,
+                     rulebook check, WASM build with size budget, node and browser tests
+  demo [--port N]    build the WASM package and the checklist and serve it on 127.0.0.1 (8080)
+  wasm               build the WASM npm package into target/wasm-pkg
+  e2e                browser end-to-end tests (headless Chromium)
+  rulebook [--check] write (or verify) docs/rules.md
+  setup              install the tools the build and tests need (idempotent)";
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+}
+
+/// Runs a command in the repository root, failing with its name when it fails.
+pub fn run(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}").replace('"', "");
+    println!("\n==> {shown}");
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(root());
+    }
+    let status = cmd.status().map_err(|e| format!("cannot start {shown}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("failed: {shown} ({status})"))
+    }
+}
+
+fn cargo(args: &[&str]) -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.args(args);
+    c
+}
+
+fn ci() -> Result<(), String> {
+    let started = std::time::Instant::now();
+    setup::all()?;
+    run(&mut cargo(&["fmt", "--all", "--check"]))?;
+    run(&mut cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(&mut cargo(&["test", "--workspace"]))?;
+    run(cargo(&["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
+    run(&mut cargo(&["build", "-p", "homeward", "--no-default-features", "--target", "thumbv7em-none-eabihf"]))?;
+    rulebook::run(&root(), true)?;
+    let pkg = root().join("target/wasm-pkg");
+    web::build_wasm(&pkg)?;
+    web::e2e()?;
+    println!("\nci: all checks passed in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let task = args.first().map_or("help", String::as_str);
+    let result = match task {
+        "ci" => ci(),
+        "setup" => setup::all(),
+        "rulebook" => rulebook::run(&root(), args.iter().any(|a| a == "--check")),
+        "wasm" => web::build_wasm(&root().join("target/wasm-pkg")),
+        "e2e" => web::e2e(),
+        "demo" => {
+            let port = args.iter().position(|a| a == "--port").and_then(|i| args.get(i + 1)).and_then(|p| p.parse().ok()).unwrap_or(8080);
+            web::demo(port)
+        }
+        "help" | "--help" | "-h" => {
+            println!("{HELP}");
+            Ok(())
+        }
+        other => Err(format!("unknown task `{other}`\n\n{HELP}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

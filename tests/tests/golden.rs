@@ -1,0 +1,99 @@
+//! Runs the golden scenario corpus (`tests/scenarios/*.json`) through the Rust API and the
+//! JSON entry point, and walks information monotonicity over every decided scenario.
+
+use homeward::{Facts, Ruleset, Status, Verdict};
+use homeward_tests::{first_difference, json_files, repo_root, Scenario};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+fn ruleset_for(cache: &mut BTreeMap<Vec<String>, Ruleset>, overlays: Vec<String>) -> Ruleset {
+    cache
+        .entry(overlays.clone())
+        .or_insert_with(|| {
+            let ids: Vec<&str> = overlays.iter().map(String::as_str).collect();
+            Ruleset::national_with(&ids).unwrap_or_else(|e| panic!("bundled ruleset with {overlays:?} must load: {e}"))
+        })
+        .clone()
+}
+
+fn scenarios() -> Vec<Scenario> {
+    json_files(&repo_root().join("tests/scenarios"))
+        .iter()
+        .map(|f| Scenario::load(f).unwrap_or_else(|e| panic!("{e}")))
+        .collect()
+}
+
+#[test]
+fn every_scenario_matches_its_expectations() {
+    let mut cache = BTreeMap::new();
+    let mut failures = Vec::new();
+    let all = scenarios();
+    for s in &all {
+        let rs = ruleset_for(&mut cache, s.overlays());
+        for key in ["story", "source", "facts", "expect"] {
+            if s.doc.get(key).is_none() {
+                failures.push(format!("{}: missing `{key}`", s.file.display()));
+            }
+        }
+        match s.evaluate(&rs) {
+            Ok(report) => {
+                if let Some(diff) = first_difference(&report, &s.doc["expect"]) {
+                    failures.push(format!("{}: {diff}", s.file.display()));
+                }
+            }
+            Err(e) => failures.push(format!("{}: {e}", s.file.display())),
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} scenarios failed:\n{}", failures.len(), all.len(), failures.join("\n"));
+    println!("{} golden scenarios passed", all.len());
+}
+
+#[test]
+fn json_entry_point_gives_the_same_report() {
+    let mut cache = BTreeMap::new();
+    for s in scenarios() {
+        let rs = ruleset_for(&mut cache, s.overlays());
+        let native = s.evaluate(&rs).map(|r| r.to_json()).unwrap_or_default();
+        let engine = homeward::json::JsonEngine::national(&s.overlays());
+        let out = engine.evaluate(&s.doc["facts"].to_string(), s.checklist().unwrap_or("*"));
+        assert_eq!(out, format!("{{\"ok\":{native}}}"), "{}", s.file.display());
+    }
+}
+
+#[test]
+fn removing_answers_never_flips_a_decided_verdict() {
+    let mut cache = BTreeMap::new();
+    let mut walked = 0;
+    for s in scenarios() {
+        let rs = ruleset_for(&mut cache, s.overlays());
+        let Ok(report) = s.evaluate(&rs) else { continue };
+        if report.verdict == Verdict::Undetermined {
+            continue;
+        }
+        let Some(obj) = s.doc["facts"].as_object() else { continue };
+        let checklist = rs.checklist(s.checklist()).unwrap_or_else(|e| panic!("{e}"));
+        // Remove answers one at a time, cumulatively, in file order.
+        let mut current = obj.clone();
+        for key in obj.keys() {
+            current.remove(key);
+            let facts = Facts::from_value(&rs, &Value::Object(current.clone())).unwrap_or_else(|e| panic!("{e}"));
+            let r = rs.evaluate(checklist, &facts);
+            let flipped = matches!(
+                (report.verdict, r.verdict),
+                (Verdict::Ready, Verdict::NotReady) | (Verdict::NotReady, Verdict::Ready)
+            );
+            assert!(!flipped, "{}: removing `{key}` flipped {:?} to {:?}", s.file.display(), report.verdict, r.verdict);
+            for req in &r.requirements {
+                let full = report.status(&req.id);
+                if req.status == Status::NotMet {
+                    assert_eq!(full, Some(Status::NotMet), "{}: `{}` not_met with fewer answers", s.file.display(), req.id);
+                }
+                if req.status.is_clear() {
+                    assert!(full.is_some_and(Status::is_clear), "{}: `{}` clear with fewer answers", s.file.display(), req.id);
+                }
+            }
+            walked += 1;
+        }
+    }
+    println!("{walked} partial fact sets walked");
+}
