@@ -1,30 +1,47 @@
-//! `homeward`: check rulesets and evaluate patients from the command line, for other systems
-//! and people. Exit codes: 0 success, 1 the input has errors (or, for `eval --fail-unless-ready`,
-//! the patient is not ready), 2 usage error, 3 an input file could not be read.
+//! `homeward`: check rulesets, evaluate patients, explain, export and batch-report from the
+//! command line, for other systems and for people.
 
-mod args;
-mod text;
-
-use args::{Args, Format};
-use homeward::{Diagnostics, Facts, LoadOptions, Ruleset};
-use std::io::Write;
+use homeward::{Diagnostic, Diagnostics, Facts, LoadOptions, Ruleset};
+use homeward_cli::args::{Args, Format};
+use homeward_cli::{batch, cds, fhir, jsonlogic, rulebook, text};
+use serde_json::Value;
+use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "homeward — discharge readiness rules engine
 
 Usage:
   homeward check RULESET [--overlay FILE]... [--format text|json] [--deny-warnings]
-  homeward eval [--ruleset FILE | --national] [--overlay FILE | --bundled-overlay ID]...
-                --facts FILE [--checklist ID] [--format json|text]
-  homeward schema [--ruleset FILE | --national] [--overlay FILE]...
+  homeward eval [RULESET OPTIONS] (--facts FILE | --questionnaire-response FILE)
+                [--checklist ID] [--format json|text]
+  homeward explain [RULESET OPTIONS] --facts FILE --requirement ID [--checklist ID] [--format text|json]
+  homeward batch [RULESET OPTIONS] [FILE|-] [--checklist ID] [--as-of YYYY-MM-DD]
+                 [--out FILE] [--aggregate FILE] [--format json|csv] [--no-reports]
+  homeward export [RULESET OPTIONS] --format jsonlogic|fhir-questionnaire|json
+  homeward cds-card --report FILE          (or a report on standard input)
+  homeward rulebook [RULESET OPTIONS]      (Markdown; default: the bundled rulesets)
+  homeward schema [RULESET OPTIONS]
   homeward --help | --version
 
-Commands:
-  check    validate a ruleset (and overlays); prints every diagnostic with its code and JSON path
-  eval     evaluate one patient's facts; prints the report (JSON by default)
-  schema   print the fact schema (questions, options, sections) as JSON
+Ruleset options (default: the bundled national ruleset for England):
+  --ruleset FILE            a ruleset JSON file
+  --overlay FILE            an overlay JSON file (repeatable)
+  --bundled-overlay ID      a bundled overlay, e.g. norfolk (repeatable)
 
-Exit codes: 0 ok, 1 invalid input, 2 usage error, 3 unreadable file.";
+Commands:
+  check     validate a ruleset and overlays; prints every diagnostic with code and JSON path
+  eval      evaluate one patient; prints the report (JSON by default, --format text for people)
+  explain   why a requirement has its status: the condition tree with each value and fact read
+  batch     JSON Lines of patients ({\"id\", \"checklist\", \"facts\", \"discharge_ready_date\"}) to
+            one report per line (--out, default standard output) and an aggregate
+            (--aggregate FILE, JSON or --format csv; default standard error)
+  export    the ruleset as JsonLogic, a FHIR R4 Questionnaire, or canonical JSON
+  cds-card  CDS Hooks cards (encounter-discharge) for a report
+  rulebook  every requirement and table in plain English with owner and citation
+  schema    the fact schema (questions, options, sections) as JSON
+
+Exit codes: 0 ok; 1 invalid ruleset, facts or report (diagnostics printed); 2 usage error;
+3 a file could not be read or written.";
 
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -46,6 +63,11 @@ fn main() -> ExitCode {
         }
         "check" => check(&args),
         "eval" => eval(&args),
+        "explain" => explain(&args),
+        "batch" => run_batch(&args),
+        "export" => export(&args),
+        "cds-card" => cds_card(&args),
+        "rulebook" => rulebook_cmd(&args),
         "schema" => schema(&args),
         other => {
             eprintln!("error: unknown command `{other}`\n\n{USAGE}");
@@ -71,13 +93,24 @@ fn read(path: &str) -> Result<String, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
     String::from_utf8(bytes).map_err(|e| {
         format!(
-            "`{path}` is not valid UTF-8 (byte {})",
+            "`{path}` is not valid UTF-8 (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
         )
     })
 }
 
-/// Loads the ruleset the arguments name, printing diagnostics on failure.
+fn write_out(path: Option<&str>, text: &str) -> Result<(), String> {
+    match path {
+        Some(p) => std::fs::write(p, text).map_err(|e| format!("cannot write `{p}`: {e}")),
+        None => {
+            print!("{text}");
+            Ok(())
+        }
+    }
+}
+
+/// Loads the ruleset the arguments name; on invalid input prints diagnostics and returns the
+/// exit code.
 fn load(args: &Args) -> Result<Result<Ruleset, u8>, String> {
     let base = match &args.ruleset {
         Some(p) => read(p)?,
@@ -91,7 +124,11 @@ fn load(args: &Args) -> Result<Result<Ruleset, u8>, String> {
         match homeward::bundled::overlay_json(id) {
             Some(j) => overlays.push(j.to_string()),
             None => {
-                eprintln!("error: no bundled overlay `{id}` (bundled: norfolk)");
+                let ids: Vec<&str> = homeward::bundled::OVERLAYS.iter().map(|o| o.0).collect();
+                eprintln!(
+                    "error: no bundled overlay `{id}` (bundled: {})",
+                    ids.join(", ")
+                );
                 return Ok(Err(2));
             }
         }
@@ -102,100 +139,247 @@ fn load(args: &Args) -> Result<Result<Ruleset, u8>, String> {
     match Ruleset::load(&base, &refs, &opts) {
         Ok(rs) => Ok(Ok(rs)),
         Err(e) => {
-            print_diagnostics(args.format, &e.diagnostics(), args.ruleset.as_deref());
+            print_diagnostics(
+                args.format.unwrap_or(Format::Text),
+                &e.diagnostics(),
+                args.ruleset.as_deref(),
+            );
             Ok(Err(1))
         }
     }
 }
 
-fn print_diagnostics(format: Format, diags: &[homeward::Diagnostic], file: Option<&str>) {
-    match format {
-        Format::Json => println!("{}", homeward::json::error(diags)),
-        Format::Text => {
-            let mut err = std::io::stderr().lock();
-            for d in diags {
-                let _ = writeln!(
-                    err,
-                    "{}{d}",
-                    file.map(|f| format!("{f}: ")).unwrap_or_default()
-                );
-            }
-            let errors = diags.iter().filter(|d| d.is_error()).count();
-            let _ = writeln!(
-                err,
-                "{errors} error(s), {} warning(s)",
-                diags.len() - errors
-            );
-        }
+fn print_diagnostics(format: Format, diags: &[Diagnostic], file: Option<&str>) {
+    if format == Format::Json {
+        println!("{}", homeward::json::error(diags));
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    for d in diags {
+        let _ = writeln!(
+            err,
+            "{}{d}",
+            file.map(|f| format!("{f}: ")).unwrap_or_default()
+        );
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    if !diags.is_empty() {
+        let _ = writeln!(
+            err,
+            "{errors} error(s), {} warning(s)",
+            diags.len() - errors
+        );
     }
 }
 
+macro_rules! try_load {
+    ($args:expr) => {
+        match load($args)? {
+            Ok(rs) => rs,
+            Err(code) => return Ok(code),
+        }
+    };
+}
+
 fn check(args: &Args) -> Result<u8, String> {
-    if args.ruleset.is_none() && !args.national {
-        return Err("check needs a RULESET file (or --national)".into());
+    let rs = try_load!(args);
+    if args.format == Some(Format::Json) {
+        println!("{}", homeward::json::JsonEngine::from_ruleset(rs).status());
+        return Ok(0);
     }
-    let rs = match load(args)? {
-        Ok(rs) => rs,
+    print_diagnostics(Format::Text, rs.warnings(), args.ruleset.as_deref());
+    let doc = rs.document();
+    println!(
+        "ok: `{}` version {} ({} facts, {} requirements, {} tables, {} checklists) {}",
+        rs.id(),
+        rs.version(),
+        doc.facts.len(),
+        doc.requirements.len(),
+        doc.tables.len(),
+        doc.checklists.len(),
+        rs.hash()
+    );
+    Ok(0)
+}
+
+/// The patient's facts from `--facts` or `--questionnaire-response`.
+fn patient(args: &Args, rs: &Ruleset) -> Result<Result<Facts, u8>, String> {
+    let fail = |diags: Vec<Diagnostic>, file: &str| {
+        print_diagnostics(args.format.unwrap_or(Format::Text), &diags, Some(file));
+        Ok(Err(1))
+    };
+    if let Some(qr) = &args.questionnaire_response {
+        let value: Value = match serde_json::from_str(&read(qr)?) {
+            Ok(v) => v,
+            Err(e) => {
+                return fail(
+                    vec![Diagnostic::error(
+                        homeward::Code::JsonSyntax,
+                        "$",
+                        e.to_string(),
+                    )],
+                    qr,
+                )
+            }
+        };
+        let facts = match fhir::facts_from_response(rs, &value) {
+            Ok(f) => f,
+            Err(m) => {
+                return fail(
+                    vec![Diagnostic::error(homeward::Code::UnknownFact, "$.item", m)],
+                    qr,
+                )
+            }
+        };
+        return match Facts::from_value(rs, &facts) {
+            Ok(f) => Ok(Ok(f)),
+            Err(e) => fail(e.diagnostics(), qr),
+        };
+    }
+    let Some(path) = &args.facts else {
+        return Err("needs --facts FILE or --questionnaire-response FILE".into());
+    };
+    match Facts::from_json(rs, &read(path)?) {
+        Ok(f) => Ok(Ok(f)),
+        Err(e) => fail(e.diagnostics(), path),
+    }
+}
+
+fn eval(args: &Args) -> Result<u8, String> {
+    let rs = try_load!(args);
+    let checklist = match rs.checklist(args.checklist.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            print_diagnostics(args.format.unwrap_or(Format::Json), &e.diagnostics(), None);
+            return Ok(1);
+        }
+    };
+    let facts = match patient(args, &rs)? {
+        Ok(f) => f,
         Err(code) => return Ok(code),
     };
+    let report = rs.evaluate(checklist, &facts);
     match args.format {
-        Format::Json => println!("{}", homeward::json::JsonEngine::from_ruleset(rs).status()),
-        Format::Text => {
-            print_diagnostics(Format::Text, rs.warnings(), args.ruleset.as_deref());
-            let doc = rs.document();
-            println!(
-                "ok: `{}` version {} ({} facts, {} requirements, {} tables, {} checklists) {}",
-                rs.id(),
-                rs.version(),
-                doc.facts.len(),
-                doc.requirements.len(),
-                doc.tables.len(),
-                doc.checklists.len(),
-                rs.hash()
-            );
-        }
+        Some(Format::Text) => print!("{}", text::report(&report)),
+        _ => println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        ),
     }
     Ok(0)
 }
 
-fn eval(args: &Args) -> Result<u8, String> {
-    let Some(facts_path) = &args.facts else {
-        return Err("eval needs --facts FILE".into());
-    };
-    let rs = match load(args)? {
-        Ok(rs) => rs,
-        Err(code) => return Ok(code),
+fn explain(args: &Args) -> Result<u8, String> {
+    let rs = try_load!(args);
+    let Some(req) = &args.requirement else {
+        return Err("explain needs --requirement ID".into());
     };
     let checklist = match rs.checklist(args.checklist.as_deref()) {
         Ok(c) => c,
         Err(e) => {
-            print_diagnostics(args.format, &e.diagnostics(), None);
+            print_diagnostics(Format::Text, &e.diagnostics(), None);
             return Ok(1);
         }
     };
-    let facts = match Facts::from_json(&rs, &read(facts_path)?) {
+    let facts = match patient(args, &rs)? {
         Ok(f) => f,
-        Err(e) => {
-            print_diagnostics(args.format, &e.diagnostics(), Some(facts_path));
-            return Ok(1);
-        }
+        Err(code) => return Ok(code),
     };
-    let report = rs.evaluate(checklist, &facts);
+    let Some(ex) = rs.explain(checklist, &facts, req) else {
+        eprintln!(
+            "error: requirement `{req}` is not in checklist `{}`",
+            checklist.id()
+        );
+        return Ok(1);
+    };
     match args.format {
-        Format::Json => println!(
+        Some(Format::Json) => println!(
             "{}",
-            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+            serde_json::to_string_pretty(&ex).map_err(|e| e.to_string())?
         ),
-        Format::Text => print!("{}", text::report(&report)),
+        _ => print!("{}", text::explanation(&ex)),
     }
     Ok(0)
 }
 
-fn schema(args: &Args) -> Result<u8, String> {
-    let rs = match load(args)? {
-        Ok(rs) => rs,
-        Err(code) => return Ok(code),
+fn run_batch(args: &Args) -> Result<u8, String> {
+    let rs = try_load!(args);
+    let input: Box<dyn BufRead> = match args.positional.first().map(String::as_str) {
+        None | Some("-") => Box::new(std::io::stdin().lock()),
+        Some(p) => Box::new(std::io::BufReader::new(
+            std::fs::File::open(p).map_err(|e| format!("cannot read `{p}`: {e}"))?,
+        )),
     };
+    let opts = batch::BatchOptions {
+        checklist: args.checklist.clone(),
+        as_of: args.as_of.clone(),
+        reports: !args.no_reports,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let mut out: Box<dyn Write> = match &args.out {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).map_err(|e| format!("cannot write `{p}`: {e}"))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let agg = batch::run(&rs, input, &mut out, &opts)?;
+    out.flush().map_err(|e| e.to_string())?;
+    let text = match args.format {
+        Some(Format::Csv) => agg.to_csv(),
+        _ => serde_json::to_string_pretty(&agg.to_json()).map_err(|e| e.to_string())? + "\n",
+    };
+    match &args.aggregate {
+        Some(p) => std::fs::write(p, text).map_err(|e| format!("cannot write `{p}`: {e}"))?,
+        None => eprint!("{text}"),
+    }
+    Ok(0)
+}
+
+fn export(args: &Args) -> Result<u8, String> {
+    let rs = try_load!(args);
+    let value = match args.format {
+        Some(Format::JsonLogic) => jsonlogic::export(&rs),
+        Some(Format::FhirQuestionnaire) => fhir::questionnaire(&rs),
+        Some(Format::Json) => serde_json::to_value(rs.document()).map_err(|e| e.to_string())?,
+        _ => return Err("export needs --format jsonlogic, fhir-questionnaire or json".into()),
+    };
+    let text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())? + "\n";
+    write_out(args.out.as_deref(), &text)?;
+    Ok(0)
+}
+
+fn cds_card(args: &Args) -> Result<u8, String> {
+    let text = read(args.report.as_deref().unwrap_or("-"))?;
+    let value: Value =
+        serde_json::from_str(&text).map_err(|e| format!("the report is not JSON: {e}"))?;
+    let value = value.get("ok").cloned().unwrap_or(value);
+    let report: homeward::Report = match serde_json::from_value(value) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: not a Homeward report: {e}");
+            return Ok(1);
+        }
+    };
+    let text =
+        serde_json::to_string_pretty(&cds::cards(&report)).map_err(|e| e.to_string())? + "\n";
+    write_out(args.out.as_deref(), &text)?;
+    Ok(0)
+}
+
+fn rulebook_cmd(args: &Args) -> Result<u8, String> {
+    let text =
+        if args.ruleset.is_none() && args.overlays.is_empty() && args.bundled_overlays.is_empty() {
+            rulebook::generate()?
+        } else {
+            let rs = try_load!(args);
+            rulebook::single(&rs)
+        };
+    write_out(args.out.as_deref(), &text)?;
+    Ok(0)
+}
+
+fn schema(args: &Args) -> Result<u8, String> {
+    let rs = try_load!(args);
     println!(
         "{}",
         serde_json::to_string_pretty(&rs.schema()).map_err(|e| e.to_string())?

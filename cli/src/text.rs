@@ -88,3 +88,42 @@ pub fn report(r: &Report) -> String {
     }
     s
 }
+
+/// An explanation as an indented tree: value, test, and the answer each comparison read.
+pub fn explanation(ex: &homeward::explain::Explanation) -> String {
+    fn node(s: &mut String, n: &homeward::explain::ExplainNode, depth: usize) {
+        let v = match n.value {
+            homeward::Tri::True => "TRUE   ",
+            homeward::Tri::False => "FALSE  ",
+            homeward::Tri::Unknown => "UNKNOWN",
+        };
+        let read = n
+            .fact
+            .as_ref()
+            .map(|f| format!("   (answer: {})", f.answer))
+            .unwrap_or_default();
+        let _ = writeln!(s, "{v} {}{}{read}", "  ".repeat(depth), n.test);
+        for c in &n.children {
+            node(s, c, depth + 1);
+        }
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "requirement `{}`: {}",
+        ex.requirement,
+        to_words(&ex.status)
+    );
+    match &ex.applies_when {
+        Some(a) => {
+            let _ = writeln!(s, "\napplies when:");
+            node(&mut s, a, 1);
+        }
+        None => {
+            let _ = writeln!(s, "\napplies when: always");
+        }
+    }
+    let _ = writeln!(s, "\nmet when:");
+    node(&mut s, &ex.met_when, 1);
+    s
+}

@@ -10,7 +10,9 @@ fn main() -> Result<(), String> {
     for w in ruleset.warnings() {
         eprintln!("{w}");
     }
-    let checklist = ruleset.checklist(Some("ward_discharge")).map_err(|e| e.to_string())?;
+    let checklist = ruleset
+        .checklist(Some("ward_discharge"))
+        .map_err(|e| e.to_string())?;
     // A patient record from the EPR, mapped to Homeward fact ids; anything not yet recorded is
     // simply left out (unknown), never defaulted to false.
     let facts = match Facts::from_json(&ruleset, r#"{ "clinical.criteria_to_reside": [] }"#) {
@@ -23,11 +25,18 @@ fn main() -> Result<(), String> {
         }
     };
     let report = ruleset.evaluate(checklist, &facts);
-    println!("{} {} ({})", report.ruleset.id, report.ruleset.version, report.ruleset.hash);
+    println!(
+        "{} {} ({})",
+        report.ruleset.id, report.ruleset.version, report.ruleset.hash
+    );
     match report.verdict {
         Verdict::Ready => println!("ready to go home"),
         Verdict::NotReady => {
-            for b in report.blockers.iter().filter(|b| report.causes.contains(&b.id)) {
+            for b in report
+                .blockers
+                .iter()
+                .filter(|b| report.causes.contains(&b.id))
+            {
                 println!("not ready: {} — {} ({:?})", b.title, b.action, b.owner);
             }
         }

@@ -1,6 +1,11 @@
 #![doc = include_str!("../../README.md")]
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![warn(
+    clippy::std_instead_of_core,
+    clippy::std_instead_of_alloc,
+    clippy::alloc_instead_of_core
+)]
 
 extern crate alloc;
 #[cfg(feature = "std")]
@@ -14,6 +19,7 @@ pub mod decode;
 pub mod diagnostic;
 pub mod error;
 mod evaluate;
+pub mod explain;
 pub mod facts;
 pub mod hash;
 pub mod json;

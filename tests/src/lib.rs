@@ -1,6 +1,11 @@
 //! Shared support for Homeward's cross-crate tests: loading golden scenarios and comparing
 //! reports with the first differing JSON path.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "serde_json::Value indexed by a key yields Null when absent; it never panics"
+)]
+
 use homeward::{Facts, Report, Ruleset};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -8,14 +13,22 @@ use std::path::{Path, PathBuf};
 /// The repository root (the parent of this crate).
 #[must_use]
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// Every `*.json` file directly in `dir`, sorted.
 #[must_use]
 pub fn json_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect())
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
     files
@@ -38,13 +51,23 @@ impl Scenario {
     pub fn load(file: &Path) -> Result<Scenario, String> {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
         let doc = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-        Ok(Scenario { file: file.to_path_buf(), doc })
+        Ok(Scenario {
+            file: file.to_path_buf(),
+            doc,
+        })
     }
 
     /// Overlay ids the scenario applies.
     #[must_use]
     pub fn overlays(&self) -> Vec<String> {
-        self.doc["overlays"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect()).unwrap_or_default()
+        self.doc["overlays"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The checklist id.
@@ -58,7 +81,9 @@ impl Scenario {
     /// # Errors
     /// A message when the checklist or facts are invalid.
     pub fn evaluate(&self, ruleset: &Ruleset) -> Result<Report, String> {
-        let checklist = ruleset.checklist(self.checklist()).map_err(|e| e.to_string())?;
+        let checklist = ruleset
+            .checklist(self.checklist())
+            .map_err(|e| e.to_string())?;
         let facts = Facts::from_value(ruleset, &self.doc["facts"]).map_err(|e| e.to_string())?;
         Ok(ruleset.evaluate(checklist, &facts))
     }
@@ -71,41 +96,72 @@ pub fn first_difference(report: &Report, expect: &Value) -> Option<String> {
     let actual = serde_json::to_value(report).unwrap_or(Value::Null);
     if let Some(v) = expect.get("verdict") {
         if actual["verdict"] != *v {
-            return Some(format!("$.expect.verdict: expected {v}, got {}", actual["verdict"]));
+            return Some(format!(
+                "$.expect.verdict: expected {v}, got {}",
+                actual["verdict"]
+            ));
         }
     }
     if let Some(reqs) = expect.get("requirements").and_then(Value::as_object) {
         for (id, want) in reqs {
-            let got = actual["requirements"].as_array().and_then(|a| a.iter().find(|r| r["id"] == id.as_str())).map(|r| r["status"].clone());
+            let got = actual["requirements"]
+                .as_array()
+                .and_then(|a| a.iter().find(|r| r["id"] == id.as_str()))
+                .map(|r| r["status"].clone());
             match got {
                 Some(g) if g == *want => {}
-                Some(g) => return Some(format!("$.expect.requirements.{id}: expected {want}, got {g}")),
-                None => return Some(format!("$.expect.requirements.{id}: requirement not in the report's checklist")),
+                Some(g) => {
+                    return Some(format!(
+                        "$.expect.requirements.{id}: expected {want}, got {g}"
+                    ))
+                }
+                None => {
+                    return Some(format!(
+                        "$.expect.requirements.{id}: requirement not in the report's checklist"
+                    ))
+                }
             }
         }
     }
     for key in ["causes"] {
         if let Some(want) = expect.get(key) {
             if actual[key] != *want {
-                return Some(format!("$.expect.{key}: expected {want}, got {}", actual[key]));
+                return Some(format!(
+                    "$.expect.{key}: expected {want}, got {}",
+                    actual[key]
+                ));
             }
         }
     }
     if let Some(want) = expect.get("open_questions") {
-        let got: Vec<Value> = actual["open_questions"].as_array().map(|a| a.iter().map(|q| q["fact"].clone()).collect()).unwrap_or_default();
+        let got: Vec<Value> = actual["open_questions"]
+            .as_array()
+            .map(|a| a.iter().map(|q| q["fact"].clone()).collect())
+            .unwrap_or_default();
         if Value::Array(got.clone()) != *want {
-            return Some(format!("$.expect.open_questions: expected {want}, got {}", Value::Array(got)));
+            return Some(format!(
+                "$.expect.open_questions: expected {want}, got {}",
+                Value::Array(got)
+            ));
         }
     }
     if let Some(decs) = expect.get("decisions").and_then(Value::as_object) {
         for (id, want) in decs {
-            let Some(got) = actual["decisions"].as_array().and_then(|a| a.iter().find(|d| d["id"] == id.as_str())) else {
-                return Some(format!("$.expect.decisions.{id}: decision not in the report's checklist"));
+            let Some(got) = actual["decisions"]
+                .as_array()
+                .and_then(|a| a.iter().find(|d| d["id"] == id.as_str()))
+            else {
+                return Some(format!(
+                    "$.expect.decisions.{id}: decision not in the report's checklist"
+                ));
             };
             if let Some(obj) = want.as_object() {
                 for (k, v) in obj {
                     if got[k] != *v {
-                        return Some(format!("$.expect.decisions.{id}.{k}: expected {v}, got {}", got[k]));
+                        return Some(format!(
+                            "$.expect.decisions.{id}.{k}: expected {v}, got {}",
+                            got[k]
+                        ));
                     }
                 }
             }

@@ -1,6 +1,8 @@
 //! Runs the golden scenario corpus (`tests/scenarios/*.json`) through the Rust API and the
 //! JSON entry point, and walks information monotonicity over every decided scenario.
 
+#![allow(clippy::panic, reason = "test helpers fail the test with context")]
+
 use homeward::{Facts, Ruleset, Status, Verdict};
 use homeward_tests::{first_difference, json_files, repo_root, Scenario};
 use serde_json::Value;
@@ -11,7 +13,8 @@ fn ruleset_for(cache: &mut BTreeMap<Vec<String>, Ruleset>, overlays: Vec<String>
         .entry(overlays.clone())
         .or_insert_with(|| {
             let ids: Vec<&str> = overlays.iter().map(String::as_str).collect();
-            Ruleset::national_with(&ids).unwrap_or_else(|e| panic!("bundled ruleset with {overlays:?} must load: {e}"))
+            Ruleset::national_with(&ids)
+                .unwrap_or_else(|e| panic!("bundled ruleset with {overlays:?} must load: {e}"))
         })
         .clone()
 }
@@ -44,7 +47,13 @@ fn every_scenario_matches_its_expectations() {
             Err(e) => failures.push(format!("{}: {e}", s.file.display())),
         }
     }
-    assert!(failures.is_empty(), "{} of {} scenarios failed:\n{}", failures.len(), all.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} scenarios failed:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
     println!("{} golden scenarios passed", all.len());
 }
 
@@ -66,30 +75,54 @@ fn removing_answers_never_flips_a_decided_verdict() {
     let mut walked = 0;
     for s in scenarios() {
         let rs = ruleset_for(&mut cache, s.overlays());
-        let Ok(report) = s.evaluate(&rs) else { continue };
+        let Ok(report) = s.evaluate(&rs) else {
+            continue;
+        };
         if report.verdict == Verdict::Undetermined {
             continue;
         }
-        let Some(obj) = s.doc["facts"].as_object() else { continue };
-        let checklist = rs.checklist(s.checklist()).unwrap_or_else(|e| panic!("{e}"));
+        let Some(obj) = s.doc["facts"].as_object() else {
+            continue;
+        };
+        let checklist = rs
+            .checklist(s.checklist())
+            .unwrap_or_else(|e| panic!("{e}"));
         // Remove answers one at a time, cumulatively, in file order.
         let mut current = obj.clone();
         for key in obj.keys() {
             current.remove(key);
-            let facts = Facts::from_value(&rs, &Value::Object(current.clone())).unwrap_or_else(|e| panic!("{e}"));
+            let facts = Facts::from_value(&rs, &Value::Object(current.clone()))
+                .unwrap_or_else(|e| panic!("{e}"));
             let r = rs.evaluate(checklist, &facts);
             let flipped = matches!(
                 (report.verdict, r.verdict),
                 (Verdict::Ready, Verdict::NotReady) | (Verdict::NotReady, Verdict::Ready)
             );
-            assert!(!flipped, "{}: removing `{key}` flipped {:?} to {:?}", s.file.display(), report.verdict, r.verdict);
+            assert!(
+                !flipped,
+                "{}: removing `{key}` flipped {:?} to {:?}",
+                s.file.display(),
+                report.verdict,
+                r.verdict
+            );
             for req in &r.requirements {
                 let full = report.status(&req.id);
                 if req.status == Status::NotMet {
-                    assert_eq!(full, Some(Status::NotMet), "{}: `{}` not_met with fewer answers", s.file.display(), req.id);
+                    assert_eq!(
+                        full,
+                        Some(Status::NotMet),
+                        "{}: `{}` not_met with fewer answers",
+                        s.file.display(),
+                        req.id
+                    );
                 }
                 if req.status.is_clear() {
-                    assert!(full.is_some_and(Status::is_clear), "{}: `{}` clear with fewer answers", s.file.display(), req.id);
+                    assert!(
+                        full.is_some_and(Status::is_clear),
+                        "{}: `{}` clear with fewer answers",
+                        s.file.display(),
+                        req.id
+                    );
                 }
             }
             walked += 1;

@@ -1,7 +1,7 @@
 //! `cargo xtask`: build, demo, CI and documentation tasks for Homeward, in Rust rather than
 //! shell. Run `cargo xtask help` for the list.
 
-mod rulebook;
+use homeward_cli::rulebook;
 mod setup;
 mod web;
 

@@ -8,7 +8,10 @@ use std::fmt::Write;
 use std::path::Path;
 
 fn words<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(|s| s.replace('_', " "))).unwrap_or_default()
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+        .unwrap_or_default()
 }
 
 fn output(v: &OutputValue) -> String {
@@ -21,11 +24,24 @@ fn output(v: &OutputValue) -> String {
 
 /// A condition in plain English, using each fact's question where that reads well.
 fn english(doc: &RulesetDoc, c: &ConditionDoc) -> String {
-    let fact = |id: &str| doc.facts.iter().find(|f| f.id == id).map_or_else(|| format!("`{id}`"), |f| format!("“{}”", f.question));
+    let fact = |id: &str| {
+        doc.facts
+            .iter()
+            .find(|f| f.id == id)
+            .map_or_else(|| format!("`{id}`"), |f| format!("“{}”", f.question))
+    };
     let label = |id: &str, v: &serde_json::Value| -> String {
-        let opts = doc.facts.iter().find(|f| f.id == id).and_then(|f| f.options.clone()).unwrap_or_default();
+        let opts = doc
+            .facts
+            .iter()
+            .find(|f| f.id == id)
+            .and_then(|f| f.options.clone())
+            .unwrap_or_default();
         let one = |x: &serde_json::Value| match x.as_str() {
-            Some(s) => opts.iter().find(|o| o.id == s).map_or_else(|| s.to_string(), |o| o.label.clone()),
+            Some(s) => opts
+                .iter()
+                .find(|o| o.id == s)
+                .map_or_else(|| s.to_string(), |o| o.label.clone()),
             None => x.to_string(),
         };
         match v {
@@ -36,7 +52,12 @@ fn english(doc: &RulesetDoc, c: &ConditionDoc) -> String {
             other => one(other),
         }
     };
-    let join = |cs: &[ConditionDoc], sep: &str| cs.iter().map(|c| english(doc, c)).collect::<Vec<_>>().join(sep);
+    let join = |cs: &[ConditionDoc], sep: &str| {
+        cs.iter()
+            .map(|c| english(doc, c))
+            .collect::<Vec<_>>()
+            .join(sep)
+    };
     match c {
         ConditionDoc::Const(true) => "always".into(),
         ConditionDoc::Const(false) => "never".into(),
@@ -60,7 +81,11 @@ fn english(doc: &RulesetDoc, c: &ConditionDoc) -> String {
         ConditionDoc::Known(id) => format!("{} has been answered", fact(id)),
         ConditionDoc::Ref(name) => format!("*{}*", name.replace('_', " ")),
         ConditionDoc::Decision(id, op, v) => {
-            let title = doc.tables.iter().find(|t| t.id == *id).map_or(id.as_str(), |t| t.title.as_str());
+            let title = doc
+                .tables
+                .iter()
+                .find(|t| t.id == *id)
+                .map_or(id.as_str(), |t| t.title.as_str());
             format!("decision “{title}” {} {v}", words(op))
         }
     }
@@ -78,11 +103,18 @@ fn render(out: &mut String, rs: &Ruleset, overlay_of: Option<&Ruleset>) {
     let doc = rs.document();
     let _ = writeln!(out, "## {} (`{}` {})\n", doc.title, doc.id, doc.version);
     let _ = writeln!(out, "Content hash `{}`.\n", rs.hash());
-    let base_reqs: Vec<_> = overlay_of.map(|b| b.document().requirements.clone()).unwrap_or_default();
+    let base_reqs: Vec<_> = overlay_of
+        .map(|b| b.document().requirements.clone())
+        .unwrap_or_default();
     if overlay_of.is_none() {
         let _ = writeln!(out, "### Named conditions\n");
         for (name, c) in &doc.conditions {
-            let _ = writeln!(out, "- *{}*: {}", name.replace('_', " "), english(doc, &c.when));
+            let _ = writeln!(
+                out,
+                "- *{}*: {}",
+                name.replace('_', " "),
+                english(doc, &c.when)
+            );
         }
         let _ = writeln!(out);
     }
@@ -95,10 +127,33 @@ fn render(out: &mut String, rs: &Ruleset, overlay_of: Option<&Ruleset>) {
         if let Some(d) = &r.description {
             let _ = writeln!(out, "{d}\n");
         }
-        let attribution = r.attribution.unwrap_or_else(|| r.owner.default_attribution());
-        let _ = writeln!(out, "- **Kind:** {}{}", words(&r.kind), if r.primary { " (primary: reported as the cause)" } else { "" });
-        let _ = writeln!(out, "- **Owner:** {} · **attribution:** {} · **delay category:** {}", words(&r.owner), words(&attribution), r.delay_category.map_or_else(|| "—".into(), |d| words(&d)));
-        let _ = writeln!(out, "- **Applies when:** {}", r.applies_when.as_ref().map_or_else(|| "always".into(), |c| english(doc, c)));
+        let attribution = r
+            .attribution
+            .unwrap_or_else(|| r.owner.default_attribution());
+        let _ = writeln!(
+            out,
+            "- **Kind:** {}{}",
+            words(&r.kind),
+            if r.primary {
+                " (primary: reported as the cause)"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(
+            out,
+            "- **Owner:** {} · **attribution:** {} · **delay category:** {}",
+            words(&r.owner),
+            words(&attribution),
+            r.delay_category.map_or_else(|| "—".into(), |d| words(&d))
+        );
+        let _ = writeln!(
+            out,
+            "- **Applies when:** {}",
+            r.applies_when
+                .as_ref()
+                .map_or_else(|| "always".into(), |c| english(doc, c))
+        );
         let _ = writeln!(out, "- **Met when:** {}", english(doc, &r.met_when));
         let _ = writeln!(out, "- **Action:** {}", r.action);
         if let Some(x) = &r.referral {
@@ -119,21 +174,56 @@ fn render(out: &mut String, rs: &Ruleset, overlay_of: Option<&Ruleset>) {
         }
         let _ = writeln!(out, "First matching row wins; an unanswered row before the first match leaves the decision undetermined.\n");
         let _ = writeln!(out, "| # | when | outcome | source |\n|---|---|---|---|");
-        let label = |v: &OutputValue| t.outputs.iter().find(|o| o.value == *v).map_or_else(|| output(v), |o| o.label.clone());
+        let label = |v: &OutputValue| {
+            t.outputs
+                .iter()
+                .find(|o| o.value == *v)
+                .map_or_else(|| output(v), |o| o.label.clone())
+        };
         for (i, row) in t.rows.iter().enumerate() {
-            let note = row.note.as_ref().map(|n| format!(" ({n})")).unwrap_or_default();
-            let _ = writeln!(out, "| {} | {}{note} | {} | {} |", i + 1, english(doc, &row.when).replace('|', "/"), label(&row.output), cite(&row.citation).replace('|', "/"));
+            let note = row
+                .note
+                .as_ref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {} | {}{note} | {} | {} |",
+                i + 1,
+                english(doc, &row.when).replace('|', "/"),
+                label(&row.output),
+                cite(&row.citation).replace('|', "/")
+            );
         }
-        let _ = writeln!(out, "| — | otherwise | {} | {} |\n", label(&t.default), cite(&t.citation).replace('|', "/"));
+        let _ = writeln!(
+            out,
+            "| — | otherwise | {} | {} |\n",
+            label(&t.default),
+            cite(&t.citation).replace('|', "/")
+        );
     }
     let _ = writeln!(out, "### Checklists\n");
     for c in &doc.checklists {
-        let _ = writeln!(out, "- **{}** (`{}`): {} requirements, tables: {}", c.title, c.id, c.requirements.len(), if c.tables.is_empty() { "none".into() } else { c.tables.join(", ") });
+        let _ = writeln!(
+            out,
+            "- **{}** (`{}`): {} requirements, tables: {}",
+            c.title,
+            c.id,
+            c.requirements.len(),
+            if c.tables.is_empty() {
+                "none".into()
+            } else {
+                c.tables.join(", ")
+            }
+        );
     }
     let _ = writeln!(out);
 }
 
 /// The full rulebook text.
+///
+/// # Errors
+/// When a bundled ruleset does not load.
 pub fn generate() -> Result<String, String> {
     let national = Ruleset::national().map_err(|e| e.to_string())?;
     let mut out = String::from("# Homeward rulebook\n\nGenerated by `cargo xtask rulebook` from the bundled rulesets; do not edit by hand. \
@@ -147,14 +237,27 @@ Sources are files in the project's domain sources (e.g. `001_21fc488cac143edb.tx
     Ok(out)
 }
 
+/// The rulebook of one (possibly overlaid) ruleset.
+#[must_use]
+pub fn single(rs: &Ruleset) -> String {
+    let mut out = String::from("# Homeward rulebook\n\n");
+    render(&mut out, rs, None);
+    out
+}
+
 /// Writes (or with `check`, verifies) `docs/rules.md`.
+///
+/// # Errors
+/// When the file is out of date (with `check`) or cannot be written.
 pub fn run(root: &Path, check: bool) -> Result<(), String> {
     let text = generate()?;
     let path = root.join("docs/rules.md");
     if check {
         let current = std::fs::read_to_string(&path).unwrap_or_default();
         if current != text {
-            return Err("docs/rules.md is out of date: run `cargo xtask rulebook` and commit it".into());
+            return Err(
+                "docs/rules.md is out of date: run `cargo xtask rulebook` and commit it".into(),
+            );
         }
         println!("docs/rules.md is current");
         return Ok(());

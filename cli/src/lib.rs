@@ -1,0 +1,10 @@
+//! The `homeward` command line as a library: argument parsing, text rendering, the rulebook,
+//! exports (JsonLogic, FHIR), CDS Hooks cards and batch reports. The binary is `src/main.rs`.
+
+pub mod args;
+pub mod batch;
+pub mod cds;
+pub mod fhir;
+pub mod jsonlogic;
+pub mod rulebook;
+pub mod text;
