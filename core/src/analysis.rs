@@ -5,7 +5,7 @@
 use crate::compile::{Item, Reads};
 use crate::condition::{Env, Node, NodeId, Test};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::evaluate::Scratch;
+use crate::evaluate::Values;
 use crate::facts::{FactType, Val};
 use crate::ruleset::Ruleset;
 use crate::tri::Tri;
@@ -106,7 +106,7 @@ fn exists(rs: &Ruleset, roots: &[NodeId], pred: impl Fn(&Env<'_>) -> bool) -> Op
         domains.push(d);
     }
     let mut values = vec![None; rs.facts.len()];
-    let mut scratch = Scratch::default();
+    let mut scratch = Values::default();
     for mut k in 0..total {
         for (&f, d) in facts.iter().zip(&domains) {
             let len = d.len().max(1);

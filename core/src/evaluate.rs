@@ -1,8 +1,13 @@
 //! Evaluation: named conditions and tables in dependency order, requirement statuses, the
 //! verdict, and the walks that explain a value (`decided_by`) or find what is still open
 //! (`open_questions`). See docs/report-format.md for the exact definitions.
+//!
+//! Two levels: [`Evaluator::assess`] computes the verdict, statuses, decisions and open
+//! questions into reusable buffers with no per-call allocation once warm (for bulk use);
+//! [`Ruleset::evaluate`] builds the full [`Report`] on top of it.
 
-use crate::compile::Item;
+use crate::bits::BitSet;
+use crate::compile::{ChecklistC, Item};
 use crate::condition::{Env, Node, NodeId, TableOut};
 use crate::facts::{Facts, Val};
 use crate::report::{
@@ -11,30 +16,53 @@ use crate::report::{
 };
 use crate::ruleset::{Checklist, Ruleset};
 use crate::tri::Tri;
-use crate::wire::Kind;
-use alloc::collections::{BTreeMap, BTreeSet};
+use crate::wire::{Kind, OutputValue};
+use alloc::collections::BTreeMap;
 use alloc::string::String;
-use alloc::vec;
 use alloc::vec::Vec;
 
 /// Values of named conditions and tables for one patient.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Scratch {
+pub(crate) struct Values {
     pub derived: Vec<Tri>,
     pub tables: Vec<TableOut>,
 }
 
-/// A requirement's Kleene values: applies, met, blocks.
+/// Buffers for the walks.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Work {
+    stack: Vec<NodeId>,
+    seen_d: BitSet,
+    seen_t: BitSet,
+    /// Facts found by the last walk.
+    tmp: BitSet,
+    /// Open-question candidates.
+    open: BitSet,
+    /// Candidates after `asked_when` gating.
+    gated: BitSet,
+    todo: Vec<usize>,
+    order: Vec<u32>,
+}
+
+/// A requirement's Kleene values and status.
 #[derive(Debug, Clone, Copy)]
-struct ReqEval {
+pub(crate) struct ReqEval {
     applies: Tri,
     met: Tri,
     status: Status,
 }
 
+/// Reusable evaluation buffers.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scratch {
+    pub values: Values,
+    work: Work,
+    reqs: Vec<ReqEval>,
+}
+
 impl Ruleset {
     /// Evaluates named conditions and tables of `plan`, in order.
-    pub(crate) fn run(&self, plan: &[Item], facts: &[Option<Val>], s: &mut Scratch) {
+    pub(crate) fn run(&self, plan: &[Item], facts: &[Option<Val>], s: &mut Values) {
         let (nd, nt) = self.item_count();
         s.derived.clear();
         s.derived.resize(nd, Tri::Unknown);
@@ -124,6 +152,167 @@ impl Ruleset {
         }
     }
 
+    fn kind(&self, i: usize) -> Kind {
+        self.doc
+            .requirements
+            .get(i)
+            .map_or(Kind::Advisory, |r| r.kind)
+    }
+
+    /// Verdict from the statuses of a checklist's blockers and holds.
+    fn verdict(&self, cl: &ChecklistC, reqs: &[ReqEval]) -> Verdict {
+        let hard = cl
+            .reqs
+            .iter()
+            .zip(reqs)
+            .filter(|(i, _)| self.kind(**i) != Kind::Advisory);
+        let mut unknown = false;
+        for (_, e) in hard {
+            match e.status {
+                Status::NotMet => return Verdict::NotReady,
+                Status::Unknown => unknown = true,
+                Status::Met | Status::NotApplicable => {}
+            }
+        }
+        if unknown {
+            Verdict::Undetermined
+        } else {
+            Verdict::Ready
+        }
+    }
+
+    /// The core of every evaluation: values, statuses and the verdict, into `s`.
+    fn assess_into(&self, cl: &ChecklistC, facts: &Facts, s: &mut Scratch) -> Verdict {
+        self.run(&cl.plan, &facts.values, &mut s.values);
+        let env = Env {
+            facts: &facts.values,
+            derived: &s.values.derived,
+            tables: &s.values.tables,
+        };
+        s.reqs.clear();
+        s.reqs
+            .extend(cl.reqs.iter().map(|&i| self.req_eval(i, &env)));
+        self.verdict(cl, &s.reqs)
+    }
+
+    /// Collects open-question candidates for a checklist into `work.open` (step 1–2 of the
+    /// definition) and, when `per_root` is given, records which facts each root reached.
+    fn open_candidates(
+        &self,
+        cl: &ChecklistC,
+        env: &Env<'_>,
+        reqs: &[ReqEval],
+        work: &mut Work,
+        mut per_root: Option<&mut BTreeMap<usize, Vec<String>>>,
+    ) {
+        let w = Walker { rs: self, env };
+        work.open.reset(self.facts.len());
+        for (&i, e) in cl.reqs.iter().zip(reqs) {
+            if e.status != Status::Unknown || self.kind(i) == Kind::Advisory {
+                continue;
+            }
+            let Some(rc) = self.reqs.get(i) else { continue };
+            work.tmp.reset(self.facts.len());
+            work.stack.clear();
+            if e.applies == Tri::Unknown {
+                work.stack.extend(rc.applies);
+            }
+            if e.met == Tri::Unknown {
+                work.stack.push(rc.met);
+            }
+            w.open_walk(work);
+            let tmp = core::mem::take(&mut work.tmp);
+            work.open.union_with(&tmp);
+            if let (Some(map), Some(doc)) = (per_root.as_deref_mut(), self.doc.requirements.get(i))
+            {
+                for f in tmp.iter() {
+                    map.entry(f).or_default().push(doc.id.clone());
+                }
+            }
+            work.tmp = tmp;
+        }
+        for &t in &cl.tables {
+            if env.tables.get(t).is_some_and(|r| r.decided().is_some()) {
+                continue;
+            }
+            work.tmp.reset(self.facts.len());
+            work.stack.clear();
+            w.push_open_rows(t, &mut work.stack);
+            w.open_walk(work);
+            let tmp = core::mem::take(&mut work.tmp);
+            work.open.union_with(&tmp);
+            if let (Some(map), Some(doc)) = (per_root.as_deref_mut(), self.doc.tables.get(t)) {
+                for f in tmp.iter() {
+                    map.entry(f).or_default().push(doc.id.clone());
+                }
+            }
+            work.tmp = tmp;
+        }
+    }
+
+    /// Gates `work.open` by `asked_when` into `work.gated` (step 3); with `affects`, moves each
+    /// candidate's affects onto the questions that replace it.
+    fn gate(
+        &self,
+        env: &Env<'_>,
+        work: &mut Work,
+        mut affects: Option<&mut BTreeMap<usize, Vec<String>>>,
+    ) {
+        let w = Walker { rs: self, env };
+        work.gated.reset(self.facts.len());
+        work.todo.clear();
+        work.todo.extend(work.open.iter());
+        let mut seen = BitSet::default();
+        seen.reset(self.facts.len());
+        for f in work.open.iter() {
+            seen.insert(f);
+        }
+        while let Some(f) = work.todo.pop() {
+            let gate = self.facts.get(f).and_then(|d| d.asked_when);
+            let value = gate.map_or(Tri::True, |g| self.prog.eval(g, env));
+            match (value, gate) {
+                (Tri::True, _) | (_, None) => {
+                    work.gated.insert(f);
+                }
+                (Tri::False, _) => {}
+                (Tri::Unknown, Some(g)) => {
+                    work.tmp.reset(self.facts.len());
+                    work.stack.clear();
+                    work.stack.push(g);
+                    w.open_walk(work);
+                    let from: Vec<String> = affects
+                        .as_deref()
+                        .and_then(|m| m.get(&f).cloned())
+                        .unwrap_or_default();
+                    for gf in work.tmp.iter().collect::<Vec<_>>() {
+                        if let Some(m) = affects.as_deref_mut() {
+                            m.entry(gf).or_default().extend(from.iter().cloned());
+                        }
+                        if seen.insert(gf) {
+                            work.todo.push(gf);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Orders `work.gated` by section then schema order into `work.order` (step 4).
+    fn order_open(&self, work: &mut Work) {
+        work.order.clear();
+        work.order
+            .extend(work.gated.iter().filter_map(|f| u32::try_from(f).ok()));
+        work.order.sort_by_key(|&f| {
+            (
+                self.section_order
+                    .get(f as usize)
+                    .copied()
+                    .unwrap_or(usize::MAX),
+                f,
+            )
+        });
+    }
+
     /// Evaluates a patient against a checklist. Never fails: a ruleset that loaded is complete.
     #[must_use]
     pub fn evaluate(&self, checklist: Checklist<'_>, facts: &Facts) -> Report {
@@ -136,64 +325,55 @@ impl Ruleset {
         &self,
         checklist: Checklist<'_>,
         facts: &Facts,
-        scratch: &mut Scratch,
+        s: &mut Scratch,
     ) -> Report {
         let cl = checklist.c;
-        let values = self.padded(facts);
-        self.run(&cl.plan, &values, scratch);
+        let verdict = self.assess_into(cl, facts, s);
+        let Scratch { values, work, reqs } = s;
         let env = Env {
-            facts: &values,
-            derived: &scratch.derived,
-            tables: &scratch.tables,
+            facts: &facts.values,
+            derived: &values.derived,
+            tables: &values.tables,
         };
         let w = Walker {
             rs: self,
             env: &env,
         };
-        let evals: Vec<(usize, ReqEval)> = cl
-            .reqs
-            .iter()
-            .map(|&i| (i, self.req_eval(i, &env)))
-            .collect();
 
-        let mut open: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
-        let mut requirements = Vec::with_capacity(evals.len());
+        let mut requirements = Vec::with_capacity(reqs.len());
         let mut blockers = Vec::new();
         let mut advisories = Vec::new();
-        for &(i, e) in &evals {
-            let Some(doc) = self.doc.requirements.get(i) else {
+        for (&i, e) in cl.reqs.iter().zip(reqs.iter()) {
+            let (Some(doc), Some(rc)) = (self.doc.requirements.get(i), self.reqs.get(i)) else {
                 continue;
             };
-            let Some(rc) = self.reqs.get(i) else { continue };
-            let mut ids = BTreeSet::new();
+            work.tmp.reset(self.facts.len());
+            work.stack.clear();
             if e.status == Status::Unknown {
-                let roots: Vec<NodeId> = [(rc.applies, e.applies), (Some(rc.met), e.met)]
-                    .into_iter()
-                    .filter_map(|(n, v)| n.filter(|_| v == Tri::Unknown))
-                    .collect();
-                w.open_facts(&roots, &mut ids);
-                if doc.kind != Kind::Advisory {
-                    for f in &ids {
-                        open.entry(*f).or_default().insert(doc.id.clone());
-                    }
-                }
+                let roots = [(rc.applies, e.applies), (Some(rc.met), e.met)];
+                work.stack.extend(
+                    roots
+                        .iter()
+                        .filter_map(|(n, v)| n.filter(|_| *v == Tri::Unknown)),
+                );
+                w.open_walk(work);
             } else {
-                if e.status != Status::NotApplicable || rc.applies.is_some() {
-                    if let Some(a) = rc.applies.filter(|_| e.applies != Tri::Unknown) {
-                        w.deciding_facts(a, &mut ids);
-                    }
+                if let Some(a) = rc.applies.filter(|_| e.applies != Tri::Unknown) {
+                    work.stack.push(a);
                 }
                 if e.status != Status::NotApplicable {
-                    w.deciding_facts(rc.met, &mut ids);
+                    work.stack.push(rc.met);
                 }
+                w.deciding_walk(work);
             }
-            let decided_by = self.names(&ids);
+            let decided_by = self.names(&work.tmp);
             if matches!(e.status, Status::NotMet | Status::Unknown) {
-                let item = self.item(i, e.status, decided_by.clone());
-                match (doc.kind, item) {
-                    (Kind::Advisory, Some(it)) => advisories.push(it),
-                    (_, Some(it)) => blockers.push(it),
-                    _ => {}
+                if let Some(item) = self.item(i, e.status, decided_by.clone()) {
+                    if doc.kind == Kind::Advisory {
+                        advisories.push(item);
+                    } else {
+                        blockers.push(item);
+                    }
                 }
             }
             requirements.push(RequirementResult {
@@ -205,8 +385,12 @@ impl Ruleset {
         }
         blockers.sort_by_key(|b| b.kind != Kind::SafeguardingHold);
 
-        let decisions = self.decisions(cl.tables.as_slice(), &w, &mut open);
-        let open_questions = self.open_questions(&w, open);
+        let mut affects: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        self.open_candidates(cl, &env, reqs, work, Some(&mut affects));
+        let decisions = self.decisions(&cl.tables, &w, work);
+        self.gate(&env, work, Some(&mut affects));
+        self.order_open(work);
+        let open_questions = self.open_questions(work, &affects);
         let hidden_facts = cl
             .facts
             .iter()
@@ -219,22 +403,14 @@ impl Ruleset {
             .filter_map(|&f| self.facts.get(f).map(|d| d.id.clone()))
             .collect();
 
-        let hard = |k: Kind| k != Kind::Advisory;
         let not_met: Vec<&ReportItem> = blockers
             .iter()
-            .filter(|b| b.status == Status::NotMet && hard(b.kind))
+            .filter(|b| b.status == Status::NotMet)
             .collect();
         let unknown = blockers
             .iter()
             .filter(|b| b.status == Status::Unknown)
             .count();
-        let verdict = if !not_met.is_empty() {
-            Verdict::NotReady
-        } else if unknown > 0 {
-            Verdict::Undetermined
-        } else {
-            Verdict::Ready
-        };
         let any_primary = not_met.iter().any(|b| b.primary);
         let cause_items: Vec<&&ReportItem> = not_met
             .iter()
@@ -272,16 +448,9 @@ impl Ruleset {
         }
     }
 
-    /// The facts' values, padded to the schema length.
-    fn padded(&self, facts: &Facts) -> Vec<Option<Val>> {
-        let mut v = facts.values.clone();
-        v.resize(self.facts.len(), None);
-        v
-    }
-
-    fn names(&self, ids: &BTreeSet<usize>) -> Vec<String> {
+    fn names(&self, ids: &BitSet) -> Vec<String> {
         ids.iter()
-            .filter_map(|&f| self.facts.get(f).map(|d| d.id.clone()))
+            .filter_map(|f| self.facts.get(f).map(|d| d.id.clone()))
             .collect()
     }
 
@@ -305,30 +474,30 @@ impl Ruleset {
         })
     }
 
-    fn decisions(
-        &self,
-        tables: &[usize],
-        w: &Walker<'_, '_>,
-        open: &mut BTreeMap<usize, BTreeSet<String>>,
-    ) -> Vec<Decision> {
+    fn decisions(&self, tables: &[usize], w: &Walker<'_, '_>, work: &mut Work) -> Vec<Decision> {
         let mut out = Vec::with_capacity(tables.len());
         for &t in tables {
             let (Some(doc), Some(res)) = (self.doc.tables.get(t), w.env.tables.get(t).copied())
             else {
                 continue;
             };
-            let mut deciding = BTreeSet::new();
-            let mut opens = BTreeSet::new();
+            work.tmp.reset(self.facts.len());
+            work.stack.clear();
             let decided = res.decided();
             if decided.is_some() {
-                w.table_deciding(t, &mut deciding);
+                w.push_decided_rows(t, &mut work.stack);
+                w.deciding_walk(work);
             } else {
-                w.open_facts(&w.table_open_roots(t), &mut opens);
-                for f in &opens {
-                    open.entry(*f).or_default().insert(doc.id.clone());
-                }
+                w.push_open_rows(t, &mut work.stack);
+                w.open_walk(work);
             }
+            let names = self.names(&work.tmp);
             let output = decided.and_then(|o| doc.outputs.get(o));
+            let (decided_by, open_questions) = if decided.is_some() {
+                (names, Vec::new())
+            } else {
+                (Vec::new(), names)
+            };
             out.push(Decision {
                 id: doc.id.clone(),
                 title: doc.title.clone(),
@@ -340,64 +509,30 @@ impl Ruleset {
                 output: output.map(|o| o.value.clone()),
                 label: output.map(|o| o.label.clone()),
                 row: if decided.is_some() { res.row } else { None },
-                decided_by: self.names(&deciding),
-                open_questions: self.names(&opens),
+                decided_by,
+                open_questions,
             });
         }
         out
     }
 
-    /// Gates candidates by `asked_when`, then orders by section and schema order.
     fn open_questions(
         &self,
-        w: &Walker<'_, '_>,
-        candidates: BTreeMap<usize, BTreeSet<String>>,
+        work: &Work,
+        affects: &BTreeMap<usize, Vec<String>>,
     ) -> Vec<OpenQuestion> {
-        let mut result: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
-        let mut seen = BTreeSet::new();
-        let mut todo: Vec<(usize, BTreeSet<String>)> = candidates.into_iter().collect();
-        while let Some((f, affects)) = todo.pop() {
-            let gate = self.facts.get(f).and_then(|d| d.asked_when);
-            let Some(g) = gate else {
-                result.entry(f).or_default().extend(affects);
-                continue;
-            };
-            match self.prog.eval(g, w.env) {
-                Tri::True => result.entry(f).or_default().extend(affects),
-                Tri::False => {}
-                Tri::Unknown => {
-                    let mut gates = BTreeSet::new();
-                    w.open_facts(&[g], &mut gates);
-                    for g in gates {
-                        if seen.insert((f, g)) {
-                            todo.push((g, affects.clone()));
-                        }
-                    }
-                }
-            }
-        }
-        let mut list: Vec<(usize, usize, BTreeSet<String>)> = result
-            .into_iter()
-            .map(|(f, a)| {
-                (
-                    self.section_order.get(f).copied().unwrap_or(usize::MAX),
-                    f,
-                    a,
-                )
-            })
-            .collect();
-        list.sort_by_key(|(s, f, _)| (*s, *f));
-        list.into_iter()
-            .filter_map(|(_, f, affects)| {
-                let def = self.facts.get(f)?;
-                let doc = self.doc.facts.get(f)?;
-                let mut affects: Vec<String> = affects.into_iter().collect();
-                affects.sort_by_key(|a| self.position_of(a));
+        work.order
+            .iter()
+            .filter_map(|&f| {
+                let doc = self.doc.facts.get(f as usize)?;
+                let mut a: Vec<String> = affects.get(&(f as usize)).cloned().unwrap_or_default();
+                a.sort_by_key(|x| self.position_of(x));
+                a.dedup();
                 Some(OpenQuestion {
-                    fact: def.id.clone(),
+                    fact: doc.id.clone(),
                     question: doc.question.clone(),
                     section: doc.section.clone(),
-                    affects,
+                    affects: a,
                 })
             })
             .collect()
@@ -419,6 +554,124 @@ impl Ruleset {
     }
 }
 
+/// Reusable buffers for evaluating many patients quickly (bulk use, benchmarks, sessions).
+#[derive(Debug, Clone, Default)]
+pub struct Evaluator {
+    scratch: Scratch,
+}
+
+/// The result of [`Evaluator::assess`]: verdict, statuses, decisions and open questions,
+/// without building a report.
+#[derive(Debug)]
+pub struct Assessment<'a> {
+    rs: &'a Ruleset,
+    cl: &'a ChecklistC,
+    scratch: &'a Scratch,
+    verdict: Verdict,
+    open: bool,
+}
+
+impl Evaluator {
+    /// New, empty buffers.
+    #[must_use]
+    pub fn new() -> Self {
+        Evaluator::default()
+    }
+
+    /// Assesses a patient. With `open_questions`, also computes the minimal ordered open
+    /// questions (the same list a report would carry).
+    pub fn assess<'a>(
+        &'a mut self,
+        rs: &'a Ruleset,
+        checklist: Checklist<'a>,
+        facts: &Facts,
+        open_questions: bool,
+    ) -> Assessment<'a> {
+        let cl = checklist.c;
+        let verdict = rs.assess_into(cl, facts, &mut self.scratch);
+        if open_questions {
+            let Scratch { values, work, reqs } = &mut self.scratch;
+            let env = Env {
+                facts: &facts.values,
+                derived: &values.derived,
+                tables: &values.tables,
+            };
+            rs.open_candidates(cl, &env, reqs, work, None);
+            rs.gate(&env, work, None);
+            rs.order_open(work);
+        }
+        Assessment {
+            rs,
+            cl,
+            scratch: &self.scratch,
+            verdict,
+            open: open_questions,
+        }
+    }
+
+    /// Full report, reusing these buffers.
+    #[must_use]
+    pub fn evaluate(&mut self, rs: &Ruleset, checklist: Checklist<'_>, facts: &Facts) -> Report {
+        rs.evaluate_with(checklist, facts, &mut self.scratch)
+    }
+}
+
+impl Assessment<'_> {
+    /// The verdict.
+    #[must_use]
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    /// Each requirement of the checklist with its status, in checklist order.
+    pub fn statuses(&self) -> impl Iterator<Item = (&str, Status)> + '_ {
+        self.cl
+            .reqs
+            .iter()
+            .zip(&self.scratch.reqs)
+            .filter_map(|(&i, e)| {
+                self.rs
+                    .doc
+                    .requirements
+                    .get(i)
+                    .map(|r| (r.id.as_str(), e.status))
+            })
+    }
+
+    /// Ids of requirements that are `not_met` (blockers, holds and advisories).
+    pub fn not_met(&self) -> impl Iterator<Item = &str> + '_ {
+        self.statuses()
+            .filter(|(_, s)| *s == Status::NotMet)
+            .map(|(id, _)| id)
+    }
+
+    /// A table's output, when decided (`None` when undetermined or not evaluated).
+    #[must_use]
+    pub fn decision(&self, table: &str) -> Option<&OutputValue> {
+        let t = self.rs.doc.tables.iter().position(|x| x.id == table)?;
+        let out = self.scratch.values.tables.get(t)?.decided()?;
+        self.rs
+            .doc
+            .tables
+            .get(t)?
+            .outputs
+            .get(out)
+            .map(|o| &o.value)
+    }
+
+    /// Open question fact ids, ordered (empty unless requested).
+    pub fn open_questions(&self) -> impl Iterator<Item = &str> + '_ {
+        let order: &[u32] = if self.open {
+            &self.scratch.work.order
+        } else {
+            &[]
+        };
+        order
+            .iter()
+            .filter_map(|&f| self.rs.facts.get(f as usize).map(|d| d.id.as_str()))
+    }
+}
+
 /// Walks the evaluated condition graph of one patient.
 pub(crate) struct Walker<'r, 'e> {
     pub rs: &'r Ruleset,
@@ -430,119 +683,104 @@ impl Walker<'_, '_> {
         self.rs.prog.eval(n, self.env)
     }
 
-    /// The unknown rows of an undetermined table, up to its first true row.
-    pub(crate) fn table_open_roots(&self, t: usize) -> Vec<NodeId> {
-        let mut roots = Vec::new();
+    /// Pushes a named condition's root once per walk.
+    fn push_derived(&self, d: usize, work: &mut Work) {
+        if work.seen_d.insert(d) {
+            if let Some((_, root)) = self.rs.derived.get(d) {
+                work.stack.push(*root);
+            }
+        }
+    }
+
+    /// Pushes the unknown rows of a table, up to its first true row.
+    pub(crate) fn push_open_rows(&self, t: usize, stack: &mut Vec<NodeId>) {
         if let Some(table) = self.rs.tables.get(t) {
             for row in &table.rows {
                 match self.eval(row.when) {
-                    Tri::Unknown => roots.push(row.when),
+                    Tri::Unknown => stack.push(row.when),
                     Tri::True => break,
                     Tri::False => {}
                 }
             }
         }
-        roots
     }
 
-    /// Unknown facts reachable through unknown parts of `roots` (step 2 of the definition).
-    pub(crate) fn open_facts(&self, roots: &[NodeId], out: &mut BTreeSet<usize>) {
-        let mut stack: Vec<NodeId> = roots.to_vec();
-        let mut seen_items: BTreeSet<Item> = BTreeSet::new();
-        while let Some(n) = stack.pop() {
-            if self.eval(n) != Tri::Unknown {
-                continue;
-            }
-            match self.rs.prog.node(n) {
-                Some(Node::Cmp { fact, .. }) => {
-                    out.insert(*fact as usize);
-                }
-                Some(Node::Ref(d)) => {
-                    let d = *d as usize;
-                    if seen_items.insert(Item::Derived(d)) {
-                        if let Some((_, root)) = self.rs.derived.get(d) {
-                            stack.push(*root);
-                        }
-                    }
-                }
-                Some(Node::Decision { table, .. }) => {
-                    let t = *table as usize;
-                    if seen_items.insert(Item::Table(t)) {
-                        stack.extend(self.table_open_roots(t));
-                    }
-                }
-                Some(_) => stack.extend_from_slice(self.rs.prog.kids_of(n)),
-                None => {}
-            }
-        }
-    }
-
-    /// Facts read by the parts of a decided condition that decide its value.
-    pub(crate) fn deciding_facts(&self, root: NodeId, out: &mut BTreeSet<usize>) {
-        self.deciding_from(vec![root], out);
-    }
-
-    fn deciding_from(&self, mut stack: Vec<NodeId>, out: &mut BTreeSet<usize>) {
-        let mut seen_items: BTreeSet<Item> = BTreeSet::new();
-        while let Some(n) = stack.pop() {
-            let v = self.eval(n);
-            if v == Tri::Unknown {
-                continue;
-            }
-            match self.rs.prog.node(n) {
-                Some(Node::Cmp { fact, .. } | Node::Known(fact)) => {
-                    out.insert(*fact as usize);
-                }
-                Some(Node::All { .. } | Node::Any { .. } | Node::AtLeast { .. }) => {
-                    let all_same = matches!(
-                        (self.rs.prog.node(n), v),
-                        (Some(Node::All { .. }), Tri::True) | (Some(Node::Any { .. }), Tri::False)
-                    );
-                    for &k in self.rs.prog.kids_of(n) {
-                        if all_same || self.eval(k) == v {
-                            stack.push(k);
-                        }
-                    }
-                }
-                Some(Node::Not(k)) => stack.push(*k),
-                Some(Node::Ref(d)) => {
-                    let d = *d as usize;
-                    if seen_items.insert(Item::Derived(d)) {
-                        if let Some((_, root)) = self.rs.derived.get(d) {
-                            stack.push(*root);
-                        }
-                    }
-                }
-                Some(Node::Decision { table, .. }) => {
-                    let t = *table as usize;
-                    if seen_items.insert(Item::Table(t)) {
-                        stack.extend(self.table_decided_rows(t));
-                    }
-                }
-                Some(Node::Const(_)) | None => {}
-            }
-        }
-    }
-
-    /// Facts read by the decided rows of a table, up to its first true row.
-    pub(crate) fn table_deciding(&self, t: usize, out: &mut BTreeSet<usize>) {
-        self.deciding_from(self.table_decided_rows(t), out);
-    }
-
-    /// The decided rows of a table up to (and including) its first true row.
-    fn table_decided_rows(&self, t: usize) -> Vec<NodeId> {
-        let mut rows = Vec::new();
+    /// Pushes the decided rows of a table up to (and including) its first true row.
+    fn push_decided_rows(&self, t: usize, stack: &mut Vec<NodeId>) {
         if let Some(table) = self.rs.tables.get(t) {
             for row in &table.rows {
                 let v = self.eval(row.when);
                 if v != Tri::Unknown {
-                    rows.push(row.when);
+                    stack.push(row.when);
                 }
                 if v == Tri::True {
                     break;
                 }
             }
         }
-        rows
+    }
+
+    /// Adds to `work.tmp` the unknown facts reachable through unknown parts of the nodes on
+    /// `work.stack` (step 2 of the definition).
+    pub(crate) fn open_walk(&self, work: &mut Work) {
+        work.seen_d.reset(self.rs.derived.len());
+        work.seen_t.reset(self.rs.tables.len());
+        while let Some(n) = work.stack.pop() {
+            if self.eval(n) != Tri::Unknown {
+                continue;
+            }
+            match self.rs.prog.node(n) {
+                Some(Node::Cmp { fact, .. }) => {
+                    work.tmp.insert(*fact as usize);
+                }
+                Some(Node::Ref(d)) => self.push_derived(*d as usize, work),
+                Some(Node::Decision { table, .. }) => {
+                    let t = *table as usize;
+                    if work.seen_t.insert(t) {
+                        self.push_open_rows(t, &mut work.stack);
+                    }
+                }
+                Some(_) => work.stack.extend_from_slice(self.rs.prog.kids_of(n)),
+                None => {}
+            }
+        }
+    }
+
+    /// Adds to `work.tmp` the facts read by the parts of the (decided) nodes on `work.stack`
+    /// that decide their values.
+    pub(crate) fn deciding_walk(&self, work: &mut Work) {
+        work.seen_d.reset(self.rs.derived.len());
+        work.seen_t.reset(self.rs.tables.len());
+        while let Some(n) = work.stack.pop() {
+            let v = self.eval(n);
+            if v == Tri::Unknown {
+                continue;
+            }
+            match self.rs.prog.node(n) {
+                Some(Node::Cmp { fact, .. } | Node::Known(fact)) => {
+                    work.tmp.insert(*fact as usize);
+                }
+                Some(node @ (Node::All { .. } | Node::Any { .. } | Node::AtLeast { .. })) => {
+                    let every = matches!(
+                        (node, v),
+                        (Node::All { .. }, Tri::True) | (Node::Any { .. }, Tri::False)
+                    );
+                    for &k in self.rs.prog.kids_of(n) {
+                        if every || self.eval(k) == v {
+                            work.stack.push(k);
+                        }
+                    }
+                }
+                Some(Node::Not(k)) => work.stack.push(*k),
+                Some(Node::Ref(d)) => self.push_derived(*d as usize, work),
+                Some(Node::Decision { table, .. }) => {
+                    let t = *table as usize;
+                    if work.seen_t.insert(t) {
+                        self.push_decided_rows(t, &mut work.stack);
+                    }
+                }
+                Some(Node::Const(_)) | None => {}
+            }
+        }
     }
 }

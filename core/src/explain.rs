@@ -3,7 +3,7 @@
 
 use crate::compile::Item;
 use crate::condition::{Env, IntOp, Node, NodeId, Test};
-use crate::evaluate::Scratch;
+use crate::evaluate::Values;
 use crate::facts::{FactType, Facts};
 use crate::report::Status;
 use crate::ruleset::{Checklist, Ruleset};
@@ -234,7 +234,7 @@ impl Ruleset {
         let status = report.status(requirement)?;
         let mut values = facts.values.clone();
         values.resize(self.facts.len(), None);
-        let mut scratch = Scratch::default();
+        let mut scratch = Values::default();
         let plan: Vec<Item> = checklist.c.plan.clone();
         self.run(&plan, &values, &mut scratch);
         let env = Env {

@@ -12,13 +12,14 @@ extern crate alloc;
 extern crate std;
 
 mod analysis;
+mod bits;
 pub mod bundled;
 mod compile;
 mod condition;
 pub mod decode;
 pub mod diagnostic;
 pub mod error;
-mod evaluate;
+pub mod evaluate;
 pub mod explain;
 pub mod facts;
 pub mod hash;
@@ -32,6 +33,7 @@ pub mod wire;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use error::{ChecklistError, Diagnostics, FactError, RulesetError};
+pub use evaluate::{Assessment, Evaluator};
 pub use facts::Facts;
 pub use report::{Decision, DecisionStatus, Report, Status, Verdict};
 pub use ruleset::{Checklist, LoadOptions, Ruleset};

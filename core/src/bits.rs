@@ -1,0 +1,59 @@
+//! A small growable bit set over indices (facts, named conditions, tables), so evaluation
+//! walks allocate nothing once their buffers have grown.
+
+use alloc::vec::Vec;
+
+/// A set of small indices.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct BitSet {
+    words: Vec<u64>,
+}
+
+impl BitSet {
+    /// Empties the set and sizes it for indices below `n`.
+    pub(crate) fn reset(&mut self, n: usize) {
+        self.words.clear();
+        self.words.resize(n.div_ceil(64), 0);
+    }
+
+    /// Adds `i`; returns whether it was new. Indices beyond the size grow the set.
+    pub(crate) fn insert(&mut self, i: usize) -> bool {
+        let (w, b) = (i / 64, i % 64);
+        if w >= self.words.len() {
+            self.words.resize(w + 1, 0);
+        }
+        match self.words.get_mut(w) {
+            Some(word) => {
+                let new = *word & (1u64 << b) == 0;
+                *word |= 1u64 << b;
+                new
+            }
+            None => false,
+        }
+    }
+
+    /// The members in increasing order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
+        self.words.iter().enumerate().flat_map(|(wi, &w)| {
+            let mut bits = w;
+            core::iter::from_fn(move || {
+                if bits == 0 {
+                    return None;
+                }
+                let b = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                Some(wi * 64 + b)
+            })
+        })
+    }
+
+    /// Adds every member of `other`.
+    pub(crate) fn union_with(&mut self, other: &BitSet) {
+        if other.words.len() > self.words.len() {
+            self.words.resize(other.words.len(), 0);
+        }
+        for (a, b) in self.words.iter_mut().zip(&other.words) {
+            *a |= *b;
+        }
+    }
+}
