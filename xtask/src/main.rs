@@ -2,6 +2,7 @@
 //! shell. Run `cargo xtask help` for the list.
 
 use homeward_cli::rulebook;
+mod fuzz;
 mod setup;
 mod web;
 
@@ -16,7 +17,8 @@ const HELP: &str = "cargo xtask <task>
   wasm               build the WASM npm package into target/wasm-pkg
   e2e                browser end-to-end tests (headless Chromium)
   rulebook [--check] write (or verify) docs/rules.md
-  setup              install the tools the build and tests need (idempotent)";
+  setup              install the tools the build and tests need (idempotent)
+  fuzz [--minutes N] run each cargo-fuzz target for N minutes (default 1)";
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -56,6 +58,8 @@ fn ci() -> Result<(), String> {
     let pkg = root().join("target/wasm-pkg");
     web::build_wasm(&pkg)?;
     web::e2e()?;
+    let fuzz_seconds = std::env::var("HOMEWARD_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    fuzz::fuzz(fuzz_seconds)?;
     println!("\nci: all checks passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }
@@ -66,6 +70,10 @@ fn main() -> ExitCode {
     let result = match task {
         "ci" => ci(),
         "setup" => setup::all(),
+        "fuzz" => {
+            let minutes: f64 = args.iter().position(|a| a == "--minutes").and_then(|i| args.get(i + 1)).and_then(|m| m.parse().ok()).unwrap_or(1.0);
+            fuzz::fuzz((minutes * 60.0).round().max(1.0) as u64)
+        }
         "rulebook" => rulebook::run(&root(), args.iter().any(|a| a == "--check")),
         "wasm" => web::build_wasm(&root().join("target/wasm-pkg")),
         "e2e" => web::e2e(),

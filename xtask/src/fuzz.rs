@@ -1,0 +1,46 @@
+//! `cargo xtask fuzz --minutes N`: runs each cargo-fuzz target (ruleset JSON, facts JSON, the
+//! session API) for N minutes on nightly, installing the nightly toolchain and cargo-fuzz from
+//! the registries if missing. Seeds live in `fuzz/seeds/<target>`; the growing corpus in
+//! `fuzz/corpus/<target>` is not committed.
+
+use crate::{root, run};
+use std::process::Command;
+
+const TARGETS: [&str; 3] = ["ruleset_json", "facts_json", "session_api"];
+
+fn ensure_tools() -> Result<(), String> {
+    let has_nightly = Command::new("rustup")
+        .args(["run", "nightly", "rustc", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_nightly {
+        run(Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]))?;
+    }
+    let has_fuzz = Command::new("cargo").args(["fuzz", "--version"]).output().is_ok_and(|o| o.status.success());
+    if !has_fuzz {
+        run(Command::new("cargo").args(["install", "--locked", "cargo-fuzz"]))?;
+    }
+    Ok(())
+}
+
+/// Runs every target for `seconds` each.
+///
+/// # Errors
+/// When a tool cannot be installed or a target finds a crash (the artifact path is printed by
+/// libFuzzer).
+pub fn fuzz(seconds: u64) -> Result<(), String> {
+    ensure_tools()?;
+    for t in TARGETS {
+        let corpus = root().join("fuzz/corpus").join(t);
+        std::fs::create_dir_all(&corpus).map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
+        let seeds = root().join("fuzz/seeds").join(t);
+        let max = format!("-max_total_time={seconds}");
+        run(Command::new("cargo")
+            .args(["+nightly", "fuzz", "run", "--fuzz-dir", "fuzz", t])
+            .arg(&corpus)
+            .arg(&seeds)
+            .args(["--", &max, "-max_len=65536", "-rss_limit_mb=2048"])
+            .env_remove("RUSTUP_TOOLCHAIN"))?;
+    }
+    Ok(())
+}
