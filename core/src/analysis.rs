@@ -2,7 +2,7 @@
 //! and a table row that can never be the first hit. Small cases only (at most 4,096
 //! combinations of the facts involved); larger ones are skipped rather than guessed.
 
-use crate::compile::{Item, Reads};
+use crate::compile::Item;
 use crate::condition::{Env, Node, NodeId, Test};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::evaluate::Values;
@@ -16,8 +16,8 @@ use alloc::vec::Vec;
 
 const LIMIT: usize = 4096;
 
-/// Facts (transitively) read by `roots`.
-fn facts_of(rs: &Ruleset, roots: &[NodeId]) -> BTreeSet<usize> {
+/// Facts and items (transitively) read by `roots`.
+fn reads_of(rs: &Ruleset, roots: &[NodeId]) -> (BTreeSet<usize>, BTreeSet<Item>) {
     let mut facts = BTreeSet::new();
     let mut seen = BTreeSet::new();
     let mut stack: Vec<NodeId> = roots.to_vec();
@@ -40,7 +40,7 @@ fn facts_of(rs: &Ruleset, roots: &[NodeId]) -> BTreeSet<usize> {
             None => {}
         }
     }
-    facts
+    (facts, seen)
 }
 
 /// Integer constants compared against each int fact anywhere in the program.
@@ -94,7 +94,9 @@ fn domain(rs: &Ruleset, fact: usize) -> Option<Vec<Val>> {
 /// Whether some complete assignment of the involved facts makes `pred` hold; `None` when the
 /// search space is too large to decide.
 fn exists(rs: &Ruleset, roots: &[NodeId], pred: impl Fn(&Env<'_>) -> bool) -> Option<bool> {
-    let facts: Vec<usize> = facts_of(rs, roots).into_iter().collect();
+    let (facts, items) = reads_of(rs, roots);
+    let facts: Vec<usize> = facts.into_iter().collect();
+    let plan: Vec<Item> = rs.plan_all().iter().copied().filter(|i| items.contains(i)).collect();
     let mut domains = Vec::new();
     let mut total = 1usize;
     for &f in &facts {
@@ -115,7 +117,7 @@ fn exists(rs: &Ruleset, roots: &[NodeId], pred: impl Fn(&Env<'_>) -> bool) -> Op
             }
             k /= len;
         }
-        rs.run(rs.plan_all(), &values, &mut scratch);
+        rs.run(&plan, &values, &mut scratch);
         let env = Env {
             facts: &values,
             derived: &scratch.derived,
@@ -169,6 +171,5 @@ pub(crate) fn warnings(rs: &Ruleset) -> Vec<Diagnostic> {
             }
         }
     }
-    let _ = Reads::default;
     out
 }
