@@ -54,6 +54,8 @@ pub struct Args {
     pub as_of: Option<String>,
     /// `--no-reports` (batch).
     pub no_reports: bool,
+    /// `--compact`: one-line JSON, byte-identical to the JSON entry points and WASM.
+    pub compact: bool,
 }
 
 fn format(s: &str) -> Result<Format, String> {
@@ -102,6 +104,7 @@ impl Args {
             aggregate: None,
             as_of: None,
             no_reports: false,
+            compact: false,
         };
         while let Some(arg) = it.next() {
             let mut value = |name: &str| {
@@ -124,6 +127,7 @@ impl Args {
                 "--aggregate" => a.aggregate = Some(value(arg)?),
                 "--as-of" => a.as_of = Some(value(arg)?),
                 "--no-reports" => a.no_reports = true,
+                "--compact" => a.compact = true,
                 "--format" => a.format = Some(format(&value(arg)?)?),
                 "-h" | "--help" => a.command = "help".into(),
                 s if s.starts_with('-') && s != "-" => return Err(format!("unknown option `{s}`")),

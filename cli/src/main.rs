@@ -13,7 +13,7 @@ const USAGE: &str = "homeward — discharge readiness rules engine
 Usage:
   homeward check RULESET [--overlay FILE]... [--format text|json] [--deny-warnings]
   homeward eval [RULESET OPTIONS] (--facts FILE | --questionnaire-response FILE)
-                [--checklist ID] [--format json|text]
+                [--checklist ID] [--format json|text] [--compact]
   homeward explain [RULESET OPTIONS] --facts FILE --requirement ID [--checklist ID] [--format text|json]
   homeward batch [RULESET OPTIONS] [FILE|-] [--checklist ID] [--as-of YYYY-MM-DD]
                  [--out FILE] [--aggregate FILE] [--format json|csv] [--no-reports]
