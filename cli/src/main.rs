@@ -43,6 +43,23 @@ Commands:
 Exit codes: 0 ok; 1 invalid ruleset, facts or report (diagnostics printed); 2 usage error;
 3 a file could not be read or written.";
 
+/// Writes to standard output; a closed pipe (`homeward … | head`) ends the program quietly
+/// instead of panicking.
+fn emit(text: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if out.write_fmt(text).and_then(|()| out.flush()).is_err() {
+        std::process::exit(0);
+    }
+}
+
+macro_rules! println {
+    ($($t:tt)*) => { emit(format_args!("{}\n", format_args!($($t)*))) };
+}
+
+macro_rules! print {
+    ($($t:tt)*) => { emit(format_args!($($t)*)) };
+}
+
 fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let args = match Args::parse(&argv) {
@@ -261,6 +278,7 @@ fn eval(args: &Args) -> Result<u8, String> {
     let report = rs.evaluate(checklist, &facts);
     match args.format {
         Some(Format::Text) => print!("{}", text::report(&report)),
+        _ if args.compact => println!("{}", report.to_json()),
         _ => println!(
             "{}",
             serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?

@@ -46,6 +46,32 @@ fn cargo(args: &[&str]) -> Command {
     c
 }
 
+/// Validates the shipped rulesets and freshly produced reports against docs/schema.
+fn schema_check() -> Result<(), String> {
+    let dir = root().join("target/schema-check");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let bin = root().join("target/debug/homeward");
+    let mut reports = Vec::new();
+    let out = Command::new(&bin)
+        .args(["eval", "--ruleset", "tests/fixtures/example-ruleset.json", "--facts", "tests/fixtures/example-facts.json", "--compact"])
+        .current_dir(root())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    reports.extend_from_slice(&out.stdout);
+    let out = Command::new(&bin)
+        .args(["batch", "--ruleset", "tests/fixtures/example-ruleset.json", "tests/golden/cli/batch-input.jsonl", "--aggregate", "/dev/null"])
+        .current_dir(root())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
+    for line in String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.contains("\"report\"")) {
+        reports.extend_from_slice(line.as_bytes());
+        reports.push(b'\n');
+    }
+    let file = dir.join("reports.jsonl");
+    std::fs::write(&file, reports).map_err(|e| e.to_string())?;
+    run(Command::new("node").arg("tests/schema/validate.mjs").arg(&file))
+}
+
 fn ci() -> Result<(), String> {
     let started = std::time::Instant::now();
     setup::all()?;
@@ -55,6 +81,8 @@ fn ci() -> Result<(), String> {
     run(cargo(&["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
     run(&mut cargo(&["build", "-p", "homeward", "--no-default-features", "--target", "thumbv7em-none-eabihf"]))?;
     rulebook::run(&root(), true)?;
+    run(&mut cargo(&["build", "-p", "homeward-cli"]))?;
+    schema_check()?;
     let pkg = root().join("target/wasm-pkg");
     web::build_wasm(&pkg)?;
     web::e2e()?;

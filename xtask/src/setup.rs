@@ -70,9 +70,20 @@ pub fn chromium() -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
-/// The web demo's npm packages (playwright-core, axe-core, binaryen, nhsuk-frontend, …).
+/// Folders with their own npm packages (the web demo, node tests, schema checks, benches).
+pub const NPM_DIRS: [&str; 4] = ["web-demo", "tests/schema", "tests/node", "bench/node"];
+
+/// `npm ci` in every folder whose lockfile is newer than its installed packages.
 pub fn npm() -> Result<(), String> {
-    let dir = root().join("web-demo");
+    for d in NPM_DIRS {
+        npm_in(d)?;
+    }
+    Ok(())
+}
+
+/// `npm ci` in one folder, when needed.
+pub fn npm_in(folder: &str) -> Result<(), String> {
+    let dir = root().join(folder);
     if !dir.join("package-lock.json").exists() {
         return Ok(());
     }
