@@ -1,0 +1,175 @@
+//! The WASM package and the web checklist: build (`cargo build` for wasm32 with the size
+//! profile, `wasm-bindgen --target web` and `--target nodejs`, `wasm-opt -Oz` from npm
+//! binaryen), the size budget, a static server on 127.0.0.1 for the demo, and the browser
+//! end-to-end tests.
+
+use crate::{root, run, setup};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The gzipped `.wasm` must stay at or under this many bytes.
+pub const BUDGET_GZIP_BYTES: u64 = 100 * 1024;
+
+const WASM_OPT_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+    "--enable-mutable-globals",
+];
+
+fn gzip_size(path: &Path) -> Result<u64, String> {
+    let out = Command::new("sh")
+        .args(["-c", "gzip -9 -c \"$1\" | wc -c", "sh"])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("cannot run gzip: {e}"))?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().map_err(|e| format!("gzip size: {e}"))
+}
+
+/// Builds the npm-style package (web and nodejs targets) into `out`, and checks the budget.
+///
+/// # Errors
+/// When a tool is missing and cannot be installed, a build step fails, or the budget is exceeded.
+pub fn build_wasm(out: &Path) -> Result<(), String> {
+    setup::targets()?;
+    setup::wasm_bindgen()?;
+    setup::npm_in("web-demo")?;
+    run(Command::new("cargo").args(["build", "-p", "homeward-wasm", "--target", "wasm32-unknown-unknown", "--profile", "wasm-release"]))?;
+    let raw = root().join("target/wasm32-unknown-unknown/wasm-release/homeward_wasm.wasm");
+    for (target, dir) in [("web", out.to_path_buf()), ("nodejs", out.join("node"))] {
+        run(Command::new("wasm-bindgen").args(["--target", target, "--out-dir"]).arg(&dir).arg(&raw))?;
+        let wasm = dir.join("homeward_wasm_bg.wasm");
+        let opt = root().join("web-demo/node_modules/.bin/wasm-opt");
+        if opt.exists() {
+            let tmp = dir.join("homeward_wasm_bg.opt.wasm");
+            run(Command::new(&opt).arg("-Oz").args(WASM_OPT_FEATURES).arg(&wasm).arg("-o").arg(&tmp))?;
+            std::fs::rename(&tmp, &wasm).map_err(|e| e.to_string())?;
+        } else {
+            println!("note: web-demo/node_modules/.bin/wasm-opt not installed; package is not size-optimised");
+        }
+    }
+    let wasm = out.join("homeward_wasm_bg.wasm");
+    let size = std::fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
+    let gz = gzip_size(&wasm)?;
+    println!("wasm size: {size} bytes raw, {gz} bytes gzipped (budget {BUDGET_GZIP_BYTES})");
+    let pkg = serde_json::json!({
+        "name": "homeward-wasm", "version": env!("CARGO_PKG_VERSION"), "type": "module",
+        "description": "Homeward discharge-readiness engine (WebAssembly)",
+        "main": "homeward_wasm.js", "types": "homeward_wasm.d.ts",
+        "files": ["homeward_wasm.js", "homeward_wasm.d.ts", "homeward_wasm_bg.wasm", "homeward_wasm_bg.wasm.d.ts", "node/"],
+        "license": "MIT OR Apache-2.0", "sideEffects": false
+    });
+    std::fs::write(out.join("package.json"), serde_json::to_string_pretty(&pkg).map_err(|e| e.to_string())?).map_err(|e| e.to_string())?;
+    if gz > BUDGET_GZIP_BYTES {
+        return Err(format!("the .wasm is {gz} bytes gzipped, over the {BUDGET_GZIP_BYTES}-byte budget"));
+    }
+    Ok(())
+}
+
+/// The static site: web-demo/ plus the WASM package, assembled in target/web-demo.
+fn assemble() -> Result<PathBuf, String> {
+    let site = root().join("target/web-demo");
+    build_wasm(&site.join("pkg"))?;
+    let src = root().join("web-demo");
+    copy_tree(&src, &site, &["node_modules", "tests", "package.json", "package-lock.json"])?;
+    Ok(site)
+}
+
+fn copy_tree(from: &Path, to: &Path, skip: &[&str]) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| e.to_string())?;
+    for entry in std::fs::read_dir(from).map_err(|e| format!("{}: {e}", from.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let name = entry.file_name();
+        if skip.iter().any(|s| name == *s) {
+            continue;
+        }
+        let (src, dst) = (entry.path(), to.join(&name));
+        if src.is_dir() {
+            copy_tree(&src, &dst, &[])?;
+        } else {
+            std::fs::copy(&src, &dst).map_err(|e| format!("{}: {e}", src.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn mime(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("wasm") => "application/wasm",
+        Some("json" | "webmanifest") => "application/json",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
+        Some("woff2") => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+fn serve_one(mut stream: TcpStream, site: &Path) -> std::io::Result<()> {
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h)? == 0 || h == "\r\n" {
+            break;
+        }
+    }
+    let path = line.split_whitespace().nth(1).unwrap_or("/").split('?').next().unwrap_or("/");
+    let rel = if path.ends_with('/') { format!("{path}index.html") } else { path.to_string() };
+    let clean: PathBuf = rel.split('/').filter(|p| !p.is_empty() && *p != "." && *p != "..").collect();
+    let file = site.join(clean);
+    let (status, body, ty) = match std::fs::File::open(&file).and_then(|mut f| {
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).map(|_| b)
+    }) {
+        Ok(b) if file.is_file() => ("200 OK", b, mime(&file)),
+        _ => ("404 Not Found", b"not found".to_vec(), "text/plain"),
+    };
+    write!(
+        stream,
+        "HTTP/1.1 {status}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+        body.len()
+    )?;
+    stream.write_all(&body)
+}
+
+/// Serves `site` on 127.0.0.1:`port` until interrupted.
+pub fn serve(site: &Path, port: u16) -> Result<(), String> {
+    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+    println!("Homeward checklist: http://127.0.0.1:{port}/  (Ctrl-C to stop; serving {})", site.display());
+    for stream in listener.incoming().flatten() {
+        if let Err(e) = serve_one(stream, site) {
+            eprintln!("request failed: {e}");
+        }
+    }
+    Ok(())
+}
+
+/// Builds everything and serves the checklist on 127.0.0.1.
+pub fn demo(port: u16) -> Result<(), String> {
+    let site = assemble()?;
+    serve(&site, port)
+}
+
+/// Browser end-to-end tests (and node tests of the package) under web-demo/tests.
+pub fn e2e() -> Result<(), String> {
+    let site = assemble()?;
+    setup::chromium()?;
+    let tests = root().join("web-demo/tests");
+    let mut scripts: Vec<PathBuf> = std::fs::read_dir(&tests)
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "mjs")).collect())
+        .unwrap_or_default();
+    scripts.sort();
+    for s in scripts {
+        run(Command::new("node").arg(&s).env("HOMEWARD_SITE", &site).current_dir(root().join("web-demo")))?;
+    }
+    Ok(())
+}
