@@ -208,7 +208,7 @@ impl<'d> Compiler<'d> {
                     Code::EmptyOptions,
                     p,
                     &f.id,
-                    format!("{:?} fact `{}` has no options", f.kind, f.id).to_lowercase(),
+                    format!("{} fact `{}` has no options", f.kind.as_str(), f.id),
                 );
             }
             return Vec::new();
@@ -462,8 +462,7 @@ impl<'d> Compiler<'d> {
             .map(|t| t.outputs.iter().map(|o| o.value.clone()).collect())
             .unwrap_or_default();
         let one = |me: &mut Self, v: &Value, p: &str| -> Option<u64> {
-            let found = serde_json::from_value::<OutputValue>(v.clone())
-                .ok()
+            let found = OutputValue::from_json(v)
                 .and_then(|ov| outputs.iter().position(|o| *o == ov));
             match found {
                 Some(i) => Some(bit(i)),

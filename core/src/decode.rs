@@ -6,13 +6,12 @@ use crate::wire::{
     Attribution, ChecklistAddDoc, ChecklistDoc, Citation, CmpOp, ConditionDoc, DelayCategory,
     FactDoc, FactKind, Kind, NamedCondition, OptionDoc, Origin, OutputDoc, OutputValue,
     OverrideDoc, Owner, Position, RequirementDoc, RowDoc, RowInsertDoc, RulesetDoc, SectionDoc,
-    TableDoc,
+    TableDoc, Word,
 };
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 /// The deepest condition nesting accepted; deeper input is rejected, so evaluation can never
@@ -265,29 +264,18 @@ impl Decoder {
     }
 
     /// Decodes a closed set of snake_case words (kind, owner, …) through serde.
-    fn word<T: DeserializeOwned>(
-        &mut self,
-        o: &Obj<'_>,
-        key: &str,
-        required: bool,
-        allowed: &str,
-    ) -> Option<T> {
+    fn word<T: Word>(&mut self, o: &Obj<'_>, key: &str, required: bool) -> Option<T> {
         let v = self.field(o, key, required)?;
         let path = key_path(&o.path, key);
         let s = self.string(v, &path)?;
-        if let Ok(t) = serde_json::from_value::<T>(Value::String(s.clone())) {
-            Some(t)
-        } else {
+        let found = T::from_word(&s);
+        if found.is_none() {
             self.diags.push(
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    path,
-                    format!("invalid value `{s}` for `{key}`"),
-                )
-                .with_help(format!("expected one of: {allowed}")),
+                Diagnostic::error(Code::InvalidValue, path, format!("invalid value `{s}` for `{key}`"))
+                    .with_help(format!("expected one of: {}", T::allowed())),
             );
-            None
         }
+        found
     }
 
     fn citation(&mut self, v: &Value, path: &str) -> Option<Citation> {
@@ -519,7 +507,7 @@ impl Decoder {
         ];
         let o = self.object(v, path, &allowed)?;
         let id = self.id_field(&o, "id");
-        let kind: Option<FactKind> = self.word(&o, "type", true, "bool, enum, int, set");
+        let kind: Option<FactKind> = self.word(&o, "type", true);
         let question = self.str_field(&o, "question", true);
         let section = self.str_field(&o, "section", true);
         let help = self.str_field(&o, "help", false);
@@ -569,10 +557,10 @@ impl Decoder {
         let id = self.id_field(&o, "id");
         let title = self.str_field(&o, "title", true);
         let description = self.str_field(&o, "description", false);
-        let kind: Option<Kind> = self.word(&o, "kind", true, KINDS);
-        let owner: Option<Owner> = self.word(&o, "owner", true, OWNERS);
-        let attribution: Option<Attribution> = self.word(&o, "attribution", false, ATTRIBUTIONS);
-        let delay_category: Option<DelayCategory> = self.word(&o, "delay_category", false, DELAYS);
+        let kind: Option<Kind> = self.word(&o, "kind", true);
+        let owner: Option<Owner> = self.word(&o, "owner", true);
+        let attribution: Option<Attribution> = self.word(&o, "attribution", false);
+        let delay_category: Option<DelayCategory> = self.word(&o, "delay_category", false);
         let primary = self.bool_field(&o, "primary").unwrap_or(false);
         let applies_when = self.cond_field(&o, "applies_when", false);
         let met_when = self.cond_field(&o, "met_when", true);
@@ -736,9 +724,9 @@ impl Decoder {
         let o = self.object(v, path, &allowed)?;
         let requirement = self.str_field(&o, "requirement", true);
         let action = self.str_field(&o, "action", false);
-        let owner: Option<Owner> = self.word(&o, "owner", false, OWNERS);
+        let owner: Option<Owner> = self.word(&o, "owner", false);
         let referral = self.str_field(&o, "referral", false);
-        let attribution: Option<Attribution> = self.word(&o, "attribution", false, ATTRIBUTIONS);
+        let attribution: Option<Attribution> = self.word(&o, "attribution", false);
         let citation = self.citation_field(&o, false);
         Some(OverrideDoc {
             requirement: requirement?,
@@ -754,7 +742,7 @@ impl Decoder {
     fn row_insert(&mut self, v: &Value, path: &str) -> Option<RowInsertDoc> {
         let o = self.object(v, path, &["table", "position", "rows"])?;
         let table = self.str_field(&o, "table", true);
-        let position: Option<Position> = self.word(&o, "position", true, "start, end");
+        let position: Option<Position> = self.word(&o, "position", true);
         self.field(&o, "rows", true)?;
         let rows = self.list(&o, "rows", Self::row);
         Some(RowInsertDoc {
@@ -903,13 +891,6 @@ fn is_date(s: &str) -> bool {
         })
 }
 
-const KINDS: &str = "blocker, advisory, safeguarding_hold";
-const OWNERS: &str = "nhs, social_care, joint, housing, patient_family";
-const ATTRIBUTIONS: &str = "nhs, social_care, joint";
-const DELAYS: &str = "awaiting_assessment, awaiting_care_package_home, awaiting_community_bed, \
-awaiting_care_home, awaiting_equipment_adaptations, housing_homelessness, patient_family_choice, \
-safeguarding_legal, funding_dispute, awaiting_transport, awaiting_medicines_tto, \
-awaiting_medical_decision_or_summary, clinical";
 
 /// Decodes a document's JSON text. `doc` is its position (0 = base, 1.. = overlays).
 pub(crate) fn decode_document(text: &str, doc: usize) -> (Option<RulesetDoc>, Vec<Diagnostic>) {

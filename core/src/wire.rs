@@ -107,6 +107,86 @@ pub enum FactKind {
     Set,
 }
 
+impl FactKind {
+    /// The type's JSON name.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FactKind::Bool => "bool",
+            FactKind::Enum => "enum",
+            FactKind::Int => "int",
+            FactKind::Set => "set",
+        }
+    }
+}
+
+/// Closed sets of snake_case words on the wire, decoded without serde's generic machinery
+/// (which would pull float formatting and buffering into the WASM build).
+pub trait Word: Sized + Copy + 'static {
+    /// Every value with its wire name.
+    const WORDS: &'static [(&'static str, Self)];
+
+    /// The value for a wire name.
+    #[must_use]
+    fn from_word(s: &str) -> Option<Self> {
+        Self::WORDS.iter().find(|(w, _)| *w == s).map(|(_, v)| *v)
+    }
+
+    /// The allowed names, comma-separated.
+    #[must_use]
+    fn allowed() -> alloc::string::String {
+        let names: Vec<&str> = Self::WORDS.iter().map(|(w, _)| *w).collect();
+        names.join(", ")
+    }
+}
+
+impl Word for FactKind {
+    const WORDS: &'static [(&'static str, Self)] =
+        &[("bool", FactKind::Bool), ("enum", FactKind::Enum), ("int", FactKind::Int), ("set", FactKind::Set)];
+}
+
+impl Word for Kind {
+    const WORDS: &'static [(&'static str, Self)] =
+        &[("blocker", Kind::Blocker), ("advisory", Kind::Advisory), ("safeguarding_hold", Kind::SafeguardingHold)];
+}
+
+impl Word for Owner {
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("nhs", Owner::Nhs),
+        ("social_care", Owner::SocialCare),
+        ("joint", Owner::Joint),
+        ("housing", Owner::Housing),
+        ("patient_family", Owner::PatientFamily),
+    ];
+}
+
+impl Word for Attribution {
+    const WORDS: &'static [(&'static str, Self)] =
+        &[("nhs", Attribution::Nhs), ("social_care", Attribution::SocialCare), ("joint", Attribution::Joint)];
+}
+
+impl Word for DelayCategory {
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("awaiting_assessment", DelayCategory::AwaitingAssessment),
+        ("awaiting_care_package_home", DelayCategory::AwaitingCarePackageHome),
+        ("awaiting_community_bed", DelayCategory::AwaitingCommunityBed),
+        ("awaiting_care_home", DelayCategory::AwaitingCareHome),
+        ("awaiting_equipment_adaptations", DelayCategory::AwaitingEquipmentAdaptations),
+        ("housing_homelessness", DelayCategory::HousingHomelessness),
+        ("patient_family_choice", DelayCategory::PatientFamilyChoice),
+        ("safeguarding_legal", DelayCategory::SafeguardingLegal),
+        ("funding_dispute", DelayCategory::FundingDispute),
+        ("awaiting_transport", DelayCategory::AwaitingTransport),
+        ("awaiting_medicines_tto", DelayCategory::AwaitingMedicinesTto),
+        ("awaiting_medical_decision_or_summary", DelayCategory::AwaitingMedicalDecisionOrSummary),
+        ("clinical", DelayCategory::Clinical),
+    ];
+}
+
+impl Word for Position {
+    const WORDS: &'static [(&'static str, Self)] = &[("start", Position::Start), ("end", Position::End)];
+}
+
 /// An option of an `enum` or `set` fact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OptionDoc {
@@ -431,6 +511,19 @@ pub enum OutputValue {
     Int(i64),
     /// A string.
     Str(String),
+}
+
+impl OutputValue {
+    /// The output for a JSON scalar (integer, string or boolean).
+    #[must_use]
+    pub fn from_json(v: &serde_json::Value) -> Option<OutputValue> {
+        match v {
+            serde_json::Value::Bool(b) => Some(OutputValue::Bool(*b)),
+            serde_json::Value::String(s) => Some(OutputValue::Str(s.clone())),
+            serde_json::Value::Number(n) => n.as_i64().map(OutputValue::Int),
+            _ => None,
+        }
+    }
 }
 
 /// A table row.
