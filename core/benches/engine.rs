@@ -2,7 +2,13 @@
 //! unknown patient (with open-question minimisation), one answer in a resident session, and
 //! batch throughput over generated patients. Figures go to BENCHMARKS.md (`cargo xtask bench`).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use homeward::json::JsonEngine;
@@ -32,7 +38,10 @@ fn complete_patient(rs: &Ruleset, rng: &mut Rng) -> Value {
     let schema = serde_json::to_value(rs.schema()).unwrap();
     let mut m = Map::new();
     for f in schema["facts"].as_array().unwrap() {
-        let opts: Vec<Value> = f["options"].as_array().map(|a| a.iter().map(|o| o["id"].clone()).collect()).unwrap_or_default();
+        let opts: Vec<Value> = f["options"]
+            .as_array()
+            .map(|a| a.iter().map(|o| o["id"].clone()).collect())
+            .unwrap_or_default();
         let v = match f["type"].as_str().unwrap() {
             "bool" => json!(rng.below(2) == 0),
             "enum" => opts[rng.below(opts.len() as u64) as usize].clone(),
@@ -48,31 +57,50 @@ fn complete_patient(rs: &Ruleset, rng: &mut Rng) -> Value {
 }
 
 fn national_with_norfolk() -> (&'static str, Vec<&'static str>) {
-    (homeward::bundled::NATIONAL_JSON, vec![homeward::bundled::overlay_json("norfolk").unwrap()])
+    (
+        homeward::bundled::NATIONAL_JSON,
+        vec![homeward::bundled::overlay_json("norfolk").unwrap()],
+    )
 }
 
 fn benches(c: &mut Criterion) {
     let (base, overlays) = national_with_norfolk();
-    c.bench_function("compile/national+norfolk", |b| b.iter(|| Ruleset::from_json_with_overlays(black_box(base), black_box(&overlays)).unwrap()));
-    c.bench_function("compile/example", |b| b.iter(|| Ruleset::from_json(black_box(EXAMPLE)).unwrap()));
+    c.bench_function("compile/national+norfolk", |b| {
+        b.iter(|| Ruleset::from_json_with_overlays(black_box(base), black_box(&overlays)).unwrap())
+    });
+    c.bench_function("compile/example", |b| {
+        b.iter(|| Ruleset::from_json(black_box(EXAMPLE)).unwrap())
+    });
 
     let ex = Ruleset::from_json(EXAMPLE).unwrap();
     let ex_cl = ex.checklist(Some("ward")).unwrap();
     let ex_facts = Facts::from_json(&ex, EXAMPLE_FACTS).unwrap();
     let mut ev = Evaluator::new();
-    c.bench_function("example/assess complete", |b| b.iter(|| ev.assess(&ex, ex_cl, black_box(&ex_facts), false).verdict()));
-    c.bench_function("example/report complete", |b| b.iter(|| ex.evaluate(ex_cl, black_box(&ex_facts))));
+    c.bench_function("example/assess complete", |b| {
+        b.iter(|| ev.assess(&ex, ex_cl, black_box(&ex_facts), false).verdict())
+    });
+    c.bench_function("example/report complete", |b| {
+        b.iter(|| ex.evaluate(ex_cl, black_box(&ex_facts)))
+    });
     let ex_unknown = Facts::unknown(&ex);
     c.bench_function("example/assess unknown + open questions", |b| {
-        b.iter(|| ev.assess(&ex, ex_cl, black_box(&ex_unknown), true).open_questions().count())
+        b.iter(|| {
+            ev.assess(&ex, ex_cl, black_box(&ex_unknown), true)
+                .open_questions()
+                .count()
+        })
     });
 
     let rs = Ruleset::national_with(&["norfolk"]).unwrap();
     let cl = rs.checklist(Some("ward_discharge")).unwrap();
     let mut rng = Rng(0x5eed_1234_abcd_ef01);
     let complete = Facts::from_value(&rs, &complete_patient(&rs, &mut rng)).unwrap();
-    c.bench_function("national/assess complete", |b| b.iter(|| ev.assess(&rs, cl, black_box(&complete), false).verdict()));
-    c.bench_function("national/report complete", |b| b.iter(|| rs.evaluate(cl, black_box(&complete))));
+    c.bench_function("national/assess complete", |b| {
+        b.iter(|| ev.assess(&rs, cl, black_box(&complete), false).verdict())
+    });
+    c.bench_function("national/report complete", |b| {
+        b.iter(|| rs.evaluate(cl, black_box(&complete)))
+    });
     let mut sparse = complete_patient(&rs, &mut rng);
     if let Value::Object(m) = &mut sparse {
         let keys: Vec<String> = m.keys().cloned().collect();
@@ -84,9 +112,15 @@ fn benches(c: &mut Criterion) {
     }
     let mostly_unknown = Facts::from_value(&rs, &sparse).unwrap();
     c.bench_function("national/assess mostly unknown + open questions", |b| {
-        b.iter(|| ev.assess(&rs, cl, black_box(&mostly_unknown), true).open_questions().count())
+        b.iter(|| {
+            ev.assess(&rs, cl, black_box(&mostly_unknown), true)
+                .open_questions()
+                .count()
+        })
     });
-    c.bench_function("national/report mostly unknown", |b| b.iter(|| rs.evaluate(cl, black_box(&mostly_unknown))));
+    c.bench_function("national/report mostly unknown", |b| {
+        b.iter(|| rs.evaluate(cl, black_box(&mostly_unknown)))
+    });
 
     let engine = JsonEngine::national(&["norfolk".to_string()]);
     let first = rs.fact_ids()[0].to_string();
@@ -98,12 +132,19 @@ fn benches(c: &mut Criterion) {
         )
     });
 
-    let patients: Vec<Facts> = (0..100_000).map(|_| Facts::from_value(&rs, &complete_patient(&rs, &mut rng)).unwrap()).collect();
+    let patients: Vec<Facts> = (0..100_000)
+        .map(|_| Facts::from_value(&rs, &complete_patient(&rs, &mut rng)).unwrap())
+        .collect();
     let mut g = c.benchmark_group("batch");
     g.throughput(Throughput::Elements(patients.len() as u64));
     g.sample_size(10);
     g.bench_function("100k complete patients (assess)", |b| {
-        b.iter(|| patients.iter().filter(|p| ev.assess(&rs, cl, p, false).verdict() == homeward::Verdict::Ready).count())
+        b.iter(|| {
+            patients
+                .iter()
+                .filter(|p| ev.assess(&rs, cl, p, false).verdict() == homeward::Verdict::Ready)
+                .count()
+        })
     });
     g.finish();
 }

@@ -2,14 +2,15 @@
 //! and a table row that can never be the first hit. Small cases only (at most 4,096
 //! combinations of the facts involved); larger ones are skipped rather than guessed.
 
+use crate::bits::BitSet;
 use crate::compile::Item;
+use crate::compile::ItemSet;
 use crate::condition::{Env, Node, NodeId, Test};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::evaluate::Values;
 use crate::facts::{FactType, Val};
 use crate::ruleset::Ruleset;
 use crate::tri::Tri;
-use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -17,9 +18,9 @@ use alloc::vec::Vec;
 const LIMIT: usize = 4096;
 
 /// Facts and items (transitively) read by `roots`.
-fn reads_of(rs: &Ruleset, roots: &[NodeId]) -> (BTreeSet<usize>, BTreeSet<Item>) {
-    let mut facts = BTreeSet::new();
-    let mut seen = BTreeSet::new();
+fn reads_of(rs: &Ruleset, roots: &[NodeId]) -> (BitSet, ItemSet) {
+    let mut facts = BitSet::default();
+    let mut seen = ItemSet::new(rs.derived.len());
     let mut stack: Vec<NodeId> = roots.to_vec();
     while let Some(n) = stack.pop() {
         match rs.prog.node(n) {
@@ -76,16 +77,16 @@ fn domain(rs: &Ruleset, fact: usize) -> Option<Vec<Val>> {
             (0..(1u64 << o.len())).map(Val::Set).collect()
         }
         FactType::Int { min, max } => {
-            let mut pts = BTreeSet::new();
-            pts.insert(*min);
-            pts.insert(*max);
+            let mut pts = alloc::vec![*min, *max];
             for c in int_constants(rs, fact) {
                 for p in [c.saturating_sub(1), c, c.saturating_add(1)] {
                     if p >= *min && p <= *max {
-                        pts.insert(p);
+                        pts.push(p);
                     }
                 }
             }
+            pts.sort_unstable();
+            pts.dedup();
             pts.into_iter().map(Val::Int).collect()
         }
     })
@@ -95,8 +96,13 @@ fn domain(rs: &Ruleset, fact: usize) -> Option<Vec<Val>> {
 /// search space is too large to decide.
 fn exists(rs: &Ruleset, roots: &[NodeId], pred: impl Fn(&Env<'_>) -> bool) -> Option<bool> {
     let (facts, items) = reads_of(rs, roots);
-    let facts: Vec<usize> = facts.into_iter().collect();
-    let plan: Vec<Item> = rs.plan_all().iter().copied().filter(|i| items.contains(i)).collect();
+    let facts: Vec<usize> = facts.iter().collect();
+    let plan: Vec<Item> = rs
+        .plan_all()
+        .iter()
+        .copied()
+        .filter(|i| items.contains(*i))
+        .collect();
     let mut domains = Vec::new();
     let mut total = 1usize;
     for &f in &facts {

@@ -1,12 +1,13 @@
 //! Validation and compilation of a merged ruleset document into an indexed, immutable
 //! [`Ruleset`](crate::Ruleset). Every problem is collected, each with its JSON path.
 
+use crate::bits::BitSet;
 use crate::condition::{IntOp, Node, NodeId, Program, Test};
 use crate::decode::key_path;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::facts::{FactDef, FactType};
 use crate::wire::{CmpOp, ConditionDoc, FactKind, Origin, OutputValue, RulesetDoc};
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -22,8 +23,51 @@ pub(crate) enum Item {
 /// The facts and items one compiled condition reads directly.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Reads {
-    pub facts: BTreeSet<usize>,
-    pub items: BTreeSet<Item>,
+    pub facts: BitSet,
+    /// Named conditions and tables, in first-read order, without repeats.
+    pub items: Vec<Item>,
+}
+
+impl Reads {
+    fn add_item(&mut self, it: Item) {
+        if !self.items.contains(&it) {
+            self.items.push(it);
+        }
+    }
+}
+
+/// A set of items, as bits: named condition `i` is bit `i`, table `t` is bit `derived + t`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ItemSet {
+    derived: usize,
+    bits: BitSet,
+}
+
+impl ItemSet {
+    pub(crate) fn new(derived: usize) -> Self {
+        ItemSet {
+            derived,
+            bits: BitSet::default(),
+        }
+    }
+
+    fn index(&self, it: Item) -> usize {
+        match it {
+            Item::Derived(i) => i,
+            Item::Table(t) => self.derived + t,
+        }
+    }
+
+    /// Adds an item; returns whether it was new.
+    pub(crate) fn insert(&mut self, it: Item) -> bool {
+        let i = self.index(it);
+        self.bits.insert(i)
+    }
+
+    /// Whether the item is in the set.
+    pub(crate) fn contains(&self, it: Item) -> bool {
+        self.bits.contains(self.index(it))
+    }
 }
 
 /// A compiled table row.
@@ -241,9 +285,8 @@ impl<'d> Compiler<'d> {
                 format!("fact `{}` has {} options", f.id, options.len()),
             );
         }
-        let mut seen = BTreeSet::new();
         for (i, opt) in options.iter().enumerate() {
-            if !seen.insert(opt.id.as_str()) {
+            if options.iter().take(i).any(|o| o.id == opt.id) {
                 let p = format!("{}.options[{i}].id", o.path);
                 self.error(
                     o,
@@ -462,8 +505,8 @@ impl<'d> Compiler<'d> {
             .map(|t| t.outputs.iter().map(|o| o.value.clone()).collect())
             .unwrap_or_default();
         let one = |me: &mut Self, v: &Value, p: &str| -> Option<u64> {
-            let found = OutputValue::from_json(v)
-                .and_then(|ov| outputs.iter().position(|o| *o == ov));
+            let found =
+                OutputValue::from_json(v).and_then(|ov| outputs.iter().position(|o| *o == ov));
             match found {
                 Some(i) => Some(bit(i)),
                 None => {
@@ -615,7 +658,7 @@ impl<'d> Compiler<'d> {
                     );
                     return None;
                 };
-                reads.items.insert(Item::Derived(d));
+                reads.add_item(Item::Derived(d));
                 Node::Ref(u32::try_from(d).ok()?)
             }
             ConditionDoc::Decision(id, op, v) => {
@@ -635,7 +678,7 @@ impl<'d> Compiler<'d> {
                     fact: id,
                 };
                 let mask = self.output_mask(&ctx, t, *op, v, &key_path(path, op.as_str()))?;
-                reads.items.insert(Item::Table(t));
+                reads.add_item(Item::Table(t));
                 Node::Decision {
                     table: u32::try_from(t).ok()?,
                     mask,
@@ -761,7 +804,9 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
         (0..reqs.len()).collect(),
         (0..tables.len()).collect(),
     );
-    structural_warnings(&mut c, &g, &checklists);
+    if cfg!(feature = "lint") {
+        structural_warnings(&mut c, &g, &checklists);
+    }
     if crate::diagnostic::has_errors(&c.diags) {
         return (None, c.diags);
     }
@@ -881,39 +926,48 @@ fn topo_order(c: &mut Compiler<'_>, derived_reads: &[Reads], tables: &[TableC]) 
         .map(Item::Derived)
         .chain((0..tables.len()).map(Item::Table))
         .collect();
-    let mut state: BTreeMap<Item, u8> = BTreeMap::new();
+    let nd = derived_reads.len();
+    let slot = |it: Item| match it {
+        Item::Derived(i) => i,
+        Item::Table(t) => nd + t,
+    };
+    let mut state: Vec<u8> = alloc::vec![0; nd + tables.len()];
     let mut order = Vec::new();
     let names: Vec<&String> = c.doc.conditions.keys().collect();
-    let mut reported = BTreeSet::new();
+    let mut reported: Vec<Vec<Item>> = Vec::new();
     for &start in &items {
-        if state.contains_key(&start) {
+        if state.get(slot(start)).copied().unwrap_or(0) != 0 {
             continue;
         }
         // Iterative DFS: stack of (item, next child index).
         let mut stack: Vec<(Item, Vec<Item>, usize)> = Vec::new();
-        let kids = |it: Item| {
-            reads_of(it)
-                .map(|r| r.items.iter().copied().collect::<Vec<_>>())
-                .unwrap_or_default()
+        let kids = |it: Item| reads_of(it).map(|r| r.items.clone()).unwrap_or_default();
+        let mark = |state: &mut Vec<u8>, it: Item, v: u8| {
+            if let Some(s) = state.get_mut(slot(it)) {
+                *s = v;
+            }
         };
-        state.insert(start, 1);
+        mark(&mut state, start, 1);
         stack.push((start, kids(start), 0));
         while let Some((it, ks, next)) = stack.last_mut() {
             if let Some(&k) = ks.get(*next) {
                 *next += 1;
-                match state.get(&k) {
-                    None => {
-                        state.insert(k, 1);
+                match state.get(slot(k)).copied().unwrap_or(2) {
+                    0 => {
+                        mark(&mut state, k, 1);
                         let kk = kids(k);
                         stack.push((k, kk, 0));
                     }
-                    Some(1) => {
+                    1 => {
                         let pos = stack.iter().position(|(x, _, _)| *x == k).unwrap_or(0);
                         let mut cycle: Vec<Item> =
                             stack.iter().skip(pos).map(|(x, _, _)| *x).collect();
                         cycle.push(k);
-                        let key: BTreeSet<Item> = cycle.iter().copied().collect();
-                        if reported.insert(key) {
+                        let mut key = cycle.clone();
+                        key.sort_unstable();
+                        key.dedup();
+                        if !reported.contains(&key) {
+                            reported.push(key);
                             let text: Vec<String> =
                                 cycle.iter().map(|x| item_name(c.doc, &names, *x)).collect();
                             let (path, rule) = match k {
@@ -955,11 +1009,11 @@ fn topo_order(c: &mut Compiler<'_>, derived_reads: &[Reads], tables: &[TableC]) 
                             );
                         }
                     }
-                    Some(_) => {}
+                    _ => {}
                 }
             } else {
                 let done = *it;
-                state.insert(done, 2);
+                mark(&mut state, done, 2);
                 order.push(done);
                 stack.pop();
             }
@@ -1039,18 +1093,13 @@ impl Graph<'_> {
     }
 
     /// Adds everything `start` reads, transitively through items, to `facts` and `items`.
-    pub(crate) fn close(
-        &self,
-        start: &Reads,
-        facts: &mut BTreeSet<usize>,
-        items: &mut BTreeSet<Item>,
-    ) {
-        facts.extend(start.facts.iter().copied());
-        let mut todo: Vec<Item> = start.items.iter().copied().collect();
+    pub(crate) fn close(&self, start: &Reads, facts: &mut BitSet, items: &mut ItemSet) {
+        facts.union_with(&start.facts);
+        let mut todo: Vec<Item> = start.items.clone();
         while let Some(it) = todo.pop() {
             if items.insert(it) {
                 if let Some(r) = self.reads(it) {
-                    facts.extend(r.facts.iter().copied());
+                    facts.union_with(&r.facts);
                     todo.extend(r.items.iter().copied());
                 }
             }
@@ -1058,26 +1107,24 @@ impl Graph<'_> {
     }
 
     fn plan(&self, id: String, reqs: Vec<usize>, tables: Vec<usize>) -> ChecklistC {
-        let mut facts = BTreeSet::new();
-        let mut items = BTreeSet::new();
+        let mut facts = BitSet::default();
+        let mut items = ItemSet::new(self.derived_reads.len());
         for r in &reqs {
             if let Some(rc) = self.reqs.get(*r) {
                 self.close(&rc.reads, &mut facts, &mut items);
             }
         }
         for t in &tables {
-            let mut start = Reads::default();
-            start.items.insert(Item::Table(*t));
+            let start = Reads {
+                facts: BitSet::default(),
+                items: alloc::vec![Item::Table(*t)],
+            };
             self.close(&start, &mut facts, &mut items);
         }
         // Gates of relevant questions are relevant too, transitively.
-        let mut seen = BTreeSet::new();
+        let mut seen = BitSet::default();
         loop {
-            let pending: Vec<usize> = facts
-                .iter()
-                .copied()
-                .filter(|f| !seen.contains(f))
-                .collect();
+            let pending: Vec<usize> = facts.iter().filter(|f| !seen.contains(*f)).collect();
             if pending.is_empty() {
                 break;
             }
@@ -1092,22 +1139,22 @@ impl Graph<'_> {
             .order
             .iter()
             .copied()
-            .filter(|i| items.contains(i))
+            .filter(|i| items.contains(*i))
             .collect();
         ChecklistC {
             id,
             reqs,
             tables,
             plan,
-            facts: facts.into_iter().collect(),
+            facts: facts.iter().collect(),
         }
     }
 }
 
 fn structural_warnings(c: &mut Compiler<'_>, g: &Graph<'_>, checklists: &[ChecklistC]) {
     let doc = c.doc;
-    let mut used_facts = BTreeSet::new();
-    let mut used_items = BTreeSet::new();
+    let mut used_facts = BitSet::default();
+    let mut used_items = ItemSet::new(g.derived_reads.len());
     let all_reads = g
         .derived_reads
         .iter()
@@ -1115,11 +1162,13 @@ fn structural_warnings(c: &mut Compiler<'_>, g: &Graph<'_>, checklists: &[Checkl
         .chain(g.reqs.iter().map(|r| &r.reads))
         .chain(g.asked.iter());
     for r in all_reads {
-        used_facts.extend(r.facts.iter().copied());
-        used_items.extend(r.items.iter().copied());
+        used_facts.union_with(&r.facts);
+        for it in &r.items {
+            used_items.insert(*it);
+        }
     }
     for (i, f) in doc.facts.iter().enumerate() {
-        if !used_facts.contains(&i) {
+        if !used_facts.contains(i) {
             let d = Diagnostic::warning(
                 Code::UnusedFact,
                 f.origin.path.clone(),
@@ -1128,12 +1177,12 @@ fn structural_warnings(c: &mut Compiler<'_>, g: &Graph<'_>, checklists: &[Checkl
             .with_rule(f.id.clone());
             c.push(&f.origin, d);
         }
-        let mut facts = BTreeSet::new();
-        let mut items = BTreeSet::new();
+        let mut facts = BitSet::default();
+        let mut items = ItemSet::new(g.derived_reads.len());
         if let Some(r) = g.asked.get(i) {
             g.close(r, &mut facts, &mut items);
         }
-        if facts.contains(&i) {
+        if facts.contains(i) {
             let d = Diagnostic::warning(
                 Code::AskedWhenSelf,
                 format!("{}.asked_when", f.origin.path),
@@ -1147,7 +1196,7 @@ fn structural_warnings(c: &mut Compiler<'_>, g: &Graph<'_>, checklists: &[Checkl
         }
     }
     for (i, (name, nc)) in doc.conditions.iter().enumerate() {
-        if !used_items.contains(&Item::Derived(i)) {
+        if !used_items.contains(Item::Derived(i)) {
             let d = Diagnostic::warning(
                 Code::UnusedCondition,
                 nc.origin.path.clone(),

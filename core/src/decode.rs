@@ -271,8 +271,12 @@ impl Decoder {
         let found = T::from_word(&s);
         if found.is_none() {
             self.diags.push(
-                Diagnostic::error(Code::InvalidValue, path, format!("invalid value `{s}` for `{key}`"))
-                    .with_help(format!("expected one of: {}", T::allowed())),
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    path,
+                    format!("invalid value `{s}` for `{key}`"),
+                )
+                .with_help(format!("expected one of: {}", T::allowed())),
             );
         }
         found
@@ -890,7 +894,6 @@ fn is_date(s: &str) -> bool {
             }
         })
 }
-
 
 /// Decodes a document's JSON text. `doc` is its position (0 = base, 1.. = overlays).
 pub(crate) fn decode_document(text: &str, doc: usize) -> (Option<RulesetDoc>, Vec<Diagnostic>) {

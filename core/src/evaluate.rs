@@ -17,7 +17,6 @@ use crate::report::{
 use crate::ruleset::{Checklist, Ruleset};
 use crate::tri::Tri;
 use crate::wire::{Kind, OutputValue};
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -203,7 +202,7 @@ impl Ruleset {
         env: &Env<'_>,
         reqs: &[ReqEval],
         work: &mut Work,
-        mut per_root: Option<&mut BTreeMap<usize, Vec<String>>>,
+        mut per_root: Option<&mut Vec<Vec<String>>>,
     ) {
         let w = Walker { rs: self, env };
         work.open.reset(self.facts.len());
@@ -226,7 +225,9 @@ impl Ruleset {
             if let (Some(map), Some(doc)) = (per_root.as_deref_mut(), self.doc.requirements.get(i))
             {
                 for f in tmp.iter() {
-                    map.entry(f).or_default().push(doc.id.clone());
+                    if let Some(v) = map.get_mut(f) {
+                        v.push(doc.id.clone());
+                    }
                 }
             }
             work.tmp = tmp;
@@ -243,7 +244,9 @@ impl Ruleset {
             work.open.union_with(&tmp);
             if let (Some(map), Some(doc)) = (per_root.as_deref_mut(), self.doc.tables.get(t)) {
                 for f in tmp.iter() {
-                    map.entry(f).or_default().push(doc.id.clone());
+                    if let Some(v) = map.get_mut(f) {
+                        v.push(doc.id.clone());
+                    }
                 }
             }
             work.tmp = tmp;
@@ -252,12 +255,7 @@ impl Ruleset {
 
     /// Gates `work.open` by `asked_when` into `work.gated` (step 3); with `affects`, moves each
     /// candidate's affects onto the questions that replace it.
-    fn gate(
-        &self,
-        env: &Env<'_>,
-        work: &mut Work,
-        mut affects: Option<&mut BTreeMap<usize, Vec<String>>>,
-    ) {
+    fn gate(&self, env: &Env<'_>, work: &mut Work, mut affects: Option<&mut Vec<Vec<String>>>) {
         let w = Walker { rs: self, env };
         work.gated.reset(self.facts.len());
         work.todo.clear();
@@ -282,11 +280,13 @@ impl Ruleset {
                     w.open_walk(work);
                     let from: Vec<String> = affects
                         .as_deref()
-                        .and_then(|m| m.get(&f).cloned())
+                        .and_then(|m| m.get(f).cloned())
                         .unwrap_or_default();
                     for gf in work.tmp.iter().collect::<Vec<_>>() {
                         if let Some(m) = affects.as_deref_mut() {
-                            m.entry(gf).or_default().extend(from.iter().cloned());
+                            if let Some(v) = m.get_mut(gf) {
+                                v.extend(from.iter().cloned());
+                            }
                         }
                         if seen.insert(gf) {
                             work.todo.push(gf);
@@ -385,7 +385,7 @@ impl Ruleset {
         }
         blockers.sort_by_key(|b| b.kind != Kind::SafeguardingHold);
 
-        let mut affects: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        let mut affects: Vec<Vec<String>> = alloc::vec![Vec::new(); self.facts.len()];
         self.open_candidates(cl, &env, reqs, work, Some(&mut affects));
         let decisions = self.decisions(&cl.tables, &w, work);
         self.gate(&env, work, Some(&mut affects));
@@ -516,16 +516,12 @@ impl Ruleset {
         out
     }
 
-    fn open_questions(
-        &self,
-        work: &Work,
-        affects: &BTreeMap<usize, Vec<String>>,
-    ) -> Vec<OpenQuestion> {
+    fn open_questions(&self, work: &Work, affects: &[Vec<String>]) -> Vec<OpenQuestion> {
         work.order
             .iter()
             .filter_map(|&f| {
                 let doc = self.doc.facts.get(f as usize)?;
-                let mut a: Vec<String> = affects.get(&(f as usize)).cloned().unwrap_or_default();
+                let mut a: Vec<String> = affects.get(f as usize).cloned().unwrap_or_default();
                 a.sort_by_key(|x| self.position_of(x));
                 a.dedup();
                 Some(OpenQuestion {

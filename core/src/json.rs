@@ -50,6 +50,7 @@ pub struct JsonEngine {
 
 impl JsonEngine {
     /// The bundled national ruleset with bundled overlays (e.g. `["norfolk"]`).
+    #[cfg(feature = "bundled")]
     #[must_use]
     pub fn national(overlay_ids: &[String]) -> JsonEngine {
         let ids: Vec<&str> = overlay_ids.iter().map(String::as_str).collect();
@@ -136,6 +137,7 @@ impl JsonEngine {
     }
 
     /// `{"ok": [{"id", "title"}]}`: the bundled overlays.
+    #[cfg(feature = "bundled")]
     #[must_use]
     pub fn bundled_overlays() -> String {
         let list: Vec<Value> = crate::bundled::OVERLAYS

@@ -11,8 +11,10 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[cfg(feature = "lint")]
 mod analysis;
 mod bits;
+#[cfg(feature = "bundled")]
 pub mod bundled;
 mod compile;
 mod condition;

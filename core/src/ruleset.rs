@@ -145,6 +145,7 @@ impl Ruleset {
         };
         let _ = c.derived_reads;
         let _ = c.asked_reads;
+        #[cfg(feature = "lint")]
         diags.extend(crate::analysis::warnings(&rs));
         if options.deny_warnings && !diags.is_empty() {
             for d in &mut diags {
@@ -227,6 +228,7 @@ impl Ruleset {
         (self.derived.len(), self.tables.len())
     }
 
+    #[cfg(feature = "lint")]
     pub(crate) fn plan_all(&self) -> &[Item] {
         &self.all.plan
     }

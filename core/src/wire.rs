@@ -141,13 +141,20 @@ pub trait Word: Sized + Copy + 'static {
 }
 
 impl Word for FactKind {
-    const WORDS: &'static [(&'static str, Self)] =
-        &[("bool", FactKind::Bool), ("enum", FactKind::Enum), ("int", FactKind::Int), ("set", FactKind::Set)];
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("bool", FactKind::Bool),
+        ("enum", FactKind::Enum),
+        ("int", FactKind::Int),
+        ("set", FactKind::Set),
+    ];
 }
 
 impl Word for Kind {
-    const WORDS: &'static [(&'static str, Self)] =
-        &[("blocker", Kind::Blocker), ("advisory", Kind::Advisory), ("safeguarding_hold", Kind::SafeguardingHold)];
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("blocker", Kind::Blocker),
+        ("advisory", Kind::Advisory),
+        ("safeguarding_hold", Kind::SafeguardingHold),
+    ];
 }
 
 impl Word for Owner {
@@ -161,30 +168,49 @@ impl Word for Owner {
 }
 
 impl Word for Attribution {
-    const WORDS: &'static [(&'static str, Self)] =
-        &[("nhs", Attribution::Nhs), ("social_care", Attribution::SocialCare), ("joint", Attribution::Joint)];
+    const WORDS: &'static [(&'static str, Self)] = &[
+        ("nhs", Attribution::Nhs),
+        ("social_care", Attribution::SocialCare),
+        ("joint", Attribution::Joint),
+    ];
 }
 
 impl Word for DelayCategory {
     const WORDS: &'static [(&'static str, Self)] = &[
         ("awaiting_assessment", DelayCategory::AwaitingAssessment),
-        ("awaiting_care_package_home", DelayCategory::AwaitingCarePackageHome),
-        ("awaiting_community_bed", DelayCategory::AwaitingCommunityBed),
+        (
+            "awaiting_care_package_home",
+            DelayCategory::AwaitingCarePackageHome,
+        ),
+        (
+            "awaiting_community_bed",
+            DelayCategory::AwaitingCommunityBed,
+        ),
         ("awaiting_care_home", DelayCategory::AwaitingCareHome),
-        ("awaiting_equipment_adaptations", DelayCategory::AwaitingEquipmentAdaptations),
+        (
+            "awaiting_equipment_adaptations",
+            DelayCategory::AwaitingEquipmentAdaptations,
+        ),
         ("housing_homelessness", DelayCategory::HousingHomelessness),
         ("patient_family_choice", DelayCategory::PatientFamilyChoice),
         ("safeguarding_legal", DelayCategory::SafeguardingLegal),
         ("funding_dispute", DelayCategory::FundingDispute),
         ("awaiting_transport", DelayCategory::AwaitingTransport),
-        ("awaiting_medicines_tto", DelayCategory::AwaitingMedicinesTto),
-        ("awaiting_medical_decision_or_summary", DelayCategory::AwaitingMedicalDecisionOrSummary),
+        (
+            "awaiting_medicines_tto",
+            DelayCategory::AwaitingMedicinesTto,
+        ),
+        (
+            "awaiting_medical_decision_or_summary",
+            DelayCategory::AwaitingMedicalDecisionOrSummary,
+        ),
         ("clinical", DelayCategory::Clinical),
     ];
 }
 
 impl Word for Position {
-    const WORDS: &'static [(&'static str, Self)] = &[("start", Position::Start), ("end", Position::End)];
+    const WORDS: &'static [(&'static str, Self)] =
+        &[("start", Position::Start), ("end", Position::End)];
 }
 
 /// An option of an `enum` or `set` fact.

@@ -11,7 +11,9 @@ pub struct Engine(JsonEngine);
 
 #[wasm_bindgen]
 impl Engine {
-    /// The bundled national ruleset with bundled overlays by id (e.g. `["norfolk"]`).
+    /// The bundled national ruleset with bundled overlays by id (e.g. `["norfolk"]`); only
+    /// with the `bundled` feature (the default package loads the JSON files it ships).
+    #[cfg(feature = "bundled")]
     #[wasm_bindgen(js_name = national)]
     pub fn national(overlays: Vec<String>) -> Engine {
         Engine(JsonEngine::national(&overlays))
@@ -48,6 +50,7 @@ impl Engine {
     }
 
     /// The bundled overlays.
+    #[cfg(feature = "bundled")]
     #[wasm_bindgen(js_name = bundledOverlays)]
     pub fn bundled_overlays() -> String {
         JsonEngine::bundled_overlays()

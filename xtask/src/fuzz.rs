@@ -14,9 +14,18 @@ fn ensure_tools() -> Result<(), String> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !has_nightly {
-        run(Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]))?;
+        run(Command::new("rustup").args([
+            "toolchain",
+            "install",
+            "nightly",
+            "--profile",
+            "minimal",
+        ]))?;
     }
-    let has_fuzz = Command::new("cargo").args(["fuzz", "--version"]).output().is_ok_and(|o| o.status.success());
+    let has_fuzz = Command::new("cargo")
+        .args(["fuzz", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !has_fuzz {
         run(Command::new("cargo").args(["install", "--locked", "cargo-fuzz"]))?;
     }
@@ -32,7 +41,8 @@ pub fn fuzz(seconds: u64) -> Result<(), String> {
     ensure_tools()?;
     for t in TARGETS {
         let corpus = root().join("fuzz/corpus").join(t);
-        std::fs::create_dir_all(&corpus).map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
+        std::fs::create_dir_all(&corpus)
+            .map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
         let seeds = root().join("fuzz/seeds").join(t);
         let max = format!("-max_total_time={seconds}");
         run(Command::new("cargo")

@@ -22,7 +22,10 @@ const HELP: &str = "cargo xtask <task>
 
 /// The repository root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// Runs a command in the repository root, failing with its name when it fails.
@@ -32,7 +35,9 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
     if cmd.get_current_dir().is_none() {
         cmd.current_dir(root());
     }
-    let status = cmd.status().map_err(|e| format!("cannot start {shown}: {e}"))?;
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start {shown}: {e}"))?;
     if status.success() {
         Ok(())
     } else {
@@ -53,42 +58,81 @@ fn schema_check() -> Result<(), String> {
     let bin = root().join("target/debug/homeward");
     let mut reports = Vec::new();
     let out = Command::new(&bin)
-        .args(["eval", "--ruleset", "tests/fixtures/example-ruleset.json", "--facts", "tests/fixtures/example-facts.json", "--compact"])
+        .args([
+            "eval",
+            "--ruleset",
+            "tests/fixtures/example-ruleset.json",
+            "--facts",
+            "tests/fixtures/example-facts.json",
+            "--compact",
+        ])
         .current_dir(root())
         .output()
         .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
     reports.extend_from_slice(&out.stdout);
     let out = Command::new(&bin)
-        .args(["batch", "--ruleset", "tests/fixtures/example-ruleset.json", "tests/golden/cli/batch-input.jsonl", "--aggregate", "/dev/null"])
+        .args([
+            "batch",
+            "--ruleset",
+            "tests/fixtures/example-ruleset.json",
+            "tests/golden/cli/batch-input.jsonl",
+            "--aggregate",
+            "/dev/null",
+        ])
         .current_dir(root())
         .output()
         .map_err(|e| format!("cannot run {}: {e}", bin.display()))?;
-    for line in String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.contains("\"report\"")) {
+    for line in String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.contains("\"report\""))
+    {
         reports.extend_from_slice(line.as_bytes());
         reports.push(b'\n');
     }
     let file = dir.join("reports.jsonl");
     std::fs::write(&file, reports).map_err(|e| e.to_string())?;
-    run(Command::new("node").arg("tests/schema/validate.mjs").arg(&file))
+    run(Command::new("node")
+        .arg("tests/schema/validate.mjs")
+        .arg(&file))
 }
 
 fn ci() -> Result<(), String> {
     let started = std::time::Instant::now();
     setup::all()?;
     run(&mut cargo(&["fmt", "--all", "--check"]))?;
-    run(&mut cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    run(&mut cargo(&[
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     run(&mut cargo(&["test", "--workspace"]))?;
     run(cargo(&["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
-    run(&mut cargo(&["build", "-p", "homeward", "--no-default-features", "--target", "thumbv7em-none-eabihf"]))?;
+    run(&mut cargo(&[
+        "build",
+        "-p",
+        "homeward",
+        "--no-default-features",
+        "--target",
+        "thumbv7em-none-eabihf",
+    ]))?;
     rulebook::run(&root(), true)?;
     run(&mut cargo(&["build", "-p", "homeward-cli"]))?;
     schema_check()?;
     let pkg = root().join("target/wasm-pkg");
     web::build_wasm(&pkg)?;
     web::e2e()?;
-    let fuzz_seconds = std::env::var("HOMEWARD_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let fuzz_seconds = std::env::var("HOMEWARD_FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(60);
     fuzz::fuzz(fuzz_seconds)?;
-    println!("\nci: all checks passed in {:.0} s", started.elapsed().as_secs_f64());
+    println!(
+        "\nci: all checks passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -99,14 +143,24 @@ fn main() -> ExitCode {
         "ci" => ci(),
         "setup" => setup::all(),
         "fuzz" => {
-            let minutes: f64 = args.iter().position(|a| a == "--minutes").and_then(|i| args.get(i + 1)).and_then(|m| m.parse().ok()).unwrap_or(1.0);
+            let minutes: f64 = args
+                .iter()
+                .position(|a| a == "--minutes")
+                .and_then(|i| args.get(i + 1))
+                .and_then(|m| m.parse().ok())
+                .unwrap_or(1.0);
             fuzz::fuzz((minutes * 60.0).round().max(1.0) as u64)
         }
         "rulebook" => rulebook::run(&root(), args.iter().any(|a| a == "--check")),
         "wasm" => web::build_wasm(&root().join("target/wasm-pkg")),
         "e2e" => web::e2e(),
         "demo" => {
-            let port = args.iter().position(|a| a == "--port").and_then(|i| args.get(i + 1)).and_then(|p| p.parse().ok()).unwrap_or(8080);
+            let port = args
+                .iter()
+                .position(|a| a == "--port")
+                .and_then(|i| args.get(i + 1))
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(8080);
             web::demo(port)
         }
         "help" | "--help" | "-h" => {

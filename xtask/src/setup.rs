@@ -7,20 +7,30 @@ use std::process::Command;
 
 fn output(cmd: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(cmd).args(args).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 fn has(cmd: &str) -> bool {
-    Command::new("sh").args(["-c", &format!("command -v {cmd}")]).output().is_ok_and(|o| o.status.success())
+    Command::new("sh")
+        .args(["-c", &format!("command -v {cmd}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 /// The wasm-bindgen version locked in `Cargo.lock`.
 pub fn locked_wasm_bindgen() -> Result<String, String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(l) = lines.next() {
         if l == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|v| v.strip_prefix("version = \"")).and_then(|v| v.strip_suffix('"')) {
+            if let Some(v) = lines
+                .next()
+                .and_then(|v| v.strip_prefix("version = \""))
+                .and_then(|v| v.strip_suffix('"'))
+            {
                 return Ok(v.to_string());
             }
         }
@@ -46,7 +56,15 @@ pub fn wasm_bindgen() -> Result<(), String> {
     if have.split_whitespace().nth(1) == Some(want.as_str()) {
         return Ok(());
     }
-    if run(Command::new("cargo").args(["install", "--locked", "wasm-bindgen-cli", "--version", &want])).is_ok() {
+    if run(Command::new("cargo").args([
+        "install",
+        "--locked",
+        "wasm-bindgen-cli",
+        "--version",
+        &want,
+    ]))
+    .is_ok()
+    {
         return Ok(());
     }
     // The crate's own lockfile pins a webpki-roots release the registry no longer serves:
@@ -66,7 +84,14 @@ pub fn chromium() -> Result<(), String> {
     }
     run(Command::new("apt-get").args(["update", "-qq"]))?;
     run(Command::new("apt-get")
-        .args(["install", "-y", "-qq", "--no-install-recommends", "chromium", "chromium-driver"])
+        .args([
+            "install",
+            "-y",
+            "-qq",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+        ])
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
@@ -89,11 +114,15 @@ pub fn npm_in(folder: &str) -> Result<(), String> {
     }
     let stamp = dir.join("node_modules/.package-lock.json");
     let fresh = std::fs::metadata(&stamp).and_then(|m| m.modified()).ok()
-        >= std::fs::metadata(dir.join("package-lock.json")).and_then(|m| m.modified()).ok();
+        >= std::fs::metadata(dir.join("package-lock.json"))
+            .and_then(|m| m.modified())
+            .ok();
     if stamp.exists() && fresh {
         return Ok(());
     }
-    run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(&dir))
+    run(Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(&dir))
 }
 
 /// Everything.
