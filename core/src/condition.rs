@@ -143,6 +143,25 @@ impl Program {
     /// Strong Kleene evaluation of a node. Recursion depth is bounded by the nesting limit
     /// enforced at load.
     pub(crate) fn eval(&self, id: NodeId, env: &Env<'_>) -> Tri {
+        self.eval_in(id, env, &mut NoMemo)
+    }
+
+    /// As [`Program::eval`], remembering every node's value in `memo` (for the walks that
+    /// visit the same nodes many times while building a report).
+    pub(crate) fn eval_memo(&self, id: NodeId, env: &Env<'_>, memo: &mut NodeMemo) -> Tri {
+        self.eval_in(id, env, memo)
+    }
+
+    fn eval_in<M: Memo>(&self, id: NodeId, env: &Env<'_>, memo: &mut M) -> Tri {
+        if let Some(v) = memo.get(id) {
+            return v;
+        }
+        let v = self.eval_node(id, env, memo);
+        memo.set(id, v);
+        v
+    }
+
+    fn eval_node<M: Memo>(&self, id: NodeId, env: &Env<'_>, memo: &mut M) -> Tri {
         let Some(node) = self.node(id) else {
             return Tri::Unknown;
         };
@@ -151,7 +170,7 @@ impl Program {
             Node::All { start, len } => {
                 let mut acc = Tri::True;
                 for &k in self.children(*start, *len) {
-                    acc = acc.and(self.eval(k, env));
+                    acc = acc.and(self.eval_in(k, env, memo));
                     if acc == Tri::False {
                         break;
                     }
@@ -161,18 +180,18 @@ impl Program {
             Node::Any { start, len } => {
                 let mut acc = Tri::False;
                 for &k in self.children(*start, *len) {
-                    acc = acc.or(self.eval(k, env));
+                    acc = acc.or(self.eval_in(k, env, memo));
                     if acc == Tri::True {
                         break;
                     }
                 }
                 acc
             }
-            Node::Not(k) => self.eval(*k, env).not(),
+            Node::Not(k) => self.eval_in(*k, env, memo).not(),
             Node::AtLeast { n, start, len } => {
                 let (mut t, mut u) = (0usize, 0usize);
                 for &k in self.children(*start, *len) {
-                    match self.eval(k, env) {
+                    match self.eval_in(k, env, memo) {
                         Tri::True => t += 1,
                         Tri::Unknown => u += 1,
                         Tri::False => {}
@@ -204,6 +223,59 @@ impl Program {
                     Tri::Unknown
                 }
             }
+        }
+    }
+}
+
+/// A cache of node values during one evaluation.
+pub(crate) trait Memo {
+    fn get(&self, id: NodeId) -> Option<Tri>;
+    fn set(&mut self, id: NodeId, v: Tri);
+}
+
+/// No caching: the fast path for one pass over the conditions.
+struct NoMemo;
+
+impl Memo for NoMemo {
+    #[inline(always)]
+    fn get(&self, _: NodeId) -> Option<Tri> {
+        None
+    }
+    #[inline(always)]
+    fn set(&mut self, _: NodeId, _: Tri) {}
+}
+
+/// Node values of one patient, one byte per node (0 = not yet evaluated).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct NodeMemo {
+    values: Vec<u8>,
+}
+
+impl NodeMemo {
+    /// Forgets every value and sizes the cache for `nodes` nodes.
+    pub(crate) fn reset(&mut self, nodes: usize) {
+        self.values.clear();
+        self.values.resize(nodes, 0);
+    }
+}
+
+impl Memo for NodeMemo {
+    fn get(&self, id: NodeId) -> Option<Tri> {
+        match self.values.get(id as usize) {
+            Some(1) => Some(Tri::False),
+            Some(2) => Some(Tri::Unknown),
+            Some(3) => Some(Tri::True),
+            _ => None,
+        }
+    }
+
+    fn set(&mut self, id: NodeId, v: Tri) {
+        if let Some(slot) = self.values.get_mut(id as usize) {
+            *slot = match v {
+                Tri::False => 1,
+                Tri::Unknown => 2,
+                Tri::True => 3,
+            };
         }
     }
 }

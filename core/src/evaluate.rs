@@ -8,7 +8,7 @@
 
 use crate::bits::BitSet;
 use crate::compile::{ChecklistC, Item};
-use crate::condition::{Env, Node, NodeId, TableOut};
+use crate::condition::{Env, Node, NodeId, NodeMemo, TableOut};
 use crate::facts::{Facts, Val};
 use crate::report::{
     AttributionCounts, Decision, DecisionStatus, Item as ReportItem, OpenQuestion, Report,
@@ -41,6 +41,8 @@ pub(crate) struct Work {
     gated: BitSet,
     todo: Vec<usize>,
     order: Vec<u32>,
+    /// Node values of the current patient, filled lazily by the walks.
+    memo: NodeMemo,
 }
 
 /// A requirement's Kleene values and status.
@@ -183,6 +185,7 @@ impl Ruleset {
     /// The core of every evaluation: values, statuses and the verdict, into `s`.
     fn assess_into(&self, cl: &ChecklistC, facts: &Facts, s: &mut Scratch) -> Verdict {
         self.run(&cl.plan, &facts.values, &mut s.values);
+        s.work.memo.reset(self.prog.nodes.len());
         let env = Env {
             facts: &facts.values,
             derived: &s.values.derived,
@@ -202,7 +205,7 @@ impl Ruleset {
         env: &Env<'_>,
         reqs: &[ReqEval],
         work: &mut Work,
-        mut per_root: Option<&mut Vec<Vec<String>>>,
+        mut per_root: Option<&mut Vec<Vec<u32>>>,
     ) {
         let w = Walker { rs: self, env };
         work.open.reset(self.facts.len());
@@ -222,11 +225,11 @@ impl Ruleset {
             w.open_walk(work);
             let tmp = core::mem::take(&mut work.tmp);
             work.open.union_with(&tmp);
-            if let (Some(map), Some(doc)) = (per_root.as_deref_mut(), self.doc.requirements.get(i))
-            {
+            if let Some(map) = per_root.as_deref_mut() {
+                let code = u32::try_from(i).unwrap_or(u32::MAX);
                 for f in tmp.iter() {
                     if let Some(v) = map.get_mut(f) {
-                        v.push(doc.id.clone());
+                        v.push(code);
                     }
                 }
             }
@@ -238,14 +241,15 @@ impl Ruleset {
             }
             work.tmp.reset(self.facts.len());
             work.stack.clear();
-            w.push_open_rows(t, &mut work.stack);
+            w.push_open_rows(t, &mut work.stack, &mut work.memo);
             w.open_walk(work);
             let tmp = core::mem::take(&mut work.tmp);
             work.open.union_with(&tmp);
-            if let (Some(map), Some(doc)) = (per_root.as_deref_mut(), self.doc.tables.get(t)) {
+            if let Some(map) = per_root.as_deref_mut() {
+                let code = u32::try_from(self.doc.requirements.len() + t).unwrap_or(u32::MAX);
                 for f in tmp.iter() {
                     if let Some(v) = map.get_mut(f) {
-                        v.push(doc.id.clone());
+                        v.push(code);
                     }
                 }
             }
@@ -255,7 +259,7 @@ impl Ruleset {
 
     /// Gates `work.open` by `asked_when` into `work.gated` (step 3); with `affects`, moves each
     /// candidate's affects onto the questions that replace it.
-    fn gate(&self, env: &Env<'_>, work: &mut Work, mut affects: Option<&mut Vec<Vec<String>>>) {
+    fn gate(&self, env: &Env<'_>, work: &mut Work, mut affects: Option<&mut Vec<Vec<u32>>>) {
         let w = Walker { rs: self, env };
         work.gated.reset(self.facts.len());
         work.todo.clear();
@@ -278,7 +282,7 @@ impl Ruleset {
                     work.stack.clear();
                     work.stack.push(g);
                     w.open_walk(work);
-                    let from: Vec<String> = affects
+                    let from: Vec<u32> = affects
                         .as_deref()
                         .and_then(|m| m.get(f).cloned())
                         .unwrap_or_default();
@@ -385,7 +389,7 @@ impl Ruleset {
         }
         blockers.sort_by_key(|b| b.kind != Kind::SafeguardingHold);
 
-        let mut affects: Vec<Vec<String>> = alloc::vec![Vec::new(); self.facts.len()];
+        let mut affects: Vec<Vec<u32>> = alloc::vec![Vec::new(); self.facts.len()];
         self.open_candidates(cl, &env, reqs, work, Some(&mut affects));
         let decisions = self.decisions(&cl.tables, &w, work);
         self.gate(&env, work, Some(&mut affects));
@@ -485,10 +489,10 @@ impl Ruleset {
             work.stack.clear();
             let decided = res.decided();
             if decided.is_some() {
-                w.push_decided_rows(t, &mut work.stack);
+                w.push_decided_rows(t, &mut work.stack, &mut work.memo);
                 w.deciding_walk(work);
             } else {
-                w.push_open_rows(t, &mut work.stack);
+                w.push_open_rows(t, &mut work.stack, &mut work.memo);
                 w.open_walk(work);
             }
             let names = self.names(&work.tmp);
@@ -516,14 +520,18 @@ impl Ruleset {
         out
     }
 
-    fn open_questions(&self, work: &Work, affects: &[Vec<String>]) -> Vec<OpenQuestion> {
+    fn open_questions(&self, work: &Work, affects: &[Vec<u32>]) -> Vec<OpenQuestion> {
         work.order
             .iter()
             .filter_map(|&f| {
                 let doc = self.doc.facts.get(f as usize)?;
-                let mut a: Vec<String> = affects.get(f as usize).cloned().unwrap_or_default();
-                a.sort_by_key(|x| self.position_of(x));
-                a.dedup();
+                let mut codes: Vec<u32> = affects.get(f as usize).cloned().unwrap_or_default();
+                codes.sort_unstable();
+                codes.dedup();
+                let a: Vec<String> = codes
+                    .iter()
+                    .filter_map(|&c| self.root_id(c as usize))
+                    .collect();
                 Some(OpenQuestion {
                     fact: doc.id.clone(),
                     question: doc.question.clone(),
@@ -534,19 +542,14 @@ impl Ruleset {
             .collect()
     }
 
-    /// Document position of a requirement or table id, for stable `affects` order.
-    fn position_of(&self, id: &str) -> (usize, usize) {
-        if let Some(i) = self.doc.requirements.iter().position(|r| r.id == id) {
-            return (0, i);
+    /// The id of a root: requirement `c`, or table `c - requirements`.
+    fn root_id(&self, c: usize) -> Option<String> {
+        let n = self.doc.requirements.len();
+        if c < n {
+            self.doc.requirements.get(c).map(|r| r.id.clone())
+        } else {
+            self.doc.tables.get(c - n).map(|t| t.id.clone())
         }
-        (
-            1,
-            self.doc
-                .tables
-                .iter()
-                .position(|t| t.id == id)
-                .unwrap_or(usize::MAX),
-        )
     }
 }
 
@@ -675,8 +678,8 @@ pub(crate) struct Walker<'r, 'e> {
 }
 
 impl Walker<'_, '_> {
-    fn eval(&self, n: NodeId) -> Tri {
-        self.rs.prog.eval(n, self.env)
+    fn eval(&self, n: NodeId, memo: &mut NodeMemo) -> Tri {
+        self.rs.prog.eval_memo(n, self.env, memo)
     }
 
     /// Pushes a named condition's root once per walk.
@@ -689,10 +692,10 @@ impl Walker<'_, '_> {
     }
 
     /// Pushes the unknown rows of a table, up to its first true row.
-    pub(crate) fn push_open_rows(&self, t: usize, stack: &mut Vec<NodeId>) {
+    pub(crate) fn push_open_rows(&self, t: usize, stack: &mut Vec<NodeId>, memo: &mut NodeMemo) {
         if let Some(table) = self.rs.tables.get(t) {
             for row in &table.rows {
-                match self.eval(row.when) {
+                match self.eval(row.when, memo) {
                     Tri::Unknown => stack.push(row.when),
                     Tri::True => break,
                     Tri::False => {}
@@ -702,10 +705,10 @@ impl Walker<'_, '_> {
     }
 
     /// Pushes the decided rows of a table up to (and including) its first true row.
-    fn push_decided_rows(&self, t: usize, stack: &mut Vec<NodeId>) {
+    fn push_decided_rows(&self, t: usize, stack: &mut Vec<NodeId>, memo: &mut NodeMemo) {
         if let Some(table) = self.rs.tables.get(t) {
             for row in &table.rows {
-                let v = self.eval(row.when);
+                let v = self.eval(row.when, memo);
                 if v != Tri::Unknown {
                     stack.push(row.when);
                 }
@@ -722,7 +725,7 @@ impl Walker<'_, '_> {
         work.seen_d.reset(self.rs.derived.len());
         work.seen_t.reset(self.rs.tables.len());
         while let Some(n) = work.stack.pop() {
-            if self.eval(n) != Tri::Unknown {
+            if self.eval(n, &mut work.memo) != Tri::Unknown {
                 continue;
             }
             match self.rs.prog.node(n) {
@@ -733,7 +736,7 @@ impl Walker<'_, '_> {
                 Some(Node::Decision { table, .. }) => {
                     let t = *table as usize;
                     if work.seen_t.insert(t) {
-                        self.push_open_rows(t, &mut work.stack);
+                        self.push_open_rows(t, &mut work.stack, &mut work.memo);
                     }
                 }
                 Some(_) => work.stack.extend_from_slice(self.rs.prog.kids_of(n)),
@@ -748,7 +751,7 @@ impl Walker<'_, '_> {
         work.seen_d.reset(self.rs.derived.len());
         work.seen_t.reset(self.rs.tables.len());
         while let Some(n) = work.stack.pop() {
-            let v = self.eval(n);
+            let v = self.eval(n, &mut work.memo);
             if v == Tri::Unknown {
                 continue;
             }
@@ -762,7 +765,7 @@ impl Walker<'_, '_> {
                         (Node::All { .. }, Tri::True) | (Node::Any { .. }, Tri::False)
                     );
                     for &k in self.rs.prog.kids_of(n) {
-                        if every || self.eval(k) == v {
+                        if every || self.eval(k, &mut work.memo) == v {
                             work.stack.push(k);
                         }
                     }
@@ -772,7 +775,7 @@ impl Walker<'_, '_> {
                 Some(Node::Decision { table, .. }) => {
                     let t = *table as usize;
                     if work.seen_t.insert(t) {
-                        self.push_decided_rows(t, &mut work.stack);
+                        self.push_decided_rows(t, &mut work.stack, &mut work.memo);
                     }
                 }
                 Some(Node::Const(_)) | None => {}
