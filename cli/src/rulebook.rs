@@ -22,6 +22,24 @@ fn output(v: &OutputValue) -> String {
     }
 }
 
+/// When every part is `contains` on one set fact: that fact and the options.
+fn same_set_fact(cs: &[ConditionDoc]) -> Option<(&str, Vec<String>)> {
+    let mut id = None;
+    let mut opts = Vec::new();
+    for c in cs {
+        let ConditionDoc::Fact(f, homeward::wire::CmpOp::Contains, serde_json::Value::String(o)) =
+            c
+        else {
+            return None;
+        };
+        if *id.get_or_insert(f.as_str()) != f.as_str() {
+            return None;
+        }
+        opts.push(o.clone());
+    }
+    id.map(|i| (i, opts))
+}
+
 /// A condition in plain English, using each fact's question where that reads well.
 fn english(doc: &RulesetDoc, c: &ConditionDoc) -> String {
     let fact = |id: &str| {
@@ -64,7 +82,20 @@ fn english(doc: &RulesetDoc, c: &ConditionDoc) -> String {
         ConditionDoc::All(cs) => format!("({})", join(cs, " AND ")),
         ConditionDoc::Any(cs) => format!("({})", join(cs, " OR ")),
         ConditionDoc::Not(c) => format!("NOT {}", english(doc, c)),
-        ConditionDoc::AtLeast(n, cs) => format!("at least {n} of ({})", join(cs, "; ")),
+        ConditionDoc::AtLeast(n, cs) => match same_set_fact(cs) {
+            Some((id, opts)) => {
+                let labels: Vec<String> = opts
+                    .iter()
+                    .map(|o| label(id, &serde_json::Value::String(o.clone())))
+                    .collect();
+                format!(
+                    "{} includes at least {n} of: {}",
+                    fact(id),
+                    labels.join("; ")
+                )
+            }
+            None => format!("at least {n} of ({})", join(cs, "; ")),
+        },
         ConditionDoc::Fact(id, op, v) => {
             let op = match op {
                 homeward::wire::CmpOp::Eq => "is",
