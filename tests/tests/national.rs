@@ -1,0 +1,113 @@
+//! Properties of the bundled national ruleset (with and without the Norfolk overlay) on
+//! generated patients: a bedside user answering only the questions Homeward asks always
+//! reaches a decided verdict, "not yet known" always comes with a question to ask, and the
+//! verdict never flips between ready and not ready as answers are added.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test"
+)]
+
+use homeward::schema::SchemaFact;
+use homeward::wire::FactKind;
+use homeward::{Facts, Ruleset, Verdict};
+use serde_json::{json, Value};
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn random_answer(f: &SchemaFact, rng: &mut Rng) -> Value {
+    let opts: Vec<String> = f
+        .options
+        .as_ref()
+        .map(|o| o.iter().map(|o| o.id.clone()).collect())
+        .unwrap_or_default();
+    match f.kind {
+        FactKind::Bool => json!(rng.below(2) == 0),
+        FactKind::Enum => json!(opts[rng.below(opts.len())]),
+        FactKind::Int => {
+            let (lo, hi) = (f.min.unwrap_or(0), f.max.unwrap_or(0));
+            json!(lo + rng.below((hi - lo + 1) as usize) as i64)
+        }
+        FactKind::Set => {
+            // Mostly empty sets, so that clinical criteria do not end every walk at once.
+            let bias = rng.below(3) == 0;
+            Value::Array(
+                opts.into_iter()
+                    .filter(|_| bias && rng.below(4) == 0)
+                    .map(Value::String)
+                    .collect(),
+            )
+        }
+    }
+}
+
+#[test]
+fn answering_the_open_questions_always_reaches_a_decision() {
+    let mut rng = Rng(0x0dd5_eed5_1234_5678);
+    let mut walks = 0;
+    for overlays in [&[][..], &["norfolk"][..]] {
+        let rs = Ruleset::national_with(overlays).unwrap();
+        let schema = rs.schema();
+        for checklist in rs.checklist_ids() {
+            let cl = rs.checklist(Some(checklist)).unwrap();
+            for _ in 0..300 {
+                let mut facts = Facts::unknown(&rs);
+                let mut previous: Option<Verdict> = None;
+                for step in 0..=schema.facts.len() {
+                    let report = rs.evaluate(cl, &facts);
+                    if let Some(p) = previous {
+                        let flipped = matches!(
+                            (p, report.verdict),
+                            (Verdict::Ready, Verdict::NotReady)
+                                | (Verdict::NotReady, Verdict::Ready)
+                        );
+                        assert!(
+                            !flipped,
+                            "{checklist}: verdict flipped {p:?} -> {:?} at step {step}",
+                            report.verdict
+                        );
+                    }
+                    previous = Some(report.verdict).filter(|v| *v != Verdict::Undetermined);
+                    if report.verdict != Verdict::Undetermined {
+                        break;
+                    }
+                    assert!(
+                        !report.open_questions.is_empty(),
+                        "{checklist}: undetermined with no question to ask; answers {}",
+                        facts.to_value(&rs)
+                    );
+                    // Answer one of the questions asked (not always the first).
+                    let q = &report.open_questions[rng.below(report.open_questions.len().min(3))];
+                    assert!(
+                        !report.hidden_facts.contains(&q.fact),
+                        "{checklist}: asked hidden question {}",
+                        q.fact
+                    );
+                    let f = schema.facts.iter().find(|f| f.id == q.fact).unwrap();
+                    facts
+                        .set(&rs, &q.fact, &random_answer(f, &mut rng))
+                        .unwrap();
+                    assert!(
+                        step < schema.facts.len(),
+                        "{checklist}: no decision after answering every question"
+                    );
+                }
+                walks += 1;
+            }
+        }
+    }
+    println!("{walks} question-answer walks reached a decision");
+}
