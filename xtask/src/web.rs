@@ -58,7 +58,9 @@ fn optimise(wasm: &Path) -> Result<(), String> {
             std::fs::metadata(&out).map_err(|e| e.to_string())?.len()
         );
         if best.as_ref().is_none_or(|(b, _)| gz < *b) {
-            best = Some((gz, out));
+            if let Some((_, previous)) = best.replace((gz, out)) {
+                std::fs::remove_file(&previous).map_err(|e| e.to_string())?;
+            }
         } else {
             std::fs::remove_file(&out).map_err(|e| e.to_string())?;
         }
@@ -117,6 +119,10 @@ pub fn build_wasm(out: &Path) -> Result<(), String> {
         optimise(&dir.join("homeward_wasm_bg.wasm"))?;
     }
     copy_rulesets(&out.join("rulesets"))?;
+    for f in ["homeward.js", "homeward.d.ts"] {
+        std::fs::copy(root().join("wasm/js").join(f), out.join(f))
+            .map_err(|e| format!("wasm/js/{f}: {e}"))?;
+    }
     let wasm = out.join("homeward_wasm_bg.wasm");
     let size = std::fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
     let gz = gzip_size(&wasm)?;
@@ -124,8 +130,9 @@ pub fn build_wasm(out: &Path) -> Result<(), String> {
     let pkg = serde_json::json!({
         "name": "homeward-wasm", "version": env!("CARGO_PKG_VERSION"), "type": "module",
         "description": "Homeward discharge-readiness engine (WebAssembly)",
-        "main": "homeward_wasm.js", "types": "homeward_wasm.d.ts",
-        "files": ["homeward_wasm.js", "homeward_wasm.d.ts", "homeward_wasm_bg.wasm", "homeward_wasm_bg.wasm.d.ts", "node/", "rulesets/"],
+        "main": "homeward.js", "types": "homeward.d.ts",
+        "exports": { ".": { "types": "./homeward.d.ts", "default": "./homeward.js" }, "./raw": "./homeward_wasm.js", "./node": "./node/homeward_wasm.js" },
+        "files": ["homeward.js", "homeward.d.ts", "homeward_wasm.js", "homeward_wasm.d.ts", "homeward_wasm_bg.wasm", "homeward_wasm_bg.wasm.d.ts", "node/", "rulesets/"],
         "license": "MIT OR Apache-2.0", "sideEffects": false
     });
     std::fs::write(
@@ -141,17 +148,92 @@ pub fn build_wasm(out: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The static site: web-demo/ plus the WASM package, assembled in target/web-demo.
-fn assemble() -> Result<PathBuf, String> {
+/// The static site: web-demo/ plus the WASM package and the vendored NHS.UK frontend,
+/// assembled in target/web-demo.
+pub fn assemble() -> Result<PathBuf, String> {
     let site = root().join("target/web-demo");
+    if site.exists() {
+        std::fs::remove_dir_all(&site)
+            .map_err(|e| format!("cannot clear {}: {e}", site.display()))?;
+    }
     build_wasm(&site.join("pkg"))?;
     let src = root().join("web-demo");
     copy_tree(
         &src,
         &site,
-        &["node_modules", "tests", "package.json", "package-lock.json"],
+        &[
+            "node_modules",
+            "tests",
+            "package.json",
+            "package-lock.json",
+            ".gitignore",
+        ],
     )?;
+    vendor_nhsuk(&site.join("vendor"))?;
+    stamp_service_worker(&site)?;
     Ok(site)
+}
+
+/// Vendors the NHS.UK frontend stylesheet and its images. Its web-font rules point at a CDN,
+/// which the checklist never contacts, so they are removed (the system font stack applies).
+fn vendor_nhsuk(dir: &Path) -> Result<(), String> {
+    let dist = root().join("web-demo/node_modules/nhsuk-frontend/dist/nhsuk");
+    let css = std::fs::read_to_string(dist.join("nhsuk-frontend.min.css"))
+        .map_err(|e| format!("nhsuk-frontend is not installed: {e}"))?;
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css.as_str();
+    while let Some(start) = rest.find("@font-face{") {
+        out.push_str(rest.get(..start).unwrap_or_default());
+        let after = rest.get(start..).unwrap_or_default();
+        let end = after.find('}').map_or(after.len(), |e| e + 1);
+        let block = after.get(..end).unwrap_or_default();
+        if !block.contains("https://") {
+            out.push_str(block);
+        }
+        rest = after.get(end..).unwrap_or_default();
+    }
+    out.push_str(rest);
+    let out = out.replace("url(/assets/", "url(assets/");
+    if out.contains("https://") || out.contains("http://") {
+        return Err("the vendored NHS.UK stylesheet still references another host".into());
+    }
+    std::fs::create_dir_all(dir.join("assets")).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("nhsuk-frontend.min.css"), out).map_err(|e| e.to_string())?;
+    copy_tree(&dist.join("assets"), &dir.join("assets"), &[])
+}
+
+/// Gives the service worker a cache version derived from the site's content.
+fn stamp_service_worker(site: &Path) -> Result<(), String> {
+    let mut all = Vec::new();
+    collect(site, &mut all)?;
+    all.sort();
+    let mut bytes = Vec::new();
+    for f in &all {
+        if f.file_name().is_some_and(|n| n == "sw.js") {
+            continue;
+        }
+        bytes.extend_from_slice(f.to_string_lossy().as_bytes());
+        bytes.extend(std::fs::read(f).map_err(|e| e.to_string())?);
+    }
+    let hash = homeward::hash::sha256_hex(&bytes);
+    let version = hash.get(7..19).unwrap_or("dev");
+    let sw = site.join("sw.js");
+    let text = std::fs::read_to_string(&sw)
+        .map_err(|e| e.to_string())?
+        .replace("__HOMEWARD_BUILD__", version);
+    std::fs::write(&sw, text).map_err(|e| e.to_string())
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+    for entry in std::fs::read_dir(dir).map_err(|e| e.to_string())?.flatten() {
+        let p = entry.path();
+        if p.is_dir() {
+            collect(&p, out)?;
+        } else {
+            out.push(p);
+        }
+    }
+    Ok(())
 }
 
 fn copy_tree(from: &Path, to: &Path, skip: &[&str]) -> Result<(), String> {

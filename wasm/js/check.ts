@@ -1,0 +1,22 @@
+// Type-checked in CI (`tsc --noEmit`): the declarations describe how another system uses the
+// package; a change that breaks this file breaks embedders.
+import { Engine, initHomeward, type Report, type Verdict } from './homeward.js';
+
+async function main(): Promise<Verdict | null> {
+  const loaded = await initHomeward();
+  if ('error' in loaded && loaded.error) return null;
+  const national = await Engine.national(['norfolk']);
+  if (national.error) {
+    console.error(national.error.code, national.error.path, national.error.message);
+    return null;
+  }
+  const schema = national.engine.schema();
+  if (schema.ok) console.log(schema.ok.facts.length, 'questions');
+  const session = national.engine.session('ward_discharge');
+  if (!session) return null;
+  const r = session.set('home.carers_need_access', true);
+  const report: Report | undefined = r.ok;
+  return report ? report.verdict : null;
+}
+
+void main();
