@@ -303,11 +303,15 @@ pub fn run(
             Ok((id, report, ready)) => {
                 agg.add(&report, &primaries, ready, as_of);
                 if opts.reports {
-                    let text = serde_json::to_string(
-                        &json!({ "line": n + 1, "id": id, "report": report }),
+                    // The report's own serialisation, byte for byte as the JSON API and WASM give it.
+                    let id = serde_json::to_string(&id).map_err(|e| e.to_string())?;
+                    let report = report.to_json();
+                    writeln!(
+                        out,
+                        "{{\"line\":{},\"id\":{id},\"report\":{report}}}",
+                        n + 1
                     )
                     .map_err(|e| e.to_string())?;
-                    writeln!(out, "{text}").map_err(|e| e.to_string())?;
                 }
             }
             Err((id, message)) => {

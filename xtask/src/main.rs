@@ -121,8 +121,7 @@ fn ci() -> Result<(), String> {
     rulebook::run(&root(), true)?;
     run(&mut cargo(&["build", "-p", "homeward-cli"]))?;
     schema_check()?;
-    let pkg = root().join("target/wasm-pkg");
-    web::build_wasm(&pkg)?;
+    web::typecheck()?;
     web::e2e()?;
     let fuzz_seconds = std::env::var("HOMEWARD_FUZZ_SECONDS")
         .ok()

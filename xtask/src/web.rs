@@ -93,6 +93,26 @@ fn copy_rulesets(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Type-checks the shipped TypeScript declarations against an embedding example.
+pub fn typecheck() -> Result<(), String> {
+    setup::npm_in("web-demo")?;
+    run(
+        Command::new(root().join("web-demo/node_modules/.bin/tsc")).args([
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "es2022",
+            "--moduleResolution",
+            "bundler",
+            "--lib",
+            "es2022,dom",
+            "wasm/js/check.ts",
+        ]),
+    )
+}
+
 /// Builds the npm-style package (web and nodejs targets) into `out`, and checks the budget.
 ///
 /// # Errors
@@ -119,6 +139,12 @@ pub fn build_wasm(out: &Path) -> Result<(), String> {
         optimise(&dir.join("homeward_wasm_bg.wasm"))?;
     }
     copy_rulesets(&out.join("rulesets"))?;
+    // The nodejs build is CommonJS, inside a package that is otherwise an ES module.
+    std::fs::write(
+        out.join("node/package.json"),
+        "{ \"type\": \"commonjs\" }\n",
+    )
+    .map_err(|e| e.to_string())?;
     for f in ["homeward.js", "homeward.d.ts"] {
         std::fs::copy(root().join("wasm/js").join(f), out.join(f))
             .map_err(|e| format!("wasm/js/{f}: {e}"))?;
@@ -336,6 +362,8 @@ pub fn demo(port: u16) -> Result<(), String> {
 /// Browser end-to-end tests (and node tests of the package) under web-demo/tests.
 pub fn e2e() -> Result<(), String> {
     let site = assemble()?;
+    // The parity test compares with the native engine through the CLI.
+    run(Command::new("cargo").args(["build", "-p", "homeward-cli"]))?;
     setup::chromium()?;
     let tests = root().join("web-demo/tests");
     let mut scripts: Vec<PathBuf> = std::fs::read_dir(&tests)

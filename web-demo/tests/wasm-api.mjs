@@ -1,0 +1,192 @@
+// The WASM package from Node: (1) native = WASM, byte for byte, on every golden scenario and on
+// thousands of random patients; (2) a flood of malformed input to every call, each of which must
+// return a tagged { ok } / { error } with a code and a path, never throw, never trap, and leave
+// the module working. HOMEWARD_SITE is the assembled site; target/debug/homeward the native CLI.
+// Set HOMEWARD_FULL=1 for the long run. Ends with "N passed, N failed".
+import { createRequire } from 'node:module';
+import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+
+const site = resolve(process.env.HOMEWARD_SITE || '../target/web-demo');
+const repo = resolve(site, '..', '..');
+const cli = join(repo, 'target', 'debug', 'homeward');
+const full = process.env.HOMEWARD_FULL === '1';
+const { Engine } = createRequire(import.meta.url)(join(site, 'pkg', 'node', 'homeward_wasm.js'));
+const rulesets = join(site, 'pkg', 'rulesets');
+const NATIONAL = readFileSync(join(rulesets, 'england-national.json'), 'utf8');
+const OVERLAYS = { norfolk: readFileSync(join(rulesets, 'overlays', 'norfolk.json'), 'utf8') };
+
+let passed = 0;
+let failed = 0;
+const counts = {};
+function check(name, cond, detail = '') {
+  if (cond) passed++;
+  else {
+    failed++;
+    if (failed < 20) console.log(`FAIL ${name} ${detail}`.slice(0, 2000));
+  }
+}
+
+// A small seeded generator, so failures reproduce.
+let seed = 0x2545f491;
+const rand = () => {
+  seed ^= seed << 13; seed >>>= 0;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5; seed >>>= 0;
+  return seed / 4294967296;
+};
+const pick = (a) => a[Math.floor(rand() * a.length)];
+
+const engines = {};
+function engine(overlays) {
+  const key = overlays.join('+') || 'national';
+  if (!engines[key]) engines[key] = Engine.load(NATIONAL, overlays.map((o) => OVERLAYS[o]));
+  return engines[key];
+}
+
+// ---------------------------------------------------------------- parity
+function nativeBatch(lines, overlays) {
+  const dir = mkdtempSync(join(tmpdir(), 'homeward-parity-'));
+  const input = join(dir, 'in.jsonl');
+  writeFileSync(input, lines.map((l) => JSON.stringify(l)).join('\n'));
+  const args = ['batch', input, '--aggregate', join(dir, 'agg.json')];
+  for (const o of overlays) args.push('--bundled-overlay', o);
+  const out = execFileSync(cli, args, { maxBuffer: 1 << 30 }).toString().split('\n').filter(Boolean);
+  return out.map((line) => {
+    const at = line.indexOf('"report":');
+    return at < 0 ? line : line.slice(at + 9, -1);
+  });
+}
+
+function parity(label, patients, overlays) {
+  const native = nativeBatch(patients, overlays);
+  const e = engine(overlays);
+  let same = 0;
+  patients.forEach((p, i) => {
+    const wasm = e.evaluate(JSON.stringify(p.facts), p.checklist);
+    const expected = `{"ok":${native[i]}}`;
+    if (wasm === expected) same++;
+    else check(`${label} #${i} native = WASM`, false, `\n native ${expected.slice(0, 300)}\n wasm   ${wasm.slice(0, 300)}`);
+  });
+  check(`${label}: every report identical`, same === patients.length, `${same}/${patients.length}`);
+  counts[`${label} compared`] = patients.length;
+}
+
+const scenarioDir = join(repo, 'tests', 'scenarios');
+const scenarios = readdirSync(scenarioDir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(scenarioDir, f), 'utf8')));
+for (const overlays of [[], ['norfolk']]) {
+  const chosen = scenarios.filter((s) => (s.overlays || []).join() === overlays.join());
+  parity(`golden scenarios (${overlays.join() || 'national'})`, chosen.map((s) => ({ id: 'x', checklist: s.checklist, facts: s.facts })), overlays);
+}
+
+const schema = JSON.parse(engine([]).schema()).ok;
+function randomPatient() {
+  const facts = {};
+  for (const f of schema.facts) {
+    if (rand() < 0.3) continue;
+    const opts = (f.options || []).map((o) => o.id);
+    facts[f.id] = f.type === 'bool' ? rand() < 0.5
+      : f.type === 'enum' ? pick(opts)
+        : f.type === 'int' ? f.min + Math.floor(rand() * (f.max - f.min + 1))
+          : opts.filter(() => rand() < 0.15);
+  }
+  return { id: 'r', checklist: pick(schema.checklists).id, facts };
+}
+const randomCount = full ? 100000 : 10000;
+parity('random patients', Array.from({ length: randomCount }, randomPatient), []);
+parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 }, randomPatient), ['norfolk']);
+
+// ---------------------------------------------------------------- malformed input
+function tagged(name, text) {
+  let v;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return check(name, false, `not JSON: ${text.slice(0, 200)}`);
+  }
+  const ok = (v && typeof v === 'object' && ('ok' in v) !== ('error' in v)
+    && (!v.error || (typeof v.error.code === 'string' && typeof v.error.path === 'string' && typeof v.error.message === 'string')));
+  check(name, ok, text.slice(0, 300));
+  return v;
+}
+
+function noThrow(name, fn) {
+  try {
+    return fn();
+  } catch (e) {
+    check(name, false, `threw ${e}`);
+    return null;
+  }
+}
+
+const valid = JSON.parse(NATIONAL);
+const junk = () => pick([
+  '', ' ', '{', '}', '[]', 'null', 'true', '0', '-1', '1e999', '"x"', '{"a":}', '\u0000', '\uD800', '\uFFFF', 'NaN',
+  '9'.repeat(400), '[' .repeat(2000) + ']'.repeat(2000), '{"a":'.repeat(500) + '1' + '}'.repeat(500),
+  JSON.stringify({ x: 1 }), JSON.stringify([1, 2, 3]), 'a'.repeat(1 + Math.floor(rand() * 5000)),
+  String.fromCharCode(...Array.from({ length: 40 }, () => Math.floor(rand() * 0xd7ff))),
+]);
+function mutate(doc) {
+  const copy = JSON.parse(JSON.stringify(doc));
+  const paths = [];
+  const walk = (v, p) => {
+    paths.push(p);
+    if (v && typeof v === 'object' && paths.length < 4000) for (const k of Object.keys(v)) walk(v[k], [...p, k]);
+  };
+  walk(copy, []);
+  const path = pick(paths.slice(1));
+  let parent = copy;
+  for (const k of path.slice(0, -1)) parent = parent[k];
+  const last = path[path.length - 1];
+  parent[last] = pick([null, 42, -1, 'bogus', [], {}, true, 1e300, 'home.no_such_fact', { ref: 'no_such' }, { all: 'x' }]);
+  return JSON.stringify(copy);
+}
+
+let inputs = 0;
+const budget = full ? 50000 : 10000;
+while (inputs < budget) {
+  const kind = inputs % 5;
+  if (kind === 0) {
+    const e = noThrow('Engine.load junk', () => Engine.load(rand() < 0.5 ? junk() : mutate(valid), []));
+    if (e) {
+      tagged('load status', e.status());
+      tagged('evaluate after bad load', e.evaluate('{}', 'ward_discharge'));
+      e.free();
+    }
+  } else if (kind === 1) {
+    const e = noThrow('Engine.load bad overlay', () => Engine.load(NATIONAL, [rand() < 0.5 ? junk() : mutate(JSON.parse(OVERLAYS.norfolk))]));
+    if (e) {
+      tagged('overlay status', e.status());
+      e.free();
+    }
+  } else {
+    const e = engine([]);
+    const facts = rand() < 0.5 ? junk() : JSON.stringify({ [pick(schema.facts).id]: JSON.parse(pick(['1', '"x"', '[1]', '{}', 'true', '-5', '1e300', '["none","none"]'])) });
+    tagged('evaluate malformed facts', noThrow('evaluate', () => e.evaluate(facts, pick(['ward_discharge', '', 'nope', '\u0000']))) || '{}');
+    const s = noThrow('session', () => e.session(pick(['ward_discharge', 'front_door', 'nope'])));
+    if (s) {
+      tagged('set', s.set(pick([pick(schema.facts).id, 'no.such', '', '\u0000']), junk()));
+      tagged('clear', s.clear(pick(['no.such', pick(schema.facts).id])));
+      tagged('import', s.import(junk()));
+      tagged('setChecklist', s.setChecklist(junk()));
+      tagged('export', s.export());
+      s.free();
+    }
+  }
+  inputs++;
+}
+counts['malformed inputs'] = inputs;
+
+// The module still works after all that.
+const after = JSON.parse(engine([]).evaluate(JSON.stringify({ 'clinical.criteria_to_reside': ['oxygen_or_niv'] }), 'ward_discharge'));
+check('module still evaluates correctly after malformed input', after.ok && after.ok.verdict === 'not_ready', JSON.stringify(after).slice(0, 200));
+const s = engine([]).session('ward_discharge');
+const r1 = JSON.parse(s.set('home.carers_need_access', 'true'));
+const r2 = JSON.parse(s.set('home.key_safe_or_key_arranged', 'false'));
+check('session after malformed input', r1.ok && r2.ok && r2.ok.blockers.some((b) => b.id === 'key_safe' && b.status === 'not_met'));
+
+console.log(`wasm-api: ${JSON.stringify(counts)}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
