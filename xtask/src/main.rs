@@ -45,6 +45,49 @@ pub fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
+/// Test counts gathered across every runner of a CI run.
+static COUNTS: std::sync::Mutex<(u64, u64)> = std::sync::Mutex::new((0, 0));
+
+/// Runs a test command, echoing its output and adding the counts from its summary lines
+/// (`test result: ok. N passed; M failed` and `N passed, M failed`) to the CI totals.
+pub fn run_counted(cmd: &mut Command) -> Result<(), String> {
+    let shown = format!("{cmd:?}").replace('"', "");
+    println!("\n==> {shown}");
+    if cmd.get_current_dir().is_none() {
+        cmd.current_dir(root());
+    }
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot start {shown}: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    print!("{stdout}");
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    let (mut p, mut f) = (0u64, 0u64);
+    for line in stdout.lines() {
+        let text = line
+            .trim_start_matches("test result: ok. ")
+            .trim_start_matches("test result: FAILED. ");
+        let mut words = text.split([' ', ';', ',']).filter(|w| !w.is_empty());
+        if let (Some(n), Some("passed"), Some(m), Some("failed")) =
+            (words.next(), words.next(), words.next(), words.next())
+        {
+            if let (Ok(n), Ok(m)) = (n.parse::<u64>(), m.parse::<u64>()) {
+                p += n;
+                f += m;
+            }
+        }
+    }
+    if let Ok(mut c) = COUNTS.lock() {
+        c.0 += p;
+        c.1 += f;
+    }
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!("failed: {shown} ({})", out.status))
+    }
+}
+
 fn cargo(args: &[&str]) -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     c.args(args);
@@ -91,9 +134,11 @@ fn schema_check() -> Result<(), String> {
     }
     let file = dir.join("reports.jsonl");
     std::fs::write(&file, reports).map_err(|e| e.to_string())?;
-    run(Command::new("node")
-        .arg("tests/schema/validate.mjs")
-        .arg(&file))
+    run_counted(
+        Command::new("node")
+            .arg("tests/schema/validate.mjs")
+            .arg(&file),
+    )
 }
 
 fn ci() -> Result<(), String> {
@@ -108,7 +153,7 @@ fn ci() -> Result<(), String> {
         "-D",
         "warnings",
     ]))?;
-    run(&mut cargo(&["test", "--workspace"]))?;
+    run_counted(&mut cargo(&["test", "--workspace"]))?;
     run(cargo(&["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
     run(&mut cargo(&[
         "build",

@@ -376,10 +376,12 @@ pub fn e2e() -> Result<(), String> {
         .unwrap_or_default();
     scripts.sort();
     for s in scripts {
-        run(Command::new("node")
-            .arg(&s)
-            .env("HOMEWARD_SITE", &site)
-            .current_dir(root().join("web-demo")))?;
+        crate::run_counted(
+            Command::new("node")
+                .arg(&s)
+                .env("HOMEWARD_SITE", &site)
+                .current_dir(root().join("web-demo")),
+        )?;
     }
     Ok(())
 }
