@@ -1,0 +1,213 @@
+//! The documented semantics, one behaviour per test: requirement statuses, first-hit tables,
+//! causes and primary requirements, open-question minimality and gating, overlays and the
+//! content hash.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test"
+)]
+
+use homeward::report::DecisionStatus;
+use homeward::{Facts, Ruleset, Status, Verdict};
+use serde_json::{json, Value};
+
+fn base() -> Value {
+    let b = |id: &str, s: &str| json!({ "id": id, "type": "bool", "section": s, "question": format!("{id}?") });
+    json!({
+        "id": "t", "version": "1", "title": "T",
+        "sections": [{ "id": "one", "title": "One" }, { "id": "two", "title": "Two" }],
+        "facts": [
+            b("x.second", "two"), b("x.first", "one"), b("x.gate", "one"),
+            { "id": "x.gated", "type": "bool", "section": "one", "question": "gated?", "asked_when": { "fact": "x.gate", "eq": true } },
+            { "id": "x.level", "type": "int", "section": "one", "question": "level?", "min": 0, "max": 10 },
+            { "id": "x.kind", "type": "enum", "section": "one", "question": "kind?", "options": [{ "id": "p", "label": "P" }, { "id": "q", "label": "Q" }] }
+        ],
+        "requirements": [
+            { "id": "clinical", "title": "C", "kind": "blocker", "owner": "nhs", "primary": true,
+              "met_when": { "fact": "x.first", "eq": false }, "action": "a", "citation": { "source": "s" } },
+            { "id": "social", "title": "S", "kind": "blocker", "owner": "housing",
+              "applies_when": { "fact": "x.second", "eq": true }, "met_when": { "fact": "x.gated", "eq": true },
+              "action": "a", "citation": { "source": "s" } },
+            { "id": "hold", "title": "H", "kind": "safeguarding_hold", "owner": "social_care",
+              "applies_when": { "fact": "x.gate", "eq": true }, "met_when": { "fact": "x.gated", "eq": true },
+              "action": "a", "citation": { "source": "s" } }
+        ],
+        "tables": [{ "id": "level", "title": "Level", "hit": "first",
+            "outputs": [{ "value": "low", "label": "Low" }, { "value": "high", "label": "High" }],
+            "rows": [
+                { "when": { "fact": "x.kind", "eq": "p" }, "output": "high", "citation": { "source": "s" } },
+                { "when": { "fact": "x.level", "gte": 5 }, "output": "high", "citation": { "source": "s" } }
+            ],
+            "default": "low", "citation": { "source": "s" } }],
+        "checklists": [{ "id": "all", "title": "All", "requirements": ["clinical", "social", "hold"], "tables": ["level"] }]
+    })
+}
+
+fn load(doc: &Value) -> Ruleset {
+    Ruleset::from_json(&doc.to_string()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn eval(rs: &Ruleset, facts: Value) -> homeward::Report {
+    let f = Facts::from_value(rs, &facts).unwrap_or_else(|e| panic!("{e}"));
+    rs.evaluate(rs.checklist(Some("all")).unwrap(), &f)
+}
+
+#[test]
+fn status_rules() {
+    let rs = load(&base());
+    // applies unknown, met true → met (it cannot block whatever is answered next)
+    let r = eval(&rs, json!({ "x.gated": true }));
+    assert_eq!(r.status("social"), Some(Status::Met));
+    // applies false → not applicable, whatever met is
+    let r = eval(&rs, json!({ "x.second": false, "x.gated": false }));
+    assert_eq!(r.status("social"), Some(Status::NotApplicable));
+    // applies true, met false → not met
+    let r = eval(
+        &rs,
+        json!({ "x.second": true, "x.gate": true, "x.gated": false }),
+    );
+    assert_eq!(r.status("social"), Some(Status::NotMet));
+    // applies true, met unknown → unknown
+    let r = eval(&rs, json!({ "x.second": true }));
+    assert_eq!(r.status("social"), Some(Status::Unknown));
+}
+
+#[test]
+fn primary_requirement_is_the_only_cause_and_holds_come_first() {
+    let rs = load(&base());
+    let r = eval(
+        &rs,
+        json!({ "x.first": true, "x.second": true, "x.gate": true, "x.gated": false }),
+    );
+    assert_eq!(r.verdict, Verdict::NotReady);
+    assert_eq!(
+        r.causes,
+        vec!["clinical".to_string()],
+        "a social blocker is never blamed for a clinical delay"
+    );
+    assert_eq!(
+        r.blockers[0].id, "hold",
+        "safeguarding holds are listed first"
+    );
+    assert_eq!(r.attribution.by_owner.len(), 1);
+    let r = eval(
+        &rs,
+        json!({ "x.first": false, "x.second": true, "x.gate": true, "x.gated": false }),
+    );
+    assert_eq!(r.causes, vec!["hold".to_string(), "social".to_string()]);
+}
+
+#[test]
+fn first_hit_table_is_kleene_aware() {
+    let rs = load(&base());
+    // An unknown row before the first true row leaves the output undetermined…
+    let r = eval(&rs, json!({ "x.level": 9 }));
+    let d = r.decision("level").unwrap();
+    assert_eq!(
+        d.status,
+        DecisionStatus::Decided,
+        "both possible rows say high, so it is decided"
+    );
+    assert_eq!(
+        d.output,
+        Some(homeward::wire::OutputValue::Str("high".into()))
+    );
+    let r = eval(&rs, json!({ "x.level": 1 }));
+    let d = r.decision("level").unwrap();
+    assert_eq!(d.status, DecisionStatus::Undetermined);
+    assert_eq!(d.open_questions, vec!["x.kind".to_string()]);
+    // …and a decided first row decides it, with the row index.
+    let r = eval(&rs, json!({ "x.kind": "p" }));
+    let d = r.decision("level").unwrap();
+    assert_eq!((d.status, d.row), (DecisionStatus::Decided, Some(0)));
+    let r = eval(&rs, json!({ "x.kind": "q", "x.level": 2 }));
+    assert_eq!(r.decision("level").unwrap().label.as_deref(), Some("Low"));
+}
+
+#[test]
+fn open_questions_are_minimal_gated_and_ordered() {
+    let rs = load(&base());
+    let r = eval(&rs, json!({}));
+    let asked: Vec<&str> = r.open_questions.iter().map(|q| q.fact.as_str()).collect();
+    // x.gated is asked only through its gate; sections order before schema order (x.second is
+    // first in the schema but in section two).
+    assert_eq!(
+        asked,
+        vec!["x.first", "x.gate", "x.level", "x.kind", "x.second"]
+    );
+    assert!(
+        r.hidden_facts.is_empty(),
+        "gate unknown: not hidden, not asked"
+    );
+    // A decided branch asks nothing: with social not applicable and the gate closed, x.gated
+    // is neither asked nor shown.
+    let r = eval(
+        &rs,
+        json!({ "x.first": false, "x.second": false, "x.gate": false, "x.kind": "p" }),
+    );
+    assert!(r.open_questions.is_empty(), "{:?}", r.open_questions);
+    assert_eq!(r.verdict, Verdict::Ready);
+    assert_eq!(r.hidden_facts, vec!["x.gated".to_string()]);
+}
+
+#[test]
+fn overlays_merge_in_id_order_and_the_hash_ignores_formatting() {
+    let doc = base();
+    let a = json!({ "id": "a_local", "version": "1", "title": "A", "extends": "t",
+        "overrides": [{ "requirement": "social", "action": "from a" }] });
+    let b = json!({ "id": "b_local", "version": "1", "title": "B", "extends": "t",
+        "table_rows": [{ "table": "level", "position": "start", "rows": [
+            { "when": { "fact": "x.level", "eq": 0 }, "output": "low", "citation": { "source": "s" } }] }],
+        "checklist_items": [{ "checklist": "all", "requirements": [] }] });
+    let base_text = doc.to_string();
+    let (at, bt) = (a.to_string(), b.to_string());
+    let ab = Ruleset::from_json_with_overlays(&base_text, &[&at, &bt]).unwrap();
+    let ba = Ruleset::from_json_with_overlays(&base_text, &[&bt, &at]).unwrap();
+    assert_eq!(ab.hash(), ba.hash());
+    assert_eq!(ab.id(), "t+a_local+b_local");
+    let r = eval(
+        &ab,
+        json!({ "x.second": true, "x.gate": true, "x.gated": false, "x.level": 0 }),
+    );
+    assert_eq!(
+        r.blockers.iter().find(|b| b.id == "social").unwrap().action,
+        "from a"
+    );
+    assert_eq!(
+        r.decision("level").unwrap().row,
+        Some(0),
+        "start rows win under first hit"
+    );
+    let pretty = serde_json::to_string_pretty(&doc).unwrap();
+    assert_eq!(
+        load(&doc).hash(),
+        Ruleset::from_json(&pretty).unwrap().hash()
+    );
+    let wrong = json!({ "id": "c", "version": "1", "title": "C", "extends": "other" }).to_string();
+    let err = Ruleset::from_json_with_overlays(&base_text, &[&wrong]).unwrap_err();
+    let d = homeward::Diagnostics::diagnostics(&err);
+    assert_eq!(
+        (
+            d[0].code.as_str(),
+            d[0].path.as_str(),
+            d[0].document.as_deref()
+        ),
+        ("EXTENDS_MISMATCH", "$.extends", Some("c"))
+    );
+}
+
+#[test]
+fn reports_round_trip_and_serialise_deterministically() {
+    let rs = load(&base());
+    let r = eval(&rs, json!({ "x.second": true, "x.level": 3 }));
+    let text = r.to_json();
+    let back: homeward::Report = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, r);
+    assert_eq!(back.to_json(), text);
+    assert_eq!(
+        eval(&rs, json!({ "x.level": 3, "x.second": true })).to_json(),
+        text
+    );
+}
