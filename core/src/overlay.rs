@@ -82,8 +82,9 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
             return;
         }
         None => {
-            diags.push(err(
-                &ov,
+            // Given as an overlay, so its diagnostics name it even without `extends`.
+            diags.push(in_doc(
+                Some(ov.id.as_str()),
                 Code::NotAnOverlay,
                 "$",
                 format!("`{}` has no `extends`; it is not an overlay", ov.id),

@@ -1,0 +1,166 @@
+//! The malformed-input corpus (`tests/malformed/`): every bad ruleset, overlay and facts file
+//! gets its expected stable code at its exact JSON path (and every error is collected, not just
+//! the first); warnings are reported without refusing the ruleset; nothing panics. Also: inputs
+//! of 10 MB and above the size limit.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "test"
+)]
+
+use homeward::{Diagnostic, Diagnostics, Facts, LoadOptions, Ruleset, Severity};
+use homeward_tests::{json_files, repo_root};
+use serde_json::Value;
+use std::path::Path;
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+fn is_fixture(p: &Path) -> bool {
+    let name = p.file_name().unwrap().to_string_lossy();
+    !name.ends_with(".expect.json") && !name.ends_with(".overlay.json")
+}
+
+fn describe(diags: &[Diagnostic]) -> String {
+    diags
+        .iter()
+        .map(|d| {
+            format!(
+                "  {:?} {} {} {:?}: {}",
+                d.severity, d.code, d.path, d.document, d.message
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn malformed_rulesets_get_the_expected_code_and_path() {
+    let dir = repo_root().join("tests/malformed/rulesets");
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for file in json_files(&dir).into_iter().filter(|p| is_fixture(p)) {
+        let expect: Value =
+            serde_json::from_str(&read(&file.with_extension("expect.json"))).unwrap();
+        let overlay_path = file.with_extension("overlay.json");
+        let overlay = overlay_path.exists().then(|| read(&overlay_path));
+        let overlays: Vec<&str> = overlay.iter().map(String::as_str).collect();
+        let result = Ruleset::load(&read(&file), &overlays, &LoadOptions::default());
+        let severity = if expect["severity"] == "warning" {
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        let diags = match (&result, severity) {
+            (Err(e), Severity::Error) => e.diagnostics(),
+            (Ok(rs), Severity::Warning) => rs.warnings().to_vec(),
+            (Ok(_), Severity::Error) => {
+                failures.push(format!("{}: loaded, expected an error", file.display()));
+                continue;
+            }
+            (Err(e), Severity::Warning) => {
+                failures.push(format!(
+                    "{}: refused, expected only a warning:\n{}",
+                    file.display(),
+                    describe(&e.diagnostics())
+                ));
+                continue;
+            }
+        };
+        let found = diags.iter().any(|d| {
+            d.severity == severity
+                && d.code.as_str() == expect["code"]
+                && d.path == expect["path"].as_str().unwrap_or_default()
+                && expect
+                    .get("document")
+                    .is_none_or(|doc| d.document.as_deref() == doc.as_str())
+                && expect
+                    .get("message_contains")
+                    .is_none_or(|m| d.message.contains(m.as_str().unwrap_or_default()))
+                && !d.help.is_empty()
+        });
+        if !found {
+            failures.push(format!(
+                "{}: expected {} at {}, got:\n{}",
+                file.display(),
+                expect["code"],
+                expect["path"],
+                describe(&diags)
+            ));
+        }
+        checked += 1;
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked >= 25, "only {checked} ruleset fixtures");
+    println!("{checked} malformed ruleset fixtures checked");
+}
+
+#[test]
+fn malformed_facts_get_every_error_located() {
+    let rs = Ruleset::from_json(&read(
+        &repo_root().join("tests/fixtures/example-ruleset.json"),
+    ))
+    .unwrap();
+    let dir = repo_root().join("tests/malformed/facts");
+    let mut checked = 0;
+    for file in json_files(&dir).into_iter().filter(|p| is_fixture(p)) {
+        let expect: Value =
+            serde_json::from_str(&read(&file.with_extension("expect.json"))).unwrap();
+        let err = Facts::from_json(&rs, &read(&file))
+            .err()
+            .unwrap_or_else(|| panic!("{}: accepted", file.display()));
+        let diags = err.diagnostics();
+        let want = expect["errors"].as_array().unwrap();
+        assert_eq!(
+            diags.len(),
+            want.len(),
+            "{}: every error is reported once:\n{}",
+            file.display(),
+            describe(&diags)
+        );
+        for w in want {
+            assert!(
+                diags
+                    .iter()
+                    .any(|d| d.code.as_str() == w["code"] && d.path == w["path"].as_str().unwrap()),
+                "{}: expected {} at {}, got:\n{}",
+                file.display(),
+                w["code"],
+                w["path"],
+                describe(&diags)
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 12, "only {checked} facts fixtures");
+    println!("{checked} malformed facts fixtures checked");
+}
+
+#[test]
+fn large_inputs_are_handled_without_crashing() {
+    let example = read(&repo_root().join("tests/fixtures/example-ruleset.json"));
+    // 10 MB: a long description is accepted.
+    let mut doc: Value = serde_json::from_str(&example).unwrap();
+    doc["description"] = Value::String("x".repeat(10 * 1024 * 1024));
+    let big = doc.to_string();
+    assert!(Ruleset::from_json(&big).is_ok());
+    // Over the 16 MiB limit: refused with TOO_LARGE before parsing.
+    doc["description"] = Value::String("x".repeat(17 * 1024 * 1024));
+    let err = Ruleset::from_json(&doc.to_string()).unwrap_err();
+    assert_eq!(err.diagnostics()[0].code.as_str(), "TOO_LARGE");
+    // A 10 MB facts file of one long set is located, not crashed on.
+    let rs = Ruleset::from_json(&example).unwrap();
+    let facts = format!(
+        "{{\"care.needs\":[{}\"washing\"]}}",
+        "\"washing\",".repeat(1_000_000)
+    );
+    let err = Facts::from_json(&rs, &facts).unwrap_err();
+    let d = &err.diagnostics()[0];
+    assert_eq!(
+        (d.code.as_str(), d.path.as_str()),
+        ("DUPLICATE_OPTION", "$[\"care.needs\"][1]")
+    );
+}
