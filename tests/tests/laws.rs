@@ -1,0 +1,345 @@
+//! Laws of the engine, checked with proptest on generated rulesets and partial facts against a
+//! brute-force model: (a) soundness — a decided value agrees with every completion of the
+//! unknown facts; (b) information monotonicity — adding an answer never changes a decided
+//! value; (c) reports and the ruleset wire model round-trip through JSON; (d) no generated
+//! input makes parse, compile or evaluate panic.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test"
+)]
+
+use homeward::report::DecisionStatus;
+use homeward::{Facts, Report, Ruleset, Status, Verdict};
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+/// Facts of the generated rulesets and their complete domains.
+const FACTS: [(&str, &str); 4] = [("b0", "bool"), ("b1", "bool"), ("e", "enum"), ("n", "int")];
+
+fn domain(fact: &str) -> Vec<Value> {
+    match fact {
+        "b0" | "b1" => vec![json!(false), json!(true)],
+        "e" => vec![json!("p"), json!("q"), json!("r")],
+        _ => (0..4).map(|i| json!(i)).collect(),
+    }
+}
+
+/// A comparison leaf (no `known`: it is deliberately not information-monotone).
+fn leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        (0..2usize, any::<bool>()).prop_map(|(i, v)| json!({ "fact": format!("b{i}"), "eq": v })),
+        (0..2usize, any::<bool>()).prop_map(|(i, v)| json!({ "fact": format!("b{i}"), "ne": v })),
+        prop::sample::select(vec!["p", "q", "r"]).prop_map(|o| json!({ "fact": "e", "eq": o })),
+        prop::sample::subsequence(vec!["p", "q", "r"], 1..3)
+            .prop_map(|o| json!({ "fact": "e", "in": o })),
+        (
+            prop::sample::select(vec!["lt", "lte", "gt", "gte", "eq", "ne"]),
+            0..4i64
+        )
+            .prop_map(|(op, c)| json!({ "fact": "n", op: c })),
+        any::<bool>().prop_map(Value::Bool),
+    ]
+}
+
+fn condition(named: usize) -> impl Strategy<Value = Value> {
+    let base = if named > 0 {
+        prop_oneof![4 => leaf(), 1 => (0..named).prop_map(|i| json!({ "ref": format!("c{i}") }))]
+            .boxed()
+    } else {
+        leaf().boxed()
+    };
+    base.prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(|v| json!({ "all": v })),
+            prop::collection::vec(inner.clone(), 0..3).prop_map(|v| json!({ "any": v })),
+            inner.clone().prop_map(|c| json!({ "not": c })),
+            prop::collection::vec(inner, 1..4).prop_flat_map(|v| {
+                let len = v.len();
+                (Just(v), 1..=len).prop_map(|(v, n)| json!({ "at_least": { "n": n, "of": v } }))
+            }),
+        ]
+    })
+}
+
+fn ruleset_doc() -> impl Strategy<Value = Value> {
+    (condition(0), condition(0)).prop_flat_map(|(c0, c1)| {
+        let reqs = prop::collection::vec(
+            (prop::option::of(condition(2)), condition(2), prop::sample::select(vec!["blocker", "advisory", "safeguarding_hold"]), any::<bool>()),
+            1..5,
+        );
+        let rows = prop::collection::vec((condition(2), 0..3i64), 0..4);
+        (Just((c0, c1)), reqs, rows, 0..3i64)
+    })
+    .prop_map(|((c0, c1), reqs, rows, default)| {
+        let facts: Vec<Value> = FACTS
+            .iter()
+            .map(|(id, ty)| match *ty {
+                "bool" => json!({ "id": id, "type": "bool", "section": "s", "question": id }),
+                "enum" => json!({ "id": id, "type": "enum", "section": "s", "question": id,
+                                  "options": [{ "id": "p", "label": "P" }, { "id": "q", "label": "Q" }, { "id": "r", "label": "R" }] }),
+                _ => json!({ "id": id, "type": "int", "section": "s", "question": id, "min": 0, "max": 3 }),
+            })
+            .collect();
+        let requirements: Vec<Value> = reqs
+            .iter()
+            .enumerate()
+            .map(|(i, (applies, met, kind, primary))| {
+                let mut r = json!({ "id": format!("r{i}"), "title": "R", "kind": kind, "owner": "nhs", "primary": primary,
+                                    "met_when": met, "action": "a", "citation": { "source": "s" } });
+                if let Some(a) = applies {
+                    r["applies_when"] = a.clone();
+                }
+                r
+            })
+            .collect();
+        let mut requirements = requirements;
+        // One requirement reads the table, so decisions take part in the laws.
+        requirements.push(json!({ "id": "rt", "title": "T", "kind": "blocker", "owner": "joint",
+            "applies_when": { "decision": "t", "in": [1, 2] }, "met_when": { "decision": "t", "eq": 2 },
+            "action": "a", "citation": { "source": "s" } }));
+        let ids: Vec<String> = requirements.iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+        json!({
+            "id": "gen", "version": "1", "title": "generated",
+            "sections": [{ "id": "s", "title": "S" }],
+            "facts": facts,
+            "conditions": { "c0": c0, "c1": c1 },
+            "requirements": requirements,
+            "tables": [{ "id": "t", "title": "T", "hit": "first",
+                "outputs": [{ "value": 0, "label": "zero" }, { "value": 1, "label": "one" }, { "value": 2, "label": "two" }],
+                "rows": rows.iter().map(|(w, o)| json!({ "when": w, "output": o, "citation": { "source": "s" } })).collect::<Vec<_>>(),
+                "default": default, "citation": { "source": "s" } }],
+            "checklists": [{ "id": "all", "title": "All", "requirements": ids, "tables": ["t"] }]
+        })
+    })
+}
+
+/// Partial answers: each fact unknown or one value of its domain.
+fn partial() -> impl Strategy<Value = Vec<Option<usize>>> {
+    prop::collection::vec(prop::option::of(0..4usize), FACTS.len())
+}
+
+fn facts_json(answers: &[Option<usize>]) -> Value {
+    let mut m = serde_json::Map::new();
+    for ((id, _), a) in FACTS.iter().zip(answers) {
+        if let Some(i) = a {
+            let d = domain(id);
+            m.insert((*id).to_string(), d[i % d.len()].clone());
+        }
+    }
+    Value::Object(m)
+}
+
+fn evaluate(rs: &Ruleset, answers: &[Option<usize>]) -> Report {
+    let facts = Facts::from_value(rs, &facts_json(answers)).unwrap();
+    rs.evaluate(rs.checklist(Some("all")).unwrap(), &facts)
+}
+
+/// Every completion of the unknown answers.
+fn completions(answers: &[Option<usize>]) -> Vec<Vec<Option<usize>>> {
+    let mut out = vec![answers.to_vec()];
+    for (i, (id, _)) in FACTS.iter().enumerate() {
+        if answers[i].is_none() {
+            out = out
+                .into_iter()
+                .flat_map(|c| {
+                    (0..domain(id).len()).map(move |v| {
+                        let mut c = c.clone();
+                        c[i] = Some(v);
+                        c
+                    })
+                })
+                .collect();
+        }
+    }
+    out
+}
+
+/// `later` has at least the information of `earlier`: nothing decided may change.
+fn refines(earlier: &Report, later: &Report) -> Result<(), String> {
+    let flip = matches!(
+        (earlier.verdict, later.verdict),
+        (Verdict::Ready, Verdict::NotReady) | (Verdict::NotReady, Verdict::Ready)
+    );
+    if flip || (earlier.verdict != Verdict::Undetermined && earlier.verdict != later.verdict) {
+        return Err(format!(
+            "verdict {:?} became {:?}",
+            earlier.verdict, later.verdict
+        ));
+    }
+    for (a, b) in earlier.requirements.iter().zip(&later.requirements) {
+        let ok = match a.status {
+            Status::NotMet => b.status == Status::NotMet,
+            Status::NotApplicable => b.status == Status::NotApplicable,
+            Status::Met => b.status.is_clear(),
+            Status::Unknown => true,
+        };
+        if !ok {
+            return Err(format!(
+                "{} was {:?} and became {:?}",
+                a.id, a.status, b.status
+            ));
+        }
+    }
+    for (a, b) in earlier.decisions.iter().zip(&later.decisions) {
+        if a.status == DecisionStatus::Decided
+            && (b.status != DecisionStatus::Decided || a.output != b.output)
+        {
+            return Err(format!(
+                "decision {} {:?} became {:?}",
+                a.id, a.output, b.output
+            ));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// (a) Soundness: whatever Kleene decides, every completion of the unknown facts agrees.
+    #[test]
+    fn kleene_is_sound_against_brute_force(doc in ruleset_doc(), answers in partial()) {
+        let rs = Ruleset::from_json(&doc.to_string()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let partial_report = evaluate(&rs, &answers);
+        for complete in completions(&answers) {
+            let full = evaluate(&rs, &complete);
+            prop_assert!(full.verdict != Verdict::Undetermined, "a complete patient is always decided");
+            if let Err(e) = refines(&partial_report, &full) {
+                prop_assert!(false, "{e}\nruleset {doc}\npartial {:?} complete {:?}", answers, complete);
+            }
+        }
+        // And undetermined means some completion could go either way or the questions are real.
+        if partial_report.verdict == Verdict::Undetermined {
+            prop_assert!(!partial_report.open_questions.is_empty(), "undetermined with nothing to ask");
+        }
+    }
+
+    /// (b) Information monotonicity: answering one more fact never changes a decided value.
+    #[test]
+    fn answering_more_never_changes_a_decided_value(doc in ruleset_doc(), answers in partial(), which in 0..4usize, value in 0..4usize) {
+        let rs = Ruleset::from_json(&doc.to_string()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let mut answers = answers;
+        answers[which] = None;
+        let mut more = answers.clone();
+        more[which] = Some(value);
+        if let Err(e) = refines(&evaluate(&rs, &answers), &evaluate(&rs, &more)) {
+            prop_assert!(false, "{e}\nruleset {doc}\nbefore {:?} after {:?}", answers, more);
+        }
+    }
+
+    /// (c) Reports and the wire model round-trip; the hash depends only on content.
+    #[test]
+    fn reports_and_rulesets_round_trip(doc in ruleset_doc(), answers in partial()) {
+        let rs = Ruleset::from_json(&doc.to_string()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let report = evaluate(&rs, &answers);
+        let back: Report = serde_json::from_str(&report.to_json()).unwrap();
+        prop_assert_eq!(&back, &report);
+        prop_assert_eq!(back.to_json(), report.to_json());
+        let wire = serde_json::to_string(rs.document()).unwrap();
+        let again = Ruleset::from_json(&wire).unwrap();
+        prop_assert_eq!(again.hash(), rs.hash());
+        let pretty = serde_json::to_string_pretty(&doc).unwrap();
+        let reformatted = Ruleset::from_json(&pretty).unwrap();
+        prop_assert_eq!(reformatted.hash(), rs.hash());
+        prop_assert_eq!(evaluate(&again, &answers).to_json().replace(again.hash(), ""), report.to_json().replace(rs.hash(), ""));
+    }
+
+    /// (d) No input panics: arbitrary JSON as a ruleset, as an overlay and as facts.
+    #[test]
+    fn no_input_panics(value in arb_json(), doc in ruleset_doc(), mutation in arb_json(), path in prop::collection::vec(0..8usize, 1..4)) {
+        let text = value.to_string();
+        let _ = Ruleset::from_json(&text);
+        let base = doc.to_string();
+        let _ = Ruleset::from_json_with_overlays(&base, &[&text]);
+        if let Ok(rs) = Ruleset::from_json(&base) {
+            if let Ok(f) = Facts::from_json(&rs, &text) {
+                let _ = rs.evaluate(rs.checklist(None).unwrap(), &f).to_json();
+            }
+        }
+        // Near-valid: the generated ruleset with one value replaced somewhere.
+        let mut near = doc;
+        replace_at(&mut near, &path, mutation);
+        let near_text = near.to_string();
+        if let Ok(rs) = Ruleset::from_json(&near_text) {
+            for id in rs.checklist_ids() {
+                let _ = rs.evaluate(rs.checklist(Some(id)).unwrap(), &Facts::unknown(&rs)).to_json();
+            }
+        }
+    }
+}
+
+/// Replaces the value found by following `path` (indices into keys or items) with `new`.
+fn replace_at(v: &mut Value, path: &[usize], new: Value) {
+    let Some((step, rest)) = path.split_first() else {
+        *v = new;
+        return;
+    };
+    let child = match v {
+        Value::Object(m) if !m.is_empty() => {
+            let k = m.keys().nth(step % m.len()).cloned().unwrap();
+            m.get_mut(&k)
+        }
+        Value::Array(a) if !a.is_empty() => {
+            let l = a.len();
+            a.get_mut(step % l)
+        }
+        _ => None,
+    };
+    match child {
+        Some(c) => replace_at(c, rest, new),
+        None => *v = new,
+    }
+}
+
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        prop::sample::select(vec![
+            "", "a", "b0", "e", "p", "all", "any", "fact", "eq", "ref", "c0", "t", "bool", "set",
+            "\u{0}", "r0"
+        ])
+        .prop_map(|s| Value::String(s.to_string())),
+    ];
+    leaf.prop_recursive(4, 32, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop::sample::select(vec![
+                    "id",
+                    "version",
+                    "title",
+                    "facts",
+                    "requirements",
+                    "all",
+                    "any",
+                    "not",
+                    "fact",
+                    "eq",
+                    "in",
+                    "ref",
+                    "at_least",
+                    "n",
+                    "of",
+                    "type",
+                    "section",
+                    "question",
+                    "met_when",
+                    "extends",
+                    "b0",
+                    "e"
+                ])
+                .prop_map(String::from),
+                inner,
+                0..4
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
