@@ -353,3 +353,22 @@ fn usage_errors_exit_two() {
         Some(3)
     );
 }
+
+#[test]
+fn invalid_utf8_is_a_clear_error() {
+    let dir = std::env::temp_dir().join(format!("homeward-utf8-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let bad = dir.join("latin1.json");
+    std::fs::write(&bad, b"{\"id\":\"caf\xe9\"}").unwrap_or_else(|e| panic!("{e}"));
+    let o = run(&["check", &bad.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("not valid UTF-8"), "{}", stderr(&o));
+    let o = run(&[
+        "eval",
+        "--ruleset",
+        RULESET,
+        "--facts",
+        &bad.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+}
