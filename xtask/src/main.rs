@@ -173,10 +173,12 @@ fn ci() -> Result<(), String> {
         .and_then(|s| s.parse().ok())
         .unwrap_or(60);
     fuzz::fuzz(fuzz_seconds)?;
+    let (passed, failed) = COUNTS.lock().map(|c| *c).unwrap_or_default();
     println!(
         "\nci: all checks passed in {:.0} s",
         started.elapsed().as_secs_f64()
     );
+    println!("ci: {passed} passed, {failed} failed");
     Ok(())
 }
 
