@@ -211,3 +211,24 @@ fn reports_round_trip_and_serialise_deterministically() {
         text
     );
 }
+
+#[test]
+fn the_hash_ignores_key_order_and_whitespace() {
+    let a = r#"{"id":"k","version":"1","title":"K","sections":[{"id":"s","title":"S"}],
+        "facts":[{"id":"f","type":"bool","section":"s","question":"F?"}],
+        "requirements":[{"id":"r","title":"R","kind":"blocker","owner":"nhs","met_when":{"fact":"f","eq":true},"action":"a","citation":{"source":"s"}}]}"#;
+    let b = r#"{ "requirements": [ { "citation": { "source": "s" }, "action": "a", "met_when": { "eq": true, "fact": "f" },
+                   "owner": "nhs", "kind": "blocker", "title": "R", "id": "r" } ],
+        "facts": [ { "question": "F?", "section": "s", "type": "bool", "id": "f" } ],
+        "sections": [ { "title": "S", "id": "s" } ], "title": "K", "version": "1", "id": "k" }"#;
+    assert_eq!(
+        Ruleset::from_json(a).unwrap().hash(),
+        Ruleset::from_json(b).unwrap().hash()
+    );
+    let c = a.replace("\"title\":\"K\"", "\"title\":\"K2\"");
+    assert_ne!(
+        Ruleset::from_json(a).unwrap().hash(),
+        Ruleset::from_json(&c).unwrap().hash(),
+        "content changes the hash"
+    );
+}
