@@ -91,7 +91,8 @@ fn is_valid_ruleset_id(id: &str) -> bool {
             .all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-' | '.' | '+'))
 }
 
-fn json_type(v: &Value) -> &'static str {
+/// The JSON type of a value, for messages (`a string`, `an array`, …).
+pub(crate) fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",

@@ -1,7 +1,7 @@
 //! The fact schema as compiled, and a patient's answers validated against it. An absent fact
 //! or `null` is unknown; unknown is never false.
 
-use crate::decode::{key_path, parse_json};
+use crate::decode::{json_type, key_path, parse_json};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::FactError;
 use crate::ruleset::Ruleset;
@@ -42,17 +42,6 @@ pub(crate) enum Val {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Facts {
     pub(crate) values: Vec<Option<Val>>,
-}
-
-fn json_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 impl FactDef {
