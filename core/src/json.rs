@@ -124,6 +124,37 @@ impl JsonEngine {
         }
     }
 
+    /// The compact bulk path: `{"ok": {"verdict", "not_met": [ids], "decisions": {table: output}}}`
+    /// without building a report (for batch and benchmark use; the report carries more).
+    #[must_use]
+    pub fn assess(&self, facts_json: &str, checklist: &str) -> String {
+        let rs = match &self.inner {
+            Ok(rs) => rs,
+            Err(d) => return error(d),
+        };
+        let cl = match rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
+            Ok(c) => c,
+            Err(e) => return error(&e.diagnostics()),
+        };
+        let facts = match Facts::from_json(rs, facts_json) {
+            Ok(f) => f,
+            Err(e) => return error(&e.diagnostics()),
+        };
+        let mut ev = crate::Evaluator::new();
+        let a = ev.assess(rs, cl, &facts, false);
+        let not_met: Vec<&str> = a.not_met().collect();
+        let mut decisions = serde_json::Map::new();
+        for t in &rs.document().tables {
+            if let Some(out) = a.decision(&t.id) {
+                decisions.insert(
+                    t.id.clone(),
+                    serde_json::to_value(out).unwrap_or(Value::Null),
+                );
+            }
+        }
+        ok(&json!({ "verdict": a.verdict(), "not_met": not_met, "decisions": decisions }))
+    }
+
     /// A session for one patient on `checklist`.
     #[must_use]
     pub fn session(&self, checklist: &str) -> JsonSession {

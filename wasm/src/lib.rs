@@ -43,6 +43,12 @@ impl Engine {
         self.0.evaluate(facts_json, checklist)
     }
 
+    /// The compact bulk path: verdict, ids not met and decided table outputs, no report.
+    #[wasm_bindgen(js_name = assess)]
+    pub fn assess(&self, facts_json: &str, checklist: &str) -> String {
+        self.0.assess(facts_json, checklist)
+    }
+
     /// A session for one patient.
     #[wasm_bindgen(js_name = session)]
     pub fn session(&self, checklist: &str) -> Session {

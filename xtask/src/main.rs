@@ -2,6 +2,7 @@
 //! shell. Run `cargo xtask help` for the list.
 
 use homeward_cli::rulebook;
+mod bench;
 mod fuzz;
 mod setup;
 mod web;
@@ -17,6 +18,7 @@ const HELP: &str = "cargo xtask <task>
   wasm               build the WASM npm package into target/wasm-pkg
   e2e                browser end-to-end tests (headless Chromium)
   rulebook [--check] write (or verify) docs/rules.md
+  bench [--quick]    criterion benches and the side-by-side Node harness; rewrites BENCHMARKS.md
   setup              install the tools the build and tests need (idempotent)
   fuzz [--minutes N] run each cargo-fuzz target for N minutes (default 1)";
 
@@ -50,7 +52,7 @@ static COUNTS: std::sync::Mutex<(u64, u64)> = std::sync::Mutex::new((0, 0));
 
 /// Runs a test command, echoing its output and adding the counts from its summary lines
 /// (`test result: ok. N passed; M failed` and `N passed, M failed`) to the CI totals.
-pub fn run_counted(cmd: &mut Command) -> Result<(), String> {
+pub fn run_counted(cmd: &mut Command) -> Result<String, String> {
     let shown = format!("{cmd:?}").replace('"', "");
     println!("\n==> {shown}");
     if cmd.get_current_dir().is_none() {
@@ -82,7 +84,7 @@ pub fn run_counted(cmd: &mut Command) -> Result<(), String> {
         c.1 += f;
     }
     if out.status.success() {
-        Ok(())
+        Ok(stdout.into_owned())
     } else {
         Err(format!("failed: {shown} ({})", out.status))
     }
@@ -139,6 +141,7 @@ fn schema_check() -> Result<(), String> {
             .arg("tests/schema/validate.mjs")
             .arg(&file),
     )
+    .map(|_| ())
 }
 
 fn ci() -> Result<(), String> {
@@ -168,6 +171,7 @@ fn ci() -> Result<(), String> {
     schema_check()?;
     web::typecheck()?;
     web::e2e()?;
+    bench::harness(true)?;
     let fuzz_seconds = std::env::var("HOMEWARD_FUZZ_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -188,6 +192,7 @@ fn main() -> ExitCode {
     let result = match task {
         "ci" => ci(),
         "setup" => setup::all(),
+        "bench" => bench::bench(args.iter().any(|a| a == "--quick")),
         "fuzz" => {
             let minutes: f64 = args
                 .iter()
