@@ -810,6 +810,7 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
     if crate::diagnostic::has_errors(&c.diags) {
         return (None, c.diags);
     }
+    c.prog.finish();
     let compiled = Compiled {
         facts: c.facts,
         fact_index: c.fact_index,

@@ -100,6 +100,8 @@ pub(crate) struct Env<'a> {
 pub(crate) struct Program {
     pub nodes: Vec<Node>,
     pub kids: Vec<NodeId>,
+    /// The preorder copy used by [`Program::eval`], built by [`Program::finish`].
+    flat: crate::flat::Flat,
 }
 
 impl Program {
@@ -140,9 +142,22 @@ impl Program {
         }
     }
 
-    /// Strong Kleene evaluation of a node. Recursion depth is bounded by the nesting limit
-    /// enforced at load.
+    /// Lays the finished arena out for fast evaluation; call once every node is pushed.
+    pub(crate) fn finish(&mut self) {
+        self.flat = crate::flat::Flat::build(self);
+    }
+
+    /// Strong Kleene evaluation of a node (the fast preorder copy once [`Program::finish`] has
+    /// run, the arena before). Recursion depth is bounded by the nesting limit enforced at load.
     pub(crate) fn eval(&self, id: NodeId, env: &Env<'_>) -> Tri {
+        self.flat
+            .eval(id, env)
+            .unwrap_or_else(|| self.eval_in(id, env, &mut NoMemo))
+    }
+
+    /// Arena-only evaluation (no fast copy), for checking the two agree.
+    #[cfg(test)]
+    pub(crate) fn eval_arena(&self, id: NodeId, env: &Env<'_>) -> Tri {
         self.eval_in(id, env, &mut NoMemo)
     }
 

@@ -139,7 +139,13 @@ impl Ruleset {
             };
         };
         let applies = r.applies.map_or(Tri::True, |a| self.prog.eval(a, env));
-        let met = self.prog.eval(r.met, env);
+        // A requirement that does not apply is not applicable whatever `met_when` says; its
+        // value is never read (no walk visits `met_when` of a not-applicable requirement).
+        let met = if applies == Tri::False {
+            Tri::Unknown
+        } else {
+            self.prog.eval(r.met, env)
+        };
         let status = match (applies, met) {
             (Tri::False, _) => Status::NotApplicable,
             (_, Tri::True) => Status::Met,
@@ -656,6 +662,24 @@ impl Assessment<'_> {
             .outputs
             .get(out)
             .map(|o| &o.value)
+    }
+
+    pub(crate) fn checklist_tables(&self) -> &[usize] {
+        &self.cl.tables
+    }
+
+    pub(crate) fn checklist_reqs(&self) -> &[usize] {
+        &self.cl.reqs
+    }
+
+    /// The decided output index of table `t`.
+    pub(crate) fn table_out(&self, t: usize) -> Option<usize> {
+        self.scratch.values.tables.get(t)?.decided()
+    }
+
+    /// Statuses in checklist order.
+    pub(crate) fn req_statuses(&self) -> impl Iterator<Item = Status> + '_ {
+        self.scratch.reqs.iter().map(|e| e.status)
     }
 
     /// Open question fact ids, ordered (empty unless requested).

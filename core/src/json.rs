@@ -155,6 +155,41 @@ impl JsonEngine {
         ok(&json!({ "verdict": a.verdict(), "not_met": not_met, "decisions": decisions }))
     }
 
+    /// `{"ok": layout}`: what each position of the compact input and output means for
+    /// `checklist` (see [`crate::compact`]).
+    #[must_use]
+    pub fn layout(&self, checklist: &str) -> String {
+        let rs = match &self.inner {
+            Ok(rs) => rs,
+            Err(d) => return error(d),
+        };
+        match rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
+            Ok(cl) => ok(&rs.compact_layout(cl)),
+            Err(e) => error(&e.diagnostics()),
+        }
+    }
+
+    /// A resident bulk assessor for `checklist`, taking compact input (see [`crate::compact`]).
+    #[must_use]
+    pub fn bulk(&self, checklist: &str) -> JsonBulk {
+        let facts = self.ruleset().map(Facts::unknown).unwrap_or_default();
+        let mut bulk = JsonBulk {
+            engine: self.inner.clone(),
+            checklist: String::from(checklist),
+            facts,
+            evaluator: crate::Evaluator::new(),
+            error: String::new(),
+        };
+        if let Err(e) = &self.inner {
+            bulk.error = error(e);
+        } else if let Some(rs) = self.ruleset() {
+            if let Err(e) = rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
+                bulk.error = error(&e.diagnostics());
+            }
+        }
+        bulk
+    }
+
     /// A session for one patient on `checklist`.
     #[must_use]
     pub fn session(&self, checklist: &str) -> JsonSession {
@@ -176,6 +211,73 @@ impl JsonEngine {
             .map(|(id, title, _)| json!({"id": id, "title": title}))
             .collect();
         ok(&list)
+    }
+}
+
+/// Bulk assessment over compact input with resident buffers: no JSON and no allocation per
+/// patient once warm.
+#[derive(Debug, Clone)]
+pub struct JsonBulk {
+    engine: Result<Rc<Ruleset>, Vec<Diagnostic>>,
+    checklist: String,
+    facts: Facts,
+    evaluator: crate::Evaluator,
+    error: String,
+}
+
+impl JsonBulk {
+    /// Assesses one patient given as compact values, writing the compact output codes into
+    /// `out`. Returns the number of codes written, or `0` on error, when [`JsonBulk::error`]
+    /// holds the located error and `out` is untouched.
+    pub fn assess(&mut self, values: &[i32], out: &mut [u32]) -> usize {
+        let rs = match &self.engine {
+            Ok(rs) => rs,
+            Err(d) => {
+                self.error = error(d);
+                return 0;
+            }
+        };
+        let cl = match rs.checklist(Some(self.checklist.as_str()).filter(|c| !c.is_empty())) {
+            Ok(c) => c,
+            Err(e) => {
+                self.error = error(&e.diagnostics());
+                return 0;
+            }
+        };
+        if let Err(e) = self.facts.set_compact(rs, values) {
+            self.error = error(&e.diagnostics());
+            return 0;
+        }
+        let a = self.evaluator.assess(rs, cl, &self.facts, false);
+        let need = a.codes_len();
+        if out.len() < need {
+            self.error = error_one(
+                Code::WrongType,
+                "$",
+                format!(
+                    "the output buffer holds {} codes; {need} are needed",
+                    out.len()
+                ),
+            );
+            return 0;
+        }
+        self.error.clear();
+        a.write_codes(out)
+    }
+
+    /// The number of output codes per patient (verdict, tables, requirements); `0` when the
+    /// ruleset or checklist is not usable.
+    #[must_use]
+    pub fn output_len(&self) -> usize {
+        let Ok(rs) = &self.engine else { return 0 };
+        rs.checklist(Some(self.checklist.as_str()).filter(|c| !c.is_empty()))
+            .map_or(0, |cl| rs.compact_layout(cl).output_len())
+    }
+
+    /// The error of the last call as `{"error": …}`, or an empty string after a success.
+    #[must_use]
+    pub fn error(&self) -> &str {
+        &self.error
     }
 }
 

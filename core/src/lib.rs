@@ -16,6 +16,7 @@ mod analysis;
 mod bits;
 #[cfg(feature = "bundled")]
 pub mod bundled;
+pub mod compact;
 mod compile;
 mod condition;
 pub mod decode;
@@ -24,6 +25,7 @@ pub mod error;
 pub mod evaluate;
 pub mod explain;
 pub mod facts;
+mod flat;
 pub mod hash;
 pub mod json;
 mod overlay;

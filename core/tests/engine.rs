@@ -232,3 +232,92 @@ fn the_hash_ignores_key_order_and_whitespace() {
         "content changes the hash"
     );
 }
+
+/// The compact bulk path gives the same verdict and statuses as JSON facts, round-trips, and
+/// locates every bad value at `$[index]` with its fact id.
+#[test]
+fn compact_input_matches_json_and_locates_errors() {
+    use homeward::compact::{status_code, verdict_code, UNDECIDED, UNKNOWN};
+    use homeward::json::JsonEngine;
+    let rs = Ruleset::from_json(&base().to_string()).unwrap();
+    let ids = rs.fact_ids();
+    let json_facts = json!({ "x.first": false, "x.second": true, "x.gate": true, "x.gated": true, "x.level": 7, "x.kind": "q" });
+    let f = Facts::from_value(&rs, &json_facts).unwrap();
+    let compact = f.to_compact(&rs);
+    assert_eq!(compact.len(), ids.len());
+    assert_eq!(Facts::from_compact(&rs, &compact).unwrap(), f);
+
+    let engine = JsonEngine::from_ruleset(rs.clone());
+    let mut bulk = engine.bulk("");
+    let mut out = vec![0u32; bulk.output_len()];
+    assert_eq!(bulk.assess(&compact, &mut out), out.len());
+    let cl = rs.checklist(None).unwrap();
+    let report = rs.evaluate(cl, &f);
+    assert_eq!(out[0], verdict_code(report.verdict));
+    let layout = rs.compact_layout(cl);
+    for (k, id) in layout.requirements.iter().enumerate() {
+        assert_eq!(
+            out[1 + layout.tables.len() + k],
+            status_code(report.status(id).unwrap()),
+            "{id}"
+        );
+    }
+
+    // Unknown everywhere: undetermined, tables undecided.
+    let unknown = vec![UNKNOWN; ids.len()];
+    assert_eq!(bulk.assess(&unknown, &mut out), out.len());
+    assert_eq!(out[0], verdict_code(Verdict::Undetermined));
+    assert!(out[1..=layout.tables.len()].iter().all(|&c| c == UNDECIDED));
+
+    // Bad values: every one reported, located, and the buffer left untouched.
+    let mut bad = compact.clone();
+    let level = ids.iter().position(|i| *i == "x.level").unwrap();
+    let kind = ids.iter().position(|i| *i == "x.kind").unwrap();
+    let first = ids.iter().position(|i| *i == "x.first").unwrap();
+    bad[level] = 11;
+    bad[kind] = 2;
+    bad[first] = 5;
+    out.fill(9);
+    assert_eq!(bulk.assess(&bad, &mut out), 0);
+    assert!(out.iter().all(|&c| c == 9));
+    let err: Value = serde_json::from_str(bulk.error()).unwrap();
+    let diags = err["error"]["diagnostics"].as_array().unwrap();
+    let mut got: Vec<(String, String, String)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().into(),
+                d["path"].as_str().unwrap().into(),
+                d["rule"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    got.sort();
+    let mut want = vec![
+        (
+            "OUT_OF_RANGE".to_string(),
+            format!("$[{level}]"),
+            "x.level".to_string(),
+        ),
+        (
+            "UNKNOWN_OPTION".to_string(),
+            format!("$[{kind}]"),
+            "x.kind".to_string(),
+        ),
+        (
+            "WRONG_TYPE".to_string(),
+            format!("$[{first}]"),
+            "x.first".to_string(),
+        ),
+    ];
+    want.sort();
+    assert_eq!(got, want);
+
+    // Wrong length and a short output buffer are located errors too, never a panic.
+    assert_eq!(bulk.assess(&compact[1..], &mut out), 0);
+    assert!(bulk.error().contains("expected"));
+    let mut short = [0u32; 1];
+    assert_eq!(bulk.assess(&compact, &mut short), 0);
+    assert!(bulk.error().contains("output buffer"));
+    assert_eq!(engine.bulk("nope").assess(&compact, &mut out), 0);
+}

@@ -2,7 +2,7 @@
 //! Every method returns a tagged JSON string (`{"ok": …}` or `{"error": …}`); the shipped
 //! `homeward.js` wrapper parses it. Nothing throws and nothing traps.
 
-use homeward::json::{JsonEngine, JsonSession};
+use homeward::json::{JsonBulk, JsonEngine, JsonSession};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// A resident, compiled ruleset (or the reason it failed to load).
@@ -49,6 +49,18 @@ impl Engine {
         self.0.assess(facts_json, checklist)
     }
 
+    /// What each position of the compact input and output means for a checklist.
+    #[wasm_bindgen(js_name = layout)]
+    pub fn layout(&self, checklist: &str) -> String {
+        self.0.layout(checklist)
+    }
+
+    /// A resident bulk assessor over compact input (`Int32Array`, one value per fact).
+    #[wasm_bindgen(js_name = bulk)]
+    pub fn bulk(&self, checklist: &str) -> Bulk {
+        Bulk(self.0.bulk(checklist))
+    }
+
     /// A session for one patient.
     #[wasm_bindgen(js_name = session)]
     pub fn session(&self, checklist: &str) -> Session {
@@ -60,6 +72,33 @@ impl Engine {
     #[wasm_bindgen(js_name = bundledOverlays)]
     pub fn bundled_overlays() -> String {
         JsonEngine::bundled_overlays()
+    }
+}
+
+/// Bulk assessment over typed arrays: no JSON and no allocation per patient.
+#[wasm_bindgen]
+pub struct Bulk(JsonBulk);
+
+#[wasm_bindgen]
+impl Bulk {
+    /// Assesses one patient (`Int32Array`, one value per fact in schema order) into `out`
+    /// (`Uint32Array` of at least `outputLength` codes). Returns the codes written, or 0 on
+    /// error (then `error()` is the located error).
+    #[wasm_bindgen(js_name = assess)]
+    pub fn assess(&mut self, values: &[i32], out: &mut [u32]) -> usize {
+        self.0.assess(values, out)
+    }
+
+    /// Codes per patient: verdict, tables, requirements.
+    #[wasm_bindgen(js_name = outputLength)]
+    pub fn output_len(&self) -> usize {
+        self.0.output_len()
+    }
+
+    /// The last error as `{"error": …}`, or an empty string.
+    #[wasm_bindgen(js_name = error)]
+    pub fn error(&self) -> String {
+        self.0.error().into()
     }
 }
 

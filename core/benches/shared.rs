@@ -1,0 +1,81 @@
+//! Criterion benchmark of the shared cross-engine workload (`bench/workload/`, written by
+//! `node bench/node/workload.mjs`; `cargo xtask bench` writes it first): the same generated
+//! ruleset and complete patients the Node harness gives json-rules-engine, json-logic-js and
+//! json-logic-engine, evaluated natively. Three paths: facts already validated (the engine
+//! alone), compact input (decode + assess + output codes, what the WASM bulk path runs), and
+//! JSON text in (parse + validate + assess).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use homeward::json::JsonEngine;
+use homeward::{Evaluator, Facts, Ruleset};
+use std::hint::black_box;
+use std::path::Path;
+
+fn benches(c: &mut Criterion) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench/workload");
+    let (Ok(ruleset), Ok(lines)) = (
+        std::fs::read_to_string(dir.join("homeward.json")),
+        std::fs::read_to_string(dir.join("patients.jsonl")),
+    ) else {
+        eprintln!(
+            "shared workload not found in {}: run `node bench/node/workload.mjs` (cargo xtask bench does)",
+            dir.display()
+        );
+        return;
+    };
+    let rs = Ruleset::from_json(&ruleset).unwrap();
+    let cl = rs.checklist(Some("all")).unwrap();
+    let texts: Vec<&str> = lines.lines().filter(|l| !l.is_empty()).collect();
+    let facts: Vec<Facts> = texts
+        .iter()
+        .map(|t| Facts::from_json(&rs, t).unwrap())
+        .collect();
+    let compact: Vec<Vec<i32>> = facts.iter().map(|f| f.to_compact(&rs)).collect();
+    let n = facts.len() as u64;
+
+    let mut g = c.benchmark_group("shared");
+    g.throughput(Throughput::Elements(n));
+    let mut ev = Evaluator::new();
+    g.bench_function("assess validated facts", |b| {
+        b.iter(|| {
+            facts
+                .iter()
+                .filter(|f| {
+                    ev.assess(&rs, cl, black_box(f), false).verdict() == homeward::Verdict::Ready
+                })
+                .count()
+        })
+    });
+    let engine = JsonEngine::from_ruleset(rs.clone());
+    let mut bulk = engine.bulk("all");
+    let mut out = vec![0u32; bulk.output_len()];
+    g.bench_function("compact in, codes out", |b| {
+        b.iter(|| {
+            compact
+                .iter()
+                .map(|v| bulk.assess(black_box(v), &mut out))
+                .sum::<usize>()
+        })
+    });
+    g.sample_size(10);
+    g.bench_function("JSON text in, compact JSON out", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| engine.assess(black_box(t), "all").len())
+                .sum::<usize>()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(shared, benches);
+criterion_main!(shared);
