@@ -2,8 +2,9 @@
 //! `node bench/node/workload.mjs`; `cargo xtask bench` writes it first): the same generated
 //! ruleset and complete patients the Node harness gives json-rules-engine, json-logic-js and
 //! json-logic-engine, evaluated natively. Three paths: facts already validated (the engine
-//! alone), compact input (decode + assess + output codes, what the WASM bulk path runs), and
-//! JSON text in (parse + validate + assess).
+//! alone), compact input one patient at a time (decode + assess + output codes), compact input
+//! as one batch (bit-parallel, 64 patients per pass), and JSON text in (parse + validate +
+//! assess).
 
 #![allow(
     clippy::unwrap_used,
@@ -64,6 +65,11 @@ fn benches(c: &mut Criterion) {
                 .map(|v| bulk.assess(black_box(v), &mut out))
                 .sum::<usize>()
         })
+    });
+    let flat: Vec<i32> = compact.iter().flatten().copied().collect();
+    let mut many = vec![0u32; bulk.output_len() * compact.len()];
+    g.bench_function("compact batch, 64 patients per pass", |b| {
+        b.iter(|| bulk.assess_many(black_box(&flat), &mut many))
     });
     g.sample_size(10);
     g.bench_function("JSON text in, compact JSON out", |b| {

@@ -91,6 +91,8 @@ pub(crate) struct ReqC {
     pub applies: Option<NodeId>,
     pub met: NodeId,
     pub reads: Reads,
+    /// Blocker, advisory or hold (copied here so the verdict does not touch the document).
+    pub kind: crate::wire::Kind,
 }
 
 /// A compiled checklist with its evaluation plan.
@@ -767,6 +769,7 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
             applies,
             met: met.unwrap_or(0),
             reads,
+            kind: r.kind,
         });
     }
     let mut asked_reads = Vec::new();

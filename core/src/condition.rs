@@ -142,6 +142,11 @@ impl Program {
         }
     }
 
+    /// The preorder copy (empty before [`Program::finish`]).
+    pub(crate) fn flat(&self) -> &crate::flat::Flat {
+        &self.flat
+    }
+
     /// Lays the finished arena out for fast evaluation; call once every node is pushed.
     pub(crate) fn finish(&mut self) {
         self.flat = crate::flat::Flat::build(self);

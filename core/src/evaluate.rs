@@ -160,10 +160,7 @@ impl Ruleset {
     }
 
     fn kind(&self, i: usize) -> Kind {
-        self.doc
-            .requirements
-            .get(i)
-            .map_or(Kind::Advisory, |r| r.kind)
+        self.reqs.get(i).map_or(Kind::Advisory, |r| r.kind)
     }
 
     /// Verdict from the statuses of a checklist's blockers and holds.
@@ -191,7 +188,6 @@ impl Ruleset {
     /// The core of every evaluation: values, statuses and the verdict, into `s`.
     fn assess_into(&self, cl: &ChecklistC, facts: &Facts, s: &mut Scratch) -> Verdict {
         self.run(&cl.plan, &facts.values, &mut s.values);
-        s.work.memo.reset(self.prog.nodes.len());
         let env = Env {
             facts: &facts.values,
             derived: &s.values.derived,
@@ -340,6 +336,7 @@ impl Ruleset {
         let cl = checklist.c;
         let verdict = self.assess_into(cl, facts, s);
         let Scratch { values, work, reqs } = s;
+        work.memo.reset(self.prog.nodes.len());
         let env = Env {
             facts: &facts.values,
             derived: &values.derived,
@@ -596,6 +593,7 @@ impl Evaluator {
         let verdict = rs.assess_into(cl, facts, &mut self.scratch);
         if open_questions {
             let Scratch { values, work, reqs } = &mut self.scratch;
+            work.memo.reset(rs.prog.nodes.len());
             let env = Env {
                 facts: &facts.values,
                 derived: &values.derived,

@@ -14,7 +14,7 @@ use alloc::vec::Vec;
 
 /// What one op computes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Const(bool),
     All,
     Any,
@@ -60,18 +60,18 @@ enum Kind {
 
 /// One op: what it computes and the index just past its subtree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Op {
-    kind: Kind,
-    end: u32,
+pub(crate) struct Op {
+    pub kind: Kind,
+    pub end: u32,
 }
 
 /// The preorder program and, for each arena node, where its subtree starts.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Flat {
-    ops: Vec<Op>,
+    pub ops: Vec<Op>,
     /// Flat position of each arena node (`u32::MAX` when not laid out).
-    pos: Vec<u32>,
-    lists: Vec<Vec<i64>>,
+    pub pos: Vec<u32>,
+    pub lists: Vec<Vec<i64>>,
 }
 
 impl Flat {
@@ -167,112 +167,136 @@ impl Flat {
         }
     }
 
-    fn end(&self, p: usize) -> usize {
-        self.ops.get(p).map_or(usize::MAX, |o| o.end as usize)
+    /// The value of the op at `p`, with leaves evaluated in place (no call): most ops are
+    /// leaves, so the recursion only follows `all`, `any`, `not` and `at_least`.
+    #[inline(always)]
+    fn child(&self, p: usize, env: &Env<'_>) -> (Tri, usize) {
+        match self.ops.get(p) {
+            Some(op) => {
+                let v = match leaf(op.kind, &self.lists, env) {
+                    Some(v) => v,
+                    None => self.composite(p, op, env),
+                };
+                (v, op.end as usize)
+            }
+            None => (Tri::Unknown, usize::MAX),
+        }
     }
 
     fn eval_at(&self, p: usize, env: &Env<'_>) -> Tri {
-        let Some(op) = self.ops.get(p) else {
-            return Tri::Unknown;
-        };
-        let fact = |f: u32| env.facts.get(f as usize).copied().flatten();
+        self.child(p, env).0
+    }
+
+    /// `all`, `any`, `not` and `at_least`, short-circuiting in strong Kleene logic.
+    fn composite(&self, p: usize, op: &Op, env: &Env<'_>) -> Tri {
+        let end = op.end as usize;
+        let mut c = p + 1;
         match op.kind {
-            Kind::Bool { fact: f, want } => match fact(f) {
-                Some(Val::Bool(x)) => Tri::from(x == want),
-                Some(_) => Tri::False,
-                None => Tri::Unknown,
-            },
-            Kind::EnumIn { fact: f, mask } => match fact(f) {
-                Some(Val::Enum(i)) => Tri::from(mask & (1u64 << u32::from(i).min(63)) != 0),
-                Some(_) => Tri::False,
-                None => Tri::Unknown,
-            },
-            Kind::Int { fact: f, op, c } => match fact(f) {
-                Some(Val::Int(x)) => Tri::from(match op {
-                    IntOp::Eq => x == c,
-                    IntOp::Ne => x != c,
-                    IntOp::Lt => x < c,
-                    IntOp::Lte => x <= c,
-                    IntOp::Gt => x > c,
-                    IntOp::Gte => x >= c,
-                }),
-                Some(_) => Tri::False,
-                None => Tri::Unknown,
-            },
             Kind::All => {
-                let end = op.end as usize;
-                let mut c = p + 1;
                 let mut acc = Tri::True;
                 while c < end {
-                    match self.eval_at(c, env) {
+                    let (v, next) = self.child(c, env);
+                    match v {
                         Tri::False => return Tri::False,
                         Tri::Unknown => acc = Tri::Unknown,
                         Tri::True => {}
                     }
-                    c = self.end(c);
+                    c = next;
                 }
                 acc
             }
             Kind::Any => {
-                let end = op.end as usize;
-                let mut c = p + 1;
                 let mut acc = Tri::False;
                 while c < end {
-                    match self.eval_at(c, env) {
+                    let (v, next) = self.child(c, env);
+                    match v {
                         Tri::True => return Tri::True,
                         Tri::Unknown => acc = Tri::Unknown,
                         Tri::False => {}
                     }
-                    c = self.end(c);
+                    c = next;
                 }
                 acc
             }
-            Kind::Not => self.eval_at(p + 1, env).not(),
+            Kind::Not => self.child(c, env).0.not(),
             Kind::AtLeast(n) => {
-                let end = op.end as usize;
-                let mut c = p + 1;
                 let (mut t, mut u) = (0usize, 0usize);
                 while c < end {
-                    match self.eval_at(c, env) {
+                    let (v, next) = self.child(c, env);
+                    match v {
                         Tri::True => t += 1,
                         Tri::Unknown => u += 1,
                         Tri::False => {}
                     }
-                    c = self.end(c);
+                    c = next;
                 }
                 Tri::at_least(n as usize, t, u)
             }
-            Kind::Const(b) => Tri::from(b),
-            Kind::SetEq { fact: f, mask } => set(fact(f), |x| x == mask),
-            Kind::SetNe { fact: f, mask } => set(fact(f), |x| x != mask),
-            Kind::SetHas { fact: f, mask } => set(fact(f), |x| x & mask == mask),
-            Kind::IntIn { fact: f, list } => match fact(f) {
-                Some(Val::Int(x)) => Tri::from(
-                    self.lists
-                        .get(list as usize)
-                        .is_some_and(|l| l.contains(&x)),
-                ),
-                Some(_) => Tri::False,
-                None => Tri::Unknown,
-            },
-            Kind::Known(f) => Tri::from(fact(f).is_some()),
-            Kind::Ref(d) => env.derived.get(d as usize).copied().unwrap_or(Tri::Unknown),
-            Kind::Decision { table, mask } => {
-                let possible = env.tables.get(table as usize).map_or(0, |t| t.possible);
-                if possible == 0 {
-                    Tri::Unknown
-                } else if possible & mask == possible {
-                    Tri::True
-                } else if possible & mask == 0 {
-                    Tri::False
-                } else {
-                    Tri::Unknown
-                }
-            }
+            _ => Tri::Unknown,
         }
     }
 }
 
+/// The value of a leaf op, or `None` for a composite.
+#[inline(always)]
+fn leaf(kind: Kind, lists: &[Vec<i64>], env: &Env<'_>) -> Option<Tri> {
+    #[inline(always)]
+    fn fact(env: &Env<'_>, f: u32) -> Option<Val> {
+        env.facts.get(f as usize).copied().flatten()
+    }
+    Some(match kind {
+        Kind::Bool { fact: f, want } => match fact(env, f) {
+            Some(Val::Bool(x)) => Tri::from(x == want),
+            Some(_) => Tri::False,
+            None => Tri::Unknown,
+        },
+        Kind::EnumIn { fact: f, mask } => match fact(env, f) {
+            Some(Val::Enum(i)) => Tri::from(mask & (1u64 << u32::from(i).min(63)) != 0),
+            Some(_) => Tri::False,
+            None => Tri::Unknown,
+        },
+        Kind::Int { fact: f, op, c } => match fact(env, f) {
+            Some(Val::Int(x)) => Tri::from(match op {
+                IntOp::Eq => x == c,
+                IntOp::Ne => x != c,
+                IntOp::Lt => x < c,
+                IntOp::Lte => x <= c,
+                IntOp::Gt => x > c,
+                IntOp::Gte => x >= c,
+            }),
+            Some(_) => Tri::False,
+            None => Tri::Unknown,
+        },
+        Kind::Const(b) => Tri::from(b),
+        Kind::SetEq { fact: f, mask } => set(fact(env, f), |x| x == mask),
+        Kind::SetNe { fact: f, mask } => set(fact(env, f), |x| x != mask),
+        Kind::SetHas { fact: f, mask } => set(fact(env, f), |x| x & mask == mask),
+        Kind::IntIn { fact: f, list } => match fact(env, f) {
+            Some(Val::Int(x)) => {
+                Tri::from(lists.get(list as usize).is_some_and(|l| l.contains(&x)))
+            }
+            Some(_) => Tri::False,
+            None => Tri::Unknown,
+        },
+        Kind::Known(f) => Tri::from(fact(env, f).is_some()),
+        Kind::Ref(d) => env.derived.get(d as usize).copied().unwrap_or(Tri::Unknown),
+        Kind::Decision { table, mask } => {
+            let possible = env.tables.get(table as usize).map_or(0, |t| t.possible);
+            if possible == 0 {
+                Tri::Unknown
+            } else if possible & mask == possible {
+                Tri::True
+            } else if possible & mask == 0 {
+                Tri::False
+            } else {
+                Tri::Unknown
+            }
+        }
+        Kind::All | Kind::Any | Kind::Not | Kind::AtLeast(_) => return None,
+    })
+}
+
+#[inline(always)]
 fn set(v: Option<Val>, test: impl Fn(u64) -> bool) -> Tri {
     match v {
         Some(Val::Set(x)) => Tri::from(test(x)),

@@ -179,12 +179,19 @@ impl JsonEngine {
             facts,
             evaluator: crate::Evaluator::new(),
             error: String::new(),
+            output_len: 0,
+            block: crate::batch::Block::default(),
+            checker: self
+                .ruleset()
+                .map(crate::compact::Checker::new)
+                .unwrap_or_default(),
         };
         if let Err(e) = &self.inner {
             bulk.error = error(e);
         } else if let Some(rs) = self.ruleset() {
-            if let Err(e) = rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
-                bulk.error = error(&e.diagnostics());
+            match rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
+                Ok(cl) => bulk.output_len = rs.compact_layout(cl).output_len(),
+                Err(e) => bulk.error = error(&e.diagnostics()),
             }
         }
         bulk
@@ -223,6 +230,9 @@ pub struct JsonBulk {
     facts: Facts,
     evaluator: crate::Evaluator,
     error: String,
+    output_len: usize,
+    block: crate::batch::Block,
+    checker: crate::compact::Checker,
 }
 
 impl JsonBulk {
@@ -269,9 +279,87 @@ impl JsonBulk {
     /// ruleset or checklist is not usable.
     #[must_use]
     pub fn output_len(&self) -> usize {
-        let Ok(rs) = &self.engine else { return 0 };
-        rs.checklist(Some(self.checklist.as_str()).filter(|c| !c.is_empty()))
-            .map_or(0, |cl| rs.compact_layout(cl).output_len())
+        self.output_len
+    }
+
+    /// The number of input values per patient (one per fact).
+    #[must_use]
+    pub fn input_len(&self) -> usize {
+        self.engine.as_ref().map_or(0, |rs| rs.facts.len())
+    }
+
+    /// Assesses many patients in one call: `values` holds [`JsonBulk::input_len`] values per
+    /// patient back to back, `out` receives [`JsonBulk::output_len`] codes per patient. Returns
+    /// the number of patients assessed; when it is fewer than given, [`JsonBulk::error`] locates
+    /// the first bad patient (`$[patient][fact]`) and the codes of the patients before it stand.
+    pub fn assess_many(&mut self, values: &[i32], out: &mut [u32]) -> usize {
+        let (ni, no) = (self.input_len(), self.output_len);
+        if ni == 0 || no == 0 {
+            // Not usable: let `assess` report why (ruleset or checklist error).
+            let _ = self.assess(values, out);
+            if self.error.is_empty() {
+                self.error = error_one(Code::WrongType, "$", String::from("no facts to assess"));
+            }
+            return 0;
+        }
+        if values.len() % ni != 0 {
+            self.error = error_one(
+                Code::WrongType,
+                "$",
+                format!(
+                    "{} values is not a whole number of patients of {ni} values each",
+                    values.len()
+                ),
+            );
+            return 0;
+        }
+        let n = values.len() / ni;
+        if out.len() < n.saturating_mul(no) {
+            self.error = error_one(
+                Code::WrongType,
+                "$",
+                format!(
+                    "the output buffer holds {} codes; {n} patients need {}",
+                    out.len(),
+                    n.saturating_mul(no)
+                ),
+            );
+            return 0;
+        }
+        let rs = match &self.engine {
+            Ok(rs) => Rc::clone(rs),
+            Err(_) => return 0,
+        };
+        let Ok(cl) = rs.checklist(Some(self.checklist.as_str()).filter(|c| !c.is_empty())) else {
+            return 0;
+        };
+        let lanes = crate::batch::LANES;
+        for (b, (chunk, codes)) in values
+            .chunks(ni * lanes)
+            .zip(out.chunks_mut(no * lanes))
+            .enumerate()
+        {
+            let count = chunk.len() / ni;
+            let mut valid = count;
+            for (j, row) in chunk.chunks_exact(ni).enumerate() {
+                if self.checker.ok(row) {
+                    continue;
+                }
+                if let Err(d) = rs.check_compact(row) {
+                    let k = b * lanes + j;
+                    self.error = error(&d).replacen("\"$", &format!("\"$[{k}]"), usize::MAX);
+                    valid = j;
+                    break;
+                }
+            }
+            self.block.load(chunk.get(..valid * ni).unwrap_or(&[]), ni);
+            self.block.assess(&rs, cl.c, valid, codes, no);
+            if valid < count {
+                return b * lanes + valid;
+            }
+        }
+        self.error.clear();
+        n
     }
 
     /// The error of the last call as `{"error": …}`, or an empty string after a success.

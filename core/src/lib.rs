@@ -13,6 +13,7 @@ extern crate std;
 
 #[cfg(feature = "lint")]
 mod analysis;
+mod batch;
 mod bits;
 #[cfg(feature = "bundled")]
 pub mod bundled;

@@ -38,6 +38,7 @@ impl Tri {
 
     /// Kleene negation: unknown stays unknown.
     #[must_use]
+    #[inline(always)]
     pub const fn not(self) -> Tri {
         match self {
             Tri::False => Tri::True,
@@ -67,6 +68,7 @@ impl Tri {
 }
 
 impl From<bool> for Tri {
+    #[inline(always)]
     fn from(b: bool) -> Self {
         if b {
             Tri::True

@@ -43,12 +43,6 @@ impl Engine {
         self.0.evaluate(facts_json, checklist)
     }
 
-    /// The compact bulk path: verdict, ids not met and decided table outputs, no report.
-    #[wasm_bindgen(js_name = assess)]
-    pub fn assess(&self, facts_json: &str, checklist: &str) -> String {
-        self.0.assess(facts_json, checklist)
-    }
-
     /// What each position of the compact input and output means for a checklist.
     #[wasm_bindgen(js_name = layout)]
     pub fn layout(&self, checklist: &str) -> String {
@@ -87,6 +81,20 @@ impl Bulk {
     #[wasm_bindgen(js_name = assess)]
     pub fn assess(&mut self, values: &[i32], out: &mut [u32]) -> usize {
         self.0.assess(values, out)
+    }
+
+    /// Assesses many patients in one call (`values`: `inputLength` values per patient back to
+    /// back; `out`: `outputLength` codes per patient). Returns the number assessed; fewer
+    /// than given means `error()` locates the first bad patient.
+    #[wasm_bindgen(js_name = assessMany)]
+    pub fn assess_many(&mut self, values: &[i32], out: &mut [u32]) -> usize {
+        self.0.assess_many(values, out)
+    }
+
+    /// Values per patient (one per fact, in schema order).
+    #[wasm_bindgen(js_name = inputLength)]
+    pub fn input_len(&self) -> usize {
+        self.0.input_len()
     }
 
     /// Codes per patient: verdict, tables, requirements.

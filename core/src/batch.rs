@@ -1,0 +1,340 @@
+//! Bit-parallel batch evaluation: 64 patients per pass. Each condition node is evaluated once
+//! per block of 64 patients into two bit masks, "definitely true" and "definitely false" (a
+//! lane in neither is unknown), so strong Kleene logic becomes word operations: `all` is
+//! `(AND of trues, OR of falses)`, `any` the dual, `not` swaps the masks. Only leaves look at
+//! individual patients, in tight loops over one fact's 64 values laid out together.
+//!
+//! This is the engine behind [`crate::json::JsonBulk::assess_many`] and gives exactly the
+//! codes of the one-patient path ([`crate::compact`]); `tests/laws.rs` checks the two agree on
+//! random patients with unknowns.
+
+use crate::compact::{status_code, verdict_code, UNDECIDED, UNKNOWN};
+use crate::compile::{ChecklistC, Item};
+use crate::flat::{Flat, Kind};
+use crate::report::{Status, Verdict};
+use crate::ruleset::Ruleset;
+use crate::wire::Kind as ReqKind;
+use alloc::vec::Vec;
+
+/// Lanes per block.
+pub(crate) const LANES: usize = 64;
+
+/// A Kleene value for 64 patients: bit `j` of `t` set = true for patient `j`; of `f` = false.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Mask {
+    pub t: u64,
+    pub f: u64,
+}
+
+impl Mask {
+    const TRUE: Mask = Mask { t: !0, f: 0 };
+}
+
+/// Reusable buffers for one block.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Block {
+    /// Fact-major values: fact `i`, patient `j` at `i * LANES + j`.
+    cols: Vec<i32>,
+    derived: Vec<Mask>,
+    /// Per table, per output: lanes where that output is still possible.
+    possible: Vec<Vec<u64>>,
+}
+
+/// Sets bit `j` of `t` where `test` holds for patient `j`'s known value and of `f` where it
+/// fails; unknown lanes are in neither. Written without branches so it compiles to a tight loop.
+#[inline(always)]
+fn lanes(col: &[i32; LANES], test: impl Fn(i32) -> bool) -> Mask {
+    let mut known = 0u64;
+    let mut hit = 0u64;
+    for (j, &x) in col.iter().enumerate() {
+        known |= u64::from(x != UNKNOWN) << j;
+        hit |= u64::from(test(x)) << j;
+    }
+    Mask {
+        t: hit & known,
+        f: known & !hit,
+    }
+}
+
+/// The bits of a compact value.
+#[inline(always)]
+fn bits(x: i32) -> u32 {
+    u32::from_ne_bytes(x.to_ne_bytes())
+}
+
+impl Block {
+    /// Lays out patients `values` (row-major, `nf` values each, at most [`LANES`] patients)
+    /// fact-major; missing lanes are unknown.
+    pub(crate) fn load(&mut self, values: &[i32], nf: usize) {
+        self.cols.clear();
+        self.cols.resize(nf * LANES, UNKNOWN);
+        for (j, row) in values.chunks_exact(nf).take(LANES).enumerate() {
+            for (i, &v) in row.iter().enumerate() {
+                if let Some(slot) = self.cols.get_mut(i * LANES + j) {
+                    *slot = v;
+                }
+            }
+        }
+    }
+
+    fn col(&self, fact: u32) -> &[i32; LANES] {
+        const EMPTY: [i32; LANES] = [UNKNOWN; LANES];
+        let s = fact as usize * LANES;
+        self.cols
+            .get(s..s + LANES)
+            .and_then(|c| <&[i32; LANES]>::try_from(c).ok())
+            .unwrap_or(&EMPTY)
+    }
+
+    /// The masks of the op at `p` and the index just past it.
+    fn eval(&self, flat: &Flat, p: usize) -> (Mask, usize) {
+        let Some(op) = flat.ops.get(p) else {
+            return (Mask::default(), usize::MAX);
+        };
+        let end = op.end as usize;
+        let m = match op.kind {
+            Kind::Const(true) => Mask::TRUE,
+            Kind::Const(false) => Mask { t: 0, f: !0 },
+            Kind::Bool { fact, want } => {
+                let w = i32::from(want);
+                lanes(self.col(fact), |x| x == w)
+            }
+            // Known lanes hold validated values (an option index, a non-negative mask); unknown
+            // lanes are masked out by `lanes`, so the bit tricks need no branches.
+            Kind::EnumIn { fact, mask } => {
+                lanes(self.col(fact), |x| (mask >> (bits(x) & 63)) & 1 == 1)
+            }
+            Kind::SetEq { fact, mask } => lanes(self.col(fact), |x| u64::from(bits(x)) == mask),
+            Kind::SetNe { fact, mask } => lanes(self.col(fact), |x| u64::from(bits(x)) != mask),
+            Kind::SetHas { fact, mask } => {
+                lanes(self.col(fact), |x| u64::from(bits(x)) & mask == mask)
+            }
+            Kind::Int { fact, op, c } => {
+                use crate::condition::IntOp;
+                let col = self.col(fact);
+                match op {
+                    IntOp::Eq => lanes(col, |x| i64::from(x) == c),
+                    IntOp::Ne => lanes(col, |x| i64::from(x) != c),
+                    IntOp::Lt => lanes(col, |x| i64::from(x) < c),
+                    IntOp::Lte => lanes(col, |x| i64::from(x) <= c),
+                    IntOp::Gt => lanes(col, |x| i64::from(x) > c),
+                    IntOp::Gte => lanes(col, |x| i64::from(x) >= c),
+                }
+            }
+            Kind::IntIn { fact, list } => {
+                let list = flat.lists.get(list as usize).map_or(&[][..], |l| &l[..]);
+                lanes(self.col(fact), |x| list.contains(&i64::from(x)))
+            }
+            Kind::Known(fact) => {
+                let known = lanes(self.col(fact), |_| true).t;
+                Mask {
+                    t: known,
+                    f: !known,
+                }
+            }
+            Kind::Ref(d) => self.derived.get(d as usize).copied().unwrap_or_default(),
+            Kind::Decision { table, mask } => {
+                let possible = self
+                    .possible
+                    .get(table as usize)
+                    .map_or(&[][..], |v| &v[..]);
+                // True where no output outside the mask is possible; false where none inside
+                // is (the set of possible outputs is never empty).
+                let (mut outside, mut inside) = (0u64, 0u64);
+                for (o, &lanes) in possible.iter().enumerate() {
+                    if o < 64 && mask & (1u64 << o) != 0 {
+                        inside |= lanes;
+                    } else {
+                        outside |= lanes;
+                    }
+                }
+                Mask {
+                    t: !outside,
+                    f: !inside,
+                }
+            }
+            Kind::All => {
+                let mut acc = Mask::TRUE;
+                let mut c = p + 1;
+                while c < end {
+                    let (m, next) = self.eval(flat, c);
+                    acc = Mask {
+                        t: acc.t & m.t,
+                        f: acc.f | m.f,
+                    };
+                    c = next;
+                }
+                acc
+            }
+            Kind::Any => {
+                let mut acc = Mask { t: 0, f: !0 };
+                let mut c = p + 1;
+                while c < end {
+                    let (m, next) = self.eval(flat, c);
+                    acc = Mask {
+                        t: acc.t | m.t,
+                        f: acc.f & m.f,
+                    };
+                    c = next;
+                }
+                acc
+            }
+            Kind::Not => {
+                let m = self.eval(flat, p + 1).0;
+                Mask { t: m.f, f: m.t }
+            }
+            Kind::AtLeast(n) => {
+                // Per lane: true when n children are true, false when n can no longer be
+                // reached; counts kept per lane, no allocation.
+                let mut trues = [0u32; LANES];
+                let mut unknowns = [0u32; LANES];
+                let mut c = p + 1;
+                while c < end {
+                    let (m, next) = self.eval(flat, c);
+                    let u = !(m.t | m.f);
+                    for (j, (t, q)) in trues.iter_mut().zip(unknowns.iter_mut()).enumerate() {
+                        *t += u32::from(m.t >> j & 1 == 1);
+                        *q += u32::from(u >> j & 1 == 1);
+                    }
+                    c = next;
+                }
+                let mut out = Mask::default();
+                for (j, (&t, &u)) in trues.iter().zip(unknowns.iter()).enumerate() {
+                    match crate::tri::Tri::at_least(n as usize, t as usize, u as usize) {
+                        crate::tri::Tri::True => out.t |= 1u64 << j,
+                        crate::tri::Tri::False => out.f |= 1u64 << j,
+                        crate::tri::Tri::Unknown => {}
+                    }
+                }
+                out
+            }
+        };
+        (m, end)
+    }
+
+    fn node(&self, rs: &Ruleset, id: crate::condition::NodeId) -> Mask {
+        let flat = rs.prog.flat();
+        match flat.pos.get(id as usize) {
+            Some(&p) if p != u32::MAX => self.eval(flat, p as usize).0,
+            _ => Mask::default(),
+        }
+    }
+
+    /// Evaluates the named conditions and tables of `plan` for the loaded block.
+    fn run(&mut self, rs: &Ruleset, plan: &[Item]) {
+        let (nd, nt) = rs.item_count();
+        self.derived.clear();
+        self.derived.resize(nd, Mask::default());
+        self.possible.resize(nt, Vec::new());
+        for item in plan {
+            match *item {
+                Item::Derived(i) => {
+                    let m = rs
+                        .derived
+                        .get(i)
+                        .map_or(Mask::default(), |d| self.node(rs, d.1));
+                    if let Some(slot) = self.derived.get_mut(i) {
+                        *slot = m;
+                    }
+                }
+                Item::Table(t) => {
+                    let outputs = rs.doc.tables.get(t).map_or(0, |d| d.outputs.len());
+                    let mut possible = self
+                        .possible
+                        .get_mut(t)
+                        .map(core::mem::take)
+                        .unwrap_or_default();
+                    possible.clear();
+                    possible.resize(outputs, 0);
+                    let mut stopped = 0u64;
+                    if let Some(table) = rs.tables.get(t) {
+                        for row in &table.rows {
+                            let m = self.node(rs, row.when);
+                            if let Some(slot) = possible.get_mut(row.out) {
+                                *slot |= !stopped & !m.f;
+                            }
+                            stopped |= m.t;
+                        }
+                        if let Some(slot) = possible.get_mut(table.default) {
+                            *slot |= !stopped;
+                        }
+                    }
+                    if let Some(slot) = self.possible.get_mut(t) {
+                        *slot = possible;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Evaluates the loaded block for `cl` and writes `count` patients' codes into `out`
+    /// (`per` codes each: verdict, tables, requirements).
+    pub(crate) fn assess(
+        &mut self,
+        rs: &Ruleset,
+        cl: &ChecklistC,
+        count: usize,
+        out: &mut [u32],
+        per: usize,
+    ) {
+        self.run(rs, &cl.plan);
+        let nt = cl.tables.len();
+        let mut not_met_hard = 0u64;
+        let mut unknown_hard = 0u64;
+        for (k, &r) in cl.reqs.iter().enumerate() {
+            let Some(rc) = rs.reqs.get(r) else { continue };
+            let a = rc.applies.map_or(Mask::TRUE, |n| self.node(rs, n));
+            let m = self.node(rs, rc.met);
+            let na = a.f;
+            let met = !na & m.t;
+            let not_met = a.t & m.f;
+            let unknown = !(na | met | not_met);
+            if rc.kind != ReqKind::Advisory {
+                not_met_hard |= not_met;
+                unknown_hard |= unknown;
+            }
+            for (j, codes) in out.chunks_mut(per).take(count).enumerate() {
+                let bit = 1u64 << j;
+                let status = if na & bit != 0 {
+                    Status::NotApplicable
+                } else if met & bit != 0 {
+                    Status::Met
+                } else if not_met & bit != 0 {
+                    Status::NotMet
+                } else {
+                    Status::Unknown
+                };
+                if let Some(slot) = codes.get_mut(1 + nt + k) {
+                    *slot = status_code(status);
+                }
+            }
+        }
+        for (j, codes) in out.chunks_mut(per).take(count).enumerate() {
+            let bit = 1u64 << j;
+            let verdict = if not_met_hard & bit != 0 {
+                Verdict::NotReady
+            } else if unknown_hard & bit != 0 {
+                Verdict::Undetermined
+            } else {
+                Verdict::Ready
+            };
+            if let Some(slot) = codes.first_mut() {
+                *slot = verdict_code(verdict);
+            }
+            for (i, &t) in cl.tables.iter().enumerate() {
+                let possible = self.possible.get(t).map_or(&[][..], |v| &v[..]);
+                let mut decided = UNDECIDED;
+                let mut seen = 0;
+                for (o, &lanes) in possible.iter().enumerate() {
+                    if lanes & bit != 0 {
+                        seen += 1;
+                        decided = u32::try_from(o).unwrap_or(UNDECIDED);
+                    }
+                }
+                if let Some(slot) = codes.get_mut(1 + i) {
+                    *slot = if seen == 1 { decided } else { UNDECIDED };
+                }
+            }
+        }
+    }
+}
