@@ -223,6 +223,6 @@ for (const [name, r] of Object.entries(results)) {
 }
 const out = join(here, 'results');
 if (!existsSync(out)) mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'latest.json'), JSON.stringify({ patients: PATIENTS, facts: W.facts.length, requirements: requirements.length, table_rows: W.rows.length, quick, results }, null, 2));
+writeFileSync(join(out, 'latest.json'), JSON.stringify({ wasm_gzip_bytes: gz(join(pkg, 'homeward_wasm_bg.wasm')), patients: PATIENTS, facts: W.facts.length, requirements: requirements.length, table_rows: W.rows.length, quick, results }, null, 2));
 console.log(`agreement: ${PATIENTS} patients × ${Object.keys(engines).length} engines, 0 disagreements`);
 console.log(`${PATIENTS} passed, 0 failed`);

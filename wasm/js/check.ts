@@ -1,6 +1,6 @@
 // Type-checked in CI (`tsc --noEmit`): the declarations describe how another system uses the
 // package; a change that breaks this file breaks embedders.
-import { Engine, initHomeward, type Report, type Verdict } from './homeward.js';
+import { Engine, UNKNOWN, initHomeward, type Report, type Verdict } from './homeward.js';
 
 async function main(): Promise<Verdict | null> {
   const loaded = await initHomeward();
@@ -16,6 +16,15 @@ async function main(): Promise<Verdict | null> {
   if (!session) return null;
   const r = session.set('home.carers_need_access', true);
   const report: Report | undefined = r.ok;
+  const bulk = national.engine.bulk('ward_discharge');
+  if (bulk.ok) {
+    const values = new Int32Array(bulk.ok.inputLength).fill(UNKNOWN);
+    const codes = bulk.ok.assess(values);
+    if (codes.ok) console.log('verdict code', codes.ok[0], 'of', bulk.ok.layout.requirements.length, 'requirements');
+    const many = bulk.ok.assessMany(new Int32Array(bulk.ok.inputLength * 3).fill(UNKNOWN));
+    if (many.error) console.error(many.error.code, many.done);
+    bulk.ok.free();
+  }
   return report ? report.verdict : null;
 }
 

@@ -88,6 +88,28 @@ export class Session {
   free(): void;
 }
 
+/** What each compact input and output position means for one checklist. */
+export interface Layout {
+  checklist: string;
+  facts: { id: string; type: 'bool' | 'enum' | 'int' | 'set'; options?: string[] }[];
+  tables: { id: string; outputs: (string | number | boolean)[] }[];
+  requirements: string[];
+}
+
+/** The compact input code for an unknown fact. */
+export const UNKNOWN: -2147483648;
+
+/** Bulk assessment over typed arrays; see homeward.js for the codes. */
+export class Bulk {
+  readonly layout: Layout;
+  readonly inputLength: number;
+  readonly outputLength: number;
+  assess(values: Int32Array | number[]): Result<Uint32Array>;
+  assessMany(values: Int32Array | number[]):
+    { ok: Uint32Array; error?: undefined } | { error: HomewardError; done: number; codes: Uint32Array; ok?: undefined };
+  free(): void;
+}
+
 export class Engine {
   static load(ruleset: string | object, overlays?: (string | object)[]):
     { ok: EngineStatus; engine: Engine; error?: undefined } | { error: HomewardError; engine: null; ok?: undefined };
@@ -96,6 +118,8 @@ export class Engine {
   status(): Result<EngineStatus>;
   schema(): Result<Schema>;
   evaluate(facts: Facts | string, checklist?: string): Result<Report>;
+  layout(checklist?: string): Result<Layout>;
+  bulk(checklist?: string): Result<Bulk>;
   session(checklist?: string): Session | null;
   free(): void;
 }

@@ -76,6 +76,59 @@ export class Session {
   }
 }
 
+/**
+ * Bulk assessment over typed arrays (other systems, batch reports): a patient is one Int32Array
+ * value per fact in schema order (UNKNOWN = -2147483648; bool 0/1; enum option index; int value;
+ * set bit mask), the result Uint32Array codes: verdict (0 ready, 1 not ready, 2 undetermined),
+ * then each table's output index (4294967295 = undecided), then each requirement's status
+ * (0 met, 1 not met, 2 unknown, 3 not applicable). `layout` names every position.
+ */
+export class Bulk {
+  constructor(raw, layout) {
+    this.raw = raw;
+    this.layout = layout;
+    this.inputLength = raw.inputLength();
+    this.outputLength = raw.outputLength();
+  }
+  /** One patient: returns { ok: Uint32Array } or { error }. */
+  assess(values) {
+    try {
+      const out = new Uint32Array(this.outputLength);
+      return this.raw.assess(Int32Array.from(values), out) ? { ok: out } : parse(this.raw.error());
+    } catch (e) {
+      return fail('INTERNAL', String(e && e.message ? e.message : e));
+    }
+  }
+  /**
+   * Many patients back to back in one Int32Array (64 per pass inside the engine). Returns
+   * { ok: Uint32Array } with outputLength codes per patient, or { error, done, codes } where the
+   * error locates the first bad patient as $[patient][fact] and codes holds the `done` before it.
+   */
+  assessMany(values) {
+    try {
+      const input = values instanceof Int32Array ? values : Int32Array.from(values);
+      const n = this.inputLength ? Math.floor(input.length / this.inputLength) : 0;
+      const out = new Uint32Array(n * this.outputLength);
+      const done = this.raw.assessMany(input, out);
+      if (done === n && input.length === n * this.inputLength) return { ok: out };
+      const err = parse(this.raw.error());
+      return { error: err.error, done, codes: out.subarray(0, done * this.outputLength) };
+    } catch (e) {
+      return fail('INTERNAL', String(e && e.message ? e.message : e));
+    }
+  }
+  free() {
+    try {
+      this.raw.free();
+    } catch (_) {
+      /* already freed */
+    }
+  }
+}
+
+/** The compact input code for an unknown fact. */
+export const UNKNOWN = -2147483648;
+
 /** A compiled ruleset (national, or national plus an overlay), resident in WebAssembly. */
 export class Engine {
   constructor(raw) {
@@ -118,6 +171,20 @@ export class Engine {
   evaluate(facts, checklist = '') {
     const v = json(facts);
     return v === null ? fail('WRONG_TYPE', 'the facts are not JSON') : call(() => this.raw.evaluate(v, String(checklist)));
+  }
+  /** What each compact input and output position means for a checklist. */
+  layout(checklist = '') {
+    return call(() => this.raw.layout(String(checklist)));
+  }
+  /** A resident bulk assessor over typed arrays, or { error } for an unknown checklist. */
+  bulk(checklist = '') {
+    const layout = this.layout(checklist);
+    if (layout.error) return layout;
+    try {
+      return { ok: new Bulk(this.raw.bulk(String(checklist)), layout.ok) };
+    } catch (e) {
+      return fail('INTERNAL', String(e));
+    }
   }
   session(checklist = '') {
     try {

@@ -98,6 +98,51 @@ const randomCount = full ? 100000 : 10000;
 parity('random patients', Array.from({ length: randomCount }, randomPatient), []);
 parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 }, randomPatient), ['norfolk']);
 
+// ---------------------------------------------------------------- compact bulk path
+// The typed-array path (one patient per call, and 64 per pass in assessMany) must give the
+// verdict, table outputs and statuses of the full report, for every checklist, with unknowns.
+{
+  const UNKNOWN = -2147483648;
+  const e = engine([]);
+  let compared = 0;
+  for (const cl of schema.checklists.map((c) => c.id)) {
+    const layout = JSON.parse(e.layout(cl)).ok;
+    const bulk = e.bulk(cl);
+    const ni = bulk.inputLength();
+    const no = bulk.outputLength();
+    const pts = Array.from({ length: full ? 5000 : 700 }, randomPatient);
+    const all = new Int32Array(pts.length * ni);
+    pts.forEach((p, k) => layout.facts.forEach((f, i) => {
+      const v = p.facts[f.id];
+      all[k * ni + i] = v === undefined ? UNKNOWN : f.type === 'bool' ? Number(v) : f.type === 'enum' ? f.options.indexOf(v)
+        : f.type === 'set' ? v.reduce((m, o) => m | (1 << f.options.indexOf(o)), 0) : v;
+    }));
+    const out = new Uint32Array(pts.length * no);
+    check('assessMany assesses every patient', bulk.assessMany(all, out) === pts.length, bulk.error());
+    const one = new Uint32Array(no);
+    pts.forEach((p, k) => {
+      const report = JSON.parse(e.evaluate(JSON.stringify(p.facts), cl)).ok;
+      const codes = out.subarray(k * no, (k + 1) * no);
+      const verdict = ['ready', 'not_ready', 'undetermined'][codes[0]];
+      const statuses = layout.requirements.map((_, r) => ['met', 'not_met', 'unknown', 'not_applicable'][codes[1 + layout.tables.length + r]]);
+      const want = layout.requirements.map((id) => report.requirements.find((q) => q.id === id).status);
+      const tables = layout.tables.map((t, i) => (codes[1 + i] === 4294967295 ? null : t.outputs[codes[1 + i]]));
+      const wantTables = layout.tables.map((t) => { const d = report.decisions.find((x) => x.id === t.id); return d.status === 'decided' ? d.output : null; });
+      check('compact batch = report', verdict === report.verdict && JSON.stringify(statuses) === JSON.stringify(want)
+        && JSON.stringify(tables) === JSON.stringify(wantTables), `${cl} patient ${k}`);
+      check('compact one call = batch', bulk.assess(all.subarray(k * ni, (k + 1) * ni), one) === no && one.every((c, i) => c === codes[i]));
+      compared++;
+    });
+    // Bad input: located, never a throw.
+    const bad = all.slice(0, 3 * ni);
+    bad[2 * ni] = 1 << 30;
+    check('bad compact patient located', bulk.assessMany(bad, new Uint32Array(3 * no)) === 2 && bulk.error().includes('"$[2][0]"'), bulk.error());
+    check('short output buffer is an error', bulk.assess(all.subarray(0, ni), new Uint32Array(1)) === 0 && bulk.error().includes('output buffer'));
+    bulk.free();
+  }
+  counts['compact patients compared'] = compared;
+}
+
 // ---------------------------------------------------------------- malformed input
 function tagged(name, text) {
   let v;

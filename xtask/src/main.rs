@@ -172,6 +172,7 @@ fn ci() -> Result<(), String> {
     web::typecheck()?;
     web::e2e()?;
     bench::harness(true)?;
+    bench::smoke()?;
     let fuzz_seconds = std::env::var("HOMEWARD_FUZZ_SECONDS")
         .ok()
         .and_then(|s| s.parse().ok())
