@@ -41,6 +41,8 @@ pub(crate) struct Work {
     gated: BitSet,
     todo: Vec<usize>,
     order: Vec<u32>,
+    /// Facts of the checklist whose `asked_when` is false (hidden questions).
+    hidden: Vec<u32>,
     /// Node values of the current patient, filled lazily by the walks.
     memo: NodeMemo,
 }
@@ -319,6 +321,14 @@ impl Ruleset {
         });
     }
 
+    /// Whether fact `f`'s question is hidden: its `asked_when` is false.
+    fn is_hidden(&self, f: usize, env: &Env<'_>) -> bool {
+        self.facts
+            .get(f)
+            .and_then(|d| d.asked_when)
+            .is_some_and(|a| self.prog.eval(a, env) == Tri::False)
+    }
+
     /// Evaluates a patient against a checklist. Never fails: a ruleset that loaded is complete.
     #[must_use]
     pub fn evaluate(&self, checklist: Checklist<'_>, facts: &Facts) -> Report {
@@ -401,12 +411,7 @@ impl Ruleset {
         let hidden_facts = cl
             .facts
             .iter()
-            .filter(|&&f| {
-                self.facts
-                    .get(f)
-                    .and_then(|d| d.asked_when)
-                    .is_some_and(|a| self.prog.eval(a, &env) == Tri::False)
-            })
+            .filter(|&&f| self.is_hidden(f, &env))
             .filter_map(|&f| self.facts.get(f).map(|d| d.id.clone()))
             .collect();
 
@@ -602,6 +607,13 @@ impl Evaluator {
             rs.open_candidates(cl, &env, reqs, work, None);
             rs.gate(&env, work, None);
             rs.order_open(work);
+            work.hidden.clear();
+            work.hidden.extend(
+                cl.facts
+                    .iter()
+                    .filter(|&&f| rs.is_hidden(f, &env))
+                    .filter_map(|&f| u32::try_from(f).ok()),
+            );
         }
         Assessment {
             rs,
@@ -641,6 +653,15 @@ impl Assessment<'_> {
             })
     }
 
+    /// For each requirement of the checklist, in order: whether it is a blocker or hold (counts
+    /// toward the verdict) rather than an advisory.
+    pub fn hard(&self) -> impl Iterator<Item = bool> + '_ {
+        self.cl
+            .reqs
+            .iter()
+            .map(|&i| self.rs.kind(i) != Kind::Advisory)
+    }
+
     /// Ids of requirements that are `not_met` (blockers, holds and advisories).
     pub fn not_met(&self) -> impl Iterator<Item = &str> + '_ {
         self.statuses()
@@ -678,6 +699,19 @@ impl Assessment<'_> {
     /// Statuses in checklist order.
     pub(crate) fn req_statuses(&self) -> impl Iterator<Item = Status> + '_ {
         self.scratch.reqs.iter().map(|e| e.status)
+    }
+
+    /// Ids of the checklist's facts whose question is hidden (`asked_when` false), in schema
+    /// order (empty unless open questions were requested).
+    pub fn hidden_facts(&self) -> impl Iterator<Item = &str> + '_ {
+        let hidden: &[u32] = if self.open {
+            &self.scratch.work.hidden
+        } else {
+            &[]
+        };
+        hidden
+            .iter()
+            .filter_map(|&f| self.rs.facts.get(f as usize).map(|d| d.id.as_str()))
     }
 
     /// Open question fact ids, ordered (empty unless requested).

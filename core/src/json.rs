@@ -18,7 +18,11 @@ use serde_json::{json, Value};
 #[must_use]
 pub fn ok<T: Serialize + ?Sized>(value: &T) -> String {
     let inner = serde_json::to_string(value).unwrap_or_else(|_| String::from("null"));
-    format!("{{\"ok\":{inner}}}")
+    let mut out = String::with_capacity(inner.len() + 7);
+    out.push_str("{\"ok\":");
+    out.push_str(&inner);
+    out.push('}');
+    out
 }
 
 /// `{"error": …}` for a list of diagnostics (the first error's fields are repeated at the top).
@@ -206,6 +210,7 @@ impl JsonEngine {
             facts,
             checklist: String::from(checklist),
             scratch: Scratch::default(),
+            evaluator: crate::Evaluator::new(),
         }
     }
 
@@ -376,6 +381,7 @@ pub struct JsonSession {
     facts: Facts,
     checklist: String,
     scratch: Scratch,
+    evaluator: crate::Evaluator,
 }
 
 impl JsonSession {
@@ -407,6 +413,79 @@ impl JsonSession {
             Ok(()) => Self::report_of(rs, facts, scratch, cl),
             Err(e) => error(&e.diagnostics()),
         })
+    }
+
+    /// Sets one answer like [`JsonSession::set`] but returns the compact update a form needs
+    /// after each tap, without building the report: `{"ok": {"verdict", "outstanding",
+    /// "unknown", "statuses": {requirement: status}, "open_questions": [fact ids, in asking
+    /// order], "hidden_facts": [fact ids]}}`. `outstanding` and `unknown` count blockers and
+    /// holds not met and unknown, as in the report's summary. On error the answer is unchanged.
+    pub fn update(&mut self, fact: &str, value_json: &str) -> String {
+        let value: Value = match crate::decode::parse_json(value_json) {
+            Ok(v) => v,
+            Err(d) => return error(&[d]),
+        };
+        let (rs, facts, evaluator, checklist) = match &self.engine {
+            Ok(rs) => (
+                rs,
+                &mut self.facts,
+                &mut self.evaluator,
+                self.checklist.as_str(),
+            ),
+            Err(d) => return error(d),
+        };
+        let cl = match rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
+            Ok(c) => c,
+            Err(e) => return error(&e.diagnostics()),
+        };
+        if let Err(e) = facts.set(rs, fact, &value) {
+            return error(&e.diagnostics());
+        }
+        let a = evaluator.assess(rs, cl, facts, true);
+        let verdict = match a.verdict() {
+            crate::Verdict::Ready => "ready",
+            crate::Verdict::NotReady => "not_ready",
+            crate::Verdict::Undetermined => "undetermined",
+        };
+        // Ids are validated at load (`[a-z0-9_.]`), so they need no escaping.
+        let mut out = String::with_capacity(4096);
+        out.push_str("{\"ok\":{\"verdict\":\"");
+        out.push_str(verdict);
+        let (mut outstanding, mut unknown) = (0u32, 0u32);
+        let mut statuses = String::with_capacity(2048);
+        for (k, ((id, status), hard)) in a.statuses().zip(a.hard()).enumerate() {
+            let word = match status {
+                crate::Status::Met => "met",
+                crate::Status::NotMet => "not_met",
+                crate::Status::Unknown => "unknown",
+                crate::Status::NotApplicable => "not_applicable",
+            };
+            if hard {
+                outstanding += u32::from(status == crate::Status::NotMet);
+                unknown += u32::from(status == crate::Status::Unknown);
+            }
+            statuses.push_str(if k == 0 { "\"" } else { ",\"" });
+            statuses.push_str(id);
+            statuses.push_str("\":\"");
+            statuses.push_str(word);
+            statuses.push('"');
+        }
+        out.push_str(&format!(
+            "\",\"outstanding\":{outstanding},\"unknown\":{unknown},\"statuses\":{{{statuses}}},\"open_questions\":["
+        ));
+        for (k, id) in a.open_questions().enumerate() {
+            out.push_str(if k == 0 { "\"" } else { ",\"" });
+            out.push_str(id);
+            out.push('"');
+        }
+        out.push_str("],\"hidden_facts\":[");
+        for (k, id) in a.hidden_facts().enumerate() {
+            out.push_str(if k == 0 { "\"" } else { ",\"" });
+            out.push_str(id);
+            out.push('"');
+        }
+        out.push_str("]}}");
+        out
     }
 
     /// Makes one answer unknown and returns the new report.

@@ -1,7 +1,9 @@
 //! The compiled, immutable [`Ruleset`]: loading (with overlays), the content hash, and lookups.
 //! A ruleset that loaded cannot make evaluation fail.
 
-use crate::compile::{self, ChecklistC, Item, ReqC, TableC};
+#[cfg(feature = "lint")]
+use crate::compile::Item;
+use crate::compile::{self, ChecklistC, ReqC, TableC};
 use crate::condition::Program;
 use crate::decode::decode_document;
 use crate::diagnostic::{self, Diagnostic};

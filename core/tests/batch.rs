@@ -149,3 +149,83 @@ fn a_bad_patient_stops_the_batch_and_is_located() {
     assert_eq!(bulk.assess_many(&values[1..], &mut out), 0);
     assert!(bulk.error().contains("whole number"));
 }
+
+/// The compact per-tap update says what the full report says: verdict, blocker counts,
+/// statuses, open questions in order and hidden questions, after every answer of a long walk
+/// through random answers (and a bad answer changes nothing).
+#[test]
+fn session_update_matches_the_report() {
+    let engine = JsonEngine::load(NATIONAL, &[NORFOLK.to_string()]);
+    let schema: Value = serde_json::from_str(&engine.schema()).unwrap();
+    let facts = schema["ok"]["facts"].as_array().unwrap();
+    for cl in ["ward_discharge", "home_circumstances", "front_door"] {
+        let mut quick = engine.session(cl);
+        let mut full = engine.session(cl);
+        let mut seed = 0x9e37_79b9_u32;
+        for step in 0..400 {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let f = &facts[seed as usize % facts.len()];
+            let opts: Vec<&str> = f["options"].as_array().map_or(vec![], |o| {
+                o.iter().map(|o| o["id"].as_str().unwrap()).collect()
+            });
+            let value = match (seed >> 8) % 5 {
+                0 => "null".to_string(),
+                _ => match f["type"].as_str().unwrap() {
+                    "bool" => ((seed >> 12) % 2 == 0).to_string(),
+                    "enum" => format!("\"{}\"", opts[(seed >> 12) as usize % opts.len()]),
+                    "int" => f["min"]
+                        .as_i64()
+                        .unwrap()
+                        .max(((seed >> 12) % 30) as i64)
+                        .min(f["max"].as_i64().unwrap())
+                        .to_string(),
+                    _ => serde_json::to_string(
+                        &opts
+                            .iter()
+                            .filter(|_| (seed >> 14) % 3 == 0)
+                            .collect::<Vec<_>>(),
+                    )
+                    .unwrap(),
+                },
+            };
+            let id = f["id"].as_str().unwrap();
+            let u: Value = serde_json::from_str(&quick.update(id, &value)).unwrap();
+            let r: Value = serde_json::from_str(&full.set(id, &value)).unwrap();
+            let (u, r) = (&u["ok"], &r["ok"]);
+            assert_eq!(u["verdict"], r["verdict"], "{cl} step {step}");
+            assert_eq!(
+                u["outstanding"], r["summary"]["outstanding"],
+                "{cl} step {step}"
+            );
+            assert_eq!(u["unknown"], r["summary"]["unknown"], "{cl} step {step}");
+            for q in r["requirements"].as_array().unwrap() {
+                assert_eq!(
+                    u["statuses"][q["id"].as_str().unwrap()],
+                    q["status"],
+                    "{cl} step {step}"
+                );
+            }
+            let open: Vec<&Value> = r["open_questions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|q| &q["fact"])
+                .collect();
+            assert_eq!(
+                u["open_questions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .collect::<Vec<_>>(),
+                open,
+                "{cl} step {step}"
+            );
+            assert_eq!(u["hidden_facts"], r["hidden_facts"], "{cl} step {step}");
+        }
+        let bad: Value = serde_json::from_str(&quick.update("no.such_fact", "true")).unwrap();
+        assert_eq!(bad["error"]["code"], "UNKNOWN_FACT");
+        assert_eq!(quick.export(), full.export());
+    }
+}

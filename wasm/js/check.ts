@@ -16,6 +16,8 @@ async function main(): Promise<Verdict | null> {
   if (!session) return null;
   const r = session.set('home.carers_need_access', true);
   const report: Report | undefined = r.ok;
+  const u = session.update('home.carers_need_access', false);
+  if (u.ok) console.log(u.ok.verdict, u.ok.outstanding, u.ok.open_questions.length, Object.keys(u.ok.statuses).length);
   const bulk = national.engine.bulk('ward_discharge');
   if (bulk.ok) {
     const values = new Int32Array(bulk.ok.inputLength).fill(UNKNOWN);

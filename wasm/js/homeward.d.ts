@@ -80,12 +80,24 @@ export function initHomeward(moduleUrl?: string | URL): Promise<{ ok: true } | {
 
 export class Session {
   set(fact: string, value: FactValue): Result<Report>;
+  /** As set, without building the report: what a form needs after each answer. */
+  update(fact: string, value: FactValue): Result<Update>;
   clear(fact: string): Result<Report>;
   report(): Result<Report>;
   export(): Result<Facts>;
   import(facts: Facts | string): Result<Report>;
   setChecklist(checklist: string): Result<Report>;
   free(): void;
+}
+
+/** The compact result of one answer. */
+export interface Update {
+  verdict: Verdict;
+  outstanding: number;
+  unknown: number;
+  statuses: Record<string, Status>;
+  open_questions: string[];
+  hidden_facts: string[];
 }
 
 /** What each compact input and output position means for one checklist. */

@@ -51,6 +51,11 @@ export class Session {
     const v = json(value === undefined ? null : typeof value === 'string' ? JSON.stringify(value) : value);
     return v === null ? fail('WRONG_TYPE', 'the value is not JSON', `$["${fact}"]`) : call(() => this.raw.set(String(fact), v));
   }
+  /** As set, but returns only { verdict, outstanding, unknown, statuses, open_questions, hidden_facts }. */
+  update(fact, value) {
+    const v = json(value === undefined ? null : typeof value === 'string' ? JSON.stringify(value) : value);
+    return v === null ? fail('WRONG_TYPE', 'the value is not JSON', `$["${fact}"]`) : call(() => this.raw.update(String(fact), v));
+  }
   clear(fact) {
     return call(() => this.raw.clear(String(fact)));
   }

@@ -122,6 +122,13 @@ impl Session {
         self.0.set(fact, value_json)
     }
 
+    /// Sets one answer (JSON text) and returns the compact update (verdict, counts, statuses,
+    /// open and hidden questions) without building the report.
+    #[wasm_bindgen(js_name = update)]
+    pub fn update(&mut self, fact: &str, value_json: &str) -> String {
+        self.0.update(fact, value_json)
+    }
+
     /// Clears one answer and returns the new report.
     #[wasm_bindgen(js_name = clear)]
     pub fn clear(&mut self, fact: &str) -> String {

@@ -81,7 +81,19 @@ fn criterion_figures(text: &str) -> Vec<(String, f64, Option<f64>)> {
                 _ => return None,
             })
         };
-        if let Some(rest) = t.strip_prefix("time:") {
+        // A short name shares its line with the time: `name   time:   [a b c]`.
+        let (t, named) = match t.split_once("time:") {
+            Some((n, rest)) if !line.starts_with(' ') && !n.trim().is_empty() => {
+                name = n.trim().to_string();
+                (rest, true)
+            }
+            _ => (t, false),
+        };
+        if named {
+            if let Some(ns) = middle(t) {
+                out.push((name.clone(), ns, None));
+            }
+        } else if let Some(rest) = t.strip_prefix("time:") {
             if let Some(ns) = middle(rest) {
                 if !name.is_empty() && !t.contains('%') {
                     out.push((name.clone(), ns, None));
