@@ -40,9 +40,9 @@ pub(crate) struct Work {
     /// Candidates after `asked_when` gating.
     gated: BitSet,
     todo: Vec<usize>,
+    /// Facts already queued by the gating pass.
+    seen_g: BitSet,
     order: Vec<u32>,
-    /// Facts of the checklist whose `asked_when` is false (hidden questions).
-    hidden: Vec<u32>,
     /// Node values of the current patient, filled lazily by the walks.
     memo: NodeMemo,
 }
@@ -213,6 +213,32 @@ impl Ruleset {
     ) {
         let w = Walker { rs: self, env };
         work.open.reset(self.facts.len());
+        if per_root.is_none() {
+            // Only the union is wanted: one walk from every open root, so sub-conditions and
+            // tables shared between requirements are walked once.
+            work.tmp.reset(self.facts.len());
+            work.stack.clear();
+            for (&i, e) in cl.reqs.iter().zip(reqs) {
+                if e.status != Status::Unknown || self.kind(i) == Kind::Advisory {
+                    continue;
+                }
+                let Some(rc) = self.reqs.get(i) else { continue };
+                if e.applies == Tri::Unknown {
+                    work.stack.extend(rc.applies);
+                }
+                if e.met == Tri::Unknown {
+                    work.stack.push(rc.met);
+                }
+            }
+            for &t in &cl.tables {
+                if env.tables.get(t).is_none_or(|r| r.decided().is_none()) {
+                    w.push_open_rows(t, &mut work.stack, &mut work.memo);
+                }
+            }
+            w.open_walk(work);
+            work.open.union_with(&work.tmp);
+            return;
+        }
         for (&i, e) in cl.reqs.iter().zip(reqs) {
             if e.status != Status::Unknown || self.kind(i) == Kind::Advisory {
                 continue;
@@ -268,7 +294,7 @@ impl Ruleset {
         work.gated.reset(self.facts.len());
         work.todo.clear();
         work.todo.extend(work.open.iter());
-        let mut seen = BitSet::default();
+        let mut seen = core::mem::take(&mut work.seen_g);
         seen.reset(self.facts.len());
         for f in work.open.iter() {
             seen.insert(f);
@@ -286,16 +312,15 @@ impl Ruleset {
                     work.stack.clear();
                     work.stack.push(g);
                     w.open_walk(work);
-                    let from: Vec<u32> = affects
-                        .as_deref()
-                        .and_then(|m| m.get(f).cloned())
-                        .unwrap_or_default();
-                    for gf in work.tmp.iter().collect::<Vec<_>>() {
-                        if let Some(m) = affects.as_deref_mut() {
+                    if let Some(m) = affects.as_deref_mut() {
+                        let from: Vec<u32> = m.get(f).cloned().unwrap_or_default();
+                        for gf in work.tmp.iter() {
                             if let Some(v) = m.get_mut(gf) {
                                 v.extend(from.iter().cloned());
                             }
                         }
+                    }
+                    for gf in work.tmp.iter() {
                         if seen.insert(gf) {
                             work.todo.push(gf);
                         }
@@ -303,6 +328,7 @@ impl Ruleset {
                 }
             }
         }
+        work.seen_g = seen;
     }
 
     /// Orders `work.gated` by section then schema order into `work.order` (step 4).
@@ -572,6 +598,7 @@ pub struct Evaluator {
 #[derive(Debug)]
 pub struct Assessment<'a> {
     rs: &'a Ruleset,
+    facts: &'a Facts,
     cl: &'a ChecklistC,
     scratch: &'a Scratch,
     verdict: Verdict,
@@ -591,7 +618,7 @@ impl Evaluator {
         &'a mut self,
         rs: &'a Ruleset,
         checklist: Checklist<'a>,
-        facts: &Facts,
+        facts: &'a Facts,
         open_questions: bool,
     ) -> Assessment<'a> {
         let cl = checklist.c;
@@ -607,16 +634,10 @@ impl Evaluator {
             rs.open_candidates(cl, &env, reqs, work, None);
             rs.gate(&env, work, None);
             rs.order_open(work);
-            work.hidden.clear();
-            work.hidden.extend(
-                cl.facts
-                    .iter()
-                    .filter(|&&f| rs.is_hidden(f, &env))
-                    .filter_map(|&f| u32::try_from(f).ok()),
-            );
         }
         Assessment {
             rs,
+            facts,
             cl,
             scratch: &self.scratch,
             verdict,
@@ -704,14 +725,16 @@ impl Assessment<'_> {
     /// Ids of the checklist's facts whose question is hidden (`asked_when` false), in schema
     /// order (empty unless open questions were requested).
     pub fn hidden_facts(&self) -> impl Iterator<Item = &str> + '_ {
-        let hidden: &[u32] = if self.open {
-            &self.scratch.work.hidden
-        } else {
-            &[]
+        let env = Env {
+            facts: &self.facts.values,
+            derived: &self.scratch.values.derived,
+            tables: &self.scratch.values.tables,
         };
-        hidden
+        let facts: &[usize] = if self.open { &self.cl.facts } else { &[] };
+        facts
             .iter()
-            .filter_map(|&f| self.rs.facts.get(f as usize).map(|d| d.id.as_str()))
+            .filter(move |&&f| self.rs.is_hidden(f, &env))
+            .filter_map(|&f| self.rs.facts.get(f).map(|d| d.id.as_str()))
     }
 
     /// Open question fact ids, ordered (empty unless requested).
