@@ -30,11 +30,35 @@ impl Mask {
     const TRUE: Mask = Mask { t: !0, f: 0 };
 }
 
+/// How a fact's compact value maps to its bit planes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// One plane: the value is 1 (true).
+    Bool,
+    /// One plane per option: the value is that option's index.
+    Enum,
+    /// One plane per option: the value's bit for that option is set.
+    Set,
+    /// No planes: compared lane by lane from the columns.
+    Int,
+}
+
 /// Reusable buffers for one block.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Block {
     /// Fact-major values: fact `i`, patient `j` at `i * LANES + j`.
     cols: Vec<i32>,
+    /// Per fact: which lanes are known.
+    known: Vec<u64>,
+    /// Per fact: where its bit planes start in `planes` (a bool has one plane, "true"; an enum
+    /// or set one per option, "has this option"; an int none), and how many.
+    plane_at: Vec<(usize, usize)>,
+    /// Bit planes: bit `j` of a plane is set when patient `j`'s value has that property.
+    planes: Vec<u64>,
+    /// Per fact: how its value maps to planes.
+    shape: Vec<Shape>,
+    /// Per fact: the valid range of a known value (`lo > hi` accepts none).
+    valid: Vec<(i64, i64)>,
     derived: Vec<Mask>,
     /// Per table, per output: lanes where that output is still possible.
     possible: Vec<Vec<u64>>,
@@ -63,18 +87,128 @@ fn bits(x: i32) -> u32 {
 }
 
 impl Block {
+    /// Sizes the planes for `rs`'s facts (once per ruleset; cheap to repeat).
+    pub(crate) fn prepare(&mut self, rs: &Ruleset) {
+        if self.plane_at.len() == rs.facts.len() {
+            return;
+        }
+        self.plane_at.clear();
+        self.shape.clear();
+        self.valid.clear();
+        let mut at = 0;
+        for f in &rs.facts {
+            let count = |o: &[alloc::string::String]| i64::try_from(o.len()).unwrap_or(0);
+            let (n, shape, valid) = match &f.ty {
+                crate::facts::FactType::Bool => (1, Shape::Bool, (0, 1)),
+                crate::facts::FactType::Enum(o) => (o.len(), Shape::Enum, (0, count(o) - 1)),
+                // A set's value is a bit mask below 2^options; sets too wide for a compact mask
+                // accept no known value.
+                crate::facts::FactType::Set(o) if o.len() >= 31 => (0, Shape::Set, (1, 0)),
+                crate::facts::FactType::Set(o) => (o.len(), Shape::Set, (0, (1i64 << o.len()) - 1)),
+                crate::facts::FactType::Int { min, max } => (0, Shape::Int, (*min, *max)),
+            };
+            self.plane_at.push((at, n));
+            self.shape.push(shape);
+            self.valid.push(valid);
+            at += n;
+        }
+        self.planes.clear();
+        self.planes.resize(at, 0);
+    }
+
     /// Lays out patients `values` (row-major, `nf` values each, at most [`LANES`] patients)
-    /// fact-major; missing lanes are unknown.
-    pub(crate) fn load(&mut self, values: &[i32], nf: usize) {
+    /// fact by fact: each fact's known mask and bit planes, and the columns of integer facts.
+    /// Missing lanes are unknown. Returns the lanes holding a value that is not valid for its
+    /// fact (the caller reports them; they are never assessed).
+    pub(crate) fn load(&mut self, values: &[i32], nf: usize) -> u64 {
+        let count = (values.len() / nf.max(1)).min(LANES);
         self.cols.clear();
         self.cols.resize(nf * LANES, UNKNOWN);
-        for (j, row) in values.chunks_exact(nf).take(LANES).enumerate() {
-            for (i, &v) in row.iter().enumerate() {
-                if let Some(slot) = self.cols.get_mut(i * LANES + j) {
-                    *slot = v;
+        self.known.clear();
+        self.known.resize(nf, 0);
+        self.planes.iter_mut().for_each(|p| *p = 0);
+        let mut bad = 0u64;
+        let lanes = (0..count).map(|j| j * nf);
+        for (i, ((&(at, n), &shape), &(lo, hi))) in self
+            .plane_at
+            .iter()
+            .zip(self.shape.iter())
+            .zip(self.valid.iter())
+            .enumerate()
+        {
+            let mut known = 0u64;
+            let mut invalid = 0u64;
+            match shape {
+                Shape::Bool => {
+                    let mut ones = 0u64;
+                    for (j, r) in lanes.clone().enumerate() {
+                        let v = values.get(r + i).copied().unwrap_or(UNKNOWN);
+                        let k = v != UNKNOWN;
+                        known |= u64::from(k) << j;
+                        ones |= u64::from(v == 1) << j;
+                        invalid |= u64::from(k & (v != 0) & (v != 1)) << j;
+                    }
+                    if let Some(p) = self.planes.get_mut(at) {
+                        *p = ones;
+                    }
+                }
+                Shape::Enum | Shape::Set => {
+                    for (j, r) in lanes.clone().enumerate() {
+                        let v = values.get(r + i).copied().unwrap_or(UNKNOWN);
+                        if v == UNKNOWN {
+                            continue;
+                        }
+                        let x = i64::from(v);
+                        if x < lo || x > hi {
+                            invalid |= 1u64 << j;
+                            continue;
+                        }
+                        known |= 1u64 << j;
+                        let x = bits(v) as usize;
+                        if shape == Shape::Enum {
+                            if let Some(p) = self.planes.get_mut(at + x) {
+                                *p |= 1u64 << j;
+                            }
+                        } else {
+                            for (o, p) in self.planes.iter_mut().skip(at).take(n).enumerate() {
+                                *p |= u64::from(x >> o & 1 == 1) << j;
+                            }
+                        }
+                    }
+                }
+                Shape::Int => {
+                    let col = self
+                        .cols
+                        .get_mut(i * LANES..(i + 1) * LANES)
+                        .unwrap_or(&mut []);
+                    for ((j, r), slot) in lanes.clone().enumerate().zip(col.iter_mut()) {
+                        let v = values.get(r + i).copied().unwrap_or(UNKNOWN);
+                        let k = v != UNKNOWN;
+                        let x = i64::from(v);
+                        known |= u64::from(k) << j;
+                        invalid |= u64::from(k & ((x < lo) | (x > hi))) << j;
+                        *slot = v;
+                    }
                 }
             }
+            if let Some(k) = self.known.get_mut(i) {
+                *k = known & !invalid;
+            }
+            bad |= invalid;
         }
+        bad
+    }
+
+    /// The known mask and bit planes of a fact.
+    fn planes_of(&self, fact: u32) -> (u64, &[u64]) {
+        let f = fact as usize;
+        let known = self.known.get(f).copied().unwrap_or(0);
+        let planes = self
+            .plane_at
+            .get(f)
+            .and_then(|&(at, n)| self.planes.get(at..at + n))
+            .unwrap_or(&[]);
+        (known, planes)
     }
 
     fn col(&self, fact: u32) -> &[i32; LANES] {
@@ -96,18 +230,49 @@ impl Block {
             Kind::Const(true) => Mask::TRUE,
             Kind::Const(false) => Mask { t: 0, f: !0 },
             Kind::Bool { fact, want } => {
-                let w = i32::from(want);
-                lanes(self.col(fact), |x| x == w)
+                let (known, planes) = self.planes_of(fact);
+                let ones = planes.first().copied().unwrap_or(0);
+                let t = if want { ones } else { known & !ones };
+                Mask { t, f: known & !t }
             }
-            // Known lanes hold validated values (an option index, a non-negative mask); unknown
-            // lanes are masked out by `lanes`, so the bit tricks need no branches.
             Kind::EnumIn { fact, mask } => {
-                lanes(self.col(fact), |x| (mask >> (bits(x) & 63)) & 1 == 1)
+                let (known, planes) = self.planes_of(fact);
+                let hit = planes
+                    .iter()
+                    .enumerate()
+                    .filter(|(o, _)| mask >> o & 1 == 1)
+                    .fold(0u64, |acc, (_, p)| acc | p);
+                Mask {
+                    t: hit,
+                    f: known & !hit,
+                }
             }
-            Kind::SetEq { fact, mask } => lanes(self.col(fact), |x| u64::from(bits(x)) == mask),
-            Kind::SetNe { fact, mask } => lanes(self.col(fact), |x| u64::from(bits(x)) != mask),
+            Kind::SetEq { fact, mask } | Kind::SetNe { fact, mask } => {
+                let (known, planes) = self.planes_of(fact);
+                let eq = planes.iter().enumerate().fold(known, |acc, (o, p)| {
+                    acc & if mask >> o & 1 == 1 { *p } else { !*p }
+                });
+                // A mask naming options the fact does not have can never be equal.
+                let eq = if mask >> planes.len() == 0 { eq } else { 0 };
+                let t = if matches!(op.kind, Kind::SetEq { .. }) {
+                    eq
+                } else {
+                    known & !eq
+                };
+                Mask { t, f: known & !t }
+            }
             Kind::SetHas { fact, mask } => {
-                lanes(self.col(fact), |x| u64::from(bits(x)) & mask == mask)
+                let (known, planes) = self.planes_of(fact);
+                let has = planes
+                    .iter()
+                    .enumerate()
+                    .filter(|(o, _)| mask >> o & 1 == 1)
+                    .fold(known, |acc, (_, p)| acc & p);
+                let has = if mask >> planes.len() == 0 { has } else { 0 };
+                Mask {
+                    t: has,
+                    f: known & !has,
+                }
             }
             Kind::Int { fact, op, c } => {
                 use crate::condition::IntOp;
@@ -126,7 +291,7 @@ impl Block {
                 lanes(self.col(fact), |x| list.contains(&i64::from(x)))
             }
             Kind::Known(fact) => {
-                let known = lanes(self.col(fact), |_| true).t;
+                let (known, _) = self.planes_of(fact);
                 Mask {
                     t: known,
                     f: !known,

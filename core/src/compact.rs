@@ -221,54 +221,6 @@ impl FactDef {
     }
 }
 
-/// What a valid compact value of one fact looks like, for the fast check of a batch.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Check {
-    /// `lo..=hi` (bool `0..=1`, enum `0..n`, int its declared range).
-    Range(i64, i64),
-    /// A non-negative bit mask within these bits (a set).
-    Mask(u64),
-}
-
-/// Fast validity check of compact patients; the precise, located diagnostics come from
-/// [`Ruleset::check_compact`] when this says a patient is bad.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Checker {
-    checks: Vec<Check>,
-}
-
-impl Checker {
-    pub(crate) fn new(rs: &Ruleset) -> Checker {
-        let checks = rs
-            .facts
-            .iter()
-            .map(|f| match &f.ty {
-                FactType::Bool => Check::Range(0, 1),
-                FactType::Enum(o) => Check::Range(0, i64::try_from(o.len()).unwrap_or(0) - 1),
-                FactType::Int { min, max } => Check::Range(*min, *max),
-                // Sets too wide for a compact mask accept no known value.
-                FactType::Set(o) if o.len() >= 31 => Check::Range(1, 0),
-                FactType::Set(o) => Check::Mask((1u64 << o.len()) - 1),
-            })
-            .collect();
-        Checker { checks }
-    }
-
-    /// Whether every value of one patient is valid (or unknown).
-    #[inline]
-    pub(crate) fn ok(&self, row: &[i32]) -> bool {
-        row.len() == self.checks.len()
-            && self.checks.iter().zip(row).all(|(c, &x)| {
-                let v = i64::from(x);
-                x == UNKNOWN
-                    || match *c {
-                        Check::Range(lo, hi) => v >= lo && v <= hi,
-                        Check::Mask(m) => v >= 0 && (v as u64) & !m == 0,
-                    }
-            })
-    }
-}
-
 impl Ruleset {
     /// Checks one patient's compact values without storing them: every bad value is located
     /// at `$[index]`.

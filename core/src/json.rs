@@ -185,10 +185,6 @@ impl JsonEngine {
             error: String::new(),
             output_len: 0,
             block: crate::batch::Block::default(),
-            checker: self
-                .ruleset()
-                .map(crate::compact::Checker::new)
-                .unwrap_or_default(),
         };
         if let Err(e) = &self.inner {
             bulk.error = error(e);
@@ -237,7 +233,6 @@ pub struct JsonBulk {
     error: String,
     output_len: usize,
     block: crate::batch::Block,
-    checker: crate::compact::Checker,
 }
 
 impl JsonBulk {
@@ -345,19 +340,19 @@ impl JsonBulk {
             .enumerate()
         {
             let count = chunk.len() / ni;
+            self.block.prepare(&rs);
+            let bad = self.block.load(chunk, ni);
             let mut valid = count;
-            for (j, row) in chunk.chunks_exact(ni).enumerate() {
-                if self.checker.ok(row) {
-                    continue;
-                }
-                if let Err(d) = rs.check_compact(row) {
-                    let k = b * lanes + j;
-                    self.error = error(&d).replacen("\"$", &format!("\"$[{k}]"), usize::MAX);
-                    valid = j;
-                    break;
-                }
+            if bad != 0 {
+                // The first bad patient: its located diagnostics, and only those before it
+                // are assessed (lanes are independent, so the loaded block serves them).
+                let j = bad.trailing_zeros() as usize;
+                let row = chunk.get(j * ni..(j + 1) * ni).unwrap_or(&[]);
+                let d = rs.check_compact(row).err().unwrap_or_default();
+                let k = b * lanes + j;
+                self.error = error(&d).replacen("\"$", &format!("\"$[{k}]"), usize::MAX);
+                valid = j;
             }
-            self.block.load(chunk.get(..valid * ni).unwrap_or(&[]), ni);
             self.block.assess(&rs, cl.c, valid, codes, no);
             if valid < count {
                 return b * lanes + valid;
