@@ -8,10 +8,10 @@
 //! codes of the one-patient path ([`crate::compact`]); `tests/laws.rs` checks the two agree on
 //! random patients with unknowns.
 
-use crate::compact::{status_code, verdict_code, UNDECIDED, UNKNOWN};
+use crate::compact::{verdict_code, UNDECIDED, UNKNOWN};
 use crate::compile::{ChecklistC, Item};
 use crate::flat::{Flat, Kind};
-use crate::report::{Status, Verdict};
+use crate::report::Verdict;
 use crate::ruleset::Ruleset;
 use crate::wire::Kind as ReqKind;
 use alloc::vec::Vec;
@@ -62,6 +62,8 @@ pub(crate) struct Block {
     derived: Vec<Mask>,
     /// Per table, per output: lanes where that output is still possible.
     possible: Vec<Vec<u64>>,
+    /// Per requirement of the checklist: not applicable, met and not met lanes.
+    status: Vec<(u64, u64, u64)>,
 }
 
 /// Sets bit `j` of `t` where `test` holds for patient `j`'s known value and of `f` where it
@@ -128,7 +130,7 @@ impl Block {
         self.known.resize(nf, 0);
         self.planes.iter_mut().for_each(|p| *p = 0);
         let mut bad = 0u64;
-        let lanes = (0..count).map(|j| j * nf);
+        let rows = values.get(..count * nf).unwrap_or(&[]);
         for (i, ((&(at, n), &shape), &(lo, hi))) in self
             .plane_at
             .iter()
@@ -141,8 +143,7 @@ impl Block {
             match shape {
                 Shape::Bool => {
                     let mut ones = 0u64;
-                    for (j, r) in lanes.clone().enumerate() {
-                        let v = values.get(r + i).copied().unwrap_or(UNKNOWN);
+                    for (j, &v) in rows.iter().skip(i).step_by(nf).enumerate() {
                         let k = v != UNKNOWN;
                         known |= u64::from(k) << j;
                         ones |= u64::from(v == 1) << j;
@@ -153,8 +154,7 @@ impl Block {
                     }
                 }
                 Shape::Enum | Shape::Set => {
-                    for (j, r) in lanes.clone().enumerate() {
-                        let v = values.get(r + i).copied().unwrap_or(UNKNOWN);
+                    for (j, &v) in rows.iter().skip(i).step_by(nf).enumerate() {
                         if v == UNKNOWN {
                             continue;
                         }
@@ -181,8 +181,13 @@ impl Block {
                         .cols
                         .get_mut(i * LANES..(i + 1) * LANES)
                         .unwrap_or(&mut []);
-                    for ((j, r), slot) in lanes.clone().enumerate().zip(col.iter_mut()) {
-                        let v = values.get(r + i).copied().unwrap_or(UNKNOWN);
+                    for ((j, &v), slot) in rows
+                        .iter()
+                        .skip(i)
+                        .step_by(nf)
+                        .enumerate()
+                        .zip(col.iter_mut())
+                    {
                         let k = v != UNKNOWN;
                         let x = i64::from(v);
                         known |= u64::from(k) << j;
@@ -446,34 +451,34 @@ impl Block {
         let nt = cl.tables.len();
         let mut not_met_hard = 0u64;
         let mut unknown_hard = 0u64;
-        for (k, &r) in cl.reqs.iter().enumerate() {
-            let Some(rc) = rs.reqs.get(r) else { continue };
+        // Per requirement: (not applicable, met, not met) lanes; exclusive, unknown is none.
+        let mut masks = core::mem::take(&mut self.status);
+        masks.clear();
+        for &r in &cl.reqs {
+            let Some(rc) = rs.reqs.get(r) else {
+                masks.push((0, 0, 0));
+                continue;
+            };
             let a = rc.applies.map_or(Mask::TRUE, |n| self.node(rs, n));
             let m = self.node(rs, rc.met);
             let na = a.f;
             let met = !na & m.t;
             let not_met = a.t & m.f;
-            let unknown = !(na | met | not_met);
             if rc.kind != ReqKind::Advisory {
                 not_met_hard |= not_met;
-                unknown_hard |= unknown;
+                unknown_hard |= !(na | met | not_met);
             }
-            for (j, codes) in out.chunks_mut(per).take(count).enumerate() {
-                let bit = 1u64 << j;
-                let status = if na & bit != 0 {
-                    Status::NotApplicable
-                } else if met & bit != 0 {
-                    Status::Met
-                } else if not_met & bit != 0 {
-                    Status::NotMet
-                } else {
-                    Status::Unknown
-                };
-                if let Some(slot) = codes.get_mut(1 + nt + k) {
-                    *slot = status_code(status);
-                }
+            masks.push((na, met, not_met));
+        }
+        // Status codes lane by lane, without branches: met 0, not met 1, unknown 2, n/a 3.
+        for (j, codes) in out.chunks_mut(per).take(count).enumerate() {
+            let reqs = codes.get_mut(1 + nt..).unwrap_or(&mut []);
+            for (slot, &(na, met, nm)) in reqs.iter_mut().zip(masks.iter()) {
+                let bit = |m: u64| u32::from(m >> j & 1 == 1);
+                *slot = 2 + bit(na) - 2 * bit(met) - bit(nm);
             }
         }
+        self.status = masks;
         for (j, codes) in out.chunks_mut(per).take(count).enumerate() {
             let bit = 1u64 << j;
             let verdict = if not_met_hard & bit != 0 {
