@@ -124,8 +124,11 @@ impl Block {
     /// fact (the caller reports them; they are never assessed).
     pub(crate) fn load(&mut self, values: &[i32], nf: usize) -> u64 {
         let count = (values.len() / nf.max(1)).min(LANES);
-        self.cols.clear();
-        self.cols.resize(nf * LANES, UNKNOWN);
+        // Only integer columns are read, and each is rewritten in full below.
+        if self.cols.len() != nf * LANES {
+            self.cols.clear();
+            self.cols.resize(nf * LANES, UNKNOWN);
+        }
         self.known.clear();
         self.known.resize(nf, 0);
         self.planes.iter_mut().for_each(|p| *p = 0);
@@ -143,7 +146,8 @@ impl Block {
             match shape {
                 Shape::Bool => {
                     let mut ones = 0u64;
-                    for (j, &v) in rows.iter().skip(i).step_by(nf).enumerate() {
+                    for j in 0..count {
+                        let v = rows.get(j * nf + i).copied().unwrap_or(UNKNOWN);
                         let k = v != UNKNOWN;
                         known |= u64::from(k) << j;
                         ones |= u64::from(v == 1) << j;
@@ -154,7 +158,8 @@ impl Block {
                     }
                 }
                 Shape::Enum | Shape::Set => {
-                    for (j, &v) in rows.iter().skip(i).step_by(nf).enumerate() {
+                    for j in 0..count {
+                        let v = rows.get(j * nf + i).copied().unwrap_or(UNKNOWN);
                         if v == UNKNOWN {
                             continue;
                         }
@@ -181,13 +186,12 @@ impl Block {
                         .cols
                         .get_mut(i * LANES..(i + 1) * LANES)
                         .unwrap_or(&mut []);
-                    for ((j, &v), slot) in rows
-                        .iter()
-                        .skip(i)
-                        .step_by(nf)
-                        .enumerate()
-                        .zip(col.iter_mut())
-                    {
+                    for (j, slot) in col.iter_mut().enumerate() {
+                        let v = if j < count {
+                            rows.get(j * nf + i).copied().unwrap_or(UNKNOWN)
+                        } else {
+                            UNKNOWN
+                        };
                         let k = v != UNKNOWN;
                         let x = i64::from(v);
                         known |= u64::from(k) << j;
