@@ -95,6 +95,24 @@ pub(crate) struct Env<'a> {
     pub tables: &'a [TableOut],
 }
 
+impl Env<'_> {
+    /// Whether table `table`'s output is one of the outputs in `mask`: true when every
+    /// possible output is in it, false when none is, unknown otherwise (or not evaluated).
+    #[inline]
+    pub(crate) fn decision(&self, table: u32, mask: u64) -> Tri {
+        let possible = self.tables.get(table as usize).map_or(0, |t| t.possible);
+        if possible == 0 {
+            Tri::Unknown
+        } else if possible & mask == possible {
+            Tri::True
+        } else if possible & mask == 0 {
+            Tri::False
+        } else {
+            Tri::Unknown
+        }
+    }
+}
+
 /// The arena of compiled nodes.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Program {
@@ -231,18 +249,7 @@ impl Program {
                 .get(*d as usize)
                 .copied()
                 .unwrap_or(Tri::Unknown),
-            Node::Decision { table, mask } => {
-                let possible = env.tables.get(*table as usize).map_or(0, |t| t.possible);
-                if possible == 0 {
-                    Tri::Unknown
-                } else if possible & mask == possible {
-                    Tri::True
-                } else if possible & mask == 0 {
-                    Tri::False
-                } else {
-                    Tri::Unknown
-                }
-            }
+            Node::Decision { table, mask } => env.decision(*table, *mask),
         }
     }
 }

@@ -280,18 +280,7 @@ fn leaf(kind: Kind, lists: &[Vec<i64>], env: &Env<'_>) -> Option<Tri> {
         },
         Kind::Known(f) => Tri::from(fact(env, f).is_some()),
         Kind::Ref(d) => env.derived.get(d as usize).copied().unwrap_or(Tri::Unknown),
-        Kind::Decision { table, mask } => {
-            let possible = env.tables.get(table as usize).map_or(0, |t| t.possible);
-            if possible == 0 {
-                Tri::Unknown
-            } else if possible & mask == possible {
-                Tri::True
-            } else if possible & mask == 0 {
-                Tri::False
-            } else {
-                Tri::Unknown
-            }
-        }
+        Kind::Decision { table, mask } => env.decision(table, mask),
         Kind::All | Kind::Any | Kind::Not | Kind::AtLeast(_) => return None,
     })
 }

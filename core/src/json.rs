@@ -111,16 +111,21 @@ impl JsonEngine {
         }
     }
 
+    /// The ruleset and a checklist of it (`*` or empty for all), or the error as JSON text.
+    fn resolve(&self, checklist: &str) -> Result<(&Ruleset, crate::Checklist<'_>), String> {
+        let rs = self.inner.as_ref().map_err(|d| error(d))?;
+        let cl = rs
+            .checklist(Some(checklist).filter(|c| !c.is_empty()))
+            .map_err(|e| error(&e.diagnostics()))?;
+        Ok((rs, cl))
+    }
+
     /// Evaluates a facts document against a checklist (`*` or empty for all).
     #[must_use]
     pub fn evaluate(&self, facts_json: &str, checklist: &str) -> String {
-        let rs = match &self.inner {
-            Ok(rs) => rs,
-            Err(d) => return error(d),
-        };
-        let cl = match rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
-            Ok(c) => c,
-            Err(e) => return error(&e.diagnostics()),
+        let (rs, cl) = match self.resolve(checklist) {
+            Ok(x) => x,
+            Err(e) => return e,
         };
         match Facts::from_json(rs, facts_json) {
             Ok(f) => ok(&rs.evaluate(cl, &f)),
@@ -132,13 +137,9 @@ impl JsonEngine {
     /// without building a report (for batch and benchmark use; the report carries more).
     #[must_use]
     pub fn assess(&self, facts_json: &str, checklist: &str) -> String {
-        let rs = match &self.inner {
-            Ok(rs) => rs,
-            Err(d) => return error(d),
-        };
-        let cl = match rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
-            Ok(c) => c,
-            Err(e) => return error(&e.diagnostics()),
+        let (rs, cl) = match self.resolve(checklist) {
+            Ok(x) => x,
+            Err(e) => return e,
         };
         let facts = match Facts::from_json(rs, facts_json) {
             Ok(f) => f,
@@ -163,13 +164,9 @@ impl JsonEngine {
     /// `checklist` (see [`crate::compact`]).
     #[must_use]
     pub fn layout(&self, checklist: &str) -> String {
-        let rs = match &self.inner {
-            Ok(rs) => rs,
-            Err(d) => return error(d),
-        };
-        match rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
-            Ok(cl) => ok(&rs.compact_layout(cl)),
-            Err(e) => error(&e.diagnostics()),
+        match self.resolve(checklist) {
+            Ok((rs, cl)) => ok(&rs.compact_layout(cl)),
+            Err(e) => e,
         }
     }
 
