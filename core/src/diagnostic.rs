@@ -265,7 +265,11 @@ pub fn has_errors(diags: &[Diagnostic]) -> bool {
     diags.iter().any(Diagnostic::is_error)
 }
 
-/// Errors first (in document order), then warnings.
-pub(crate) fn sort(diags: &mut [Diagnostic]) {
-    diags.sort_by_key(|a| a.severity);
+/// Errors first (in document order), then warnings: a stable partition, which keeps the sort
+/// machinery out of the WASM build.
+pub(crate) fn sort(diags: &mut alloc::vec::Vec<Diagnostic>) {
+    let (errors, warnings): (alloc::vec::Vec<Diagnostic>, alloc::vec::Vec<Diagnostic>) =
+        diags.drain(..).partition(Diagnostic::is_error);
+    diags.extend(errors);
+    diags.extend(warnings);
 }

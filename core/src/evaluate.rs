@@ -336,7 +336,8 @@ impl Ruleset {
         work.order.clear();
         work.order
             .extend(work.gated.iter().filter_map(|f| u32::try_from(f).ok()));
-        work.order.sort_by_key(|&f| {
+        // Keys are unique (the fact index is part of them), so an unstable sort is exact.
+        work.order.sort_unstable_by_key(|&f| {
             (
                 self.section_order
                     .get(f as usize)
@@ -426,7 +427,12 @@ impl Ruleset {
                 decided_by,
             });
         }
-        blockers.sort_by_key(|b| b.kind != Kind::SafeguardingHold);
+        // Holds first, each group in checklist order (a stable partition).
+        let (holds, others): (Vec<ReportItem>, Vec<ReportItem>) = blockers
+            .into_iter()
+            .partition(|b| b.kind == Kind::SafeguardingHold);
+        let mut blockers = holds;
+        blockers.extend(others);
 
         let mut affects: Vec<Vec<u32>> = alloc::vec![Vec::new(); self.facts.len()];
         self.open_candidates(cl, &env, reqs, work, Some(&mut affects));

@@ -62,8 +62,11 @@ pub(crate) fn merge(
     mut overlays: Vec<RulesetDoc>,
     diags: &mut Vec<Diagnostic>,
 ) -> RulesetDoc {
-    overlays.sort_by(|a, b| a.id.cmp(&b.id));
-    for ov in overlays {
+    // By id; overlays with the same id keep the order given (the index breaks ties, so the
+    // unstable sort is exact).
+    let mut order: Vec<(usize, RulesetDoc)> = overlays.drain(..).enumerate().collect();
+    order.sort_unstable_by(|(i, a), (j, b)| a.id.cmp(&b.id).then(i.cmp(j)));
+    for (_, ov) in order {
         apply(&mut base, ov, diags);
     }
     base
