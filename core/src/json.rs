@@ -345,9 +345,13 @@ impl JsonBulk {
                 // are assessed (lanes are independent, so the loaded block serves them).
                 let j = bad.trailing_zeros() as usize;
                 let row = chunk.get(j * ni..(j + 1) * ni).unwrap_or(&[]);
-                let d = rs.check_compact(row).err().unwrap_or_default();
+                let mut d = rs.check_compact(row).err().unwrap_or_default();
                 let k = b * lanes + j;
-                self.error = error(&d).replacen("\"$", &format!("\"$[{k}]"), usize::MAX);
+                // Located within the batch: `$[fact]` becomes `$[patient][fact]`.
+                for x in &mut d {
+                    x.path = format!("$[{k}]{}", x.path.get(1..).unwrap_or(""));
+                }
+                self.error = error(&d);
                 valid = j;
             }
             self.block.assess(&rs, cl.c, valid, codes, no);
