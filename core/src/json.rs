@@ -25,6 +25,16 @@ pub fn ok<T: Serialize + ?Sized>(value: &T) -> String {
     out
 }
 
+/// `{"ok": report}` as JSON text, through the report's own writer (same bytes as [`ok`]).
+#[must_use]
+pub fn ok_report(report: &crate::Report) -> String {
+    let mut out = String::with_capacity(48 * 1024);
+    out.push_str("{\"ok\":");
+    report.write_json(&mut out);
+    out.push('}');
+    out
+}
+
 /// `{"error": …}` for a list of diagnostics (the first error's fields are repeated at the top).
 #[must_use]
 pub fn error(diagnostics: &[Diagnostic]) -> String {
@@ -128,7 +138,7 @@ impl JsonEngine {
             Err(e) => return e,
         };
         match Facts::from_json(rs, facts_json) {
-            Ok(f) => ok(&rs.evaluate(cl, &f)),
+            Ok(f) => ok_report(&rs.evaluate(cl, &f)),
             Err(e) => error(&e.diagnostics()),
         }
     }
@@ -393,7 +403,7 @@ impl JsonSession {
 
     fn report_of(rs: &Ruleset, facts: &Facts, scratch: &mut Scratch, checklist: &str) -> String {
         match rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
-            Ok(cl) => ok(&rs.evaluate_with(cl, facts, scratch)),
+            Ok(cl) => ok_report(&rs.evaluate_with(cl, facts, scratch)),
             Err(e) => error(&e.diagnostics()),
         }
     }

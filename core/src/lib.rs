@@ -35,6 +35,7 @@ pub mod ruleset;
 pub mod schema;
 pub mod tri;
 pub mod wire;
+mod write;
 
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use error::{ChecklistError, Diagnostics, FactError, RulesetError};

@@ -194,7 +194,9 @@ impl Report {
     /// The report as compact JSON (deterministic byte for byte).
     #[must_use]
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
     }
 
     /// The status of a requirement, if the checklist has it.

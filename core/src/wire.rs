@@ -132,6 +132,18 @@ pub trait Word: Sized + Copy + 'static {
         Self::WORDS.iter().find(|(w, _)| *w == s).map(|(_, v)| *v)
     }
 
+    /// This value's wire name.
+    #[must_use]
+    fn word(self) -> &'static str
+    where
+        Self: PartialEq,
+    {
+        Self::WORDS
+            .iter()
+            .find(|(_, v)| *v == self)
+            .map_or("", |(w, _)| w)
+    }
+
     /// The allowed names, comma-separated.
     #[must_use]
     fn allowed() -> alloc::string::String {

@@ -136,3 +136,93 @@ fn removing_answers_never_flips_a_decided_verdict() {
     }
     println!("{walked} partial fact sets walked");
 }
+
+/// The hand-written report writer gives serde_json's bytes exactly: every golden scenario, a
+/// few thousand random patients on every checklist (with and without the Norfolk overlay), and
+/// a ruleset whose text needs every kind of escape.
+#[test]
+fn report_writer_matches_serde_byte_for_byte() {
+    let mut compared = 0;
+    let mut cache = BTreeMap::new();
+    for s in scenarios() {
+        let rs = ruleset_for(&mut cache, s.overlays());
+        if let Ok(report) = s.evaluate(&rs) {
+            let mut fast = String::new();
+            report.write_json(&mut fast);
+            let serde = serde_json::to_string(&report).unwrap_or_default();
+            assert_eq!(fast, serde, "{}", s.file.display());
+            compared += 1;
+        }
+    }
+    let mut seed = 0x2545_f491_u32;
+    let mut rand = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        seed
+    };
+    for overlays in [vec![], vec!["norfolk".to_string()]] {
+        let rs = ruleset_for(&mut cache, overlays);
+        let schema = serde_json::to_value(rs.schema()).unwrap_or_default();
+        let facts = schema["facts"].as_array().cloned().unwrap_or_default();
+        for cl in rs.checklist_ids().into_iter().chain(["*"]) {
+            let checklist = rs.checklist(Some(cl)).unwrap_or_else(|e| panic!("{e}"));
+            for _ in 0..700 {
+                let mut m = serde_json::Map::new();
+                for f in &facts {
+                    if rand() % 3 == 0 {
+                        continue;
+                    }
+                    let opts: Vec<Value> = f["options"]
+                        .as_array()
+                        .map(|o| o.iter().map(|o| o["id"].clone()).collect())
+                        .unwrap_or_default();
+                    let v = match f["type"].as_str().unwrap_or("") {
+                        "bool" => Value::Bool(rand() % 2 == 0),
+                        "enum" => opts[rand() as usize % opts.len()].clone(),
+                        "int" => {
+                            let (lo, hi) = (
+                                f["min"].as_i64().unwrap_or(0),
+                                f["max"].as_i64().unwrap_or(0),
+                            );
+                            Value::from(lo + i64::from(rand() % 20).min(hi - lo))
+                        }
+                        _ => Value::Array(opts.into_iter().filter(|_| rand() % 5 == 0).collect()),
+                    };
+                    m.insert(f["id"].as_str().unwrap_or("").to_string(), v);
+                }
+                let facts =
+                    Facts::from_value(&rs, &Value::Object(m)).unwrap_or_else(|e| panic!("{e}"));
+                let report = rs.evaluate(checklist, &facts);
+                let mut fast = String::new();
+                report.write_json(&mut fast);
+                assert_eq!(fast, serde_json::to_string(&report).unwrap_or_default());
+                compared += 1;
+            }
+        }
+    }
+    // Text needing every escape: quotes, backslashes, control characters, non-ASCII.
+    let tricky = "Say \"no\" \\ then\ttab\nline\r\u{1}\u{8}\u{c}\u{1f} — café ✓ 𝄞";
+    let doc = serde_json::json!({
+        "id": "esc", "version": "1", "title": tricky,
+        "sections": [{ "id": "s", "title": tricky }],
+        "facts": [{ "id": "a.b", "type": "bool", "section": "s", "question": tricky }],
+        "requirements": [{ "id": "r", "title": tricky, "kind": "blocker", "owner": "nhs",
+            "met_when": { "fact": "a.b", "eq": true }, "action": tricky, "referral": tricky,
+            "citation": { "source": tricky, "note": tricky } }],
+        "checklists": [{ "id": "c", "title": tricky, "requirements": ["r"] }]
+    });
+    let rs = Ruleset::from_json(&doc.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let cl = rs.checklist(Some("c")).unwrap_or_else(|e| panic!("{e}"));
+    for facts in [r#"{}"#, r#"{"a.b": false}"#, r#"{"a.b": true}"#] {
+        let report = rs.evaluate(
+            cl,
+            &Facts::from_json(&rs, facts).unwrap_or_else(|e| panic!("{e}")),
+        );
+        let mut fast = String::new();
+        report.write_json(&mut fast);
+        assert_eq!(fast, serde_json::to_string(&report).unwrap_or_default());
+        compared += 1;
+    }
+    println!("{compared} reports written identically");
+}
