@@ -5,8 +5,8 @@
 //! individual patients, in tight loops over one fact's 64 values laid out together.
 //!
 //! This is the engine behind [`crate::json::JsonBulk::assess_many`] and gives exactly the
-//! codes of the one-patient path ([`crate::compact`]); `tests/laws.rs` checks the two agree on
-//! random patients with unknowns.
+//! codes of the one-patient path ([`crate::compact`]); `core/tests/batch.rs` checks the two
+//! agree on random patients with unknowns.
 
 use crate::compact::{verdict_code, UNDECIDED, UNKNOWN};
 use crate::compile::{ChecklistC, Item};
@@ -99,19 +99,17 @@ impl Block {
         self.valid.clear();
         let mut at = 0;
         for f in &rs.facts {
-            let count = |o: &[alloc::string::String]| i64::try_from(o.len()).unwrap_or(0);
-            let (n, shape, valid) = match &f.ty {
-                crate::facts::FactType::Bool => (1, Shape::Bool, (0, 1)),
-                crate::facts::FactType::Enum(o) => (o.len(), Shape::Enum, (0, count(o) - 1)),
-                // A set's value is a bit mask below 2^options; sets too wide for a compact mask
-                // accept no known value.
-                crate::facts::FactType::Set(o) if o.len() >= 31 => (0, Shape::Set, (1, 0)),
-                crate::facts::FactType::Set(o) => (o.len(), Shape::Set, (0, (1i64 << o.len()) - 1)),
-                crate::facts::FactType::Int { min, max } => (0, Shape::Int, (*min, *max)),
+            let (n, shape) = match &f.ty {
+                crate::facts::FactType::Bool => (1, Shape::Bool),
+                crate::facts::FactType::Enum(o) => (o.len(), Shape::Enum),
+                // Sets too wide for a compact mask accept no known value (see `compact_range`).
+                crate::facts::FactType::Set(o) if o.len() >= 31 => (0, Shape::Set),
+                crate::facts::FactType::Set(o) => (o.len(), Shape::Set),
+                crate::facts::FactType::Int { .. } => (0, Shape::Int),
             };
             self.plane_at.push((at, n));
             self.shape.push(shape);
-            self.valid.push(valid);
+            self.valid.push(f.compact_range());
             at += n;
         }
         self.planes.clear();
@@ -286,6 +284,8 @@ impl Block {
             Kind::Int { fact, op, c } => {
                 use crate::condition::IntOp;
                 let col = self.col(fact);
+                // The comparison is chosen once, outside the lane loop (`IntOp::holds` inside
+                // it would branch per lane in the size-optimised WASM build).
                 match op {
                     IntOp::Eq => lanes(col, |x| i64::from(x) == c),
                     IntOp::Ne => lanes(col, |x| i64::from(x) != c),

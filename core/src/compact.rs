@@ -30,6 +30,11 @@ pub const UNKNOWN: i32 = i32::MIN;
 /// The output code for a table whose output is not yet decided.
 pub const UNDECIDED: u32 = u32::MAX;
 
+/// The number of compact output codes for a checklist: verdict, tables, requirements.
+pub(crate) fn codes_len(cl: &crate::compile::ChecklistC) -> usize {
+    1 + cl.tables.len() + cl.reqs.len()
+}
+
 /// The code of a verdict in compact output.
 #[must_use]
 pub fn verdict_code(v: Verdict) -> u32 {
@@ -141,90 +146,80 @@ impl Ruleset {
 }
 
 impl FactDef {
+    /// The range a known compact value of this fact must lie in: `0..=1` for a bool, the
+    /// option indices for an enum, the declared range for an int, the masks of its options for
+    /// a set (sets of 31 options or more accept none: `lo > hi`). The one-patient decoder and
+    /// the batch loader both check against it.
+    pub(crate) fn compact_range(&self) -> (i64, i64) {
+        let count = |o: &[String]| i64::try_from(o.len()).unwrap_or(i64::MAX);
+        match &self.ty {
+            FactType::Bool => (0, 1),
+            FactType::Enum(o) => (0, count(o) - 1),
+            FactType::Int { min, max } => (*min, *max),
+            FactType::Set(o) if o.len() >= 31 => (1, 0),
+            FactType::Set(o) => (0, (1i64 << o.len()) - 1),
+        }
+    }
+
     /// Decodes one compact value for this fact.
     fn decode_compact(&self, code: i32, index: usize) -> Result<Option<Val>, Diagnostic> {
         if code == UNKNOWN {
             return Ok(None);
         }
-        let path = || format!("$[{index}]");
-        let bad = |c: Code, message: String| {
-            Diagnostic::error(c, path(), message).with_rule(self.id.clone())
-        };
-        let option = |options: &[String]| {
-            u8::try_from(code)
-                .ok()
-                .filter(|&i| usize::from(i) < options.len())
-                .ok_or_else(|| {
-                    bad(
-                        Code::UnknownOption,
-                        format!(
-                            "{code} is not an option index of fact `{}` (0..{})",
-                            self.id,
-                            options.len()
-                        ),
-                    )
-                })
-        };
-        match &self.ty {
-            FactType::Bool => match code {
-                0 => Ok(Some(Val::Bool(false))),
-                1 => Ok(Some(Val::Bool(true))),
-                _ => Err(bad(
-                    Code::WrongType,
-                    format!(
-                        "fact `{}` is true or false, given as 1 or 0, but the value is {code}",
-                        self.id
-                    ),
-                )),
-            },
-            FactType::Enum(options) => option(options).map(|i| Some(Val::Enum(i))),
-            FactType::Int { min, max } => {
-                let v = i64::from(code);
-                if v < *min || v > *max {
-                    return Err(bad(
-                        Code::OutOfRange,
-                        format!(
-                            "{v} is outside the range {min}..={max} of fact `{}`",
-                            self.id
-                        ),
-                    ));
-                }
-                Ok(Some(Val::Int(v)))
-            }
-            FactType::Set(options) => {
-                let allowed: u64 = if options.len() >= 31 {
-                    return Err(bad(
-                        Code::WrongType,
-                        format!(
-                            "fact `{}` has {} options, too many for a compact bit mask (31 at most); give it as JSON",
-                            self.id,
-                            options.len()
-                        ),
-                    ));
-                } else {
-                    (1u64 << options.len()) - 1
-                };
-                let mask = u64::try_from(code).unwrap_or(u64::MAX);
-                if code < 0 || mask & !allowed != 0 {
-                    return Err(bad(
-                        Code::UnknownOption,
-                        format!(
-                            "bit mask {code} names options fact `{}` does not have ({} options)",
-                            self.id,
-                            options.len()
-                        ),
-                    ));
-                }
-                Ok(Some(Val::Set(mask)))
-            }
+        let v = i64::from(code);
+        let (lo, hi) = self.compact_range();
+        if (lo..=hi).contains(&v) {
+            return Ok(Some(match &self.ty {
+                FactType::Bool => Val::Bool(v == 1),
+                FactType::Enum(_) => Val::Enum(u8::try_from(v).unwrap_or(u8::MAX)),
+                FactType::Int { .. } => Val::Int(v),
+                FactType::Set(_) => Val::Set(u64::try_from(v).unwrap_or(0)),
+            }));
         }
+        let id = &self.id;
+        let (c, message) = match &self.ty {
+            FactType::Bool => (
+                Code::WrongType,
+                format!("fact `{id}` is true or false, given as 1 or 0, but the value is {code}"),
+            ),
+            FactType::Enum(options) => (
+                Code::UnknownOption,
+                format!(
+                    "{code} is not an option index of fact `{id}` (0..{})",
+                    options.len()
+                ),
+            ),
+            FactType::Int { min, max } => (
+                Code::OutOfRange,
+                format!("{v} is outside the range {min}..={max} of fact `{id}`"),
+            ),
+            FactType::Set(options) if options.len() >= 31 => (
+                Code::WrongType,
+                format!(
+                    "fact `{id}` has {} options, too many for a compact bit mask (31 at most); give it as JSON",
+                    options.len()
+                ),
+            ),
+            FactType::Set(options) => (
+                Code::UnknownOption,
+                format!(
+                    "bit mask {code} names options fact `{id}` does not have ({} options)",
+                    options.len()
+                ),
+            ),
+        };
+        Err(Diagnostic::error(c, format!("$[{index}]"), message).with_rule(id.clone()))
     }
 }
 
 impl Ruleset {
-    /// Checks one patient's compact values without storing them: every bad value is located
-    /// at `$[index]`.
-    pub(crate) fn check_compact(&self, values: &[i32]) -> Result<(), Vec<Diagnostic>> {
+    /// Decodes one patient's compact values, handing each decoded value to `store` by fact
+    /// index; every bad value is reported, located at `$[index]` with the fact id.
+    fn decode_compact_row(
+        &self,
+        values: &[i32],
+        mut store: impl FnMut(usize, Option<Val>),
+    ) -> Result<(), Vec<Diagnostic>> {
         let n = self.facts.len();
         if values.len() != n {
             return Err(alloc::vec![Diagnostic::error(
@@ -234,20 +229,26 @@ impl Ruleset {
                     "expected {n} values (one per fact, in schema order), found {}",
                     values.len()
                 ),
-            )]);
+            )
+            .with_help("see the compact layout of the ruleset for the order")]);
         }
-        let bad: Vec<Diagnostic> = self
-            .facts
-            .iter()
-            .zip(values)
-            .enumerate()
-            .filter_map(|(i, (def, &code))| def.decode_compact(code, i).err())
-            .collect();
+        let mut bad = Vec::new();
+        for (i, (def, &code)) in self.facts.iter().zip(values).enumerate() {
+            match def.decode_compact(code, i) {
+                Ok(v) => store(i, v),
+                Err(d) => bad.push(d),
+            }
+        }
         if bad.is_empty() {
             Ok(())
         } else {
             Err(bad)
         }
+    }
+
+    /// Checks one patient's compact values without storing them.
+    pub(crate) fn check_compact(&self, values: &[i32]) -> Result<(), Vec<Diagnostic>> {
+        self.decode_compact_row(values, |_, _| {})
     }
 }
 
@@ -270,41 +271,18 @@ impl Facts {
     /// [`FactError::Invalid`]: `WRONG_TYPE` (wrong length, or a bool not 0/1),
     /// `UNKNOWN_OPTION`, `OUT_OF_RANGE`.
     pub fn set_compact(&mut self, ruleset: &Ruleset, values: &[i32]) -> Result<(), FactError> {
-        let n = ruleset.facts.len();
         self.values.clear();
-        self.values.resize(n, None);
-        if values.len() != n {
-            return Err(FactError::Invalid {
-                diagnostics: alloc::vec![Diagnostic::error(
-                    Code::WrongType,
-                    "$",
-                    format!(
-                        "expected {n} values (one per fact, in schema order), found {}",
-                        values.len()
-                    ),
-                )
-                .with_help("see the compact layout of the ruleset for the order")],
-            });
-        }
-        let mut diagnostics = Vec::new();
-        for (i, ((def, &code), slot)) in ruleset
-            .facts
-            .iter()
-            .zip(values)
-            .zip(self.values.iter_mut())
-            .enumerate()
-        {
-            match def.decode_compact(code, i) {
-                Ok(v) => *slot = v,
-                Err(d) => diagnostics.push(d),
+        self.values.resize(ruleset.facts.len(), None);
+        let slots = &mut self.values;
+        let decoded = ruleset.decode_compact_row(values, |i, v| {
+            if let Some(slot) = slots.get_mut(i) {
+                *slot = v;
             }
-        }
-        if diagnostics.is_empty() {
-            Ok(())
-        } else {
+        });
+        decoded.map_err(|diagnostics| {
             self.values.iter_mut().for_each(|v| *v = None);
-            Err(FactError::Invalid { diagnostics })
-        }
+            FactError::Invalid { diagnostics }
+        })
     }
 
     /// The answers as compact values (the inverse of [`Facts::set_compact`]).
@@ -329,14 +307,14 @@ impl Assessment<'_> {
     /// The number of compact output codes for this checklist.
     #[must_use]
     pub fn codes_len(&self) -> usize {
-        1 + self.checklist_tables().len() + self.checklist_reqs().len()
+        codes_len(self.checklist())
     }
 
     /// Writes the compact output codes into `out` (see the module documentation) and returns
     /// how many it wrote; a short `out` receives a prefix.
     pub fn write_codes(&self, out: &mut [u32]) -> usize {
         let verdict = core::iter::once(verdict_code(self.verdict()));
-        let tables = self.checklist_tables().iter().map(|&t| {
+        let tables = self.checklist().tables.iter().map(|&t| {
             self.table_out(t)
                 .and_then(|o| u32::try_from(o).ok())
                 .unwrap_or(UNDECIDED)

@@ -21,6 +21,21 @@ pub(crate) enum IntOp {
     Gte,
 }
 
+impl IntOp {
+    /// Whether `x op c` holds.
+    #[inline(always)]
+    pub(crate) fn holds(self, x: i64, c: i64) -> bool {
+        match self {
+            IntOp::Eq => x == c,
+            IntOp::Ne => x != c,
+            IntOp::Lt => x < c,
+            IntOp::Lte => x <= c,
+            IntOp::Gt => x > c,
+            IntOp::Gte => x >= c,
+        }
+    }
+}
+
 /// What a comparison tests against a fact's value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Test {
@@ -317,14 +332,7 @@ impl Test {
             (Test::SetEq(m), Val::Set(x)) => *m == x,
             (Test::SetNe(m), Val::Set(x)) => *m != x,
             (Test::SetHas(m), Val::Set(x)) => x & m == *m,
-            (Test::Int(op, c), Val::Int(x)) => match op {
-                IntOp::Eq => x == *c,
-                IntOp::Ne => x != *c,
-                IntOp::Lt => x < *c,
-                IntOp::Lte => x <= *c,
-                IntOp::Gt => x > *c,
-                IntOp::Gte => x >= *c,
-            },
+            (Test::Int(op, c), Val::Int(x)) => op.holds(x, *c),
             (Test::IntIn(list), Val::Int(x)) => list.contains(&x),
             _ => false,
         }

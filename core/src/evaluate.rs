@@ -710,12 +710,9 @@ impl Assessment<'_> {
             .map(|o| &o.value)
     }
 
-    pub(crate) fn checklist_tables(&self) -> &[usize] {
-        &self.cl.tables
-    }
-
-    pub(crate) fn checklist_reqs(&self) -> &[usize] {
-        &self.cl.reqs
+    /// The compiled checklist assessed.
+    pub(crate) fn checklist(&self) -> &ChecklistC {
+        self.cl
     }
 
     /// The decided output index of table `t`.

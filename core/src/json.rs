@@ -56,6 +56,13 @@ fn error_one(code: Code, path: &str, message: String) -> String {
     error(&[Diagnostic::error(code, path, message)])
 }
 
+/// A checklist of `rs` by id (`*` or empty for every requirement and table), or the error as
+/// JSON text.
+fn checklist_of<'r>(rs: &'r Ruleset, id: &str) -> Result<crate::Checklist<'r>, String> {
+    rs.checklist(Some(id).filter(|c| !c.is_empty()))
+        .map_err(|e| error(&e.diagnostics()))
+}
+
 /// A resident engine: a compiled ruleset, or the reason it could not be loaded.
 #[derive(Debug, Clone)]
 pub struct JsonEngine {
@@ -124,10 +131,7 @@ impl JsonEngine {
     /// The ruleset and a checklist of it (`*` or empty for all), or the error as JSON text.
     fn resolve(&self, checklist: &str) -> Result<(&Ruleset, crate::Checklist<'_>), String> {
         let rs = self.inner.as_ref().map_err(|d| error(d))?;
-        let cl = rs
-            .checklist(Some(checklist).filter(|c| !c.is_empty()))
-            .map_err(|e| error(&e.diagnostics()))?;
-        Ok((rs, cl))
+        Ok((rs, checklist_of(rs, checklist)?))
     }
 
     /// Evaluates a facts document against a checklist (`*` or empty for all).
@@ -196,9 +200,9 @@ impl JsonEngine {
         if let Err(e) = &self.inner {
             bulk.error = error(e);
         } else if let Some(rs) = self.ruleset() {
-            match rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
-                Ok(cl) => bulk.output_len = rs.compact_layout(cl).output_len(),
-                Err(e) => bulk.error = error(&e.diagnostics()),
+            match checklist_of(rs, checklist) {
+                Ok(cl) => bulk.output_len = crate::compact::codes_len(cl.c),
+                Err(e) => bulk.error = e,
             }
         }
         bulk
@@ -254,10 +258,10 @@ impl JsonBulk {
                 return 0;
             }
         };
-        let cl = match rs.checklist(Some(self.checklist.as_str()).filter(|c| !c.is_empty())) {
+        let cl = match checklist_of(rs, &self.checklist) {
             Ok(c) => c,
             Err(e) => {
-                self.error = error(&e.diagnostics());
+                self.error = e;
                 return 0;
             }
         };
@@ -337,7 +341,7 @@ impl JsonBulk {
             Ok(rs) => Rc::clone(rs),
             Err(_) => return 0,
         };
-        let Ok(cl) = rs.checklist(Some(self.checklist.as_str()).filter(|c| !c.is_empty())) else {
+        let Ok(cl) = checklist_of(&rs, &self.checklist) else {
             return 0;
         };
         let lanes = crate::batch::LANES;
@@ -402,9 +406,9 @@ impl JsonSession {
     }
 
     fn report_of(rs: &Ruleset, facts: &Facts, scratch: &mut Scratch, checklist: &str) -> String {
-        match rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
+        match checklist_of(rs, checklist) {
             Ok(cl) => ok_report(&rs.evaluate_with(cl, facts, scratch)),
-            Err(e) => error(&e.diagnostics()),
+            Err(e) => e,
         }
     }
 
@@ -440,57 +444,38 @@ impl JsonSession {
             ),
             Err(d) => return error(d),
         };
-        let cl = match rs.checklist(Some(checklist).filter(|c| !c.is_empty())) {
+        let cl = match checklist_of(rs, checklist) {
             Ok(c) => c,
-            Err(e) => return error(&e.diagnostics()),
+            Err(e) => return e,
         };
         if let Err(e) = facts.set(rs, fact, &value) {
             return error(&e.diagnostics());
         }
         let a = evaluator.assess(rs, cl, facts, true);
-        let verdict = match a.verdict() {
-            crate::Verdict::Ready => "ready",
-            crate::Verdict::NotReady => "not_ready",
-            crate::Verdict::Undetermined => "undetermined",
-        };
-        // Ids are validated at load (`[a-z0-9_.]`), so they need no escaping.
-        let mut out = String::with_capacity(4096);
-        out.push_str("{\"ok\":{\"verdict\":\"");
-        out.push_str(verdict);
         let (mut outstanding, mut unknown) = (0u32, 0u32);
         let mut statuses = String::with_capacity(2048);
         for (k, ((id, status), hard)) in a.statuses().zip(a.hard()).enumerate() {
-            let word = match status {
-                crate::Status::Met => "met",
-                crate::Status::NotMet => "not_met",
-                crate::Status::Unknown => "unknown",
-                crate::Status::NotApplicable => "not_applicable",
-            };
             if hard {
                 outstanding += u32::from(status == crate::Status::NotMet);
                 unknown += u32::from(status == crate::Status::Unknown);
             }
-            statuses.push_str(if k == 0 { "\"" } else { ",\"" });
-            statuses.push_str(id);
-            statuses.push_str("\":\"");
-            statuses.push_str(word);
-            statuses.push('"');
+            if k > 0 {
+                statuses.push(',');
+            }
+            crate::write::string(&mut statuses, id);
+            statuses.push(':');
+            crate::write::string(&mut statuses, crate::write::status_word(status));
         }
+        let mut out = String::with_capacity(4096);
+        out.push_str("{\"ok\":{\"verdict\":");
+        crate::write::string(&mut out, crate::write::verdict_word(a.verdict()));
         out.push_str(&format!(
-            "\",\"outstanding\":{outstanding},\"unknown\":{unknown},\"statuses\":{{{statuses}}},\"open_questions\":["
+            ",\"outstanding\":{outstanding},\"unknown\":{unknown},\"statuses\":{{{statuses}}},\"open_questions\":"
         ));
-        for (k, id) in a.open_questions().enumerate() {
-            out.push_str(if k == 0 { "\"" } else { ",\"" });
-            out.push_str(id);
-            out.push('"');
-        }
-        out.push_str("],\"hidden_facts\":[");
-        for (k, id) in a.hidden_facts().enumerate() {
-            out.push_str(if k == 0 { "\"" } else { ",\"" });
-            out.push_str(id);
-            out.push('"');
-        }
-        out.push_str("]}}");
+        crate::write::strings(&mut out, &a.open_questions().collect::<Vec<_>>());
+        out.push_str(",\"hidden_facts\":");
+        crate::write::strings(&mut out, &a.hidden_facts().collect::<Vec<_>>());
+        out.push_str("}}");
         out
     }
 

@@ -55,13 +55,13 @@ fn number(out: &mut String, n: impl core::fmt::Display) {
     let _ = write!(out, "{n}");
 }
 
-fn strings(out: &mut String, list: &[String]) {
+pub(crate) fn strings<S: AsRef<str>>(out: &mut String, list: &[S]) {
     out.push('[');
     for (i, s) in list.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        string(out, s);
+        string(out, s.as_ref());
     }
     out.push(']');
 }
@@ -74,9 +74,7 @@ fn opt_string(out: &mut String, s: Option<&str>) {
 }
 
 fn word<W: Word + PartialEq>(out: &mut String, w: W) {
-    out.push('"');
-    out.push_str(w.word());
-    out.push('"');
+    name(out, w.word());
 }
 
 fn list<T>(out: &mut String, items: &[T], each: impl Fn(&mut String, &T)) {
@@ -90,21 +88,30 @@ fn list<T>(out: &mut String, items: &[T], each: impl Fn(&mut String, &T)) {
     out.push(']');
 }
 
-fn verdict(v: Verdict) -> &'static str {
+/// A verdict's wire name.
+pub(crate) fn verdict_word(v: Verdict) -> &'static str {
     match v {
-        Verdict::Ready => "\"ready\"",
-        Verdict::NotReady => "\"not_ready\"",
-        Verdict::Undetermined => "\"undetermined\"",
+        Verdict::Ready => "ready",
+        Verdict::NotReady => "not_ready",
+        Verdict::Undetermined => "undetermined",
     }
 }
 
-fn status(s: Status) -> &'static str {
+/// A status's wire name.
+pub(crate) fn status_word(s: Status) -> &'static str {
     match s {
-        Status::Met => "\"met\"",
-        Status::NotMet => "\"not_met\"",
-        Status::Unknown => "\"unknown\"",
-        Status::NotApplicable => "\"not_applicable\"",
+        Status::Met => "met",
+        Status::NotMet => "not_met",
+        Status::Unknown => "unknown",
+        Status::NotApplicable => "not_applicable",
     }
+}
+
+/// Appends a wire name as a JSON string (names need no escaping).
+fn name(out: &mut String, w: &str) {
+    out.push('"');
+    out.push_str(w);
+    out.push('"');
 }
 
 fn citation(out: &mut String, c: &Citation) {
@@ -126,7 +133,7 @@ fn item(out: &mut String, b: &Item) {
     key(out, false, "kind");
     word(out, b.kind);
     key(out, false, "status");
-    out.push_str(status(b.status));
+    name(out, status_word(b.status));
     key(out, false, "owner");
     word(out, b.owner);
     key(out, false, "attribution");
@@ -156,7 +163,7 @@ fn requirement(out: &mut String, r: &RequirementResult) {
     key(out, false, "kind");
     word(out, r.kind);
     key(out, false, "status");
-    out.push_str(status(r.status));
+    name(out, status_word(r.status));
     key(out, false, "decided_by");
     strings(out, &r.decided_by);
     out.push('}');
@@ -178,10 +185,13 @@ fn decision(out: &mut String, d: &Decision) {
     key(out, false, "title");
     string(out, &d.title);
     key(out, false, "status");
-    out.push_str(match d.status {
-        DecisionStatus::Decided => "\"decided\"",
-        DecisionStatus::Undetermined => "\"undetermined\"",
-    });
+    name(
+        out,
+        match d.status {
+            DecisionStatus::Decided => "decided",
+            DecisionStatus::Undetermined => "undetermined",
+        },
+    );
     key(out, false, "output");
     output(out, d.output.as_ref());
     key(out, false, "label");
@@ -250,7 +260,7 @@ impl Report {
         key(out, false, "checklist");
         string(out, &self.checklist);
         key(out, false, "verdict");
-        out.push_str(verdict(self.verdict));
+        name(out, verdict_word(self.verdict));
         key(out, false, "summary");
         let _ = write!(
             out,
