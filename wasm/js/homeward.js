@@ -23,11 +23,16 @@ function parse(text) {
   }
 }
 
+/** An exception from the module as a tagged error (the wrapper never lets one escape). */
+function thrown(e) {
+  return fail('INTERNAL', String(e && e.message ? e.message : e));
+}
+
 function call(fn) {
   try {
     return parse(fn());
   } catch (e) {
-    return fail('INTERNAL', String(e && e.message ? e.message : e));
+    return thrown(e);
   }
 }
 
@@ -46,15 +51,18 @@ export class Session {
   constructor(raw) {
     this.raw = raw;
   }
-  set(fact, value) {
+  /** Sends one answer through `method` (`set` or `update`). */
+  answer(method, fact, value) {
     // A value is always a JS value (an enum option is a string), never JSON text.
     const v = json(value === undefined ? null : typeof value === 'string' ? JSON.stringify(value) : value);
-    return v === null ? fail('WRONG_TYPE', 'the value is not JSON', `$["${fact}"]`) : call(() => this.raw.set(String(fact), v));
+    return v === null ? fail('WRONG_TYPE', 'the value is not JSON', `$["${fact}"]`) : call(() => this.raw[method](String(fact), v));
+  }
+  set(fact, value) {
+    return this.answer('set', fact, value);
   }
   /** As set, but returns only { verdict, outstanding, unknown, statuses, open_questions, hidden_facts }. */
   update(fact, value) {
-    const v = json(value === undefined ? null : typeof value === 'string' ? JSON.stringify(value) : value);
-    return v === null ? fail('WRONG_TYPE', 'the value is not JSON', `$["${fact}"]`) : call(() => this.raw.update(String(fact), v));
+    return this.answer('update', fact, value);
   }
   clear(fact) {
     return call(() => this.raw.clear(String(fact)));
@@ -101,7 +109,7 @@ export class Bulk {
       const out = new Uint32Array(this.outputLength);
       return this.raw.assess(Int32Array.from(values), out) ? { ok: out } : parse(this.raw.error());
     } catch (e) {
-      return fail('INTERNAL', String(e && e.message ? e.message : e));
+      return thrown(e);
     }
   }
   /**
@@ -119,7 +127,7 @@ export class Bulk {
       const err = parse(this.raw.error());
       return { error: err.error, done, codes: out.subarray(0, done * this.outputLength) };
     } catch (e) {
-      return fail('INTERNAL', String(e && e.message ? e.message : e));
+      return thrown(e);
     }
   }
   free() {
@@ -188,7 +196,7 @@ export class Engine {
     try {
       return { ok: new Bulk(this.raw.bulk(String(checklist)), layout.ok) };
     } catch (e) {
-      return fail('INTERNAL', String(e));
+      return thrown(e);
     }
   }
   session(checklist = '') {
