@@ -18,8 +18,7 @@ use serde_json::{Map, Value};
 /// exhaust the stack.
 pub const MAX_DEPTH: usize = 32;
 
-/// The largest ruleset or facts document accepted, in bytes (16 MiB).
-pub const MAX_INPUT_BYTES: usize = 16 * 1024 * 1024;
+pub use crate::parse::MAX_INPUT_BYTES;
 
 /// Collects diagnostics while decoding one document.
 pub(crate) struct Decoder {
@@ -33,30 +32,7 @@ struct Obj<'a> {
     path: String,
 }
 
-/// Parses JSON text, reporting a syntax error with line and column.
-pub(crate) fn parse_json(text: &str) -> Result<Value, Diagnostic> {
-    if text.len() > MAX_INPUT_BYTES {
-        return Err(Diagnostic::error(
-            Code::TooLarge,
-            "$",
-            format!(
-                "input is {} bytes; the limit is {MAX_INPUT_BYTES}",
-                text.len()
-            ),
-        ));
-    }
-    serde_json::from_str(text).map_err(|e| {
-        Diagnostic::error(
-            Code::JsonSyntax,
-            "$",
-            format!(
-                "invalid JSON at line {} column {}: {e}",
-                e.line(),
-                e.column()
-            ),
-        )
-    })
-}
+pub(crate) use crate::parse::parse_json;
 
 /// `path.key`, or `path["key"]` when the key is not a plain identifier.
 pub(crate) fn key_path(path: &str, key: &str) -> String {

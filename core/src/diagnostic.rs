@@ -111,6 +111,8 @@ codes! {
     AskedWhenSelf => "ASKED_WHEN_SELF",
     /// A requirement or table that no checklist uses.
     NotInChecklist => "NOT_IN_CHECKLIST",
+    /// A JSON object names the same key twice.
+    DuplicateKey => "DUPLICATE_KEY",
 }
 
 impl fmt::Display for Code {
@@ -256,6 +258,9 @@ pub const fn default_help(code: Code) -> &'static str {
             "a question cannot depend on its own answer; gate it on another fact"
         }
         Code::NotInChecklist => "add it to a checklist or remove it",
+        Code::DuplicateKey => {
+            "give each key once: with a repeated key one of the values would be silently lost"
+        }
     }
 }
 
