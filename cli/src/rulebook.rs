@@ -247,6 +247,16 @@ fn render(out: &mut String, rs: &Ruleset, overlay_of: Option<&Ruleset>) {
                 c.tables.join(", ")
             }
         );
+        if let Some(q) = &c.question {
+            let _ = writeln!(out, "  - answers: *{q}*");
+        }
+        if let Some(v) = &c.verdicts {
+            let _ = writeln!(
+                out,
+                "  - verdicts: ready \"{}\"; not ready \"{}\"; not yet known \"{}\"",
+                v.ready, v.not_ready, v.undetermined
+            );
+        }
     }
     let _ = writeln!(out);
 }

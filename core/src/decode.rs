@@ -6,7 +6,7 @@ use crate::wire::{
     Attribution, ChecklistAddDoc, ChecklistDoc, Citation, CmpOp, ConditionDoc, DelayCategory,
     FactDoc, FactKind, Kind, NamedCondition, OptionDoc, Origin, OutputDoc, OutputValue,
     OverrideDoc, Owner, Position, RequirementDoc, RowDoc, RowInsertDoc, RulesetDoc, SectionDoc,
-    TableDoc, Word,
+    TableDoc, VerdictWords, Word,
 };
 use alloc::boxed::Box;
 use alloc::format;
@@ -675,11 +675,24 @@ impl Decoder {
         let o = self.object(
             v,
             path,
-            &["id", "title", "description", "requirements", "tables"],
+            &[
+                "id",
+                "title",
+                "description",
+                "question",
+                "verdicts",
+                "requirements",
+                "tables",
+            ],
         )?;
         let id = self.id_field(&o, "id");
         let title = self.str_field(&o, "title", true);
         let description = self.str_field(&o, "description", false);
+        let question = self.str_field(&o, "question", false);
+        let verdicts = match self.field(&o, "verdicts", false) {
+            Some(v) => Some(self.verdict_words(v, &key_path(path, "verdicts"))?),
+            None => None,
+        };
         self.field(&o, "requirements", true)?;
         let requirements = self.id_list(&o, "requirements");
         let tables = self.id_list(&o, "tables");
@@ -687,9 +700,23 @@ impl Decoder {
             id: id?,
             title: title?,
             description,
+            question,
+            verdicts,
             requirements,
             tables,
             origin: self.origin(path),
+        })
+    }
+
+    fn verdict_words(&mut self, v: &Value, path: &str) -> Option<VerdictWords> {
+        let o = self.object(v, path, &["ready", "not_ready", "undetermined"])?;
+        let ready = self.str_field(&o, "ready", true);
+        let not_ready = self.str_field(&o, "not_ready", true);
+        let undetermined = self.str_field(&o, "undetermined", true);
+        Some(VerdictWords {
+            ready: ready?,
+            not_ready: not_ready?,
+            undetermined: undetermined?,
         })
     }
 

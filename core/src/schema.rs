@@ -2,7 +2,7 @@
 //! is asked, and which facts each checklist needs. A UI renders the form from this alone.
 
 use crate::ruleset::Ruleset;
-use crate::wire::{ConditionDoc, FactKind, Kind, OptionDoc, OutputDoc, Owner};
+use crate::wire::{ConditionDoc, FactKind, Kind, OptionDoc, OutputDoc, Owner, VerdictWords};
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde::Serialize;
@@ -53,6 +53,10 @@ pub struct SchemaChecklist {
     pub title: String,
     /// Description.
     pub description: Option<String>,
+    /// The question the checklist answers for its user.
+    pub question: Option<String>,
+    /// The verdicts in the user's words.
+    pub verdicts: Option<VerdictWords>,
     /// Requirement ids.
     pub requirements: Vec<String>,
     /// Table ids.
@@ -154,6 +158,8 @@ impl Ruleset {
                     id: doc.id.clone(),
                     title: doc.title.clone(),
                     description: doc.description.clone(),
+                    question: doc.question.clone(),
+                    verdicts: doc.verdicts.clone(),
                     requirements: ids(&c.reqs, &|i| d.requirements.get(i).map(|r| r.id.clone())),
                     tables: ids(&c.tables, &|i| d.tables.get(i).map(|t| t.id.clone())),
                     facts: ids(&c.facts, &|i| d.facts.get(i).map(|f| f.id.clone())),

@@ -606,6 +606,18 @@ pub struct TableDoc {
     pub origin: Origin,
 }
 
+/// How a checklist words its three verdicts for its users (a paramedic's "can stay at home
+/// tonight" is a ward's "ready for discharge").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerdictWords {
+    /// The verdict `ready`, in the checklist's words.
+    pub ready: String,
+    /// The verdict `not_ready`, in the checklist's words.
+    pub not_ready: String,
+    /// The verdict `undetermined`, in the checklist's words.
+    pub undetermined: String,
+}
+
 /// A checklist.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChecklistDoc {
@@ -616,6 +628,13 @@ pub struct ChecklistDoc {
     /// Description.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The question this checklist answers for its user, e.g. "Can this person stay at home
+    /// safely tonight?".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// The verdicts in the user's words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verdicts: Option<VerdictWords>,
     /// Requirement ids.
     pub requirements: Vec<String>,
     /// Table ids.

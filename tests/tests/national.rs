@@ -111,3 +111,37 @@ fn answering_the_open_questions_always_reaches_a_decision() {
     }
     println!("{walks} question-answer walks reached a decision");
 }
+
+#[test]
+fn every_bundled_checklist_words_its_question_and_verdicts_for_its_user() {
+    for overlays in [&[][..], &["norfolk"][..]] {
+        let rs = Ruleset::national_with(overlays).unwrap();
+        let schema = rs.schema();
+        let mut seen = Vec::new();
+        for c in &schema.checklists {
+            let question = c.question.as_deref().unwrap_or_default();
+            assert!(question.ends_with('?'), "{}: question {question:?}", c.id);
+            let v = c
+                .verdicts
+                .as_ref()
+                .unwrap_or_else(|| panic!("{}: no verdicts", c.id));
+            for w in [&v.ready, &v.not_ready, &v.undetermined] {
+                assert!(!w.trim().is_empty(), "{}: empty verdict wording", c.id);
+            }
+            seen.push((c.id.clone(), question.to_string(), v.ready.clone()));
+        }
+        // Each mode asks its own user's question: no two checklists share question or words.
+        for (i, a) in seen.iter().enumerate() {
+            for b in seen.iter().skip(i + 1) {
+                assert_ne!(a.1, b.1, "{} and {} ask the same question", a.0, b.0);
+                assert_ne!(a.2, b.2, "{} and {} say ready the same way", a.0, b.0);
+            }
+        }
+        let home = schema
+            .checklists
+            .iter()
+            .find(|c| c.id == "home_circumstances")
+            .unwrap();
+        assert!(home.question.as_deref().unwrap().contains("tonight"));
+    }
+}

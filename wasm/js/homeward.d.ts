@@ -67,7 +67,14 @@ export interface Schema {
   id: string; version: string; title: string; hash: string;
   sections: { id: string; title: string; description: string | null }[];
   facts: SchemaFact[];
-  checklists: { id: string; title: string; description: string | null; requirements: string[]; tables: string[]; facts: string[] }[];
+  checklists: {
+    id: string; title: string; description: string | null;
+    /** The question this checklist answers for its user. */
+    question: string | null;
+    /** The three verdicts in the user's words. */
+    verdicts: { ready: string; not_ready: string; undetermined: string } | null;
+    requirements: string[]; tables: string[]; facts: string[];
+  }[];
   requirements: { id: string; title: string; kind: Kind; owner: Owner }[];
   tables: { id: string; title: string; outputs: { value: OutputValue; label: string }[] }[];
 }
