@@ -3,13 +3,12 @@
 //! referral as a suggestion. Card UUIDs are derived from the ruleset hash and requirement id,
 //! so the same report always gives the same cards.
 
-use homeward::hash::sha256;
 use homeward::report::{Item, Report, Status};
 use homeward::wire::Kind;
 use serde_json::{json, Value};
 
 fn uuid(seed: &str) -> String {
-    let d = sha256(seed.as_bytes());
+    let d = <sha2::Sha256 as sha2::Digest>::digest(seed.as_bytes());
     let hex: String = d.iter().take(16).map(|b| format!("{b:02x}")).collect();
     let part = |a: usize, b: usize| hex.get(a..b).unwrap_or_default();
     format!(

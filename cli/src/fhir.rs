@@ -46,7 +46,7 @@ fn enable_when(doc: &RulesetDoc, c: &ConditionDoc) -> Option<(Vec<Value>, &'stat
             CmpOp::Lte => "<=",
             CmpOp::Gt => ">",
             CmpOp::Gte => ">=",
-            CmpOp::In | CmpOp::Contains => return None,
+            _ => return None,
         };
         let (key, answer) = answer_for(doc, fact, v)?;
         let mut m = Map::new();
@@ -70,6 +70,8 @@ fn item(doc: &RulesetDoc, f: &FactDoc) -> Value {
         FactKind::Bool => "boolean",
         FactKind::Int => "integer",
         FactKind::Enum | FactKind::Set => "choice",
+        FactKind::Date => "date",
+        _ => "string",
     };
     m.insert("type".into(), json!(kind));
     if f.kind == FactKind::Set {

@@ -53,6 +53,8 @@ fn compare(subject: Value, op: CmpOp, v: &Value, set: bool) -> Value {
         (CmpOp::Lte, _) => json!({ "<=": [subject, v] }),
         (CmpOp::Gt, _) => json!({ ">": [subject, v] }),
         (CmpOp::Gte, _) => json!({ ">=": [subject, v] }),
+        // An operator this exporter does not know fails loudly in any JsonLogic engine.
+        (other, _) => json!({ "unsupported": other.as_str() }),
     }
 }
 
@@ -93,6 +95,7 @@ pub fn condition(doc: &RulesetDoc, c: &ConditionDoc, depth: usize) -> Value {
                 .map_or(Value::Null, |t| table_logic(doc, t, depth));
             compare(t, *op, v, false)
         }
+        other => json!({ "unsupported": other.to_value() }),
     }
 }
 

@@ -19,6 +19,7 @@ fn output(v: &OutputValue) -> String {
         OutputValue::Bool(b) => b.to_string(),
         OutputValue::Int(i) => i.to_string(),
         OutputValue::Str(s) => s.clone(),
+        other => serde_json::to_string(other).unwrap_or_default(),
     }
 }
 
@@ -106,6 +107,7 @@ fn english(doc: &RulesetDoc, c: &ConditionDoc) -> String {
                 homeward::wire::CmpOp::Gt => "is more than",
                 homeward::wire::CmpOp::Gte => "is at least",
                 homeward::wire::CmpOp::Contains => "includes",
+                other => other.as_str(),
             };
             format!("{} {op} {}", fact(id), label(id, v))
         }
@@ -119,6 +121,7 @@ fn english(doc: &RulesetDoc, c: &ConditionDoc) -> String {
                 .map_or(id.as_str(), |t| t.title.as_str());
             format!("decision “{title}” {} {v}", words(op))
         }
+        other => other.to_value().to_string(),
     }
 }
 

@@ -25,6 +25,7 @@ pub fn report(r: &Report) -> String {
             "NOT YET KNOWN — {} question(s) left",
             r.summary.open_questions
         ),
+        other => other.as_str().to_uppercase(),
     };
     let _ = writeln!(
         s,
@@ -76,6 +77,9 @@ pub fn report(r: &Report) -> String {
                 }
                 DecisionStatus::Undetermined => {
                     let _ = writeln!(s, "  - {}: not yet known", d.title);
+                }
+                other => {
+                    let _ = writeln!(s, "  - {}: {}", d.title, other.as_str());
                 }
             }
         }

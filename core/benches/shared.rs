@@ -76,7 +76,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             texts
                 .iter()
-                .map(|t| engine.assess(black_box(t), "all").len())
+                .map(|t| engine.assess(black_box(t), "all", None).len())
                 .sum::<usize>()
         })
     });

@@ -46,6 +46,7 @@ fn main() -> Result<(), String> {
                 println!("  - {}", q.question);
             }
         }
+        other => println!("verdict {}", other.as_str()),
     }
     Ok(())
 }

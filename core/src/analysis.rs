@@ -1,181 +1,455 @@
-//! Static analysis warnings decided exactly by enumeration: a requirement that can never apply
-//! and a table row that can never be the first hit. Small cases only (at most 4,096
-//! combinations of the facts involved); larger ones are skipped rather than guessed.
+//! Authoring lints (the `lint` feature): warnings about a ruleset that works but is probably
+//! not what was meant. Structural ones from the dependency graph (a fact nothing reads, a
+//! named condition nobody references, a question gated on itself, a requirement or table in
+//! no checklist), and two decided exactly by enumerating the facts involved: a requirement
+//! that can never apply, and a table row that can never be the first hit.
+//!
+//! The exact lints stay exact where they run and are skipped, never guessed, where they would
+//! cost too much, so compiling stays about linear in the size of the ruleset:
+//! - at most [`LIMIT`] combinations of the facts involved (integers and dates at the
+//!   boundaries of the constants they are compared with);
+//! - at most [`WORK`] op evaluations for one check (combinations × ops involved);
+//! - at most [`TOTAL`] op evaluations for the whole ruleset, checks taken in document order;
+//! - conditions doing date arithmetic (against another date or the as-of date) are skipped.
+//!
+//! A table's rows are checked in one pass over the combinations of the facts of its rows up
+//! to the last row within those bounds: each combination marks the row that hits first.
 
 use crate::bits::BitSet;
-use crate::compile::Item;
-use crate::compile::ItemSet;
-use crate::condition::{Env, Node, NodeId, Test};
+use crate::compile::{Graph, Item, ItemSet, Plan, Reads};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::evaluate::Values;
-use crate::facts::{FactType, Val};
+use crate::evaluate::{Patient, Scope, Values};
+use crate::program::{Kind, Test, Val};
 use crate::ruleset::Ruleset;
 use crate::tri::Tri;
+use crate::wire::{Origin, RulesetDoc};
 use alloc::format;
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 
-const LIMIT: usize = 4096;
+/// The most combinations of fact values one exact check enumerates.
+pub(crate) const LIMIT: usize = 4096;
+/// The most op evaluations one exact check may cost.
+pub(crate) const WORK: usize = 1 << 22;
+/// The most op evaluations all exact checks of a ruleset may cost together.
+pub(crate) const TOTAL: usize = 1 << 25;
 
-/// Facts and items (transitively) read by `roots`.
-fn reads_of(rs: &Ruleset, roots: &[NodeId]) -> (BitSet, ItemSet) {
-    let mut facts = BitSet::default();
-    let mut seen = ItemSet::new(rs.derived.len());
-    let mut stack: Vec<NodeId> = roots.to_vec();
-    while let Some(n) = stack.pop() {
-        match rs.prog.node(n) {
-            Some(Node::Cmp { fact, .. } | Node::Known(fact)) => {
-                facts.insert(*fact as usize);
-            }
-            Some(Node::Ref(d)) if seen.insert(Item::Derived(*d as usize)) => {
-                if let Some((_, r)) = rs.derived.get(*d as usize) {
-                    stack.push(*r);
-                }
-            }
-            Some(Node::Decision { table, .. }) if seen.insert(Item::Table(*table as usize)) => {
-                if let Some(t) = rs.tables.get(*table as usize) {
-                    stack.extend(t.rows.iter().map(|r| r.when));
-                }
-            }
-            Some(_) => stack.extend_from_slice(rs.prog.kids_of(n)),
-            None => {}
+/// The structural warnings, each with the origin of the item it is about.
+pub(crate) fn structural<'d>(
+    doc: &'d RulesetDoc,
+    g: &Graph,
+    plans: &[Plan],
+) -> Vec<(&'d Origin, Diagnostic)> {
+    let mut out = Vec::new();
+    let mut used_facts = BitSet::default();
+    let mut used_items = ItemSet::new(g.derived.len());
+    for r in g
+        .derived
+        .iter()
+        .chain(&g.tables)
+        .chain(&g.reqs)
+        .chain(&g.asked)
+    {
+        used_facts.union_with(&r.facts);
+        for it in &r.items {
+            used_items.insert(*it);
         }
     }
-    (facts, seen)
-}
-
-/// Integer constants compared against each int fact anywhere in the program.
-fn int_constants(rs: &Ruleset, fact: usize) -> Vec<i64> {
-    let mut out = Vec::new();
-    for n in &rs.prog.nodes {
-        if let Node::Cmp { fact: f, test } = n {
-            if *f as usize == fact {
-                match test {
-                    Test::Int(_, c) => out.push(*c),
-                    Test::IntIn(list) => out.extend(list.iter().copied()),
-                    _ => {}
-                }
-            }
+    for (i, f) in doc.facts.iter().enumerate() {
+        if !used_facts.contains(i) {
+            let msg = format!("fact `{}` is never read by a condition", f.id);
+            out.push((
+                &f.origin,
+                Diagnostic::warning(Code::UnusedFact, f.origin.path.clone(), msg)
+                    .with_rule(f.id.clone()),
+            ));
         }
+        let (mut facts, mut items) = (BitSet::default(), ItemSet::new(g.derived.len()));
+        if let Some(r) = g.asked.get(i) {
+            g.close(r, &mut facts, &mut items);
+        }
+        if facts.contains(i) {
+            let p = format!("{}.asked_when", f.origin.path);
+            let msg = format!(
+                "the question `{}` is only asked depending on its own answer",
+                f.id
+            );
+            out.push((
+                &f.origin,
+                Diagnostic::warning(Code::AskedWhenSelf, p, msg).with_rule(f.id.clone()),
+            ));
+        }
+    }
+    for (i, (name, nc)) in doc.conditions.iter().enumerate() {
+        if !used_items.contains(Item::Derived(i)) {
+            let msg = format!("named condition `{name}` is never referenced");
+            out.push((
+                &nc.origin,
+                Diagnostic::warning(Code::UnusedCondition, nc.origin.path.clone(), msg)
+                    .with_rule(name.clone()),
+            ));
+        }
+    }
+    if doc.checklists.is_empty() {
+        return out;
+    }
+    let (mut listed_reqs, mut listed_tables) = (BitSet::default(), ItemSet::new(g.derived.len()));
+    for p in plans {
+        p.reqs.iter().for_each(|r| {
+            listed_reqs.insert(*r);
+        });
+        p.tables.iter().for_each(|t| {
+            listed_tables.insert(Item::Table(*t));
+        });
+        p.items.iter().for_each(|it| {
+            listed_tables.insert(*it);
+        });
+    }
+    for (i, r) in doc
+        .requirements
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !listed_reqs.contains(*i))
+    {
+        let msg = format!("requirement `{}` is in no checklist", r.id);
+        out.push((
+            &r.origin,
+            Diagnostic::warning(Code::NotInChecklist, r.origin.path.clone(), msg)
+                .with_rule(r.id.clone()),
+        ));
+        let _ = i;
+    }
+    for (i, t) in doc
+        .tables
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !listed_tables.contains(Item::Table(*i)))
+    {
+        let msg = format!("table `{}` is in no checklist", t.id);
+        out.push((
+            &t.origin,
+            Diagnostic::warning(Code::NotInChecklist, t.origin.path.clone(), msg)
+                .with_rule(t.id.clone()),
+        ));
+        let _ = i;
     }
     out
 }
 
-/// The candidate values of one fact: every value that can change a comparison's outcome.
-fn domain(rs: &Ruleset, fact: usize) -> Option<Vec<Val>> {
-    let def = rs.facts.get(fact)?;
-    Some(match &def.ty {
-        FactType::Bool => vec![Val::Bool(false), Val::Bool(true)],
-        FactType::Enum(o) => (0..o.len())
-            .filter_map(|i| u8::try_from(i).ok())
-            .map(Val::Enum)
-            .collect(),
-        FactType::Set(o) => {
-            if o.len() > 12 {
+/// The combinations of values of some facts, with the plan of items they need.
+struct Space {
+    facts: Vec<usize>,
+    domains: Vec<Vec<Val>>,
+    total: usize,
+    plan: Vec<Item>,
+    /// Ops evaluated per combination, at most.
+    ops: usize,
+}
+
+/// What the exact checks share: the ruleset, its graph, constants per fact, and the budget.
+struct Exact<'a> {
+    rs: &'a Ruleset,
+    g: &'a Graph,
+    constants: Vec<Vec<Val>>,
+    /// Op evaluations left for the whole ruleset.
+    left: usize,
+}
+
+impl Exact<'_> {
+    /// The number of ops under a root.
+    fn size(&self, root: u32) -> usize {
+        self.rs
+            .prog
+            .op(root as usize)
+            .map_or(0, |op| (op.end as usize).saturating_sub(root as usize))
+    }
+
+    /// Whether any op under `root` does date arithmetic (which boundary points cannot decide).
+    fn has_days(&self, root: u32) -> bool {
+        let end = self
+            .rs
+            .prog
+            .op(root as usize)
+            .map_or(0, |op| op.end as usize);
+        self.rs
+            .prog
+            .ops
+            .get(root as usize..end)
+            .unwrap_or(&[])
+            .iter()
+            .any(|op| matches!(op.kind, Kind::Test(Test::Days { .. })))
+    }
+
+    /// The ops of an item.
+    fn item_roots(&self, it: Item) -> Vec<u32> {
+        match it {
+            Item::Derived(d) => self
+                .rs
+                .derived
+                .get(d)
+                .map(|(_, r)| vec![*r])
+                .unwrap_or_default(),
+            Item::Table(t) => self
+                .rs
+                .tables
+                .get(t)
+                .map(|t| t.rows.iter().map(|r| r.when).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The space of the facts read (transitively) by `reads`, for roots of `root_ops` ops in
+    /// all, or `None` when it is too large, too costly, or not decidable by enumeration.
+    fn space(&self, reads: &Reads, root_ops: usize) -> Option<Space> {
+        let (mut facts, mut items) = (BitSet::default(), ItemSet::new(self.g.derived.len()));
+        self.g.close(reads, &mut facts, &mut items);
+        let plan: Vec<Item> = self
+            .rs
+            .all
+            .items
+            .iter()
+            .copied()
+            .filter(|i| items.contains(*i))
+            .collect();
+        let mut ops = root_ops;
+        for it in &plan {
+            for r in self.item_roots(*it) {
+                if self.has_days(r) {
+                    return None;
+                }
+                ops = ops.saturating_add(self.size(r));
+            }
+        }
+        let facts: Vec<usize> = facts.iter().collect();
+        let mut domains = Vec::with_capacity(facts.len());
+        let mut total = 1usize;
+        for &f in &facts {
+            let d = self
+                .rs
+                .facts
+                .get(f)?
+                .ty
+                .domain(self.constants.get(f).map_or(&[], |c| &c[..]))?;
+            total = total.checked_mul(d.len().max(1))?;
+            if total > LIMIT {
                 return None;
             }
-            (0..(1u64 << o.len())).map(Val::Set).collect()
+            domains.push(d);
         }
-        FactType::Int { min, max } => {
-            let mut pts = alloc::vec![*min, *max];
-            for c in int_constants(rs, fact) {
-                for p in [c.saturating_sub(1), c, c.saturating_add(1)] {
-                    if p >= *min && p <= *max {
-                        pts.push(p);
-                    }
-                }
-            }
-            pts.sort_unstable();
-            pts.dedup();
-            pts.into_iter().map(Val::Int).collect()
-        }
-    })
-}
-
-/// Whether some complete assignment of the involved facts makes `pred` hold; `None` when the
-/// search space is too large to decide.
-fn exists(rs: &Ruleset, roots: &[NodeId], pred: impl Fn(&Env<'_>) -> bool) -> Option<bool> {
-    let (facts, items) = reads_of(rs, roots);
-    let facts: Vec<usize> = facts.iter().collect();
-    let plan: Vec<Item> = rs
-        .plan_all()
-        .iter()
-        .copied()
-        .filter(|i| items.contains(*i))
-        .collect();
-    let mut domains = Vec::new();
-    let mut total = 1usize;
-    for &f in &facts {
-        let d = domain(rs, f)?;
-        total = total.checked_mul(d.len().max(1))?;
-        if total > LIMIT {
-            return None;
-        }
-        domains.push(d);
-    }
-    let mut values = vec![None; rs.facts.len()];
-    let mut scratch = Values::default();
-    for mut k in 0..total {
-        for (&f, d) in facts.iter().zip(&domains) {
-            let len = d.len().max(1);
-            if let Some(slot) = values.get_mut(f) {
-                *slot = d.get(k % len).copied();
-            }
-            k /= len;
-        }
-        rs.run(&plan, &values, &mut scratch);
-        let env = Env {
-            facts: &values,
-            derived: &scratch.derived,
-            tables: &scratch.tables,
+        let space = Space {
+            facts,
+            domains,
+            total,
+            plan,
+            ops,
         };
-        if pred(&env) {
-            return Some(true);
+        self.affordable(&space).then_some(space)
+    }
+
+    /// Whether enumerating a space stays within the bounds.
+    fn affordable(&self, space: &Space) -> bool {
+        space.total.saturating_mul(space.ops.max(1)) <= WORK.min(self.left)
+    }
+
+    /// Runs `visit` on every combination of the space until it returns true; charges the work.
+    fn enumerate(
+        &mut self,
+        space: &Space,
+        mut visit: impl FnMut(&Scope<'_, Tri, Patient<'_>>) -> bool,
+    ) {
+        self.left = self
+            .left
+            .saturating_sub(space.total.saturating_mul(space.ops.max(1)));
+        let mut values = vec![None; self.rs.facts.len()];
+        let mut scratch = Values::default();
+        for mut k in 0..space.total {
+            for (&f, d) in space.facts.iter().zip(&space.domains) {
+                let len = d.len().max(1);
+                if let Some(slot) = values.get_mut(f) {
+                    *slot = d.get(k % len).copied();
+                }
+                k /= len;
+            }
+            let patient = Patient {
+                values: &values,
+                as_of: None,
+            };
+            self.rs.run(&space.plan, &patient, &mut scratch);
+            if visit(&Scope {
+                rs: self.rs,
+                facts: &patient,
+                values: &scratch,
+            }) {
+                return;
+            }
         }
     }
-    Some(false)
 }
 
-/// `NEVER_APPLIES` and `UNREACHABLE_ROW` warnings.
-pub(crate) fn warnings(rs: &Ruleset) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    for (r, doc) in rs.reqs.iter().zip(&rs.doc.requirements) {
-        let Some(a) = r.applies else { continue };
-        if exists(rs, &[a], |env| rs.prog.eval(a, env) == Tri::True) == Some(false) {
-            out.push(
-                Diagnostic::warning(
-                    Code::NeverApplies,
-                    format!("{}.applies_when", doc.origin.path),
-                    format!(
-                        "requirement `{}` can never apply: no answers make `applies_when` true",
-                        doc.id
-                    ),
-                )
-                .with_rule(doc.id.clone()),
-            );
-        }
-    }
-    for (t, doc) in rs.tables.iter().zip(&rs.doc.tables) {
-        for (i, (row, rdoc)) in t.rows.iter().zip(&doc.rows).enumerate() {
-            let roots: Vec<NodeId> = t.rows.iter().take(i + 1).map(|r| r.when).collect();
-            let reachable = exists(rs, &roots, |env| {
-                t.rows
-                    .iter()
-                    .take(i)
-                    .all(|p| rs.prog.eval(p.when, env) == Tri::False)
-                    && rs.prog.eval(row.when, env) == Tri::True
-            });
-            if reachable == Some(false) {
-                out.push(
-                    Diagnostic::warning(
-                        Code::UnreachableRow,
-                        rdoc.origin.path.clone(),
-                        format!("row {i} of table `{}` can never be the first hit", doc.id),
-                    )
-                    .with_rule(doc.id.clone()),
-                );
-            }
+/// Integer (and date) constants compared with each fact anywhere in the program.
+fn constants(rs: &Ruleset) -> Vec<Vec<Val>> {
+    let mut out = vec![Vec::new(); rs.facts.len()];
+    for op in &rs.prog.ops {
+        let (fact, values): (u32, &[Val]) = match &op.kind {
+            Kind::Test(Test::Int { fact, c, .. }) => (*fact, core::slice::from_ref(c)),
+            Kind::Test(Test::IntIn { fact, list }) => (
+                *fact,
+                rs.prog
+                    .lists
+                    .get(*list as usize)
+                    .map_or(&[][..], |l| &l[..]),
+            ),
+            _ => continue,
+        };
+        if let Some(v) = out.get_mut(fact as usize) {
+            v.extend_from_slice(values);
         }
     }
     out
+}
+
+/// `NEVER_APPLIES` and `UNREACHABLE_ROW` warnings, decided exactly within the bounds above.
+pub(crate) fn exact(rs: &Ruleset, g: &Graph, doc_ids: &[String]) -> Vec<Diagnostic> {
+    let mut x = Exact {
+        rs,
+        g,
+        constants: constants(rs),
+        left: TOTAL,
+    };
+    let mut out = Vec::new();
+    let doc = &rs.doc;
+    for (r, rdoc) in rs.reqs.iter().zip(&doc.requirements) {
+        let Some(a) = r.applies else { continue };
+        let Some(reads) = root_reads(rs, a) else {
+            continue;
+        };
+        if x.has_days(a) {
+            continue;
+        }
+        let Some(space) = x.space(&reads, x.size(a)) else {
+            continue;
+        };
+        let mut applies = false;
+        x.enumerate(&space, |s| {
+            applies = rs.prog.eval::<Tri, _>(a, s) == Tri::True;
+            applies
+        });
+        if !applies {
+            let msg = format!(
+                "requirement `{}` can never apply: no answers make `applies_when` true",
+                rdoc.id
+            );
+            let d = Diagnostic::warning(
+                Code::NeverApplies,
+                format!("{}.applies_when", rdoc.origin.path),
+                msg,
+            );
+            out.push(in_doc(d.with_rule(rdoc.id.clone()), &rdoc.origin, doc_ids));
+        }
+    }
+    for (t, tdoc) in rs.tables.iter().zip(&doc.tables) {
+        for i in unreachable_rows(&mut x, t) {
+            let Some(rdoc) = tdoc.rows.get(i) else {
+                continue;
+            };
+            let msg = format!("row {i} of table `{}` can never be the first hit", tdoc.id);
+            let d = Diagnostic::warning(Code::UnreachableRow, rdoc.origin.path.clone(), msg)
+                .with_rule(tdoc.id.clone());
+            out.push(in_doc(d, &rdoc.origin, doc_ids));
+        }
+    }
+    out
+}
+
+fn in_doc(mut d: Diagnostic, origin: &Origin, doc_ids: &[String]) -> Diagnostic {
+    if origin.doc > 0 {
+        d.document = doc_ids.get(origin.doc).cloned();
+    }
+    d
+}
+
+/// What the ops under `root` read directly.
+fn root_reads(rs: &Ruleset, root: u32) -> Option<Reads> {
+    let end = rs.prog.op(root as usize)?.end as usize;
+    let mut reads = Reads::default();
+    for op in rs.prog.ops.get(root as usize..end)? {
+        match op.kind {
+            Kind::Test(t) => t.facts().into_iter().flatten().for_each(|f| {
+                reads.facts.insert(f as usize);
+            }),
+            Kind::Ref(d) => reads.add_item(Item::Derived(d as usize)),
+            Kind::Decision { table, .. } => reads.add_item(Item::Table(table as usize)),
+            Kind::Join(_) | Kind::Const(_) => {}
+        }
+    }
+    Some(reads)
+}
+
+/// The rows of a table that can never be the first hit, among its first rows whose facts
+/// stay within the bounds; later rows are not checked.
+fn unreachable_rows(x: &mut Exact<'_>, t: &crate::compile::Table) -> Vec<usize> {
+    // The longest prefix of rows whose combined space is within the bounds, grown row by
+    // row; the space is recomputed only when a row reads something new.
+    let mut reads = Reads::default();
+    let mut root_ops = 0usize;
+    let mut best: Option<(usize, Space)> = None;
+    for (k, row) in t.rows.iter().enumerate() {
+        let Some(r) = root_reads(x.rs, row.when) else {
+            break;
+        };
+        if x.has_days(row.when) {
+            break;
+        }
+        root_ops = root_ops.saturating_add(x.size(row.when));
+        let new = r.facts.iter().any(|f| !reads.facts.contains(f))
+            || r.items.iter().any(|it| !reads.has_item(*it));
+        reads.facts.union_with(&r.facts);
+        r.items.iter().for_each(|it| reads.add_item(*it));
+        if !new {
+            if let Some((n, space)) = best.as_mut() {
+                let ops = space.ops.saturating_add(x.size(row.when));
+                let total = space.total;
+                if total.saturating_mul(ops.max(1)) > WORK.min(x.left) {
+                    break;
+                }
+                space.ops = ops;
+                *n = k + 1;
+                continue;
+            }
+        }
+        match x.space(&reads, root_ops) {
+            Some(space) => best = Some((k + 1, space)),
+            None => break,
+        }
+    }
+    let Some((n, space)) = best else {
+        return Vec::new();
+    };
+    let mut hit = vec![false; n];
+    let rs = x.rs;
+    x.enumerate(&space, |s| {
+        for (i, row) in t.rows.iter().take(n).enumerate() {
+            match rs.prog.eval::<Tri, _>(row.when, s) {
+                Tri::True => {
+                    if let Some(h) = hit.get_mut(i) {
+                        *h = true;
+                    }
+                    break;
+                }
+                Tri::False => {}
+                // Not decidable by enumeration (cannot happen on complete answers).
+                Tri::Unknown => {
+                    hit.iter_mut().skip(i).for_each(|h| *h = true);
+                    break;
+                }
+            }
+        }
+        hit.iter().all(|h| *h)
+    });
+    hit.iter()
+        .enumerate()
+        .filter(|(_, h)| !**h)
+        .map(|(i, _)| i)
+        .collect()
 }

@@ -1,69 +1,41 @@
-//! Bit-parallel batch evaluation: 64 patients per pass. Each condition node is evaluated once
-//! per block of 64 patients into two bit masks, "definitely true" and "definitely false" (a
-//! lane in neither is unknown), so strong Kleene logic becomes word operations: `all` is
-//! `(AND of trues, OR of falses)`, `any` the dual, `not` swaps the masks. Only leaves look at
-//! individual patients, in tight loops over one fact's 64 values laid out together.
+//! The batch path: 64 patients per pass. Facts are loaded once per block into a known mask and
+//! bit planes (one per option) or, for numbers and dates, a column of values; the one
+//! evaluator then runs over [`Mask`] lanes (true and false bit masks), so `all`, `any` and
+//! `not` are word operations and only the leaves look at patients one by one — and only the
+//! leaves without a bit-plane form, through the one-patient meaning of the test.
 //!
 //! This is the engine behind [`crate::json::JsonBulk::assess_many`] and gives exactly the
 //! codes of the one-patient path ([`crate::compact`]); `core/tests/batch.rs` checks the two
-//! agree on random patients with unknowns.
+//! agree on random patients with unknowns, and `tests/tests/paths.rs` on every golden scenario.
 
-use crate::compact::{verdict_code, UNDECIDED, UNKNOWN};
-use crate::compile::{ChecklistC, Item};
-use crate::flat::{Flat, Kind};
-use crate::report::Verdict;
+use crate::compile::Plan;
+use crate::evaluate::{status_of, verdict_of, FactSource, Judged, Scope, Values};
+use crate::facttype::{Shape, UNKNOWN};
+use crate::lanes::{Lanes, Mask, LANES};
+use crate::program::{IntOp, Test, Val};
 use crate::ruleset::Ruleset;
-use crate::wire::Kind as ReqKind;
+use alloc::boxed::Box;
 use alloc::vec::Vec;
-
-/// Lanes per block.
-pub(crate) const LANES: usize = 64;
-
-/// A Kleene value for 64 patients: bit `j` of `t` set = true for patient `j`; of `f` = false.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(crate) struct Mask {
-    pub t: u64,
-    pub f: u64,
-}
-
-impl Mask {
-    const TRUE: Mask = Mask { t: !0, f: 0 };
-}
-
-/// How a fact's compact value maps to its bit planes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
-    /// One plane: the value is 1 (true).
-    Bool,
-    /// One plane per option: the value is that option's index.
-    Enum,
-    /// One plane per option: the value's bit for that option is set.
-    Set,
-    /// No planes: compared lane by lane from the columns.
-    Int,
-}
 
 /// Reusable buffers for one block.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Block {
-    /// Fact-major values: fact `i`, patient `j` at `i * LANES + j`.
+    /// Fact-major values of number facts: fact `i`, patient `j` at `i * LANES + j`.
     cols: Vec<i32>,
     /// Per fact: which lanes are known.
     known: Vec<u64>,
-    /// Per fact: where its bit planes start in `planes` (a bool has one plane, "true"; an enum
-    /// or set one per option, "has this option"; an int none), and how many.
+    /// Per fact: where its bit planes start in `planes`, and how many.
     plane_at: Vec<(usize, usize)>,
     /// Bit planes: bit `j` of a plane is set when patient `j`'s value has that property.
     planes: Vec<u64>,
-    /// Per fact: how its value maps to planes.
+    /// Per fact: how its value lies in lanes.
     shape: Vec<Shape>,
     /// Per fact: the valid range of a known value (`lo > hi` accepts none).
-    valid: Vec<(i64, i64)>,
-    derived: Vec<Mask>,
-    /// Per table, per output: lanes where that output is still possible.
-    possible: Vec<Vec<u64>>,
-    /// Per requirement of the checklist: not applicable, met and not met lanes.
-    status: Vec<(u64, u64, u64)>,
+    valid: Vec<(Val, Val)>,
+    /// The as-of date's day number, for every patient of the batch.
+    as_of: Option<Val>,
+    values: Values<Mask>,
+    judged: Vec<Judged<Mask>>,
 }
 
 /// Sets bit `j` of `t` where `test` holds for patient `j`'s known value and of `f` where it
@@ -89,8 +61,10 @@ fn bits(x: i32) -> u32 {
 }
 
 impl Block {
-    /// Sizes the planes for `rs`'s facts (once per ruleset; cheap to repeat).
-    pub(crate) fn prepare(&mut self, rs: &Ruleset) {
+    /// Sizes the planes for `rs`'s facts (once per ruleset; cheap to repeat) and sets the
+    /// as-of date.
+    pub(crate) fn prepare(&mut self, rs: &Ruleset, as_of: Option<Val>) {
+        self.as_of = as_of;
         if self.plane_at.len() == rs.facts.len() {
             return;
         }
@@ -99,17 +73,15 @@ impl Block {
         self.valid.clear();
         let mut at = 0;
         for f in &rs.facts {
-            let (n, shape) = match &f.ty {
-                crate::facts::FactType::Bool => (1, Shape::Bool),
-                crate::facts::FactType::Enum(o) => (o.len(), Shape::Enum),
-                // Sets too wide for a compact mask accept no known value (see `compact_range`).
-                crate::facts::FactType::Set(o) if o.len() >= 31 => (0, Shape::Set),
-                crate::facts::FactType::Set(o) => (o.len(), Shape::Set),
-                crate::facts::FactType::Int { .. } => (0, Shape::Int),
+            let shape = f.ty.shape();
+            let n = match shape {
+                Shape::Flag => 1,
+                Shape::OneOf(n) | Shape::SomeOf(n) => n,
+                Shape::Number => 0,
             };
             self.plane_at.push((at, n));
             self.shape.push(shape);
-            self.valid.push(f.compact_range());
+            self.valid.push(f.ty.compact_range());
             at += n;
         }
         self.planes.clear();
@@ -117,12 +89,12 @@ impl Block {
     }
 
     /// Lays out patients `values` (row-major, `nf` values each, at most [`LANES`] patients)
-    /// fact by fact: each fact's known mask and bit planes, and the columns of integer facts.
+    /// fact by fact: each fact's known mask and bit planes, and the columns of number facts.
     /// Missing lanes are unknown. Returns the lanes holding a value that is not valid for its
     /// fact (the caller reports them; they are never assessed).
     pub(crate) fn load(&mut self, values: &[i32], nf: usize) -> u64 {
         let count = (values.len() / nf.max(1)).min(LANES);
-        // Only integer columns are read, and each is rewritten in full below.
+        // Only number columns are read, and each is rewritten in full below.
         if self.cols.len() != nf * LANES {
             self.cols.clear();
             self.cols.resize(nf * LANES, UNKNOWN);
@@ -132,78 +104,78 @@ impl Block {
         self.planes.iter_mut().for_each(|p| *p = 0);
         let mut bad = 0u64;
         let rows = values.get(..count * nf).unwrap_or(&[]);
-        for (i, ((&(at, n), &shape), &(lo, hi))) in self
-            .plane_at
-            .iter()
-            .zip(self.shape.iter())
-            .zip(self.valid.iter())
-            .enumerate()
-        {
-            let mut known = 0u64;
-            let mut invalid = 0u64;
-            match shape {
-                Shape::Bool => {
-                    let mut ones = 0u64;
-                    for j in 0..count {
-                        let v = rows.get(j * nf + i).copied().unwrap_or(UNKNOWN);
-                        let k = v != UNKNOWN;
-                        known |= u64::from(k) << j;
-                        ones |= u64::from(v == 1) << j;
-                        invalid |= u64::from(k & (v != 0) & (v != 1)) << j;
-                    }
-                    if let Some(p) = self.planes.get_mut(at) {
-                        *p = ones;
-                    }
-                }
-                Shape::Enum | Shape::Set => {
-                    for j in 0..count {
-                        let v = rows.get(j * nf + i).copied().unwrap_or(UNKNOWN);
-                        if v == UNKNOWN {
-                            continue;
-                        }
-                        let x = i64::from(v);
-                        if x < lo || x > hi {
-                            invalid |= 1u64 << j;
-                            continue;
-                        }
-                        known |= 1u64 << j;
-                        let x = bits(v) as usize;
-                        if shape == Shape::Enum {
-                            if let Some(p) = self.planes.get_mut(at + x) {
-                                *p |= 1u64 << j;
-                            }
-                        } else {
-                            for (o, p) in self.planes.iter_mut().skip(at).take(n).enumerate() {
-                                *p |= u64::from(x >> o & 1 == 1) << j;
-                            }
-                        }
-                    }
-                }
-                Shape::Int => {
-                    let col = self
-                        .cols
-                        .get_mut(i * LANES..(i + 1) * LANES)
-                        .unwrap_or(&mut []);
-                    for (j, slot) in col.iter_mut().enumerate() {
-                        let v = if j < count {
-                            rows.get(j * nf + i).copied().unwrap_or(UNKNOWN)
-                        } else {
-                            UNKNOWN
-                        };
-                        let k = v != UNKNOWN;
-                        let x = i64::from(v);
-                        known |= u64::from(k) << j;
-                        invalid |= u64::from(k & ((x < lo) | (x > hi))) << j;
-                        *slot = v;
-                    }
-                }
-            }
+        for i in 0..self.shape.len() {
+            let (known, invalid) = self.load_fact(rows, nf, count, i);
             if let Some(k) = self.known.get_mut(i) {
                 *k = known & !invalid;
             }
             bad |= invalid;
         }
         bad
+    }
+
+    /// Loads fact `i` of every patient: its known and invalid lanes.
+    fn load_fact(&mut self, rows: &[i32], nf: usize, count: usize, i: usize) -> (u64, u64) {
+        let (Some(&(at, n)), Some(&shape), Some(&(lo, hi))) =
+            (self.plane_at.get(i), self.shape.get(i), self.valid.get(i))
+        else {
+            return (0, 0);
+        };
+        let (mut known, mut invalid) = (0u64, 0u64);
+        let value = |j: usize| rows.get(j * nf + i).copied().unwrap_or(UNKNOWN);
+        match shape {
+            Shape::Flag => {
+                let mut ones = 0u64;
+                for j in 0..count {
+                    let v = value(j);
+                    let k = v != UNKNOWN;
+                    known |= u64::from(k) << j;
+                    ones |= u64::from(v == 1) << j;
+                    invalid |= u64::from(k & (v != 0) & (v != 1)) << j;
+                }
+                if let Some(p) = self.planes.get_mut(at) {
+                    *p = ones;
+                }
+            }
+            Shape::OneOf(_) | Shape::SomeOf(_) => {
+                for j in 0..count {
+                    let v = value(j);
+                    if v == UNKNOWN {
+                        continue;
+                    }
+                    if !(lo..=hi).contains(&Val::from(v)) {
+                        invalid |= 1u64 << j;
+                        continue;
+                    }
+                    known |= 1u64 << j;
+                    let x = bits(v) as usize;
+                    if let Shape::OneOf(_) = shape {
+                        if let Some(p) = self.planes.get_mut(at + x) {
+                            *p |= 1u64 << j;
+                        }
+                    } else {
+                        for (o, p) in self.planes.iter_mut().skip(at).take(n).enumerate() {
+                            *p |= u64::from(x >> o & 1 == 1) << j;
+                        }
+                    }
+                }
+            }
+            Shape::Number => {
+                let col = self
+                    .cols
+                    .get_mut(i * LANES..(i + 1) * LANES)
+                    .unwrap_or(&mut []);
+                for (j, slot) in col.iter_mut().enumerate() {
+                    let v = if j < count { value(j) } else { UNKNOWN };
+                    let k = v != UNKNOWN;
+                    let x = Val::from(v);
+                    known |= u64::from(k) << j;
+                    invalid |= u64::from(k & ((x < lo) | (x > hi))) << j;
+                    *slot = v;
+                }
+            }
+        }
+        (known, invalid)
     }
 
     /// The known mask and bit planes of a fact.
@@ -227,22 +199,99 @@ impl Block {
             .unwrap_or(&EMPTY)
     }
 
-    /// The masks of the op at `p` and the index just past it.
-    fn eval(&self, flat: &Flat, p: usize) -> (Mask, usize) {
-        let Some(op) = flat.ops.get(p) else {
-            return (Mask::default(), usize::MAX);
+    /// Patient `j`'s value of a fact, rebuilt from the planes or the column.
+    fn lane_value(&self, fact: u32, j: usize) -> Option<Val> {
+        let (known, planes) = self.planes_of(fact);
+        if known >> j & 1 == 0 {
+            return None;
+        }
+        let on = |p: &u64| p >> j & 1 == 1;
+        Some(match self.shape.get(fact as usize)? {
+            Shape::Flag => Val::from(planes.first().is_some_and(on)),
+            Shape::OneOf(_) => Val::try_from(planes.iter().position(on)?).ok()?,
+            Shape::SomeOf(_) => planes
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| on(p))
+                .fold(0, |m, (o, _)| m | 1 << o),
+            Shape::Number => Val::from(*self.col(fact).get(j)?),
+        })
+    }
+
+    /// Any test, lane by lane, through its one-patient meaning.
+    fn each_lane(&self, test: &Test, lists: &[Box<[Val]>]) -> Mask {
+        let mut out = Mask::UNKNOWN;
+        for j in 0..LANES {
+            let v = test.eval(|f| self.lane_value(f, j), self.as_of, lists);
+            out.t |= u64::from(v == crate::Tri::True) << j;
+            out.f |= u64::from(v == crate::Tri::False) << j;
+        }
+        out
+    }
+
+    /// Evaluates the loaded block for `plan` and writes `count` patients' codes into `out`
+    /// (`per` codes each: verdict, tables, requirements).
+    pub(crate) fn assess(
+        &mut self,
+        rs: &Ruleset,
+        plan: &Plan,
+        count: usize,
+        out: &mut [u32],
+        per: usize,
+    ) {
+        let mut values = core::mem::take(&mut self.values);
+        let mut judged = core::mem::take(&mut self.judged);
+        rs.run(&plan.items, &*self, &mut values);
+        let scope = Scope {
+            rs,
+            facts: &*self,
+            values: &values,
         };
-        let end = op.end as usize;
-        let m = match op.kind {
-            Kind::Const(true) => Mask::TRUE,
-            Kind::Const(false) => Mask { t: 0, f: !0 },
-            Kind::Bool { fact, want } => {
+        judged.clear();
+        judged.extend(plan.reqs.iter().map(|&i| match rs.reqs.get(i) {
+            Some(r) => rs.judge(r, &scope),
+            None => Judged {
+                applies: Mask::UNKNOWN,
+                met: Mask::UNKNOWN,
+            },
+        }));
+        let (not_met, unknown) = rs.verdict_lanes(plan, &judged);
+        let nt = plan.tables.len();
+        for (j, codes) in out.chunks_mut(per).take(count).enumerate() {
+            let on = |m: u64| m >> j & 1 == 1;
+            if let Some(slot) = codes.first_mut() {
+                *slot = verdict_of(on(not_met), on(unknown)).code();
+            }
+            for (slot, &t) in codes.iter_mut().skip(1).zip(&plan.tables) {
+                let outs = rs.tables.get(t).map_or(&[][..], |t| values.outs_of(t));
+                let mut possible = outs.iter().enumerate().filter(|(_, p)| on(**p));
+                *slot = match (possible.next(), possible.next()) {
+                    (Some((o, _)), None) => u32::try_from(o).unwrap_or(crate::compact::UNDECIDED),
+                    _ => crate::compact::UNDECIDED,
+                };
+            }
+            for (slot, jd) in codes.iter_mut().skip(1 + nt).zip(&judged) {
+                *slot = status_of(on(jd.not_applicable()), on(jd.met()), on(jd.not_met())).code();
+            }
+        }
+        self.values = values;
+        self.judged = judged;
+    }
+}
+
+impl FactSource<Mask> for Block {
+    /// Leaves on flags, options and sets are word operations on bit planes; comparisons of
+    /// numbers loop over a column; any other test runs lane by lane through its one-patient
+    /// meaning, so a new kind of test is right in the batch path before it is fast.
+    fn test(&self, test: &Test, lists: &[Box<[Val]>]) -> Mask {
+        match *test {
+            Test::Bool { fact, want } => {
                 let (known, planes) = self.planes_of(fact);
                 let ones = planes.first().copied().unwrap_or(0);
                 let t = if want { ones } else { known & !ones };
                 Mask { t, f: known & !t }
             }
-            Kind::EnumIn { fact, mask } => {
+            Test::EnumIn { fact, mask } => {
                 let (known, planes) = self.planes_of(fact);
                 let hit = planes
                     .iter()
@@ -254,21 +303,21 @@ impl Block {
                     f: known & !hit,
                 }
             }
-            Kind::SetEq { fact, mask } | Kind::SetNe { fact, mask } => {
+            Test::SetEq { fact, mask } | Test::SetNe { fact, mask } => {
                 let (known, planes) = self.planes_of(fact);
                 let eq = planes.iter().enumerate().fold(known, |acc, (o, p)| {
                     acc & if mask >> o & 1 == 1 { *p } else { !*p }
                 });
                 // A mask naming options the fact does not have can never be equal.
                 let eq = if mask >> planes.len() == 0 { eq } else { 0 };
-                let t = if matches!(op.kind, Kind::SetEq { .. }) {
+                let t = if matches!(test, Test::SetEq { .. }) {
                     eq
                 } else {
                     known & !eq
                 };
                 Mask { t, f: known & !t }
             }
-            Kind::SetHas { fact, mask } => {
+            Test::SetHas { fact, mask } => {
                 let (known, planes) = self.planes_of(fact);
                 let has = planes
                     .iter()
@@ -281,234 +330,33 @@ impl Block {
                     f: known & !has,
                 }
             }
-            Kind::Int { fact, op, c } => {
-                use crate::condition::IntOp;
+            Test::Int { fact, op, c } => {
                 let col = self.col(fact);
                 // The comparison is chosen once, outside the lane loop (`IntOp::holds` inside
                 // it would branch per lane in the size-optimised WASM build).
                 match op {
-                    IntOp::Eq => lanes(col, |x| i64::from(x) == c),
-                    IntOp::Ne => lanes(col, |x| i64::from(x) != c),
-                    IntOp::Lt => lanes(col, |x| i64::from(x) < c),
-                    IntOp::Lte => lanes(col, |x| i64::from(x) <= c),
-                    IntOp::Gt => lanes(col, |x| i64::from(x) > c),
-                    IntOp::Gte => lanes(col, |x| i64::from(x) >= c),
+                    IntOp::Eq => lanes(col, |x| Val::from(x) == c),
+                    IntOp::Ne => lanes(col, |x| Val::from(x) != c),
+                    IntOp::Lt => lanes(col, |x| Val::from(x) < c),
+                    IntOp::Lte => lanes(col, |x| Val::from(x) <= c),
+                    IntOp::Gt => lanes(col, |x| Val::from(x) > c),
+                    IntOp::Gte => lanes(col, |x| Val::from(x) >= c),
                 }
             }
-            Kind::IntIn { fact, list } => {
-                let list = flat.lists.get(list as usize).map_or(&[][..], |l| &l[..]);
-                lanes(self.col(fact), |x| list.contains(&i64::from(x)))
+            Test::IntIn { fact, list } => {
+                let list = lists.get(list as usize).map_or(&[][..], |l| &l[..]);
+                lanes(self.col(fact), |x| list.contains(&Val::from(x)))
             }
-            Kind::Known(fact) => {
+            Test::Known(fact) => {
                 let (known, _) = self.planes_of(fact);
                 Mask {
                     t: known,
                     f: !known,
                 }
             }
-            Kind::Ref(d) => self.derived.get(d as usize).copied().unwrap_or_default(),
-            Kind::Decision { table, mask } => {
-                let possible = self
-                    .possible
-                    .get(table as usize)
-                    .map_or(&[][..], |v| &v[..]);
-                // True where no output outside the mask is possible; false where none inside
-                // is (the set of possible outputs is never empty).
-                let (mut outside, mut inside) = (0u64, 0u64);
-                for (o, &lanes) in possible.iter().enumerate() {
-                    if o < 64 && mask & (1u64 << o) != 0 {
-                        inside |= lanes;
-                    } else {
-                        outside |= lanes;
-                    }
-                }
-                Mask {
-                    t: !outside,
-                    f: !inside,
-                }
-            }
-            Kind::All => {
-                let mut acc = Mask::TRUE;
-                let mut c = p + 1;
-                while c < end {
-                    let (m, next) = self.eval(flat, c);
-                    acc = Mask {
-                        t: acc.t & m.t,
-                        f: acc.f | m.f,
-                    };
-                    c = next;
-                }
-                acc
-            }
-            Kind::Any => {
-                let mut acc = Mask { t: 0, f: !0 };
-                let mut c = p + 1;
-                while c < end {
-                    let (m, next) = self.eval(flat, c);
-                    acc = Mask {
-                        t: acc.t | m.t,
-                        f: acc.f & m.f,
-                    };
-                    c = next;
-                }
-                acc
-            }
-            Kind::Not => {
-                let m = self.eval(flat, p + 1).0;
-                Mask { t: m.f, f: m.t }
-            }
-            Kind::AtLeast(n) => {
-                // Per lane: true when n children are true, false when n can no longer be
-                // reached; counts kept per lane, no allocation.
-                let mut trues = [0u32; LANES];
-                let mut unknowns = [0u32; LANES];
-                let mut c = p + 1;
-                while c < end {
-                    let (m, next) = self.eval(flat, c);
-                    let u = !(m.t | m.f);
-                    for (j, (t, q)) in trues.iter_mut().zip(unknowns.iter_mut()).enumerate() {
-                        *t += u32::from(m.t >> j & 1 == 1);
-                        *q += u32::from(u >> j & 1 == 1);
-                    }
-                    c = next;
-                }
-                let mut out = Mask::default();
-                for (j, (&t, &u)) in trues.iter().zip(unknowns.iter()).enumerate() {
-                    match crate::tri::Tri::at_least(n as usize, t as usize, u as usize) {
-                        crate::tri::Tri::True => out.t |= 1u64 << j,
-                        crate::tri::Tri::False => out.f |= 1u64 << j,
-                        crate::tri::Tri::Unknown => {}
-                    }
-                }
-                out
-            }
-        };
-        (m, end)
-    }
-
-    fn node(&self, rs: &Ruleset, id: crate::condition::NodeId) -> Mask {
-        let flat = rs.prog.flat();
-        match flat.pos.get(id as usize) {
-            Some(&p) if p != u32::MAX => self.eval(flat, p as usize).0,
-            _ => Mask::default(),
-        }
-    }
-
-    /// Evaluates the named conditions and tables of `plan` for the loaded block.
-    fn run(&mut self, rs: &Ruleset, plan: &[Item]) {
-        let (nd, nt) = rs.item_count();
-        self.derived.clear();
-        self.derived.resize(nd, Mask::default());
-        self.possible.resize(nt, Vec::new());
-        for item in plan {
-            match *item {
-                Item::Derived(i) => {
-                    let m = rs
-                        .derived
-                        .get(i)
-                        .map_or(Mask::default(), |d| self.node(rs, d.1));
-                    if let Some(slot) = self.derived.get_mut(i) {
-                        *slot = m;
-                    }
-                }
-                Item::Table(t) => {
-                    let outputs = rs.doc.tables.get(t).map_or(0, |d| d.outputs.len());
-                    let mut possible = self
-                        .possible
-                        .get_mut(t)
-                        .map(core::mem::take)
-                        .unwrap_or_default();
-                    possible.clear();
-                    possible.resize(outputs, 0);
-                    let mut stopped = 0u64;
-                    if let Some(table) = rs.tables.get(t) {
-                        for row in &table.rows {
-                            let m = self.node(rs, row.when);
-                            if let Some(slot) = possible.get_mut(row.out) {
-                                *slot |= !stopped & !m.f;
-                            }
-                            stopped |= m.t;
-                        }
-                        if let Some(slot) = possible.get_mut(table.default) {
-                            *slot |= !stopped;
-                        }
-                    }
-                    if let Some(slot) = self.possible.get_mut(t) {
-                        *slot = possible;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Evaluates the loaded block for `cl` and writes `count` patients' codes into `out`
-    /// (`per` codes each: verdict, tables, requirements).
-    pub(crate) fn assess(
-        &mut self,
-        rs: &Ruleset,
-        cl: &ChecklistC,
-        count: usize,
-        out: &mut [u32],
-        per: usize,
-    ) {
-        self.run(rs, &cl.plan);
-        let nt = cl.tables.len();
-        let mut not_met_hard = 0u64;
-        let mut unknown_hard = 0u64;
-        // Per requirement: (not applicable, met, not met) lanes; exclusive, unknown is none.
-        let mut masks = core::mem::take(&mut self.status);
-        masks.clear();
-        for &r in &cl.reqs {
-            let Some(rc) = rs.reqs.get(r) else {
-                masks.push((0, 0, 0));
-                continue;
-            };
-            let a = rc.applies.map_or(Mask::TRUE, |n| self.node(rs, n));
-            let m = self.node(rs, rc.met);
-            let na = a.f;
-            let met = !na & m.t;
-            let not_met = a.t & m.f;
-            if rc.kind != ReqKind::Advisory {
-                not_met_hard |= not_met;
-                unknown_hard |= !(na | met | not_met);
-            }
-            masks.push((na, met, not_met));
-        }
-        // Status codes lane by lane, without branches: met 0, not met 1, unknown 2, n/a 3.
-        for (j, codes) in out.chunks_mut(per).take(count).enumerate() {
-            let reqs = codes.get_mut(1 + nt..).unwrap_or(&mut []);
-            for (slot, &(na, met, nm)) in reqs.iter_mut().zip(masks.iter()) {
-                let bit = |m: u64| u32::from(m >> j & 1 == 1);
-                *slot = 2 + bit(na) - 2 * bit(met) - bit(nm);
-            }
-        }
-        self.status = masks;
-        for (j, codes) in out.chunks_mut(per).take(count).enumerate() {
-            let bit = 1u64 << j;
-            let verdict = if not_met_hard & bit != 0 {
-                Verdict::NotReady
-            } else if unknown_hard & bit != 0 {
-                Verdict::Undetermined
-            } else {
-                Verdict::Ready
-            };
-            if let Some(slot) = codes.first_mut() {
-                *slot = verdict_code(verdict);
-            }
-            for (i, &t) in cl.tables.iter().enumerate() {
-                let possible = self.possible.get(t).map_or(&[][..], |v| &v[..]);
-                let mut decided = UNDECIDED;
-                let mut seen = 0;
-                for (o, &lanes) in possible.iter().enumerate() {
-                    if lanes & bit != 0 {
-                        seen += 1;
-                        decided = u32::try_from(o).unwrap_or(UNDECIDED);
-                    }
-                }
-                if let Some(slot) = codes.get_mut(1 + i) {
-                    *slot = if seen == 1 { decided } else { UNDECIDED };
-                }
-            }
+            // Every other test (date arithmetic, and any test added later) is exact lane by
+            // lane through its one-patient meaning.
+            _ => self.each_lane(test, lists),
         }
     }
 }

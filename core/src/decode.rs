@@ -6,8 +6,9 @@ use crate::wire::{
     Attribution, ChecklistAddDoc, ChecklistDoc, Citation, CmpOp, ConditionDoc, DelayCategory,
     FactDoc, FactKind, Kind, NamedCondition, OptionDoc, Origin, OutputDoc, OutputValue,
     OverrideDoc, Owner, Position, RequirementDoc, RowDoc, RowInsertDoc, RulesetDoc, SectionDoc,
-    TableDoc, VerdictWords, Word,
+    TableDoc, VerdictWords,
 };
+use crate::words::Word;
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::{String, ToString};
@@ -17,8 +18,6 @@ use serde_json::{Map, Value};
 /// The deepest condition nesting accepted; deeper input is rejected, so evaluation can never
 /// exhaust the stack.
 pub const MAX_DEPTH: usize = 32;
-
-pub use crate::parse::MAX_INPUT_BYTES;
 
 /// Collects diagnostics while decoding one document.
 pub(crate) struct Decoder {
@@ -49,7 +48,7 @@ pub(crate) fn key_path(path: &str, key: &str) -> String {
 
 /// Whether `id` matches `^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$`.
 #[must_use]
-pub fn is_valid_id(id: &str) -> bool {
+pub(crate) fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.split('.').all(|part| {
             let mut chars = part.chars();
@@ -412,8 +411,8 @@ impl Decoder {
         }
         let mut op = None;
         for key in map.keys().filter(|k| k.as_str() != subject) {
-            match CmpOp::ALL.iter().find(|o| o.as_str() == key) {
-                Some(o) if op.is_none() => op = Some(*o),
+            match CmpOp::from_word(key) {
+                Some(o) if op.is_none() => op = Some(o),
                 Some(_) => {
                     self.err(
                         Code::BadCondition,

@@ -1,27 +1,29 @@
 //! Located, coded diagnostics shared by every stage: ruleset loading, fact validation and the
 //! JSON entry points. The UI and the CLI print the same thing.
 
+use crate::words::words;
+use crate::write::json_struct;
 use alloc::string::String;
 use core::fmt;
 use serde::{Deserialize, Serialize};
 
-/// How serious a diagnostic is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    /// The input cannot be used.
-    Error,
-    /// The input works but is probably not what the author meant.
-    Warning,
+words! {
+    /// How serious a diagnostic is.
+    #[non_exhaustive]
+    pub enum Severity {
+        /// The input cannot be used.
+        Error = "error",
+        /// The input works but is probably not what the author meant.
+        Warning = "warning",
+    }
 }
 
 macro_rules! codes {
     ($( $(#[$doc:meta])* $name:ident => $text:literal ),+ $(,)?) => {
         /// A stable, machine-readable diagnostic code (`SCREAMING_SNAKE` on the wire).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
         #[non_exhaustive]
-        pub enum Code { $( $(#[$doc])* $name ),+ }
+        pub enum Code { $( $(#[$doc])* #[serde(rename = $text)] $name ),+ }
 
         impl Code {
             /// The code as written on the wire, e.g. `UNKNOWN_FACT`.
@@ -32,6 +34,14 @@ macro_rules! codes {
 
             /// Every code, in declaration order.
             pub const ALL: &'static [Code] = &[ $( Code::$name ),+ ];
+        }
+
+        impl crate::write::WriteJson for Code {
+            fn write_json(&self, out: &mut String) {
+                out.push('"');
+                out.push_str(self.as_str());
+                out.push('"');
+            }
         }
     };
 }
@@ -99,6 +109,8 @@ codes! {
     OutOfRange => "OUT_OF_RANGE",
     /// A set value lists an option twice.
     DuplicateOption => "DUPLICATE_OPTION",
+    /// A date that is not a day of the calendar, or not written `YYYY-MM-DD`.
+    InvalidDate => "INVALID_DATE",
     /// A fact no condition reads.
     UnusedFact => "UNUSED_FACT",
     /// A named condition nobody references.
@@ -121,25 +133,25 @@ impl fmt::Display for Code {
     }
 }
 
-/// One located problem, with a stable code and a help line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Diagnostic {
-    /// Error or warning.
-    pub severity: Severity,
-    /// Stable machine-readable code.
-    pub code: Code,
-    /// JSON path into the document, e.g. `$.requirements[3].met_when.all[1]`.
-    pub path: String,
-    /// The overlay document the path points into, when it is not the base ruleset.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document: Option<String>,
-    /// Id of the rule (requirement, table, fact, condition) concerned, where there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
-    /// What is wrong, lowercase, user input in backticks.
-    pub message: String,
-    /// How to fix it.
-    pub help: String,
+json_struct! {
+    /// One located problem, with a stable code and a help line.
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+    pub struct Diagnostic {
+        /// Error or warning.
+        pub severity: Severity,
+        /// Stable machine-readable code.
+        pub code: Code,
+        /// JSON path into the document, e.g. `$.requirements[3].met_when.all[1]`.
+        pub path: String,
+        /// The overlay document the path points into, when it is not the base ruleset.
+        pub document: Option<String> = skip_none,
+        /// Id of the rule (requirement, table, fact, condition) concerned, where there is one.
+        pub rule: Option<String> = skip_none,
+        /// What is wrong, lowercase, user input in backticks.
+        pub message: String,
+        /// How to fix it.
+        pub help: String,
+    }
 }
 
 impl Diagnostic {
@@ -177,6 +189,15 @@ impl Diagnostic {
     #[must_use]
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = help.into();
+        self
+    }
+
+    /// The same diagnostic with its path moved inside `outer`: `$…` becomes `outer…` (for a
+    /// value checked on its own and reported within a larger input, e.g. one patient of a batch).
+    #[must_use]
+    pub(crate) fn within(mut self, outer: &str) -> Self {
+        let inner = self.path.strip_prefix('$').unwrap_or(&self.path);
+        self.path = alloc::format!("{outer}{inner}");
         self
     }
 
@@ -250,6 +271,9 @@ pub const fn default_help(code: Code) -> &'static str {
         Code::TooLarge => "split the input; the engine bounds input size to protect the device",
         Code::OutOfRange => "give a number within the fact's range, or null if not known",
         Code::DuplicateOption => "list each option at most once",
+        Code::InvalidDate => {
+            "write dates as YYYY-MM-DD, a real day between 1900-01-01 and 2199-12-31"
+        }
         Code::UnusedFact => "read the fact in a condition or remove it",
         Code::UnusedCondition => "reference the condition or remove it",
         Code::NeverApplies => "check `applies_when`: no combination of answers makes it true",

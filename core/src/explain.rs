@@ -1,17 +1,20 @@
-//! Explanations: why a requirement has its status, as the condition tree with each node's
-//! three-valued result and the facts it read. For the CLI's `explain` and for audit.
+//! Explanations: why a requirement has its status, as the condition tree with each op's
+//! three-valued result and the facts it read. For the CLI's `explain` and for audit. Reads the
+//! same ops as the evaluator.
 
-use crate::compile::Item;
-use crate::condition::{Env, IntOp, Node, NodeId, Test};
-use crate::evaluate::Values;
-use crate::facts::{FactType, Facts};
+use crate::evaluate::{Patient, Scope, Values};
+use crate::facts::Facts;
+use crate::facttype::{show_options, FactType};
+use crate::lanes::OpMemo;
+use crate::program::{Join, Kind, Term, Test};
 use crate::report::Status;
 use crate::ruleset::{Checklist, Ruleset};
 use crate::tri::Tri;
 use crate::wire::OutputValue;
 use alloc::format;
-use alloc::string::String;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::cell::RefCell;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -58,43 +61,58 @@ pub struct Explanation {
 struct Explainer<'a> {
     rs: &'a Ruleset,
     facts: &'a Facts,
-    env: Env<'a>,
+    scope: Scope<'a, Tri, Patient<'a>>,
+    memo: RefCell<OpMemo>,
 }
 
 impl Explainer<'_> {
-    fn options(&self, fact: u32, mask: u64) -> String {
-        let opts = match self.rs.facts.get(fact as usize).map(|f| &f.ty) {
-            Some(FactType::Enum(o) | FactType::Set(o)) => o.clone(),
-            _ => Vec::new(),
-        };
-        let names: Vec<&str> = opts
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| *i < 64 && mask & (1u64 << i) != 0)
-            .map(|(_, s)| s.as_str())
-            .collect();
-        format!("[{}]", names.join(", "))
+    fn ty(&self, fact: u32) -> Option<&FactType> {
+        self.rs.facts.get(fact as usize).map(|f| &f.ty)
     }
 
-    fn describe_test(&self, fact: u32, test: &Test) -> String {
-        match test {
-            Test::Bool(b) => format!("= {b}"),
-            Test::EnumIn(m) => format!("in {}", self.options(fact, *m)),
-            Test::SetEq(m) => format!("= {}", self.options(fact, *m)),
-            Test::SetNe(m) => format!("≠ {}", self.options(fact, *m)),
-            Test::SetHas(m) => format!("contains {}", self.options(fact, *m)),
-            Test::Int(op, c) => {
-                let op = match op {
-                    IntOp::Eq => "=",
-                    IntOp::Ne => "≠",
-                    IntOp::Lt => "<",
-                    IntOp::Lte => "≤",
-                    IntOp::Gt => ">",
-                    IntOp::Gte => "≥",
-                };
-                format!("{op} {c}")
+    fn name(&self, fact: u32) -> String {
+        self.rs
+            .facts
+            .get(fact as usize)
+            .map(|f| f.id.clone())
+            .unwrap_or_default()
+    }
+
+    fn describe_test(&self, test: &Test) -> String {
+        let show = |fact: u32, v: i64| self.ty(fact).map_or_else(|| v.to_string(), |t| t.show(v));
+        let options =
+            |fact: u32, mask: u64| show_options(self.ty(fact).map_or(&[], FactType::options), mask);
+        match *test {
+            Test::Bool { want, .. } => format!("= {want}"),
+            Test::EnumIn { fact, mask } => format!("in {}", options(fact, mask)),
+            Test::SetEq { fact, mask } => format!("= {}", options(fact, mask)),
+            Test::SetNe { fact, mask } => format!("≠ {}", options(fact, mask)),
+            Test::SetHas { fact, mask } => format!("contains {}", options(fact, mask)),
+            Test::Int { fact, op, c } => format!("{} {}", op.symbol(), show(fact, c)),
+            Test::IntIn { fact, list } => {
+                let items: Vec<String> = self
+                    .rs
+                    .prog
+                    .lists
+                    .get(list as usize)
+                    .map(|l| l.iter().map(|v| show(fact, *v)).collect())
+                    .unwrap_or_default();
+                format!("in [{}]", items.join(", "))
             }
-            Test::IntIn(list) => format!("in {list:?}"),
+            Test::Known(_) => String::from("is answered"),
+            Test::Days {
+                other, op, days, ..
+            } => {
+                let term = match other {
+                    Term::Fact(g) => format!("fact {}", self.name(g)),
+                    Term::AsOf => String::from("as_of"),
+                };
+                match days {
+                    0 => format!("{} {term}", op.symbol()),
+                    d if d > 0 => format!("{} {term} + {d} days", op.symbol()),
+                    d => format!("{} {term} − {} days", op.symbol(), d.unsigned_abs()),
+                }
+            }
         }
     }
 
@@ -106,7 +124,7 @@ impl Explainer<'_> {
             .get(fact as usize)
             .copied()
             .flatten()
-            .map_or(Value::Null, |v| def.to_json(v));
+            .map_or(Value::Null, |v| def.ty.to_json(v));
         Some(FactRead {
             id: def.id.clone(),
             answer,
@@ -116,7 +134,6 @@ impl Explainer<'_> {
     fn outputs(&self, table: u32, mask: u64) -> String {
         let outs: Vec<String> = self
             .rs
-            .doc
             .tables
             .get(table as usize)
             .map(|t| {
@@ -135,43 +152,34 @@ impl Explainer<'_> {
         format!("[{}]", outs.join(", "))
     }
 
-    fn node(&self, id: NodeId, depth: usize) -> ExplainNode {
-        let value = self.rs.prog.eval(id, &self.env);
+    fn node(&self, p: u32, depth: usize) -> ExplainNode {
+        let value = self
+            .rs
+            .prog
+            .eval_memo(p as usize, &self.scope, &mut self.memo.borrow_mut());
         let kids = |me: &Self| -> Vec<ExplainNode> {
             me.rs
                 .prog
-                .kids_of(id)
-                .iter()
-                .map(|k| me.node(*k, depth + 1))
+                .children(p as usize)
+                .map(|c| me.node(u32::try_from(c).unwrap_or(u32::MAX), depth + 1))
                 .collect()
         };
-        let (test, fact, children) = match self.rs.prog.node(id) {
-            Some(Node::Const(b)) => (format!("{b}"), None, Vec::new()),
-            Some(Node::All { .. }) => ("all".into(), None, kids(self)),
-            Some(Node::Any { .. }) => ("any".into(), None, kids(self)),
-            Some(Node::Not(_)) => ("not".into(), None, kids(self)),
-            Some(Node::AtLeast { n, .. }) => (format!("at least {n} of"), None, kids(self)),
-            Some(Node::Cmp { fact, test }) => {
-                let read = self.fact_read(*fact);
-                let name = read.as_ref().map(|r| r.id.clone()).unwrap_or_default();
-                (
-                    format!("fact {name} {}", self.describe_test(*fact, test)),
-                    read,
-                    Vec::new(),
-                )
+        let kind = self.rs.prog.op(p as usize).map(|op| op.kind);
+        let (test, fact, children) = match kind {
+            Some(Kind::Const(b)) => (format!("{b}"), None, Vec::new()),
+            Some(Kind::Join(Join::All)) => ("all".into(), None, kids(self)),
+            Some(Kind::Join(Join::Any)) => ("any".into(), None, kids(self)),
+            Some(Kind::Join(Join::Not)) => ("not".into(), None, kids(self)),
+            Some(Kind::Join(Join::AtLeast(n))) => (format!("at least {n} of"), None, kids(self)),
+            Some(Kind::Test(t)) => {
+                let [fact, _] = t.facts();
+                let fact = fact.unwrap_or(u32::MAX);
+                let read = self.fact_read(fact);
+                let text = format!("fact {} {}", self.name(fact), self.describe_test(&t));
+                (text, read, Vec::new())
             }
-            Some(Node::Known(fact)) => {
-                let read = self.fact_read(*fact);
-                let name = read.as_ref().map(|r| r.id.clone()).unwrap_or_default();
-                (format!("fact {name} is answered"), read, Vec::new())
-            }
-            Some(Node::Ref(d)) => {
-                let (name, root) = self
-                    .rs
-                    .derived
-                    .get(*d as usize)
-                    .cloned()
-                    .unwrap_or_default();
+            Some(Kind::Ref(d)) => {
+                let (name, root) = self.rs.derived.get(d as usize).cloned().unwrap_or_default();
                 let children = if depth < MAX_EXPLAIN_DEPTH {
                     alloc::vec![self.node(root, depth + 1)]
                 } else {
@@ -179,15 +187,14 @@ impl Explainer<'_> {
                 };
                 (format!("ref {name}"), None, children)
             }
-            Some(Node::Decision { table, mask }) => {
+            Some(Kind::Decision { table, mask }) => {
                 let name = self
                     .rs
-                    .doc
                     .tables
-                    .get(*table as usize)
+                    .get(table as usize)
                     .map(|t| t.id.clone())
                     .unwrap_or_default();
-                let rows = match self.rs.tables.get(*table as usize) {
+                let rows = match self.rs.tables.get(table as usize) {
                     Some(t) if depth < MAX_EXPLAIN_DEPTH => t
                         .rows
                         .iter()
@@ -196,7 +203,7 @@ impl Explainer<'_> {
                     _ => Vec::new(),
                 };
                 (
-                    format!("decision {name} in {}", self.outputs(*table, *mask)),
+                    format!("decision {name} in {}", self.outputs(table, mask)),
                     None,
                     rows,
                 )
@@ -222,37 +229,33 @@ impl Ruleset {
         facts: &Facts,
         requirement: &str,
     ) -> Option<Explanation> {
-        let index = self
-            .doc
-            .requirements
-            .iter()
-            .position(|r| r.id == requirement)?;
-        if !checklist.c.reqs.contains(&index) {
+        let index = self.reqs.iter().position(|r| r.id() == requirement)?;
+        if !checklist.plan.reqs.contains(&index) {
             return None;
         }
         let report = self.evaluate(checklist, facts);
         let status = report.status(requirement)?;
-        let mut values = facts.values.clone();
-        values.resize(self.facts.len(), None);
-        let mut scratch = Values::default();
-        let plan: Vec<Item> = checklist.c.plan.clone();
-        self.run(&plan, &values, &mut scratch);
-        let env = Env {
-            facts: &values,
-            derived: &scratch.derived,
-            tables: &scratch.tables,
-        };
+        let mut values = Values::default();
+        let patient = Patient::of(facts);
+        self.run(&checklist.plan.items, &patient, &mut values);
+        let mut memo = OpMemo::default();
+        memo.reset(self.prog.ops.len());
         let ex = Explainer {
             rs: self,
             facts,
-            env,
+            scope: Scope {
+                rs: self,
+                facts: &patient,
+                values: &values,
+            },
+            memo: RefCell::new(memo),
         };
-        let rc = self.reqs.get(index)?;
+        let r = self.reqs.get(index)?;
         Some(Explanation {
             requirement: String::from(requirement),
             status,
-            applies_when: rc.applies.map(|a| ex.node(a, 0)),
-            met_when: ex.node(rc.met, 0),
+            applies_when: r.applies.map(|a| ex.node(a, 0)),
+            met_when: ex.node(r.met, 0),
         })
     }
 }

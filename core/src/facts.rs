@@ -1,9 +1,14 @@
-//! The fact schema as compiled, and a patient's answers validated against it. An absent fact
-//! or `null` is unknown; unknown is never false.
+//! One patient's evaluation input: the answers, validated against the ruleset's fact schema
+//! (an absent fact or `null` is unknown; unknown is never false), and the as-of date the
+//! caller assesses them on (the engine reads no clock).
 
-use crate::decode::{json_type, key_path, parse_json};
+use crate::date::Date;
+use crate::decode::{json_type, key_path};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::error::FactError;
+use crate::facttype::{FactType, UNKNOWN};
+use crate::parse::parse_json;
+use crate::program::Val;
 use crate::ruleset::Ruleset;
 use alloc::format;
 use alloc::string::String;
@@ -11,156 +16,27 @@ use alloc::vec;
 use alloc::vec::Vec;
 use serde_json::{Map, Value};
 
-/// The compiled type of a fact.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum FactType {
-    Bool,
-    Enum(Vec<String>),
-    Int { min: i64, max: i64 },
-    Set(Vec<String>),
-}
-
 /// A compiled fact declaration.
 #[derive(Debug, Clone)]
 pub(crate) struct FactDef {
     pub id: String,
     pub ty: FactType,
+    /// Position of its section in the declared order.
     pub section: usize,
-    pub asked_when: Option<crate::condition::NodeId>,
+    /// Its section's id.
+    pub section_id: String,
+    /// The question as staff read it.
+    pub question: String,
+    /// Root of its `asked_when` condition.
+    pub asked_when: Option<u32>,
 }
 
-/// A typed answer. Options are stored by index; a set as a bit mask over its options.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Val {
-    Bool(bool),
-    Enum(u8),
-    Int(i64),
-    Set(u64),
-}
-
-/// One patient's answers, validated against a ruleset's fact schema and stored by fact index.
+/// One patient's answers, validated against a ruleset's fact schema and stored by fact index,
+/// and the date they are assessed on.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Facts {
     pub(crate) values: Vec<Option<Val>>,
-}
-
-impl FactDef {
-    fn option_index(options: &[String], id: &str) -> Option<u8> {
-        options
-            .iter()
-            .position(|o| o == id)
-            .and_then(|i| u8::try_from(i).ok())
-    }
-
-    /// Validates one JSON value for this fact. `Ok(None)` is unknown (`null`).
-    pub(crate) fn parse(&self, v: &Value, path: &str) -> Result<Option<Val>, Diagnostic> {
-        let wrong = |expected: &str| {
-            Diagnostic::error(
-                Code::WrongType,
-                path,
-                format!(
-                    "fact `{}` is {} but the value is {}",
-                    self.id,
-                    expected,
-                    json_type(v)
-                ),
-            )
-            .with_rule(self.id.clone())
-            .with_help(format!("give {expected}, or null if not known"))
-        };
-        let unknown_option = |o: &str, options: &[String]| {
-            Diagnostic::error(
-                Code::UnknownOption,
-                path,
-                format!("`{o}` is not an option of fact `{}`", self.id),
-            )
-            .with_rule(self.id.clone())
-            .with_help(format!("use one of: {}", options.join(", ")))
-        };
-        match (&self.ty, v) {
-            (_, Value::Null) => Ok(None),
-            (FactType::Bool, Value::Bool(b)) => Ok(Some(Val::Bool(*b))),
-            (FactType::Bool, _) => Err(wrong("true or false")),
-            (FactType::Enum(options), Value::String(s)) => Self::option_index(options, s)
-                .map(|i| Some(Val::Enum(i)))
-                .ok_or_else(|| unknown_option(s, options)),
-            (FactType::Enum(_), _) => Err(wrong("an option id string")),
-            (FactType::Int { min, max }, Value::Number(n)) => {
-                let Some(i) = n.as_i64() else {
-                    return Err(wrong("an integer"));
-                };
-                if i < *min || i > *max {
-                    return Err(Diagnostic::error(
-                        Code::OutOfRange,
-                        path,
-                        format!(
-                            "{i} is outside the range {min}..={max} of fact `{}`",
-                            self.id
-                        ),
-                    )
-                    .with_rule(self.id.clone()));
-                }
-                Ok(Some(Val::Int(i)))
-            }
-            (FactType::Int { .. }, _) => Err(wrong("an integer")),
-            (FactType::Set(options), Value::Array(items)) => {
-                let mut mask = 0u64;
-                for (i, item) in items.iter().enumerate() {
-                    let ipath = format!("{path}[{i}]");
-                    let Value::String(s) = item else {
-                        return Err(Diagnostic::error(
-                            Code::WrongType,
-                            ipath,
-                            format!(
-                                "set items of fact `{}` are option id strings, found {}",
-                                self.id,
-                                json_type(item)
-                            ),
-                        )
-                        .with_rule(self.id.clone()));
-                    };
-                    let Some(bit) = Self::option_index(options, s) else {
-                        let mut d = unknown_option(s, options);
-                        d.path = ipath;
-                        return Err(d);
-                    };
-                    let flag = 1u64 << bit;
-                    if mask & flag != 0 {
-                        return Err(Diagnostic::error(
-                            Code::DuplicateOption,
-                            ipath,
-                            format!("option `{s}` is listed twice"),
-                        )
-                        .with_rule(self.id.clone()));
-                    }
-                    mask |= flag;
-                }
-                Ok(Some(Val::Set(mask)))
-            }
-            (FactType::Set(_), _) => Err(wrong("an array of option ids")),
-        }
-    }
-
-    /// The JSON form of a typed value.
-    pub(crate) fn to_json(&self, v: Val) -> Value {
-        let opt = |options: &[String], i: u32| {
-            options
-                .get(i as usize)
-                .map_or(Value::Null, |s| Value::String(s.clone()))
-        };
-        match (&self.ty, v) {
-            (_, Val::Bool(b)) => Value::Bool(b),
-            (_, Val::Int(i)) => Value::from(i),
-            (FactType::Enum(options), Val::Enum(i)) => opt(options, u32::from(i)),
-            (FactType::Set(options), Val::Set(mask)) => Value::Array(
-                (0..64u32)
-                    .filter(|b| mask & (1u64 << b) != 0)
-                    .map(|b| opt(options, b))
-                    .collect(),
-            ),
-            _ => Value::Null,
-        }
-    }
+    pub(crate) as_of: Option<Date>,
 }
 
 impl Facts {
@@ -169,6 +45,7 @@ impl Facts {
     pub fn unknown(ruleset: &Ruleset) -> Facts {
         Facts {
             values: vec![None; ruleset.facts.len()],
+            as_of: None,
         }
     }
 
@@ -177,7 +54,8 @@ impl Facts {
     ///
     /// # Errors
     /// [`FactError::Invalid`] with a located diagnostic for each bad entry: `JSON_SYNTAX`,
-    /// `WRONG_TYPE`, `UNKNOWN_FACT`, `UNKNOWN_OPTION`, `OUT_OF_RANGE`, `DUPLICATE_OPTION`, `TOO_LARGE`.
+    /// `WRONG_TYPE`, `UNKNOWN_FACT`, `UNKNOWN_OPTION`, `OUT_OF_RANGE`, `DUPLICATE_OPTION`,
+    /// `INVALID_DATE`, `TOO_LARGE`, `DUPLICATE_KEY`.
     pub fn from_json(ruleset: &Ruleset, text: &str) -> Result<Facts, FactError> {
         let value = parse_json(text).map_err(|d| FactError::Invalid {
             diagnostics: vec![d],
@@ -225,17 +103,13 @@ impl Facts {
         v: &Value,
         path: &str,
     ) -> Result<(), Diagnostic> {
-        let Some(&index) = ruleset.fact_index.get(id) else {
+        let Some((index, def)) = ruleset.fact(id) else {
             return Err(
                 Diagnostic::error(Code::UnknownFact, path, format!("unknown fact `{id}`"))
                     .with_help("use a fact id declared in the ruleset; see its schema"),
             );
         };
-        let def = ruleset
-            .facts
-            .get(index)
-            .ok_or_else(|| Diagnostic::error(Code::UnknownFact, path, "fact index out of range"))?;
-        let val = def.parse(v, path)?;
+        let val = def.ty.parse(&def.id, v, path)?;
         if self.values.len() < ruleset.facts.len() {
             self.values.resize(ruleset.facts.len(), None);
         }
@@ -264,13 +138,32 @@ impl Facts {
         self.set(ruleset, id, &Value::Null)
     }
 
+    /// The date the answers are assessed on ("today" for the caller), or `None`: then every
+    /// comparison with the as-of date is unknown (never false).
+    #[must_use]
+    pub fn as_of(&self) -> Option<Date> {
+        self.as_of
+    }
+
+    /// Sets (or, with `None`, forgets) the as-of date.
+    pub fn set_as_of(&mut self, as_of: Option<Date>) {
+        self.as_of = as_of;
+    }
+
+    /// These facts assessed on `as_of`.
+    #[must_use]
+    pub fn with_as_of(mut self, as_of: Option<Date>) -> Facts {
+        self.as_of = as_of;
+        self
+    }
+
     /// The known answers as a JSON object (keys sorted).
     #[must_use]
     pub fn to_value(&self, ruleset: &Ruleset) -> Value {
         let mut map = Map::new();
         for (def, v) in ruleset.facts.iter().zip(&self.values) {
             if let Some(v) = v {
-                map.insert(def.id.clone(), def.to_json(*v));
+                map.insert(def.id.clone(), def.ty.to_json(*v));
             }
         }
         Value::Object(map)
@@ -291,6 +184,55 @@ impl Facts {
             .zip(&self.values)
             .filter(|(_, v)| v.is_some())
             .map(|(d, _)| d.id.as_str())
+            .collect()
+    }
+
+    /// Facts from compact values (one `i32` per fact in schema order, see [`crate::compact`]).
+    ///
+    /// # Errors
+    /// As [`Facts::set_compact`].
+    pub fn from_compact(ruleset: &Ruleset, values: &[i32]) -> Result<Facts, FactError> {
+        let mut facts = Facts::unknown(ruleset);
+        facts.set_compact(ruleset, values)?;
+        Ok(facts)
+    }
+
+    /// Replaces every answer with compact values, reusing this buffer (no allocation once
+    /// sized; the as-of date is kept). Every bad value is reported, located at `$[index]` with
+    /// the fact id; on error every answer is unknown, so a half-read patient is never assessed.
+    ///
+    /// # Errors
+    /// [`FactError::Invalid`]: `WRONG_TYPE` (wrong length, or a bool not 0/1),
+    /// `UNKNOWN_OPTION`, `OUT_OF_RANGE`.
+    pub fn set_compact(&mut self, ruleset: &Ruleset, values: &[i32]) -> Result<(), FactError> {
+        self.values.clear();
+        self.values.resize(ruleset.facts.len(), None);
+        let slots = &mut self.values;
+        let decoded = ruleset.decode_compact_row(values, |i, v| {
+            if let Some(slot) = slots.get_mut(i) {
+                *slot = v;
+            }
+        });
+        decoded.map_err(|diagnostics| {
+            self.values.iter_mut().for_each(|v| *v = None);
+            FactError::Invalid { diagnostics }
+        })
+    }
+
+    /// The answers as compact values (the inverse of [`Facts::set_compact`]).
+    #[must_use]
+    pub fn to_compact(&self, ruleset: &Ruleset) -> Vec<i32> {
+        ruleset
+            .facts
+            .iter()
+            .enumerate()
+            .map(|(i, def)| {
+                self.values
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map_or(UNKNOWN, |v| def.ty.to_compact(v))
+            })
             .collect()
     }
 }

@@ -11,33 +11,41 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+// The engine, in the order data flows through it (see ARCHITECTURE.md).
 #[cfg(feature = "lint")]
 mod analysis;
 mod batch;
-mod bits;
 #[cfg(feature = "bundled")]
 pub mod bundled;
 pub mod compact;
 mod compile;
-mod condition;
-pub mod decode;
-pub mod diagnostic;
-pub mod error;
-pub mod evaluate;
+mod decode;
+mod evaluate;
 pub mod explain;
 pub mod facts;
-mod flat;
-pub mod hash;
+mod facttype;
 pub mod json;
+mod lanes;
 mod overlay;
 mod parse;
+mod program;
 pub mod report;
 pub mod ruleset;
 pub mod schema;
-pub mod tri;
 pub mod wire;
+
+// Shared vocabulary.
+mod bits;
+mod date;
+pub mod diagnostic;
+pub mod error;
+mod hash;
+pub mod tri;
+mod words;
 mod write;
 
+pub use date::{Date, DateError};
+pub use decode::MAX_DEPTH;
 pub use diagnostic::{Code, Diagnostic, Severity};
 pub use error::{ChecklistError, Diagnostics, FactError, RulesetError};
 pub use evaluate::{Assessment, Evaluator};

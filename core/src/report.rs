@@ -1,36 +1,42 @@
 //! The report: plain data describing one patient's discharge readiness for one checklist.
-//! Serialised with fields in a fixed order, so the same input gives the same bytes everywhere.
+//! Each type is declared once ([`json_struct!`](crate::write)): its serde form and the fast
+//! writer both come from the declaration, fields in a fixed order, so the same input gives the
+//! same bytes everywhere.
 
+use crate::date::Date;
 use crate::wire::{Attribution, Citation, DelayCategory, Kind, OutputValue, Owner};
+use crate::words::words;
+use crate::write::{json_struct, WriteJson};
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
-use serde::{Deserialize, Serialize};
 
-/// The overall answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Verdict {
-    /// Every blocker and safeguarding hold is met or not applicable.
-    Ready,
-    /// At least one blocker or safeguarding hold is not met.
-    NotReady,
-    /// Not yet known: some are unknown and none is not met.
-    Undetermined,
+words! {
+    /// The overall answer.
+    #[non_exhaustive]
+    pub enum Verdict {
+        /// Every blocker and safeguarding hold is met or not applicable.
+        Ready = "ready",
+        /// At least one blocker or safeguarding hold is not met.
+        NotReady = "not_ready",
+        /// Not yet known: some are unknown and none is not met.
+        Undetermined = "undetermined",
+    }
 }
 
-/// A requirement's status for this patient.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Met (and cannot block whatever is answered next).
-    Met,
-    /// Applies and is not met.
-    NotMet,
-    /// Not yet known.
-    Unknown,
-    /// Does not apply.
-    NotApplicable,
+words! {
+    /// A requirement's status for this patient.
+    #[non_exhaustive]
+    pub enum Status {
+        /// Met (and cannot block whatever is answered next).
+        Met = "met",
+        /// Applies and is not met.
+        NotMet = "not_met",
+        /// Not yet known.
+        Unknown = "unknown",
+        /// Does not apply.
+        NotApplicable = "not_applicable",
+    }
 }
 
 impl Status {
@@ -41,162 +47,190 @@ impl Status {
     }
 }
 
-/// Whether a decision is decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DecisionStatus {
-    /// One output whatever the unknown facts turn out to be.
-    Decided,
-    /// More than one output still possible.
-    Undetermined,
+words! {
+    /// Whether a decision is decided.
+    #[non_exhaustive]
+    pub enum DecisionStatus {
+        /// One output whatever the unknown facts turn out to be.
+        Decided = "decided",
+        /// More than one output still possible.
+        Undetermined = "undetermined",
+    }
 }
 
-/// The ruleset a report came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RulesetRef {
-    /// Ruleset id.
-    pub id: String,
-    /// Ruleset version.
-    pub version: String,
-    /// Content hash.
-    pub hash: String,
+json_struct! {
+    /// The ruleset a report came from.
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+    pub struct RulesetRef {
+        /// Ruleset id.
+        pub id: String,
+        /// Ruleset version.
+        pub version: String,
+        /// Content hash.
+        pub hash: String,
+    }
 }
 
-/// Counts for a summary line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
-    /// Blockers and holds not met.
-    pub outstanding: u32,
-    /// Blockers and holds unknown.
-    pub unknown: u32,
-    /// Questions to ask next.
-    pub open_questions: u32,
+json_struct! {
+    /// Counts for a summary line.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+    pub struct Summary {
+        /// Blockers and holds not met.
+        pub outstanding: u32,
+        /// Blockers and holds unknown.
+        pub unknown: u32,
+        /// Questions to ask next.
+        pub open_questions: u32,
+    }
 }
 
-/// A blocker, hold or advisory with everything needed to act on it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Item {
-    /// Requirement id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Kind.
-    pub kind: Kind,
-    /// Status (`not_met` or `unknown`).
-    pub status: Status,
-    /// Who must act.
-    pub owner: Owner,
-    /// DTOC-style attribution.
-    pub attribution: Attribution,
-    /// Delay reason category.
-    pub delay_category: Option<DelayCategory>,
-    /// Whether this is a primary (clinical) requirement.
-    pub primary: bool,
-    /// What to do next.
-    pub action: String,
-    /// Who to refer to.
-    pub referral: Option<String>,
-    /// Source.
-    pub citation: Citation,
-    /// The facts that decided the status (for `unknown`: those that keep it open).
-    pub decided_by: Vec<String>,
+json_struct! {
+    /// A blocker, hold or advisory with everything needed to act on it.
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+    pub struct Item {
+        /// Requirement id.
+        pub id: String,
+        /// Title.
+        pub title: String,
+        /// Kind.
+        pub kind: Kind,
+        /// Status (`not_met` or `unknown`).
+        pub status: Status,
+        /// Who must act.
+        pub owner: Owner,
+        /// DTOC-style attribution.
+        pub attribution: Attribution,
+        /// Delay reason category.
+        pub delay_category: Option<DelayCategory>,
+        /// Whether this is a primary (clinical) requirement.
+        pub primary: bool,
+        /// What to do next.
+        pub action: String,
+        /// Who to refer to.
+        pub referral: Option<String>,
+        /// Source.
+        pub citation: Citation,
+        /// The facts that decided the status (for `unknown`: those that keep it open).
+        pub decided_by: Vec<String>,
+    }
 }
 
-/// One requirement's status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequirementResult {
-    /// Requirement id.
-    pub id: String,
-    /// Kind.
-    pub kind: Kind,
-    /// Status.
-    pub status: Status,
-    /// The facts that decided it.
-    pub decided_by: Vec<String>,
+json_struct! {
+    /// One requirement's status.
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+    pub struct RequirementResult {
+        /// Requirement id.
+        pub id: String,
+        /// Kind.
+        pub kind: Kind,
+        /// Status.
+        pub status: Status,
+        /// The facts that decided it.
+        pub decided_by: Vec<String>,
+    }
 }
 
-/// One decision table's outcome.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Decision {
-    /// Table id.
-    pub id: String,
-    /// Title.
-    pub title: String,
-    /// Decided or undetermined.
-    pub status: DecisionStatus,
-    /// The output, when decided.
-    pub output: Option<OutputValue>,
-    /// The output's label, when decided.
-    pub label: Option<String>,
-    /// The row that hit (`None` for the default, when undetermined, or when decided by
-    /// agreement of every still-possible row).
-    pub row: Option<u32>,
-    /// The facts read by the deciding rows.
-    pub decided_by: Vec<String>,
-    /// The facts that would decide it.
-    pub open_questions: Vec<String>,
+json_struct! {
+    /// One decision table's outcome.
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct Decision {
+        /// Table id.
+        pub id: String,
+        /// Title.
+        pub title: String,
+        /// Decided or undetermined.
+        pub status: DecisionStatus,
+        /// The output, when decided.
+        pub output: Option<OutputValue>,
+        /// The output's label, when decided.
+        pub label: Option<String>,
+        /// The row that hit (`None` for the default, when undetermined, or when decided by
+        /// agreement of every still-possible row).
+        pub row: Option<u32>,
+        /// The facts read by the deciding rows.
+        pub decided_by: Vec<String>,
+        /// The facts that would decide it.
+        pub open_questions: Vec<String>,
+    }
 }
 
-/// Outstanding causes counted by owner and by attribution.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AttributionCounts {
-    /// Count by owner.
-    pub by_owner: BTreeMap<Owner, u32>,
-    /// Count by DTOC-style attribution.
-    pub by_attribution: BTreeMap<Attribution, u32>,
+json_struct! {
+    /// Outstanding causes counted by owner and by attribution.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+    pub struct AttributionCounts {
+        /// Count by owner.
+        pub by_owner: BTreeMap<Owner, u32>,
+        /// Count by DTOC-style attribution.
+        pub by_attribution: BTreeMap<Attribution, u32>,
+    }
 }
 
-/// A question to ask next.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OpenQuestion {
-    /// Fact id.
-    pub fact: String,
-    /// The question.
-    pub question: String,
-    /// Its section.
-    pub section: String,
-    /// The requirements and tables whose outcome it could change.
-    pub affects: Vec<String>,
+json_struct! {
+    /// A question to ask next.
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+    pub struct OpenQuestion {
+        /// Fact id.
+        pub fact: String,
+        /// The question.
+        pub question: String,
+        /// Its section.
+        pub section: String,
+        /// The blockers and safeguarding holds whose status it could change.
+        pub affects: Vec<String>,
+    }
 }
 
-/// One patient's discharge-readiness report.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Report {
-    /// Report format version (1).
-    pub format: u32,
-    /// Ruleset id, version and hash.
-    pub ruleset: RulesetRef,
-    /// The checklist evaluated (`*` = all).
-    pub checklist: String,
-    /// Ready, not ready or undetermined.
-    pub verdict: Verdict,
-    /// Counts.
-    pub summary: Summary,
-    /// The requirements that cause a `not_ready` verdict.
-    pub causes: Vec<String>,
-    /// Blockers and holds not met or unknown; holds first.
-    pub blockers: Vec<Item>,
-    /// Advisories that apply or may apply.
-    pub advisories: Vec<Item>,
-    /// Every requirement of the checklist.
-    pub requirements: Vec<RequirementResult>,
-    /// Every table of the checklist.
-    pub decisions: Vec<Decision>,
-    /// Causes by owner and attribution.
-    pub attribution: AttributionCounts,
-    /// Questions to ask next, minimal and ordered.
-    pub open_questions: Vec<OpenQuestion>,
-    /// Facts whose question is not relevant now (`asked_when` is false).
-    pub hidden_facts: Vec<String>,
+json_struct! {
+    /// One patient's discharge-readiness report.
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+    #[non_exhaustive]
+    pub struct Report {
+        /// Report format version (1).
+        pub format: u32,
+        /// Ruleset id, version and hash.
+        pub ruleset: RulesetRef,
+        /// The checklist evaluated (`*` = all).
+        pub checklist: String,
+        /// The date the answers were assessed on (`null`: none given; comparisons with it
+        /// were unknown).
+        pub as_of: Option<Date>,
+        /// Ready, not ready or undetermined.
+        pub verdict: Verdict,
+        /// Counts.
+        pub summary: Summary,
+        /// The requirements that cause a `not_ready` verdict.
+        pub causes: Vec<String>,
+        /// Blockers and holds not met or unknown; holds first.
+        pub blockers: Vec<Item>,
+        /// Advisories that apply or may apply.
+        pub advisories: Vec<Item>,
+        /// Every requirement of the checklist.
+        pub requirements: Vec<RequirementResult>,
+        /// Every table of the checklist.
+        pub decisions: Vec<Decision>,
+        /// Causes by owner and attribution.
+        pub attribution: AttributionCounts,
+        /// Questions to ask next, minimal and ordered: only those that could change the
+        /// verdict, a blocker or a hold.
+        pub open_questions: Vec<OpenQuestion>,
+        /// Facts whose question is not relevant now (`asked_when` is false).
+        pub hidden_facts: Vec<String>,
+    }
 }
 
 impl Report {
     /// The report as compact JSON (deterministic byte for byte).
     #[must_use]
     pub fn to_json(&self) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(4096);
         self.write_json(&mut out);
         out
+    }
+
+    /// Appends the report as compact JSON (the same bytes as serde_json's `to_string`).
+    pub fn write_json(&self, out: &mut String) {
+        WriteJson::write_json(self, out);
     }
 
     /// The status of a requirement, if the checklist has it.

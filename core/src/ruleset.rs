@@ -1,16 +1,14 @@
 //! The compiled, immutable [`Ruleset`]: loading (with overlays), the content hash, and lookups.
 //! A ruleset that loaded cannot make evaluation fail.
 
-#[cfg(feature = "lint")]
-use crate::compile::Item;
-use crate::compile::{self, ChecklistC, ReqC, TableC};
-use crate::condition::Program;
+use crate::compile::{self, Plan, Requirement, Table};
 use crate::decode::decode_document;
 use crate::diagnostic::{self, Diagnostic};
 use crate::error::{ChecklistError, RulesetError};
 use crate::facts::FactDef;
 use crate::hash::sha256_hex;
 use crate::overlay;
+use crate::program::Program;
 use crate::wire::RulesetDoc;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -24,13 +22,16 @@ pub struct Ruleset {
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) facts: Vec<FactDef>,
     pub(crate) fact_index: BTreeMap<String, usize>,
+    /// Every condition, in preorder.
     pub(crate) prog: Program,
-    pub(crate) derived: Vec<(String, crate::condition::NodeId)>,
-    pub(crate) tables: Vec<TableC>,
-    pub(crate) reqs: Vec<ReqC>,
-    pub(crate) checklists: Vec<ChecklistC>,
-    pub(crate) all: ChecklistC,
-    pub(crate) section_order: Vec<usize>,
+    /// Named conditions: name and root.
+    pub(crate) derived: Vec<(String, u32)>,
+    pub(crate) tables: Vec<Table>,
+    /// The number of outputs of all tables (a patient's per-output values).
+    pub(crate) outs_len: usize,
+    pub(crate) reqs: Vec<Requirement>,
+    pub(crate) plans: Vec<Plan>,
+    pub(crate) all: Plan,
 }
 
 /// Options for loading a ruleset.
@@ -44,14 +45,14 @@ pub struct LoadOptions {
 /// A checklist of a ruleset, looked up by id; evaluation takes one.
 #[derive(Debug, Clone, Copy)]
 pub struct Checklist<'r> {
-    pub(crate) c: &'r ChecklistC,
+    pub(crate) plan: &'r Plan,
 }
 
 impl Checklist<'_> {
     /// The checklist id (`*` for "every requirement and table").
     #[must_use]
     pub fn id(&self) -> &str {
-        &self.c.id
+        &self.plan.id
     }
 }
 
@@ -130,7 +131,7 @@ impl Ruleset {
         };
         let canonical = serde_json::to_string(&doc).unwrap_or_default();
         let hash = sha256_hex(canonical.as_bytes());
-        let section_order = section_order(&doc, &c.facts);
+        let outs_len = c.tables.iter().map(|t| t.outputs.len()).sum();
         let mut rs = Ruleset {
             doc,
             hash,
@@ -140,15 +141,15 @@ impl Ruleset {
             prog: c.prog,
             derived: c.derived,
             tables: c.tables,
+            outs_len,
             reqs: c.reqs,
-            checklists: c.checklists,
+            plans: c.plans,
             all: c.all,
-            section_order,
         };
-        let _ = c.derived_reads;
-        let _ = c.asked_reads;
         #[cfg(feature = "lint")]
-        diags.extend(crate::analysis::warnings(&rs));
+        diags.extend(crate::analysis::exact(&rs, &c.graph, doc_ids));
+        #[cfg(not(feature = "lint"))]
+        let _ = (c.graph, doc_ids);
         if options.deny_warnings && !diags.is_empty() {
             for d in &mut diags {
                 d.severity = diagnostic::Severity::Error;
@@ -202,22 +203,22 @@ impl Ruleset {
     /// [`ChecklistError::Unknown`] when the ruleset declares no such checklist.
     pub fn checklist(&self, id: Option<&str>) -> Result<Checklist<'_>, ChecklistError> {
         let Some(id) = id.filter(|i| *i != "*") else {
-            return Ok(Checklist { c: &self.all });
+            return Ok(Checklist { plan: &self.all });
         };
-        self.checklists
+        self.plans
             .iter()
             .find(|c| c.id == id)
-            .map(|c| Checklist { c })
+            .map(|plan| Checklist { plan })
             .ok_or_else(|| ChecklistError::Unknown {
                 id: id.into(),
-                available: self.checklists.iter().map(|c| c.id.clone()).collect(),
+                available: self.plans.iter().map(|c| c.id.clone()).collect(),
             })
     }
 
     /// The ids of the declared checklists, in order.
     #[must_use]
     pub fn checklist_ids(&self) -> Vec<&str> {
-        self.checklists.iter().map(|c| c.id.as_str()).collect()
+        self.plans.iter().map(|c| c.id.as_str()).collect()
     }
 
     /// The fact ids, in schema order.
@@ -226,18 +227,9 @@ impl Ruleset {
         self.facts.iter().map(|f| f.id.as_str()).collect()
     }
 
-    pub(crate) fn item_count(&self) -> (usize, usize) {
-        (self.derived.len(), self.tables.len())
+    /// A fact by id: its index and declaration.
+    pub(crate) fn fact(&self, id: &str) -> Option<(usize, &FactDef)> {
+        let i = *self.fact_index.get(id)?;
+        Some((i, self.facts.get(i)?))
     }
-
-    #[cfg(feature = "lint")]
-    pub(crate) fn plan_all(&self) -> &[Item] {
-        &self.all.plan
-    }
-}
-
-/// For each fact, the position of its section in the declared order.
-fn section_order(doc: &RulesetDoc, facts: &[FactDef]) -> Vec<usize> {
-    let _ = doc;
-    facts.iter().map(|f| f.section).collect()
 }

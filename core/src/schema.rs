@@ -153,7 +153,7 @@ impl Ruleset {
             checklists: d
                 .checklists
                 .iter()
-                .zip(&self.checklists)
+                .zip(&self.plans)
                 .map(|(doc, c)| SchemaChecklist {
                     id: doc.id.clone(),
                     title: doc.title.clone(),

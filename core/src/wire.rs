@@ -2,6 +2,8 @@
 //! by [`crate::decode`] (which collects located diagnostics) and serialised canonically for the
 //! content hash.
 
+use crate::words::words;
+use crate::write::json_struct;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
@@ -10,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where an item came from: the document (0 = base, n = overlay n) and its JSON path there.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Origin {
+pub(crate) struct Origin {
     /// Index of the document: 0 for the base ruleset, 1.. for overlays in order.
     pub doc: usize,
     /// JSON path of the item within its document.
@@ -75,7 +77,7 @@ pub struct NamedCondition {
     pub when: ConditionDoc,
     /// Where it was declared.
     #[serde(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
 }
 
 /// A question group.
@@ -90,139 +92,24 @@ pub struct SectionDoc {
     pub description: Option<String>,
     /// Origin.
     #[serde(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
 }
 
-/// The type of a fact.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FactKind {
-    /// `true` / `false`.
-    Bool,
-    /// One of a list of options.
-    Enum,
-    /// An integer in a range.
-    Int,
-    /// Any subset of a list of options.
-    Set,
-}
-
-impl FactKind {
-    /// The type's JSON name.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            FactKind::Bool => "bool",
-            FactKind::Enum => "enum",
-            FactKind::Int => "int",
-            FactKind::Set => "set",
-        }
+words! {
+    /// The type of a fact.
+    #[non_exhaustive]
+    pub enum FactKind {
+        /// `true` / `false`.
+        Bool = "bool",
+        /// One of a list of options.
+        Enum = "enum",
+        /// An integer in a range.
+        Int = "int",
+        /// Any subset of a list of options.
+        Set = "set",
+        /// A calendar date, `YYYY-MM-DD`.
+        Date = "date",
     }
-}
-
-/// Closed sets of snake_case words on the wire, decoded without serde's generic machinery
-/// (which would pull float formatting and buffering into the WASM build).
-pub trait Word: Sized + Copy + 'static {
-    /// Every value with its wire name.
-    const WORDS: &'static [(&'static str, Self)];
-
-    /// The value for a wire name.
-    #[must_use]
-    fn from_word(s: &str) -> Option<Self> {
-        Self::WORDS.iter().find(|(w, _)| *w == s).map(|(_, v)| *v)
-    }
-
-    /// This value's wire name.
-    #[must_use]
-    fn word(self) -> &'static str
-    where
-        Self: PartialEq,
-    {
-        Self::WORDS
-            .iter()
-            .find(|(_, v)| *v == self)
-            .map_or("", |(w, _)| w)
-    }
-
-    /// The allowed names, comma-separated.
-    #[must_use]
-    fn allowed() -> alloc::string::String {
-        let names: Vec<&str> = Self::WORDS.iter().map(|(w, _)| *w).collect();
-        names.join(", ")
-    }
-}
-
-impl Word for FactKind {
-    const WORDS: &'static [(&'static str, Self)] = &[
-        ("bool", FactKind::Bool),
-        ("enum", FactKind::Enum),
-        ("int", FactKind::Int),
-        ("set", FactKind::Set),
-    ];
-}
-
-impl Word for Kind {
-    const WORDS: &'static [(&'static str, Self)] = &[
-        ("blocker", Kind::Blocker),
-        ("advisory", Kind::Advisory),
-        ("safeguarding_hold", Kind::SafeguardingHold),
-    ];
-}
-
-impl Word for Owner {
-    const WORDS: &'static [(&'static str, Self)] = &[
-        ("nhs", Owner::Nhs),
-        ("social_care", Owner::SocialCare),
-        ("joint", Owner::Joint),
-        ("housing", Owner::Housing),
-        ("patient_family", Owner::PatientFamily),
-    ];
-}
-
-impl Word for Attribution {
-    const WORDS: &'static [(&'static str, Self)] = &[
-        ("nhs", Attribution::Nhs),
-        ("social_care", Attribution::SocialCare),
-        ("joint", Attribution::Joint),
-    ];
-}
-
-impl Word for DelayCategory {
-    const WORDS: &'static [(&'static str, Self)] = &[
-        ("awaiting_assessment", DelayCategory::AwaitingAssessment),
-        (
-            "awaiting_care_package_home",
-            DelayCategory::AwaitingCarePackageHome,
-        ),
-        (
-            "awaiting_community_bed",
-            DelayCategory::AwaitingCommunityBed,
-        ),
-        ("awaiting_care_home", DelayCategory::AwaitingCareHome),
-        (
-            "awaiting_equipment_adaptations",
-            DelayCategory::AwaitingEquipmentAdaptations,
-        ),
-        ("housing_homelessness", DelayCategory::HousingHomelessness),
-        ("patient_family_choice", DelayCategory::PatientFamilyChoice),
-        ("safeguarding_legal", DelayCategory::SafeguardingLegal),
-        ("funding_dispute", DelayCategory::FundingDispute),
-        ("awaiting_transport", DelayCategory::AwaitingTransport),
-        (
-            "awaiting_medicines_tto",
-            DelayCategory::AwaitingMedicinesTto,
-        ),
-        (
-            "awaiting_medical_decision_or_summary",
-            DelayCategory::AwaitingMedicalDecisionOrSummary,
-        ),
-        ("clinical", DelayCategory::Clinical),
-    ];
-}
-
-impl Word for Position {
-    const WORDS: &'static [(&'static str, Self)] =
-        &[("start", Position::Start), ("end", Position::End)];
 }
 
 /// An option of an `enum` or `set` fact.
@@ -269,62 +156,35 @@ pub struct FactDoc {
     pub asked_when: Option<ConditionDoc>,
     /// Origin.
     #[serde(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
 }
 
-/// A comparison operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CmpOp {
-    /// Equal.
-    Eq,
-    /// Not equal.
-    Ne,
-    /// One of a list.
-    In,
-    /// Less than.
-    Lt,
-    /// Less than or equal.
-    Lte,
-    /// Greater than.
-    Gt,
-    /// Greater than or equal.
-    Gte,
-    /// Set membership.
-    Contains,
-}
-
-impl CmpOp {
-    /// All operators, in wire order.
-    pub const ALL: [CmpOp; 8] = [
-        CmpOp::Eq,
-        CmpOp::Ne,
-        CmpOp::In,
-        CmpOp::Lt,
-        CmpOp::Lte,
-        CmpOp::Gt,
-        CmpOp::Gte,
-        CmpOp::Contains,
-    ];
-
-    /// The operator's JSON key.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            CmpOp::Eq => "eq",
-            CmpOp::Ne => "ne",
-            CmpOp::In => "in",
-            CmpOp::Lt => "lt",
-            CmpOp::Lte => "lte",
-            CmpOp::Gt => "gt",
-            CmpOp::Gte => "gte",
-            CmpOp::Contains => "contains",
-        }
+words! {
+    /// A comparison operator.
+    #[non_exhaustive]
+    pub enum CmpOp {
+        /// Equal.
+        Eq = "eq",
+        /// Not equal.
+        Ne = "ne",
+        /// One of a list.
+        In = "in",
+        /// Less than (for dates: before).
+        Lt = "lt",
+        /// Less than or equal (for dates: on or before).
+        Lte = "lte",
+        /// Greater than (for dates: after).
+        Gt = "gt",
+        /// Greater than or equal (for dates: on or after).
+        Gte = "gte",
+        /// Set membership.
+        Contains = "contains",
     }
 }
 
 /// A condition as written.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ConditionDoc {
     /// `true` or `false`.
     Const(bool),
@@ -396,44 +256,59 @@ impl Serialize for ConditionDoc {
     }
 }
 
-/// Kind of requirement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// Stops discharge while not met.
-    Blocker,
-    /// Shown, never blocks.
-    Advisory,
-    /// A blocker only its own `met_when` clears; listed first.
-    SafeguardingHold,
+words! {
+    /// Kind of requirement.
+    #[non_exhaustive]
+    pub enum Kind {
+        /// Stops discharge while not met.
+        Blocker = "blocker",
+        /// Shown, never blocks.
+        Advisory = "advisory",
+        /// A blocker only its own `met_when` clears; listed first.
+        SafeguardingHold = "safeguarding_hold",
+    }
 }
 
-/// Who must act.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Owner {
-    /// The NHS (hospital, community health, GP).
-    Nhs,
-    /// Adult social care.
-    SocialCare,
-    /// Jointly health and social care.
-    Joint,
-    /// Housing (district council, housing authority).
-    Housing,
-    /// The patient, their family or carers.
-    PatientFamily,
+impl Kind {
+    /// Whether a requirement of this kind decides the verdict (blockers and holds), rather
+    /// than being shown as advice.
+    #[must_use]
+    pub const fn counts_toward_verdict(self) -> bool {
+        match self {
+            Kind::Blocker | Kind::SafeguardingHold => true,
+            Kind::Advisory => false,
+        }
+    }
 }
 
-/// DTOC-style attribution of a delay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Attribution {
-    /// Attributable to the NHS.
-    Nhs,
-    /// Attributable to social care.
-    SocialCare,
-    /// Attributable to both.
-    Joint,
+words! {
+    /// Who must act.
+    #[non_exhaustive]
+    pub enum Owner {
+        /// The NHS (hospital, community health, GP).
+        Nhs = "nhs",
+        /// Adult social care.
+        SocialCare = "social_care",
+        /// Jointly health and social care.
+        Joint = "joint",
+        /// Housing (district council, housing authority).
+        Housing = "housing",
+        /// The patient, their family or carers.
+        PatientFamily = "patient_family",
+    }
+}
+
+words! {
+    /// DTOC-style attribution of a delay.
+    #[non_exhaustive]
+    pub enum Attribution {
+        /// Attributable to the NHS.
+        Nhs = "nhs",
+        /// Attributable to social care.
+        SocialCare = "social_care",
+        /// Attributable to both.
+        Joint = "joint",
+    }
 }
 
 impl Owner {
@@ -448,46 +323,48 @@ impl Owner {
     }
 }
 
-/// Delay reason categories (groupings of the NHS England discharge delay reasons).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DelayCategory {
-    /// Awaiting an assessment (Care Act, therapy, CHC, capacity).
-    AwaitingAssessment,
-    /// Awaiting a package of care at home (pathway 1).
-    AwaitingCarePackageHome,
-    /// Awaiting a community bed (pathway 2).
-    AwaitingCommunityBed,
-    /// Awaiting a care home placement (pathway 3).
-    AwaitingCareHome,
-    /// Awaiting equipment or adaptations.
-    AwaitingEquipmentAdaptations,
-    /// Housing or homelessness.
-    HousingHomelessness,
-    /// Patient or family choice.
-    PatientFamilyChoice,
-    /// Safeguarding or legal process.
-    SafeguardingLegal,
-    /// Dispute about funding.
-    FundingDispute,
-    /// Awaiting transport.
-    AwaitingTransport,
-    /// Awaiting medicines to take out.
-    AwaitingMedicinesTto,
-    /// Awaiting a medical decision or discharge summary.
-    AwaitingMedicalDecisionOrSummary,
-    /// Still meets a criterion to reside: a clinical reason, not a delay.
-    Clinical,
+words! {
+    /// Delay reason categories (groupings of the NHS England discharge delay reasons).
+    #[non_exhaustive]
+    pub enum DelayCategory {
+        /// Awaiting an assessment (Care Act, therapy, CHC, capacity).
+        AwaitingAssessment = "awaiting_assessment",
+        /// Awaiting a package of care at home (pathway 1).
+        AwaitingCarePackageHome = "awaiting_care_package_home",
+        /// Awaiting a community bed (pathway 2).
+        AwaitingCommunityBed = "awaiting_community_bed",
+        /// Awaiting a care home placement (pathway 3).
+        AwaitingCareHome = "awaiting_care_home",
+        /// Awaiting equipment or adaptations.
+        AwaitingEquipmentAdaptations = "awaiting_equipment_adaptations",
+        /// Housing or homelessness.
+        HousingHomelessness = "housing_homelessness",
+        /// Patient or family choice.
+        PatientFamilyChoice = "patient_family_choice",
+        /// Safeguarding or legal process.
+        SafeguardingLegal = "safeguarding_legal",
+        /// Dispute about funding.
+        FundingDispute = "funding_dispute",
+        /// Awaiting transport.
+        AwaitingTransport = "awaiting_transport",
+        /// Awaiting medicines to take out.
+        AwaitingMedicinesTto = "awaiting_medicines_tto",
+        /// Awaiting a medical decision or discharge summary.
+        AwaitingMedicalDecisionOrSummary = "awaiting_medical_decision_or_summary",
+        /// Still meets a criterion to reside: a clinical reason, not a delay.
+        Clinical = "clinical",
+    }
 }
 
-/// A source citation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Citation {
-    /// A source file name or public URL.
-    pub source: String,
-    /// Which part of the source.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+json_struct! {
+    /// A source citation.
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+    pub struct Citation {
+        /// A source file name or public URL.
+        pub source: String,
+        /// Which part of the source.
+        pub note: Option<String> = skip_none,
+    }
 }
 
 /// A requirement as written.
@@ -527,7 +404,7 @@ pub struct RequirementDoc {
     pub citation: Citation,
     /// Origin.
     #[serde(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
 }
 
 /// A declared table output.
@@ -542,6 +419,7 @@ pub struct OutputDoc {
 /// A decision table output value.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum OutputValue {
     /// A boolean.
     Bool(bool),
@@ -578,7 +456,7 @@ pub struct RowDoc {
     pub citation: Citation,
     /// Origin.
     #[serde(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
 }
 
 /// A decision table.
@@ -603,7 +481,7 @@ pub struct TableDoc {
     pub citation: Citation,
     /// Origin.
     #[serde(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
 }
 
 /// How a checklist words its three verdicts for its users (a paramedic's "can stay at home
@@ -642,7 +520,7 @@ pub struct ChecklistDoc {
     pub tables: Vec<String>,
     /// Origin.
     #[serde(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
 }
 
 /// An overlay override of a base requirement's text or owner.
@@ -667,17 +545,18 @@ pub struct OverrideDoc {
     pub citation: Option<Citation>,
     /// Origin.
     #[serde(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
 }
 
-/// Where overlay rows go in a base table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Position {
-    /// Before the base rows (they win under first hit).
-    Start,
-    /// After the base rows.
-    End,
+words! {
+    /// Where overlay rows go in a base table.
+    #[non_exhaustive]
+    pub enum Position {
+        /// Before the base rows (they win under first hit).
+        Start = "start",
+        /// After the base rows.
+        End = "end",
+    }
 }
 
 /// Overlay rows for a base table.
@@ -691,7 +570,7 @@ pub struct RowInsertDoc {
     pub rows: Vec<RowDoc>,
     /// Origin.
     #[serde(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
 }
 
 /// Overlay items for a base checklist.
@@ -707,5 +586,15 @@ pub struct ChecklistAddDoc {
     pub tables: Vec<String>,
     /// Origin.
     #[serde(skip)]
-    pub origin: Origin,
+    pub(crate) origin: Origin,
+}
+
+impl crate::write::WriteJson for OutputValue {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            OutputValue::Bool(b) => b.write_json(out),
+            OutputValue::Int(i) => i.write_json(out),
+            OutputValue::Str(s) => s.write_json(out),
+        }
+    }
 }

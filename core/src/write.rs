@@ -1,16 +1,21 @@
-//! A hand-written JSON writer for the report. Its output is byte for byte what serde_json's
-//! compact serialiser writes for [`Report`] (a test compares the two on every golden scenario
-//! and thousands of random patients), but it runs several times faster on a report that is
-//! mostly long text (most text needs no escaping and is copied whole), and it keeps serde's
-//! serialiser for the report types out of the WASM build.
+//! The JSON writer for everything the engine answers (reports, session updates, errors): a
+//! [`WriteJson`] trait and the [`json_struct!`] macro that declares a struct once and derives
+//! both its serde form and its writer from that declaration. The writer gives byte for byte
+//! what serde_json's compact serialiser gives (a test compares them on every golden scenario
+//! and thousands of random reports), but runs several times faster on reports that are mostly
+//! long text (most text needs no escaping and is copied whole), and keeps serde's serialiser
+//! for these types out of the WASM build.
 
-use crate::report::{
-    AttributionCounts, Decision, DecisionStatus, Item, OpenQuestion, Report, RequirementResult,
-    Status, Verdict,
-};
-use crate::wire::{Citation, OutputValue, Word};
+use alloc::collections::BTreeMap;
 use alloc::string::String;
+use alloc::vec::Vec;
 use core::fmt::Write as _;
+
+/// A value that writes itself as compact JSON, exactly as serde_json would.
+pub(crate) trait WriteJson {
+    /// Appends the value as compact JSON.
+    fn write_json(&self, out: &mut String);
+}
 
 /// Appends `s` as a JSON string, escaping as serde_json does: `"` and `\`, the short escapes
 /// `\b \f \n \r \t`, other control characters as `\u00xx`; everything else as is.
@@ -42,8 +47,10 @@ pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-fn key(out: &mut String, first: bool, k: &str) {
-    if !first {
+/// Appends `,"key":` (or `"key":` for the first field of an object).
+#[inline]
+pub(crate) fn key(out: &mut String, first: &mut bool, k: &str) {
+    if !core::mem::take(first) {
         out.push(',');
     }
     out.push('"');
@@ -51,238 +58,189 @@ fn key(out: &mut String, first: bool, k: &str) {
     out.push_str("\":");
 }
 
-fn number(out: &mut String, n: impl core::fmt::Display) {
-    let _ = write!(out, "{n}");
+/// Whether an optional field is absent (fields declared `= skip_none` are then left out).
+#[inline]
+pub(crate) fn is_none<T>(v: &Option<T>) -> bool {
+    v.is_none()
 }
 
-pub(crate) fn strings<S: AsRef<str>>(out: &mut String, list: &[S]) {
-    out.push('[');
-    for (i, s) in list.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+impl WriteJson for str {
+    fn write_json(&self, out: &mut String) {
+        string(out, self);
+    }
+}
+
+impl WriteJson for String {
+    fn write_json(&self, out: &mut String) {
+        string(out, self);
+    }
+}
+
+impl<T: WriteJson + ?Sized> WriteJson for &T {
+    fn write_json(&self, out: &mut String) {
+        (**self).write_json(out);
+    }
+}
+
+impl WriteJson for bool {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" });
+    }
+}
+
+macro_rules! numbers {
+    ($($t:ty),*) => {$(
+        impl WriteJson for $t {
+            fn write_json(&self, out: &mut String) {
+                let _ = write!(out, "{self}");
+            }
         }
-        string(out, s.as_ref());
-    }
-    out.push(']');
+    )*};
 }
+numbers!(u32, u64, i64, usize);
 
-fn opt_string(out: &mut String, s: Option<&str>) {
-    match s {
-        Some(s) => string(out, s),
-        None => out.push_str("null"),
-    }
-}
-
-fn word<W: Word + PartialEq>(out: &mut String, w: W) {
-    name(out, w.word());
-}
-
-fn list<T>(out: &mut String, items: &[T], each: impl Fn(&mut String, &T)) {
-    out.push('[');
-    for (i, x) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+impl<T: WriteJson> WriteJson for Option<T> {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Some(v) => v.write_json(out),
+            None => out.push_str("null"),
         }
-        each(out, x);
-    }
-    out.push(']');
-}
-
-/// A verdict's wire name.
-pub(crate) fn verdict_word(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Ready => "ready",
-        Verdict::NotReady => "not_ready",
-        Verdict::Undetermined => "undetermined",
     }
 }
 
-/// A status's wire name.
-pub(crate) fn status_word(s: Status) -> &'static str {
-    match s {
-        Status::Met => "met",
-        Status::NotMet => "not_met",
-        Status::Unknown => "unknown",
-        Status::NotApplicable => "not_applicable",
-    }
-}
-
-/// Appends a wire name as a JSON string (names need no escaping).
-fn name(out: &mut String, w: &str) {
-    out.push('"');
-    out.push_str(w);
-    out.push('"');
-}
-
-fn citation(out: &mut String, c: &Citation) {
-    out.push_str("{\"source\":");
-    string(out, &c.source);
-    if let Some(note) = &c.note {
-        out.push_str(",\"note\":");
-        string(out, note);
-    }
-    out.push('}');
-}
-
-fn item(out: &mut String, b: &Item) {
-    out.push('{');
-    key(out, true, "id");
-    string(out, &b.id);
-    key(out, false, "title");
-    string(out, &b.title);
-    key(out, false, "kind");
-    word(out, b.kind);
-    key(out, false, "status");
-    name(out, status_word(b.status));
-    key(out, false, "owner");
-    word(out, b.owner);
-    key(out, false, "attribution");
-    word(out, b.attribution);
-    key(out, false, "delay_category");
-    match b.delay_category {
-        Some(d) => word(out, d),
-        None => out.push_str("null"),
-    }
-    key(out, false, "primary");
-    out.push_str(if b.primary { "true" } else { "false" });
-    key(out, false, "action");
-    string(out, &b.action);
-    key(out, false, "referral");
-    opt_string(out, b.referral.as_deref());
-    key(out, false, "citation");
-    citation(out, &b.citation);
-    key(out, false, "decided_by");
-    strings(out, &b.decided_by);
-    out.push('}');
-}
-
-fn requirement(out: &mut String, r: &RequirementResult) {
-    out.push('{');
-    key(out, true, "id");
-    string(out, &r.id);
-    key(out, false, "kind");
-    word(out, r.kind);
-    key(out, false, "status");
-    name(out, status_word(r.status));
-    key(out, false, "decided_by");
-    strings(out, &r.decided_by);
-    out.push('}');
-}
-
-fn output(out: &mut String, v: Option<&OutputValue>) {
-    match v {
-        None => out.push_str("null"),
-        Some(OutputValue::Bool(b)) => out.push_str(if *b { "true" } else { "false" }),
-        Some(OutputValue::Int(i)) => number(out, i),
-        Some(OutputValue::Str(s)) => string(out, s),
-    }
-}
-
-fn decision(out: &mut String, d: &Decision) {
-    out.push('{');
-    key(out, true, "id");
-    string(out, &d.id);
-    key(out, false, "title");
-    string(out, &d.title);
-    key(out, false, "status");
-    name(
-        out,
-        match d.status {
-            DecisionStatus::Decided => "decided",
-            DecisionStatus::Undetermined => "undetermined",
-        },
-    );
-    key(out, false, "output");
-    output(out, d.output.as_ref());
-    key(out, false, "label");
-    opt_string(out, d.label.as_deref());
-    key(out, false, "row");
-    match d.row {
-        Some(r) => number(out, r),
-        None => out.push_str("null"),
-    }
-    key(out, false, "decided_by");
-    strings(out, &d.decided_by);
-    key(out, false, "open_questions");
-    strings(out, &d.open_questions);
-    out.push('}');
-}
-
-fn counts<W: Word + PartialEq>(out: &mut String, map: &alloc::collections::BTreeMap<W, u32>) {
-    out.push('{');
-    for (i, (k, v)) in map.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
+impl<T: WriteJson> WriteJson for [T] {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, x) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            x.write_json(out);
         }
-        word(out, *k);
-        out.push(':');
-        number(out, v);
+        out.push(']');
     }
-    out.push('}');
 }
 
-fn attribution(out: &mut String, a: &AttributionCounts) {
-    out.push_str("{\"by_owner\":");
-    counts(out, &a.by_owner);
-    out.push_str(",\"by_attribution\":");
-    counts(out, &a.by_attribution);
-    out.push('}');
+impl<T: WriteJson> WriteJson for Vec<T> {
+    fn write_json(&self, out: &mut String) {
+        self.as_slice().write_json(out);
+    }
 }
 
-fn question(out: &mut String, q: &OpenQuestion) {
-    out.push('{');
-    key(out, true, "fact");
-    string(out, &q.fact);
-    key(out, false, "question");
-    string(out, &q.question);
-    key(out, false, "section");
-    string(out, &q.section);
-    key(out, false, "affects");
-    strings(out, &q.affects);
-    out.push('}');
+/// Map keys: written as JSON strings.
+pub(crate) trait Key {
+    /// The key's text.
+    fn key(&self) -> &str;
 }
 
-impl Report {
-    /// Appends the report as compact JSON (the same bytes as serde_json's `to_string`).
-    pub fn write_json(&self, out: &mut String) {
-        out.reserve(4096);
+impl Key for String {
+    fn key(&self) -> &str {
+        self
+    }
+}
+
+impl<W: crate::words::Word> Key for W {
+    fn key(&self) -> &str {
+        self.word()
+    }
+}
+
+impl<K: Key, V: WriteJson> WriteJson for BTreeMap<K, V> {
+    fn write_json(&self, out: &mut String) {
         out.push('{');
-        key(out, true, "format");
-        number(out, self.format);
-        key(out, false, "ruleset");
-        out.push_str("{\"id\":");
-        string(out, &self.ruleset.id);
-        out.push_str(",\"version\":");
-        string(out, &self.ruleset.version);
-        out.push_str(",\"hash\":");
-        string(out, &self.ruleset.hash);
-        out.push('}');
-        key(out, false, "checklist");
-        string(out, &self.checklist);
-        key(out, false, "verdict");
-        name(out, verdict_word(self.verdict));
-        key(out, false, "summary");
-        let _ = write!(
-            out,
-            "{{\"outstanding\":{},\"unknown\":{},\"open_questions\":{}}}",
-            self.summary.outstanding, self.summary.unknown, self.summary.open_questions
-        );
-        key(out, false, "causes");
-        strings(out, &self.causes);
-        key(out, false, "blockers");
-        list(out, &self.blockers, item);
-        key(out, false, "advisories");
-        list(out, &self.advisories, item);
-        key(out, false, "requirements");
-        list(out, &self.requirements, requirement);
-        key(out, false, "decisions");
-        list(out, &self.decisions, decision);
-        key(out, false, "attribution");
-        attribution(out, &self.attribution);
-        key(out, false, "open_questions");
-        list(out, &self.open_questions, question);
-        key(out, false, "hidden_facts");
-        strings(out, &self.hidden_facts);
+        for (i, (k, v)) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            string(out, k.key());
+            out.push(':');
+            v.write_json(out);
+        }
         out.push('}');
     }
 }
+
+/// An object whose keys keep the order given (serialised as a JSON object, like a map).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct Pairs<K, V>(pub Vec<(K, V)>);
+
+impl<K: AsRef<str>, V: serde::Serialize> serde::Serialize for Pairs<K, V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k.as_ref(), v)))
+    }
+}
+
+impl<K: AsRef<str>, V: WriteJson> WriteJson for Pairs<K, V> {
+    fn write_json(&self, out: &mut String) {
+        out.push('{');
+        for (i, (k, v)) in self.0.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            string(out, k.as_ref());
+            out.push(':');
+            v.write_json(out);
+        }
+        out.push('}');
+    }
+}
+
+/// Any serde value, written through serde_json (for the cold answers: schema, layout).
+pub(crate) struct Serde<'a, T: ?Sized>(pub &'a T);
+
+impl<T: serde::Serialize + ?Sized> WriteJson for Serde<'_, T> {
+    fn write_json(&self, out: &mut String) {
+        match serde_json::to_string(self.0) {
+            Ok(text) => out.push_str(&text),
+            Err(_) => out.push_str("null"),
+        }
+    }
+}
+
+/// Declares a struct once: the struct (with its attributes), serde `Serialize` in field order,
+/// and a [`WriteJson`] impl writing the same fields in the same order (add
+/// `#[derive(serde::Deserialize)]` among the attributes to read it back). A field followed by
+/// `= skip_none` is an `Option` left out when absent (serde's `skip_serializing_if =
+/// "Option::is_none"`, with `default`). One lifetime parameter is allowed.
+macro_rules! json_struct {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident $(<$lt:lifetime>)? {
+            $( $(#[$fmeta:meta])* $fvis:vis $field:ident : $ty:ty $(= $skip:ident)? ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(serde::Serialize)]
+        $vis struct $name $(<$lt>)? {
+            $(
+                $(#[$fmeta])*
+                $(
+                    #[serde(default, skip_serializing_if = "Option::is_none")]
+                    #[cfg_attr(any(), doc = stringify!($skip))]
+                )?
+                $fvis $field: $ty,
+            )+
+        }
+
+        impl $(<$lt>)? $crate::write::WriteJson for $name $(<$lt>)? {
+            fn write_json(&self, out: &mut alloc::string::String) {
+                out.push('{');
+                let mut first = true;
+                $( $crate::write::json_struct!(@field out, first, self, $field $(, $skip)?); )+
+                out.push('}');
+            }
+        }
+    };
+    (@field $out:ident, $first:ident, $self:ident, $field:ident) => {
+        $crate::write::key($out, &mut $first, stringify!($field));
+        $crate::write::WriteJson::write_json(&$self.$field, $out);
+    };
+    (@field $out:ident, $first:ident, $self:ident, $field:ident, skip_none) => {
+        if !$crate::write::is_none(&$self.$field) {
+            $crate::write::key($out, &mut $first, stringify!($field));
+            $crate::write::WriteJson::write_json(&$self.$field, $out);
+        }
+    };
+}
+
+pub(crate) use json_struct;

@@ -50,6 +50,7 @@ fn value_of(rs: &Ruleset, a: Tri, b: Tri, c: Tri) -> Tri {
         Status::NotMet => F,
         Status::Unknown => U,
         Status::NotApplicable => panic!("met_when-only requirement is always applicable"),
+        other => panic!("unexpected status {other:?}"),
     }
 }
 

@@ -76,6 +76,26 @@ impl Scenario {
         self.doc["checklist"].as_str()
     }
 
+    /// The as-of date the scenario is assessed on (`YYYY-MM-DD`), if it gives one.
+    #[must_use]
+    pub fn as_of(&self) -> Option<&str> {
+        self.doc["as_of"].as_str()
+    }
+
+    /// The scenario's facts for `ruleset`, assessed on its as-of date.
+    ///
+    /// # Errors
+    /// A message when the facts or the date are invalid.
+    pub fn facts(&self, ruleset: &Ruleset) -> Result<Facts, String> {
+        let as_of = self
+            .as_of()
+            .map(homeward::Date::parse)
+            .transpose()
+            .map_err(|e| e.to_string())?;
+        let facts = Facts::from_value(ruleset, &self.doc["facts"]).map_err(|e| e.to_string())?;
+        Ok(facts.with_as_of(as_of))
+    }
+
     /// Evaluates the scenario's facts with `ruleset`.
     ///
     /// # Errors
@@ -84,8 +104,7 @@ impl Scenario {
         let checklist = ruleset
             .checklist(self.checklist())
             .map_err(|e| e.to_string())?;
-        let facts = Facts::from_value(ruleset, &self.doc["facts"]).map_err(|e| e.to_string())?;
-        Ok(ruleset.evaluate(checklist, &facts))
+        Ok(ruleset.evaluate(checklist, &self.facts(ruleset)?))
     }
 }
 

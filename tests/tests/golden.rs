@@ -64,7 +64,11 @@ fn json_entry_point_gives_the_same_report() {
         let rs = ruleset_for(&mut cache, s.overlays());
         let native = s.evaluate(&rs).map(|r| r.to_json()).unwrap_or_default();
         let engine = homeward::json::JsonEngine::national(&s.overlays());
-        let out = engine.evaluate(&s.doc["facts"].to_string(), s.checklist().unwrap_or("*"));
+        let out = engine.evaluate(
+            &s.doc["facts"].to_string(),
+            s.checklist().unwrap_or("*"),
+            s.as_of(),
+        );
         assert_eq!(out, format!("{{\"ok\":{native}}}"), "{}", s.file.display());
     }
 }
@@ -92,7 +96,8 @@ fn removing_answers_never_flips_a_decided_verdict() {
         for key in obj.keys() {
             current.remove(key);
             let facts = Facts::from_value(&rs, &Value::Object(current.clone()))
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap_or_else(|e| panic!("{e}"))
+                .with_as_of(s.facts(&rs).ok().and_then(|f| f.as_of()));
             let r = rs.evaluate(checklist, &facts);
             let flipped = matches!(
                 (report.verdict, r.verdict),

@@ -175,6 +175,12 @@ fn refines(earlier: &Report, later: &Report) -> Result<(), String> {
             Status::NotApplicable => b.status == Status::NotApplicable,
             Status::Met => b.status.is_clear(),
             Status::Unknown => true,
+            other => {
+                return Err(format!(
+                    "{} has a status the laws do not know: {other:?}",
+                    a.id
+                ))
+            }
         };
         if !ok {
             return Err(format!(

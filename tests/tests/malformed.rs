@@ -69,6 +69,7 @@ fn malformed_rulesets_get_the_expected_code_and_path() {
                 ));
                 continue;
             }
+            (_, other) => panic!("no expectation for severity {other:?}"),
         };
         let found = diags.iter().any(|d| {
             d.severity == severity

@@ -51,6 +51,11 @@ fn random_answer(f: &SchemaFact, rng: &mut Rng) -> Value {
                     .collect(),
             )
         }
+        FactKind::Date => {
+            let day = homeward::Date::from_days(19_000 + rng.below(2_000) as i32).unwrap();
+            json!(day.to_string())
+        }
+        other => panic!("no generator for fact type {other:?}"),
     }
 }
 

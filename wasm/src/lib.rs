@@ -37,10 +37,11 @@ impl Engine {
         self.0.schema()
     }
 
-    /// One-shot evaluation of a facts document.
+    /// One-shot evaluation of a facts document on an as-of date (`YYYY-MM-DD`; absent:
+    /// comparisons with it are unknown).
     #[wasm_bindgen(js_name = evaluate)]
-    pub fn evaluate(&self, facts_json: &str, checklist: &str) -> String {
-        self.0.evaluate(facts_json, checklist)
+    pub fn evaluate(&self, facts_json: &str, checklist: &str, as_of: Option<String>) -> String {
+        self.0.evaluate(facts_json, checklist, as_of.as_deref())
     }
 
     /// What each position of the compact input and output means for a checklist.
@@ -91,6 +92,13 @@ impl Bulk {
         self.0.assess_many(values, out)
     }
 
+    /// Sets the as-of date (`YYYY-MM-DD`, or absent to forget it) for the patients assessed
+    /// next: `{"ok": date | null}` or the located error.
+    #[wasm_bindgen(js_name = setAsOf)]
+    pub fn set_as_of(&mut self, as_of: Option<String>) -> String {
+        self.0.set_as_of(as_of.as_deref())
+    }
+
     /// Values per patient (one per fact, in schema order).
     #[wasm_bindgen(js_name = inputLength)]
     pub fn input_len(&self) -> usize {
@@ -127,6 +135,13 @@ impl Session {
     #[wasm_bindgen(js_name = update)]
     pub fn update(&mut self, fact: &str, value_json: &str) -> String {
         self.0.update(fact, value_json)
+    }
+
+    /// Sets the as-of date ("today", `YYYY-MM-DD`; absent to forget it) and returns the new
+    /// report.
+    #[wasm_bindgen(js_name = setAsOf)]
+    pub fn set_as_of(&mut self, as_of: Option<String>) -> String {
+        self.0.set_as_of(as_of.as_deref())
     }
 
     /// Clears one answer and returns the new report.

@@ -241,8 +241,11 @@ fn stamp_service_worker(site: &Path) -> Result<(), String> {
         bytes.extend_from_slice(f.to_string_lossy().as_bytes());
         bytes.extend(std::fs::read(f).map_err(|e| e.to_string())?);
     }
-    let hash = homeward::hash::sha256_hex(&bytes);
-    let version = hash.get(7..19).unwrap_or("dev");
+    let hash: String = <sha2::Sha256 as sha2::Digest>::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let version = hash.get(..12).unwrap_or("dev");
     let sw = site.join("sw.js");
     let text = std::fs::read_to_string(&sw)
         .map_err(|e| e.to_string())?

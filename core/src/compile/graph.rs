@@ -1,0 +1,350 @@
+//! The dependency graph of a ruleset: what each named condition, table, requirement and
+//! question gate reads; a topological order of named conditions and tables (cycles reported
+//! with their path); and each checklist's plan, the items it evaluates in that order and the
+//! facts relevant to it.
+
+use super::{Compiler, Site};
+use crate::bits::BitSet;
+use crate::decode::key_path;
+use crate::diagnostic::Code;
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A named condition or a table: the things conditions can reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Item {
+    Derived(usize),
+    Table(usize),
+}
+
+/// The facts and items one compiled condition (or group of them) reads directly.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Reads {
+    pub facts: BitSet,
+    /// Named conditions and tables, in first-read order, without repeats.
+    pub items: Vec<Item>,
+    seen: BTreeSet<Item>,
+}
+
+impl Reads {
+    pub(crate) fn add_item(&mut self, it: Item) {
+        if self.seen.insert(it) {
+            self.items.push(it);
+        }
+    }
+
+    /// Whether `it` is read.
+    #[cfg(feature = "lint")]
+    pub(crate) fn has_item(&self, it: Item) -> bool {
+        self.seen.contains(&it)
+    }
+}
+
+/// A set of items, as bits: named condition `i` is bit `i`, table `t` is bit `derived + t`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ItemSet {
+    derived: usize,
+    bits: BitSet,
+}
+
+impl ItemSet {
+    pub(crate) fn new(derived: usize) -> Self {
+        ItemSet {
+            derived,
+            bits: BitSet::default(),
+        }
+    }
+
+    fn index(&self, it: Item) -> usize {
+        match it {
+            Item::Derived(i) => i,
+            Item::Table(t) => self.derived + t,
+        }
+    }
+
+    /// Adds an item; returns whether it was new.
+    pub(crate) fn insert(&mut self, it: Item) -> bool {
+        let i = self.index(it);
+        self.bits.insert(i)
+    }
+
+    /// Whether the item is in the set.
+    pub(crate) fn contains(&self, it: Item) -> bool {
+        self.bits.contains(self.index(it))
+    }
+}
+
+/// A checklist compiled into its evaluation plan.
+#[derive(Debug, Clone)]
+pub(crate) struct Plan {
+    pub id: String,
+    /// Its requirements, in checklist order.
+    pub reqs: Vec<usize>,
+    /// Its tables, in checklist order.
+    pub tables: Vec<usize>,
+    /// Named conditions and tables to evaluate, in dependency order.
+    pub items: Vec<Item>,
+    /// Facts relevant to this checklist (read by it, or gating a question it asks), schema order.
+    pub facts: Vec<usize>,
+}
+
+/// What everything reads, and the dependency order of named conditions and tables.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Graph {
+    pub derived: Vec<Reads>,
+    pub tables: Vec<Reads>,
+    pub reqs: Vec<Reads>,
+    /// What each fact's `asked_when` reads.
+    pub asked: Vec<Reads>,
+    pub order: Vec<Item>,
+}
+
+impl Graph {
+    pub(crate) fn reads(&self, it: Item) -> Option<&Reads> {
+        match it {
+            Item::Derived(i) => self.derived.get(i),
+            Item::Table(i) => self.tables.get(i),
+        }
+    }
+
+    /// Adds everything `start` reads, transitively through items, to `facts` and `items`.
+    pub(crate) fn close(&self, start: &Reads, facts: &mut BitSet, items: &mut ItemSet) {
+        facts.union_with(&start.facts);
+        let mut todo: Vec<Item> = start.items.clone();
+        while let Some(it) = todo.pop() {
+            if items.insert(it) {
+                if let Some(r) = self.reads(it) {
+                    facts.union_with(&r.facts);
+                    todo.extend(r.items.iter().copied());
+                }
+            }
+        }
+    }
+
+    /// The plan of a checklist of requirements `reqs` and tables `tables`.
+    pub(crate) fn plan(&self, id: String, reqs: Vec<usize>, tables: Vec<usize>) -> Plan {
+        let mut facts = BitSet::default();
+        let mut items = ItemSet::new(self.derived.len());
+        for r in &reqs {
+            if let Some(reads) = self.reqs.get(*r) {
+                self.close(reads, &mut facts, &mut items);
+            }
+        }
+        for &t in &tables {
+            let mut start = Reads::default();
+            start.add_item(Item::Table(t));
+            self.close(&start, &mut facts, &mut items);
+        }
+        // Gates of relevant questions are relevant too, transitively.
+        let mut seen = BitSet::default();
+        loop {
+            let pending: Vec<usize> = facts.iter().filter(|f| !seen.contains(*f)).collect();
+            if pending.is_empty() {
+                break;
+            }
+            for f in pending {
+                seen.insert(f);
+                if let Some(r) = self.asked.get(f) {
+                    self.close(r, &mut facts, &mut items);
+                }
+            }
+        }
+        Plan {
+            id,
+            reqs,
+            tables,
+            items: self
+                .order
+                .iter()
+                .copied()
+                .filter(|i| items.contains(*i))
+                .collect(),
+            facts: facts.iter().collect(),
+        }
+    }
+}
+
+impl Compiler<'_> {
+    /// The name of an item, for cycle messages.
+    fn item_name(&self, item: Item) -> String {
+        match item {
+            Item::Derived(i) => self
+                .doc
+                .conditions
+                .keys()
+                .nth(i)
+                .cloned()
+                .unwrap_or_default(),
+            Item::Table(i) => self
+                .doc
+                .tables
+                .get(i)
+                .map(|t| format!("table {}", t.id))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// Orders named conditions and tables so every item comes after what it reads, reporting
+    /// each cycle once.
+    pub(super) fn topo_order(&mut self, g: &Graph) -> Vec<Item> {
+        let nd = g.derived.len();
+        let slot = |it: Item| match it {
+            Item::Derived(i) => i,
+            Item::Table(t) => nd + t,
+        };
+        let mut state: Vec<u8> = alloc::vec![0; nd + g.tables.len()];
+        let mut order = Vec::with_capacity(state.len());
+        let mut reported: Vec<Vec<Item>> = Vec::new();
+        let starts = (0..nd)
+            .map(Item::Derived)
+            .chain((0..g.tables.len()).map(Item::Table));
+        for start in starts {
+            if state.get(slot(start)).copied().unwrap_or(0) != 0 {
+                continue;
+            }
+            // Iterative depth-first search: (item, next child index).
+            let mut stack: Vec<(Item, usize)> = Vec::new();
+            if let Some(s) = state.get_mut(slot(start)) {
+                *s = 1;
+            }
+            stack.push((start, 0));
+            while let Some((it, next)) = stack.last_mut() {
+                let kids = g.reads(*it).map_or(&[][..], |r| &r.items[..]);
+                let Some(&k) = kids.get(*next) else {
+                    let done = *it;
+                    if let Some(s) = state.get_mut(slot(done)) {
+                        *s = 2;
+                    }
+                    order.push(done);
+                    stack.pop();
+                    continue;
+                };
+                *next += 1;
+                match state.get(slot(k)).copied().unwrap_or(2) {
+                    0 => {
+                        if let Some(s) = state.get_mut(slot(k)) {
+                            *s = 1;
+                        }
+                        stack.push((k, 0));
+                    }
+                    1 => {
+                        let pos = stack.iter().position(|(x, _)| *x == k).unwrap_or(0);
+                        let mut cycle: Vec<Item> =
+                            stack.iter().skip(pos).map(|(x, _)| *x).collect();
+                        cycle.push(k);
+                        self.report_cycle(&cycle, k, &mut reported);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        order
+    }
+
+    fn report_cycle(&mut self, cycle: &[Item], k: Item, reported: &mut Vec<Vec<Item>>) {
+        let mut key = cycle.to_vec();
+        key.sort_unstable();
+        key.dedup();
+        if reported.contains(&key) {
+            return;
+        }
+        reported.push(key);
+        let text: Vec<String> = cycle.iter().map(|x| self.item_name(*x)).collect();
+        let doc = self.doc;
+        let (origin, rule) = match k {
+            Item::Derived(i) => match doc.conditions.iter().nth(i) {
+                Some((name, nc)) => (nc.origin.clone(), name.clone()),
+                None => return,
+            },
+            Item::Table(i) => match doc.tables.get(i) {
+                Some(t) => (t.origin.clone(), t.id.clone()),
+                None => return,
+            },
+        };
+        let path = if origin.path.is_empty() {
+            match k {
+                Item::Derived(_) => key_path("$.conditions", &rule),
+                Item::Table(i) => format!("$.tables[{i}]"),
+            }
+        } else {
+            origin.path.clone()
+        };
+        let site = Site {
+            origin: &origin,
+            rule: &rule,
+        };
+        self.error(
+            site,
+            Code::Cycle,
+            path,
+            format!("cycle: {}", text.join(" → ")),
+        );
+    }
+
+    /// Each checklist's requirements and tables, resolved; unknown and repeated ids reported.
+    pub(super) fn checklists(
+        &mut self,
+        req_index: &BTreeMap<String, usize>,
+    ) -> Vec<(String, Vec<usize>, Vec<usize>)> {
+        let doc = self.doc;
+        let table_index = core::mem::take(&mut self.table_index);
+        let mut out = Vec::with_capacity(doc.checklists.len());
+        for l in &doc.checklists {
+            let site = Site {
+                origin: &l.origin,
+                rule: &l.id,
+            };
+            let path = &l.origin.path;
+            let reqs = self.pick(
+                &l.requirements,
+                req_index,
+                site,
+                &format!("{path}.requirements"),
+                ("requirement", Code::UnknownRequirement),
+            );
+            let tables = self.pick(
+                &l.tables,
+                &table_index,
+                site,
+                &format!("{path}.tables"),
+                ("table", Code::UnknownTable),
+            );
+            out.push((l.id.clone(), reqs, tables));
+        }
+        self.table_index = table_index;
+        out
+    }
+
+    /// The indices of `ids` in `index`, each once; unknown or repeated ids reported at `path[i]`.
+    fn pick(
+        &mut self,
+        ids: &[String],
+        index: &BTreeMap<String, usize>,
+        site: Site<'_>,
+        path: &str,
+        (what, unknown): (&str, Code),
+    ) -> Vec<usize> {
+        let mut out = Vec::with_capacity(ids.len());
+        let mut listed = BitSet::default();
+        for (i, id) in ids.iter().enumerate() {
+            match index.get(id) {
+                Some(&x) if listed.insert(x) => out.push(x),
+                Some(_) => self.error(
+                    site,
+                    Code::DuplicateId,
+                    format!("{path}[{i}]"),
+                    format!("{what} `{id}` is listed twice"),
+                ),
+                None => self.error(
+                    site,
+                    unknown,
+                    format!("{path}[{i}]"),
+                    format!("unknown {what} `{id}`"),
+                ),
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,270 @@
+//! The full report of one patient: every requirement with the facts that decided it, the
+//! blockers and advisories to act on, each decision, the causes and their attribution, the
+//! open questions and the hidden ones.
+
+use super::walk::{Walker, Work};
+use super::{Judged, Patient, Scope, Scratch};
+use crate::bits::BitSet;
+use crate::compile::Plan;
+use crate::facts::Facts;
+use crate::report::{
+    AttributionCounts, Decision, DecisionStatus, Item, OpenQuestion, Report, RequirementResult,
+    RulesetRef, Status, Summary,
+};
+use crate::ruleset::{Checklist, Ruleset};
+use crate::tri::Tri;
+use crate::wire::Kind;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+impl Ruleset {
+    /// Evaluates a patient against a checklist. Never fails: a ruleset that loaded is complete.
+    #[must_use]
+    pub fn evaluate(&self, checklist: Checklist<'_>, facts: &Facts) -> Report {
+        self.evaluate_with(checklist, facts, &mut Scratch::default())
+    }
+
+    /// As [`Ruleset::evaluate`], reusing `scratch` buffers across calls.
+    pub(crate) fn evaluate_with(
+        &self,
+        checklist: Checklist<'_>,
+        facts: &Facts,
+        s: &mut Scratch,
+    ) -> Report {
+        let plan = checklist.plan;
+        let verdict = self.assess_into(plan, facts, s);
+        let Scratch {
+            values,
+            judged,
+            work,
+        } = s;
+        work.memo.reset(self.prog.ops.len());
+        let patient = Patient::of(facts);
+        let w = Walker {
+            rs: self,
+            scope: Scope {
+                rs: self,
+                facts: &patient,
+                values,
+            },
+        };
+        let (requirements, mut blockers, advisories) = self.requirements(plan, judged, &w, work);
+        // Holds first, each group in checklist order (a stable partition).
+        let (holds, others): (Vec<Item>, Vec<Item>) = blockers
+            .drain(..)
+            .partition(|b| b.kind == Kind::SafeguardingHold);
+        blockers.extend(holds);
+        blockers.extend(others);
+        let mut affects: Vec<Vec<u32>> = alloc::vec![Vec::new(); self.facts.len()];
+        self.candidates(plan, judged, &w, work, Some(&mut affects));
+        let decisions = self.decisions(&plan.tables, &w, work);
+        self.gate(&w, work, Some(&mut affects));
+        self.order_open(work);
+        let open_questions = self.open_question_list(work, &affects);
+        let hidden_facts = plan
+            .facts
+            .iter()
+            .filter(|&&f| self.is_hidden(f, &w.scope))
+            .filter_map(|&f| self.facts.get(f).map(|d| d.id.clone()))
+            .collect();
+        let (causes, attribution) = causes(&blockers);
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let summary = Summary {
+            outstanding: count(
+                blockers
+                    .iter()
+                    .filter(|b| b.status == Status::NotMet)
+                    .count(),
+            ),
+            unknown: count(
+                blockers
+                    .iter()
+                    .filter(|b| b.status == Status::Unknown)
+                    .count(),
+            ),
+            open_questions: count(open_questions.len()),
+        };
+        Report {
+            format: 1,
+            ruleset: RulesetRef {
+                id: self.doc.id.clone(),
+                version: self.doc.version.clone(),
+                hash: self.hash.clone(),
+            },
+            checklist: plan.id.clone(),
+            as_of: facts.as_of,
+            verdict,
+            summary,
+            causes,
+            blockers,
+            advisories,
+            requirements,
+            decisions,
+            attribution,
+            open_questions,
+            hidden_facts,
+        }
+    }
+
+    /// Every requirement's result, and the blockers and advisories not met or unknown.
+    fn requirements(
+        &self,
+        plan: &Plan,
+        judged: &[Judged<Tri>],
+        w: &Walker<'_>,
+        work: &mut Work,
+    ) -> (Vec<RequirementResult>, Vec<Item>, Vec<Item>) {
+        let mut requirements = Vec::with_capacity(judged.len());
+        let (mut blockers, mut advisories) = (Vec::new(), Vec::new());
+        for (&i, j) in plan.reqs.iter().zip(judged) {
+            let Some(r) = self.reqs.get(i) else { continue };
+            let status = j.status();
+            work.start(self.facts.len());
+            if status == Status::Unknown {
+                let roots = [(r.applies, j.applies), (Some(r.met), j.met)];
+                work.stack.extend(
+                    roots
+                        .iter()
+                        .filter_map(|(n, v)| n.filter(|_| *v == Tri::Unknown)),
+                );
+                w.open_walk(work);
+            } else {
+                work.stack
+                    .extend(r.applies.filter(|_| j.applies != Tri::Unknown));
+                if status != Status::NotApplicable {
+                    work.stack.push(r.met);
+                }
+                w.deciding_walk(work);
+            }
+            let decided_by = self.names(&work.found);
+            if matches!(status, Status::NotMet | Status::Unknown) {
+                let mut item = r.item.clone();
+                item.status = status;
+                item.decided_by = decided_by.clone();
+                if r.kind.counts_toward_verdict() {
+                    blockers.push(item);
+                } else {
+                    advisories.push(item);
+                }
+            }
+            requirements.push(RequirementResult {
+                id: r.item.id.clone(),
+                kind: r.kind,
+                status,
+                decided_by,
+            });
+        }
+        (requirements, blockers, advisories)
+    }
+
+    fn names(&self, ids: &BitSet) -> Vec<String> {
+        ids.iter()
+            .filter_map(|f| self.facts.get(f).map(|d| d.id.clone()))
+            .collect()
+    }
+
+    /// Each table of the checklist: its output when decided (with the facts read by the
+    /// deciding rows, and the row that hit), else the facts that would decide it.
+    fn decisions(&self, tables: &[usize], w: &Walker<'_>, work: &mut Work) -> Vec<Decision> {
+        let mut out = Vec::with_capacity(tables.len());
+        for &t in tables {
+            let Some(table) = self.tables.get(t) else {
+                continue;
+            };
+            work.start(self.facts.len());
+            let decided = self.decided(t, w.scope.values);
+            if decided.is_some() {
+                w.push_decided_rows(t, work);
+                w.deciding_walk(work);
+            } else {
+                w.push_open_rows(t, work);
+                w.open_walk(work);
+            }
+            let names = self.names(&work.found);
+            let output = decided.and_then(|o| table.outputs.get(o));
+            // The row that hit: the first row not false, when it is true.
+            let row = decided.and_then(|_| {
+                let first = table
+                    .rows
+                    .iter()
+                    .position(|r| w.eval(r.when, &mut work.memo) != Tri::False)?;
+                let hit = table
+                    .rows
+                    .get(first)
+                    .map(|r| w.eval(r.when, &mut work.memo))
+                    == Some(Tri::True);
+                hit.then(|| u32::try_from(first).unwrap_or(u32::MAX))
+            });
+            let (decided_by, open_questions) = if decided.is_some() {
+                (names, Vec::new())
+            } else {
+                (Vec::new(), names)
+            };
+            out.push(Decision {
+                id: table.id.clone(),
+                title: table.title.clone(),
+                status: if decided.is_some() {
+                    DecisionStatus::Decided
+                } else {
+                    DecisionStatus::Undetermined
+                },
+                output: output.map(|o| o.value.clone()),
+                label: output.map(|o| o.label.clone()),
+                row,
+                decided_by,
+                open_questions,
+            });
+        }
+        out
+    }
+
+    /// The ordered open questions, each with the blockers and holds it affects.
+    fn open_question_list(&self, work: &Work, affects: &[Vec<u32>]) -> Vec<OpenQuestion> {
+        work.order()
+            .iter()
+            .filter_map(|&f| {
+                let def = self.facts.get(f as usize)?;
+                let mut codes: Vec<u32> = affects.get(f as usize).cloned().unwrap_or_default();
+                codes.sort_unstable();
+                codes.dedup();
+                Some(OpenQuestion {
+                    fact: def.id.clone(),
+                    question: def.question.clone(),
+                    section: def.section_id.clone(),
+                    affects: codes
+                        .iter()
+                        .filter_map(|&c| self.root_id(c as usize))
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+}
+
+impl Ruleset {
+    /// The id of a root: requirement `c`, or table `c - requirements`.
+    fn root_id(&self, c: usize) -> Option<String> {
+        match self.reqs.get(c) {
+            Some(r) => Some(String::from(r.id())),
+            None => self.tables.get(c - self.reqs.len()).map(|t| t.id.clone()),
+        }
+    }
+}
+
+/// The causes of a `not_ready` verdict (the primary blockers not met, if any, else all not
+/// met) and their counts by owner and attribution.
+fn causes(blockers: &[Item]) -> (Vec<String>, AttributionCounts) {
+    let not_met: Vec<&Item> = blockers
+        .iter()
+        .filter(|b| b.status == Status::NotMet)
+        .collect();
+    let any_primary = not_met.iter().any(|b| b.primary);
+    let mut attribution = AttributionCounts::default();
+    let mut causes = Vec::new();
+    for b in not_met.iter().filter(|b| b.primary || !any_primary) {
+        *attribution.by_owner.entry(b.owner).or_insert(0) += 1;
+        *attribution.by_attribution.entry(b.attribution).or_insert(0) += 1;
+        causes.push(b.id.clone());
+    }
+    (causes, attribution)
+}

@@ -1,0 +1,503 @@
+//! Evaluation, written once for every path: named conditions and tables in dependency order
+//! (first hit, Kleene-aware), requirement status and the verdict, generic over the lane (one
+//! patient's [`Tri`], or 64 patients' [`Mask`](crate::lanes::Mask) in the batch path). See
+//! docs/report-format.md for the exact definitions.
+//!
+//! Two levels for one patient: [`Evaluator::assess`] computes the verdict, statuses, decisions
+//! and open questions into reusable buffers with no per-call allocation once warm (for bulk
+//! use and sessions); [`Ruleset::evaluate`] builds the full [`Report`](crate::Report) on top
+//! (`build.rs`), with the walks of `walk.rs` and the open questions of `open.rs`.
+
+mod build;
+mod open;
+mod walk;
+
+pub(crate) use walk::Work;
+
+use crate::compile::{Item, Plan, Requirement, Table};
+use crate::facts::Facts;
+use crate::lanes::Lanes;
+use crate::program::{Source, Test, Val};
+use crate::report::{Status, Verdict};
+use crate::ruleset::{Checklist, Ruleset};
+use crate::tri::Tri;
+use crate::wire::OutputValue;
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+/// Values of named conditions and tables, per lane: for each table, per output, the lanes
+/// where that output is still possible.
+#[derive(Debug, Clone)]
+pub(crate) struct Values<L: Lanes> {
+    pub derived: Vec<L>,
+    pub outs: Vec<L::Set>,
+}
+
+impl<L: Lanes> Default for Values<L> {
+    fn default() -> Self {
+        Values {
+            derived: Vec::new(),
+            outs: Vec::new(),
+        }
+    }
+}
+
+/// Reads a patient's facts, per lane: the leaf tests.
+pub(crate) trait FactSource<L: Lanes> {
+    /// A leaf test's value.
+    fn test(&self, test: &Test, lists: &[Box<[Val]>]) -> L;
+}
+
+/// One patient's answers and as-of date, as the evaluator reads them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Patient<'a> {
+    pub values: &'a [Option<Val>],
+    pub as_of: Option<Val>,
+}
+
+impl<'a> Patient<'a> {
+    pub(crate) fn of(facts: &'a Facts) -> Self {
+        Patient {
+            values: &facts.values,
+            as_of: facts.as_of.map(|d| Val::from(d.days())),
+        }
+    }
+}
+
+impl FactSource<Tri> for Patient<'_> {
+    #[inline(always)]
+    fn test(&self, test: &Test, lists: &[Box<[Val]>]) -> Tri {
+        test.eval(
+            |f| self.values.get(f as usize).copied().flatten(),
+            self.as_of,
+            lists,
+        )
+    }
+}
+
+/// What conditions read while a plan runs: the facts, and the named conditions and tables
+/// already evaluated.
+pub(crate) struct Scope<'a, L: Lanes, F> {
+    pub rs: &'a Ruleset,
+    pub facts: &'a F,
+    pub values: &'a Values<L>,
+}
+
+impl<L: Lanes, F: FactSource<L>> Source<L> for Scope<'_, L, F> {
+    #[inline(always)]
+    fn test(&self, test: &Test, lists: &[Box<[Val]>]) -> L {
+        self.facts.test(test, lists)
+    }
+
+    #[inline]
+    fn derived(&self, d: u32) -> L {
+        self.values
+            .derived
+            .get(d as usize)
+            .copied()
+            .unwrap_or(L::UNKNOWN)
+    }
+
+    #[inline]
+    fn decision(&self, table: u32, mask: u64) -> L {
+        let outs = self
+            .rs
+            .tables
+            .get(table as usize)
+            .map_or(&[][..], |t| self.values.outs_of(t));
+        decision(outs, mask)
+    }
+}
+
+impl<L: Lanes> Values<L> {
+    /// Table `t`'s per-output lanes.
+    pub(crate) fn outs_of(&self, t: &Table) -> &[L::Set] {
+        self.outs.get(t.at..t.at + t.outputs.len()).unwrap_or(&[])
+    }
+}
+
+/// Whether a table's output is one of the outputs in `mask`, per lane: true where every
+/// output still possible is in it, false where none is, unknown otherwise (and where the
+/// table was not evaluated).
+pub(crate) fn decision<L: Lanes>(outs: &[L::Set], mask: u64) -> L {
+    let (mut inside, mut outside) = (L::NONE, L::NONE);
+    for (o, &lanes) in outs.iter().enumerate() {
+        if o < 64 && mask >> o & 1 == 1 {
+            inside = inside | lanes;
+        } else {
+            outside = outside | lanes;
+        }
+    }
+    let evaluated = inside | outside;
+    L::from_sets(evaluated & !outside, evaluated & !inside)
+}
+
+/// A requirement's Kleene values for each lane: `applies_when` and `met_when` (the latter
+/// unknown, and never read, where the requirement does not apply).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Judged<L: Lanes> {
+    pub applies: L,
+    pub met: L,
+}
+
+impl<L: Lanes> Judged<L> {
+    /// Lanes where it is not applicable: `applies_when` is false.
+    pub(crate) fn not_applicable(&self) -> L::Set {
+        self.applies.f()
+    }
+
+    /// Lanes where it is met: `met_when` is true and `applies_when` is not false.
+    pub(crate) fn met(&self) -> L::Set {
+        !self.applies.f() & self.met.t()
+    }
+
+    /// Lanes where it is not met: it applies and `met_when` is false (it blocks).
+    pub(crate) fn not_met(&self) -> L::Set {
+        self.applies.t() & self.met.f()
+    }
+
+    /// Lanes where its status is unknown.
+    pub(crate) fn unknown(&self) -> L::Set {
+        !(self.not_applicable() | self.met() | self.not_met())
+    }
+}
+
+/// A status from the lanes a requirement is in (at most one of them).
+pub(crate) fn status_of(not_applicable: bool, met: bool, not_met: bool) -> Status {
+    match (not_applicable, met, not_met) {
+        (true, _, _) => Status::NotApplicable,
+        (_, true, _) => Status::Met,
+        (_, _, true) => Status::NotMet,
+        _ => Status::Unknown,
+    }
+}
+
+impl Judged<Tri> {
+    /// The status for the one patient.
+    pub(crate) fn status(&self) -> Status {
+        status_of(self.not_applicable(), self.met(), self.not_met())
+    }
+}
+
+/// The verdict from whether a blocker or hold is not met, and whether one is unknown.
+pub(crate) fn verdict_of(not_met: bool, unknown: bool) -> Verdict {
+    if not_met {
+        Verdict::NotReady
+    } else if unknown {
+        Verdict::Undetermined
+    } else {
+        Verdict::Ready
+    }
+}
+
+impl Ruleset {
+    /// Evaluates the named conditions and tables of a plan, in order, for every lane.
+    pub(crate) fn run<L: Lanes, F: FactSource<L>>(
+        &self,
+        items: &[Item],
+        facts: &F,
+        v: &mut Values<L>,
+    ) {
+        v.derived.clear();
+        v.derived.resize(self.derived.len(), L::UNKNOWN);
+        v.outs.clear();
+        v.outs.resize(self.outs_len, L::NONE);
+        for item in items {
+            match *item {
+                Item::Derived(i) => {
+                    let x = match self.derived.get(i) {
+                        Some((_, root)) => self.prog.eval(
+                            *root,
+                            &Scope {
+                                rs: self,
+                                facts,
+                                values: v,
+                            },
+                        ),
+                        None => L::UNKNOWN,
+                    };
+                    if let Some(slot) = v.derived.get_mut(i) {
+                        *slot = x;
+                    }
+                }
+                Item::Table(t) => {
+                    let Some(table) = self.tables.get(t) else {
+                        continue;
+                    };
+                    let mut outs = [L::NONE; 64];
+                    let n = table.outputs.len().min(64);
+                    if let Some(outs) = outs.get_mut(..n) {
+                        self.first_hit(
+                            table,
+                            &Scope {
+                                rs: self,
+                                facts,
+                                values: v,
+                            },
+                            outs,
+                        );
+                    }
+                    if let (Some(slot), Some(outs)) =
+                        (v.outs.get_mut(table.at..table.at + n), outs.get(..n))
+                    {
+                        slot.copy_from_slice(outs);
+                    }
+                }
+            }
+        }
+    }
+
+    /// First hit, Kleene-aware, per lane: a row adds its output where no earlier row was true
+    /// and it is not false; the default where no row was true. A lane stops at its first
+    /// true row; the table stops once every lane has.
+    fn first_hit<L: Lanes, S: Source<L>>(&self, table: &Table, s: &S, outs: &mut [L::Set]) {
+        let mut stopped = L::NONE;
+        for row in &table.rows {
+            let m: L = self.prog.eval(row.when, s);
+            if let Some(slot) = outs.get_mut(row.out) {
+                *slot = *slot | (!stopped & !m.f());
+            }
+            stopped = stopped | m.t();
+            if stopped == L::EVERY {
+                return;
+            }
+        }
+        if let Some(slot) = outs.get_mut(table.default) {
+            *slot = *slot | !stopped;
+        }
+    }
+
+    /// A requirement's values in every lane.
+    pub(crate) fn judge<L: Lanes, S: Source<L>>(&self, r: &Requirement, s: &S) -> Judged<L> {
+        let applies = r.applies.map_or(L::TRUE, |a| self.prog.eval(a, s));
+        // Where it does not apply, it is not applicable whatever `met_when` says.
+        let met = if applies.f() == L::EVERY {
+            L::UNKNOWN
+        } else {
+            self.prog.eval(r.met, s)
+        };
+        Judged { applies, met }
+    }
+
+    /// The lanes where a plan's verdict is not ready, and where a blocker or hold is unknown.
+    pub(crate) fn verdict_lanes<L: Lanes>(
+        &self,
+        plan: &Plan,
+        judged: &[Judged<L>],
+    ) -> (L::Set, L::Set) {
+        let (mut not_met, mut unknown) = (L::NONE, L::NONE);
+        for (&i, j) in plan.reqs.iter().zip(judged) {
+            if self
+                .reqs
+                .get(i)
+                .is_some_and(|r| r.kind.counts_toward_verdict())
+            {
+                not_met = not_met | j.not_met();
+                unknown = unknown | j.unknown();
+            }
+        }
+        (not_met, unknown)
+    }
+
+    /// The core of every one-patient evaluation: values, requirement values and the verdict.
+    fn assess_into(&self, plan: &Plan, facts: &Facts, s: &mut Scratch) -> Verdict {
+        let patient = Patient::of(facts);
+        self.run(&plan.items, &patient, &mut s.values);
+        let scope = Scope {
+            rs: self,
+            facts: &patient,
+            values: &s.values,
+        };
+        s.judged.clear();
+        for &i in &plan.reqs {
+            let j = match self.reqs.get(i) {
+                Some(r) => self.judge(r, &scope),
+                None => Judged {
+                    applies: Tri::Unknown,
+                    met: Tri::Unknown,
+                },
+            };
+            s.judged.push(j);
+        }
+        let (not_met, unknown) = self.verdict_lanes(plan, &s.judged);
+        verdict_of(not_met, unknown)
+    }
+
+    /// Whether fact `f`'s question is hidden: its `asked_when` is false.
+    fn is_hidden<S: Source<Tri>>(&self, f: usize, s: &S) -> bool {
+        self.facts
+            .get(f)
+            .and_then(|d| d.asked_when)
+            .is_some_and(|a| self.prog.eval::<Tri, S>(a, s) == Tri::False)
+    }
+
+    /// The decided output index of a table, for one patient.
+    fn decided(&self, t: usize, values: &Values<Tri>) -> Option<usize> {
+        let outs = values.outs_of(self.tables.get(t)?);
+        let mut possible = outs.iter().enumerate().filter(|(_, p)| **p);
+        match (possible.next(), possible.next()) {
+            (Some((o, _)), None) => Some(o),
+            _ => None,
+        }
+    }
+}
+
+/// Reusable evaluation buffers of one patient.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scratch {
+    values: Values<Tri>,
+    judged: Vec<Judged<Tri>>,
+    work: Work,
+}
+
+/// Reusable buffers for evaluating many patients quickly (bulk use, benchmarks, sessions).
+#[derive(Debug, Clone, Default)]
+pub struct Evaluator {
+    scratch: Scratch,
+}
+
+/// The result of [`Evaluator::assess`]: verdict, statuses, decisions and open questions,
+/// without building a report.
+#[derive(Debug)]
+pub struct Assessment<'a> {
+    rs: &'a Ruleset,
+    facts: &'a Facts,
+    plan: &'a Plan,
+    scratch: &'a Scratch,
+    verdict: Verdict,
+    open: bool,
+}
+
+impl Evaluator {
+    /// New, empty buffers.
+    #[must_use]
+    pub fn new() -> Self {
+        Evaluator::default()
+    }
+
+    /// Assesses a patient. With `open_questions`, also computes the minimal ordered open
+    /// questions (the same list a report would carry).
+    pub fn assess<'a>(
+        &'a mut self,
+        rs: &'a Ruleset,
+        checklist: Checklist<'a>,
+        facts: &'a Facts,
+        open_questions: bool,
+    ) -> Assessment<'a> {
+        let plan = checklist.plan;
+        let verdict = rs.assess_into(plan, facts, &mut self.scratch);
+        if open_questions {
+            rs.open_questions_into(plan, facts, &mut self.scratch);
+        }
+        Assessment {
+            rs,
+            facts,
+            plan,
+            scratch: &self.scratch,
+            verdict,
+            open: open_questions,
+        }
+    }
+
+    /// Full report, reusing these buffers.
+    #[must_use]
+    pub fn evaluate(
+        &mut self,
+        rs: &Ruleset,
+        checklist: Checklist<'_>,
+        facts: &Facts,
+    ) -> crate::Report {
+        rs.evaluate_with(checklist, facts, &mut self.scratch)
+    }
+}
+
+impl<'a> Assessment<'a> {
+    /// The verdict.
+    #[must_use]
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    /// Each requirement of the checklist with its status, in checklist order.
+    pub fn statuses(&self) -> impl Iterator<Item = (&'a str, Status)> + '_ {
+        let rs: &'a Ruleset = self.rs;
+        self.plan
+            .reqs
+            .iter()
+            .zip(&self.scratch.judged)
+            .filter_map(move |(&i, j)| rs.reqs.get(i).map(|r| (r.id(), j.status())))
+    }
+
+    /// For each requirement of the checklist, in order: whether it is a blocker or hold
+    /// (counts toward the verdict) rather than an advisory.
+    pub fn hard(&self) -> impl Iterator<Item = bool> + '_ {
+        self.plan.reqs.iter().map(|&i| {
+            self.rs
+                .reqs
+                .get(i)
+                .is_some_and(|r| r.kind.counts_toward_verdict())
+        })
+    }
+
+    /// Ids of requirements that are `not_met` (blockers, holds and advisories).
+    pub fn not_met(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.statuses()
+            .filter(|(_, s)| *s == Status::NotMet)
+            .map(|(id, _)| id)
+    }
+
+    /// A table's output, when decided (`None` when undetermined or not evaluated).
+    #[must_use]
+    pub fn decision(&self, table: &str) -> Option<&OutputValue> {
+        let t = self.rs.tables.iter().position(|x| x.id == table)?;
+        let out = self.table_out(t)?;
+        self.rs.tables.get(t)?.outputs.get(out).map(|o| &o.value)
+    }
+
+    /// The plan of the checklist assessed.
+    pub(crate) fn plan(&self) -> &Plan {
+        self.plan
+    }
+
+    /// The decided output index of table `t`.
+    pub(crate) fn table_out(&self, t: usize) -> Option<usize> {
+        self.rs.decided(t, &self.scratch.values)
+    }
+
+    /// Statuses in checklist order.
+    pub(crate) fn req_statuses(&self) -> impl Iterator<Item = Status> + '_ {
+        self.scratch.judged.iter().map(Judged::status)
+    }
+
+    /// Ids of the checklist's facts whose question is hidden (`asked_when` false), in schema
+    /// order (empty unless open questions were requested).
+    pub fn hidden_facts(&self) -> impl Iterator<Item = &'a str> + '_ {
+        let rs: &'a Ruleset = self.rs;
+        let facts: &[usize] = if self.open { &self.plan.facts } else { &[] };
+        let patient = Patient::of(self.facts);
+        facts
+            .iter()
+            .filter(move |&&f| {
+                let scope = Scope {
+                    rs,
+                    facts: &patient,
+                    values: &self.scratch.values,
+                };
+                rs.is_hidden(f, &scope)
+            })
+            .filter_map(move |&f| rs.facts.get(f).map(|d| d.id.as_str()))
+    }
+
+    /// Open question fact ids, ordered (empty unless requested).
+    pub fn open_questions(&self) -> impl Iterator<Item = &'a str> + '_ {
+        let rs: &'a Ruleset = self.rs;
+        let order: &[u32] = if self.open {
+            self.scratch.work.order()
+        } else {
+            &[]
+        };
+        order
+            .iter()
+            .filter_map(move |&f| rs.facts.get(f as usize).map(|d| d.id.as_str()))
+    }
+}

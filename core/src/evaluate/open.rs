@@ -1,0 +1,176 @@
+//! Open questions: the minimal, ordered list of unknown facts whose answers could change the
+//! verdict, a blocker or a safeguarding hold (docs/report-format.md gives the definition):
+//! roots are the blockers and holds whose status is unknown; only their unknown parts are
+//! walked; candidates are gated by `asked_when` (the gate is asked first); the questions are
+//! ordered by section, then schema order.
+
+use super::walk::{Walker, Work};
+use super::{Judged, Patient, Scope, Scratch};
+use crate::compile::Plan;
+use crate::facts::Facts;
+use crate::ruleset::Ruleset;
+use crate::tri::Tri;
+use alloc::vec::Vec;
+
+impl Ruleset {
+    /// The open questions of the patient just assessed into `s`, in asking order.
+    pub(crate) fn open_questions_into(&self, plan: &Plan, facts: &Facts, s: &mut Scratch) {
+        let Scratch {
+            values,
+            judged,
+            work,
+        } = s;
+        work.memo.reset(self.prog.ops.len());
+        let patient = Patient::of(facts);
+        let w = Walker {
+            rs: self,
+            scope: Scope {
+                rs: self,
+                facts: &patient,
+                values,
+            },
+        };
+        self.candidates(plan, judged, &w, work, None);
+        self.gate(&w, work, None);
+        self.order_open(work);
+    }
+
+    /// The roots of a requirement that is open: its unknown `applies_when` and `met_when`.
+    /// Nothing for a decided requirement or an advisory (it never changes the verdict).
+    fn open_roots(&self, i: usize, j: &Judged<Tri>, work: &mut Work) -> bool {
+        let Some(r) = self.reqs.get(i) else {
+            return false;
+        };
+        if !r.kind.counts_toward_verdict() || j.status() != crate::Status::Unknown {
+            return false;
+        }
+        if j.applies == Tri::Unknown {
+            work.stack.extend(r.applies);
+        }
+        if j.met == Tri::Unknown {
+            work.stack.push(r.met);
+        }
+        true
+    }
+
+    /// Steps 1–2: the candidates, into `work.open`. With `per_root`, also records for each
+    /// fact which requirements reached it (their indices).
+    pub(crate) fn candidates(
+        &self,
+        plan: &Plan,
+        judged: &[Judged<Tri>],
+        w: &Walker<'_>,
+        work: &mut Work,
+        per_root: Option<&mut Vec<Vec<u32>>>,
+    ) {
+        let n = self.facts.len();
+        work.open.reset(n);
+        let Some(map) = per_root else {
+            // Only the union is wanted: one walk from every open root, so sub-conditions and
+            // tables shared between requirements are walked once.
+            work.start(n);
+            for (&i, j) in plan.reqs.iter().zip(judged) {
+                self.open_roots(i, j, work);
+            }
+            for &t in &plan.tables {
+                if self.decided(t, w.scope.values).is_none() {
+                    w.push_open_rows(t, work);
+                }
+            }
+            w.open_walk(work);
+            work.open.union_with(&work.found);
+            return;
+        };
+        for (&i, j) in plan.reqs.iter().zip(judged) {
+            work.start(n);
+            if !self.open_roots(i, j, work) {
+                continue;
+            }
+            w.open_walk(work);
+            work.open.union_with(&work.found);
+            let code = u32::try_from(i).unwrap_or(u32::MAX);
+            for f in work.found.iter() {
+                if let Some(v) = map.get_mut(f) {
+                    v.push(code);
+                }
+            }
+        }
+        for &t in &plan.tables {
+            if self.decided(t, w.scope.values).is_some() {
+                continue;
+            }
+            work.start(n);
+            w.push_open_rows(t, work);
+            w.open_walk(work);
+            work.open.union_with(&work.found);
+            let code = u32::try_from(self.reqs.len() + t).unwrap_or(u32::MAX);
+            for f in work.found.iter() {
+                if let Some(v) = map.get_mut(f) {
+                    v.push(code);
+                }
+            }
+        }
+    }
+
+    /// Step 3: gates `work.open` by `asked_when` into `work.gated`; with `affects`, moves each
+    /// candidate's affects onto the questions that replace it.
+    pub(crate) fn gate(
+        &self,
+        w: &Walker<'_>,
+        work: &mut Work,
+        mut affects: Option<&mut Vec<Vec<u32>>>,
+    ) {
+        let n = self.facts.len();
+        work.gated.reset(n);
+        work.todo.clear();
+        work.todo.extend(work.open.iter());
+        let mut seen = core::mem::take(&mut work.seen_g);
+        seen.reset(n);
+        for f in work.open.iter() {
+            seen.insert(f);
+        }
+        while let Some(f) = work.todo.pop() {
+            let gate = self.facts.get(f).and_then(|d| d.asked_when);
+            let value = gate.map_or(Tri::True, |g| w.eval(g, &mut work.memo));
+            match (value, gate) {
+                (Tri::True, _) | (_, None) => {
+                    work.gated.insert(f);
+                }
+                (Tri::False, _) => {}
+                (Tri::Unknown, Some(g)) => {
+                    work.start(n);
+                    work.stack.push(g);
+                    w.open_walk(work);
+                    if let Some(m) = affects.as_deref_mut() {
+                        let from: Vec<u32> = m.get(f).cloned().unwrap_or_default();
+                        for gf in work.found.iter() {
+                            if let Some(v) = m.get_mut(gf) {
+                                v.extend(from.iter().copied());
+                            }
+                        }
+                    }
+                    for gf in work.found.iter() {
+                        if seen.insert(gf) {
+                            work.todo.push(gf);
+                        }
+                    }
+                }
+            }
+        }
+        work.seen_g = seen;
+    }
+
+    /// Step 4: orders `work.gated` by section, then schema order, into `work.order`.
+    pub(crate) fn order_open(&self, work: &mut Work) {
+        work.order.clear();
+        work.order
+            .extend(work.gated.iter().filter_map(|f| u32::try_from(f).ok()));
+        // Keys are unique (the fact index is part of them), so an unstable sort is exact.
+        work.order.sort_unstable_by_key(|&f| {
+            (
+                self.facts.get(f as usize).map_or(usize::MAX, |d| d.section),
+                f,
+            )
+        });
+    }
+}

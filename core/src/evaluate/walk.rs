@@ -1,0 +1,188 @@
+//! The walks over one patient's evaluated conditions that explain a result: which unknown
+//! facts keep a value open (`open_walk`, step 2 of the open-question definition) and which
+//! facts decided it (`deciding_walk`, a report's `decided_by`). Both read the same ops as the
+//! evaluator, with a memo indexed by op position so shared parts are evaluated once.
+
+use super::{Patient, Scope};
+use crate::bits::BitSet;
+use crate::lanes::OpMemo;
+use crate::program::Kind;
+use crate::ruleset::Ruleset;
+use crate::tri::Tri;
+use alloc::vec::Vec;
+
+/// Reusable buffers for the walks and the open questions.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Work {
+    /// Ops still to visit.
+    pub stack: Vec<u32>,
+    seen_d: BitSet,
+    seen_t: BitSet,
+    /// Facts found by the last walk.
+    pub found: BitSet,
+    /// Open-question candidates.
+    pub open: BitSet,
+    /// Candidates after `asked_when` gating.
+    pub gated: BitSet,
+    pub todo: Vec<usize>,
+    /// Facts already queued by the gating pass.
+    pub seen_g: BitSet,
+    /// The open questions, in asking order.
+    pub order: Vec<u32>,
+    /// Op values of the current patient, filled lazily by the walks.
+    pub memo: OpMemo,
+}
+
+impl Work {
+    /// The open questions of the last assessment, in asking order.
+    pub(crate) fn order(&self) -> &[u32] {
+        &self.order
+    }
+
+    /// Starts a walk: no facts found, nothing to visit.
+    pub(crate) fn start(&mut self, facts: usize) {
+        self.found.reset(facts);
+        self.stack.clear();
+    }
+}
+
+/// Walks one patient's evaluated conditions.
+pub(crate) struct Walker<'a> {
+    pub rs: &'a Ruleset,
+    pub scope: Scope<'a, Tri, Patient<'a>>,
+}
+
+impl Walker<'_> {
+    /// The value of the op at `p`, remembered.
+    pub(crate) fn eval(&self, p: u32, memo: &mut OpMemo) -> Tri {
+        self.rs.prog.eval_memo(p as usize, &self.scope, memo)
+    }
+
+    /// Pushes a named condition's root once per walk.
+    fn push_derived(&self, d: usize, work: &mut Work) {
+        if work.seen_d.insert(d) {
+            if let Some((_, root)) = self.rs.derived.get(d) {
+                work.stack.push(*root);
+            }
+        }
+    }
+
+    /// Pushes the unknown rows of a table, up to its first true row.
+    pub(crate) fn push_open_rows(&self, t: usize, work: &mut Work) {
+        let Some(table) = self.rs.tables.get(t) else {
+            return;
+        };
+        for row in &table.rows {
+            match self.eval(row.when, &mut work.memo) {
+                Tri::Unknown => work.stack.push(row.when),
+                Tri::True => break,
+                Tri::False => {}
+            }
+        }
+    }
+
+    /// Pushes the decided rows of a table up to (and including) its first true row.
+    pub(crate) fn push_decided_rows(&self, t: usize, work: &mut Work) {
+        let Some(table) = self.rs.tables.get(t) else {
+            return;
+        };
+        for row in &table.rows {
+            let v = self.eval(row.when, &mut work.memo);
+            if v != Tri::Unknown {
+                work.stack.push(row.when);
+            }
+            if v == Tri::True {
+                break;
+            }
+        }
+    }
+
+    fn reset_seen(&self, work: &mut Work) {
+        work.seen_d.reset(self.rs.derived.len());
+        work.seen_t.reset(self.rs.tables.len());
+    }
+
+    /// Adds to `work.found` the unknown facts reachable through unknown parts of the ops on
+    /// `work.stack`.
+    pub(crate) fn open_walk(&self, work: &mut Work) {
+        self.reset_seen(work);
+        while let Some(p) = work.stack.pop() {
+            if self.eval(p, &mut work.memo) != Tri::Unknown {
+                continue;
+            }
+            let Some(op) = self.rs.prog.op(p as usize) else {
+                continue;
+            };
+            match op.kind {
+                Kind::Test(t) => {
+                    let unknown = |f: &u32| {
+                        self.scope
+                            .facts
+                            .values
+                            .get(*f as usize)
+                            .is_none_or(Option::is_none)
+                    };
+                    for f in t.facts().iter().flatten().filter(|f| unknown(f)) {
+                        work.found.insert(*f as usize);
+                    }
+                }
+                Kind::Ref(d) => self.push_derived(d as usize, work),
+                Kind::Decision { table, .. } => {
+                    if work.seen_t.insert(table as usize) {
+                        self.push_open_rows(table as usize, work);
+                    }
+                }
+                Kind::Join(_) => {
+                    let kids = self.rs.prog.children(p as usize);
+                    work.stack
+                        .extend(kids.filter_map(|c| u32::try_from(c).ok()));
+                }
+                Kind::Const(_) => {}
+            }
+        }
+    }
+
+    /// Adds to `work.found` the facts read by the parts of the (decided) ops on `work.stack`
+    /// that decide their values.
+    pub(crate) fn deciding_walk(&self, work: &mut Work) {
+        self.reset_seen(work);
+        while let Some(p) = work.stack.pop() {
+            let v = self.eval(p, &mut work.memo);
+            if v == Tri::Unknown {
+                continue;
+            }
+            let Some(op) = self.rs.prog.op(p as usize) else {
+                continue;
+            };
+            match op.kind {
+                Kind::Test(t) => {
+                    for f in t.facts().iter().flatten() {
+                        work.found.insert(*f as usize);
+                    }
+                }
+                Kind::Join(j) => {
+                    use crate::program::Join;
+                    // Every part decides a true `all` and a false `any`; otherwise only the
+                    // parts with the composite's own value (for `not`: its one part).
+                    let every = matches!(
+                        (j, v),
+                        (Join::All, Tri::True) | (Join::Any, Tri::False) | (Join::Not, _)
+                    );
+                    for c in self.rs.prog.children(p as usize) {
+                        let c = u32::try_from(c).unwrap_or(u32::MAX);
+                        if every || self.eval(c, &mut work.memo) == v {
+                            work.stack.push(c);
+                        }
+                    }
+                }
+                Kind::Ref(d) => self.push_derived(d as usize, work),
+                Kind::Decision { table, .. } => {
+                    if work.seen_t.insert(table as usize) {
+                        self.push_decided_rows(table as usize, work);
+                    }
+                }
+                Kind::Const(_) => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Closed sets of snake_case words on the wire (verdicts, statuses, kinds, owners, fact types,
+//! operators …), each declared once with [`words!`]: the enum, its serde names, its wire
+//! names for the hand decoder and the report writer, and its compact code all come from that
+//! one declaration.
+
+/// A closed set of words on the wire, decoded without serde's generic machinery (which would
+/// pull float formatting and buffering into the WASM build).
+pub trait Word: Sized + Copy + PartialEq + 'static {
+    /// Every value with its wire name, in declaration order.
+    const WORDS: &'static [(&'static str, Self)];
+
+    /// The value for a wire name.
+    #[must_use]
+    fn from_word(s: &str) -> Option<Self> {
+        Self::WORDS.iter().find(|(w, _)| *w == s).map(|(_, v)| *v)
+    }
+
+    /// This value's wire name.
+    #[must_use]
+    fn word(self) -> &'static str {
+        Self::WORDS
+            .iter()
+            .find(|(_, v)| *v == self)
+            .map_or("", |(w, _)| w)
+    }
+
+    /// The allowed names, comma-separated.
+    #[must_use]
+    fn allowed() -> alloc::string::String {
+        let names: alloc::vec::Vec<&str> = Self::WORDS.iter().map(|(w, _)| *w).collect();
+        names.join(", ")
+    }
+}
+
+/// Declares a closed set of wire words: `Variant = "word"` per value. Emits the enum (with the
+/// given attributes, e.g. `#[non_exhaustive]`), serde names, [`Word`], `as_str` (an exhaustive
+/// match), `code` (the declaration index, used by the compact output) and the report writer.
+macro_rules! words {
+    (
+        $(#[$meta:meta])*
+        $vis:vis enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $word:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash,
+            serde::Serialize, serde::Deserialize,
+        )]
+        $vis enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $word)] $variant ),+
+        }
+
+        impl $crate::words::Word for $name {
+            const WORDS: &'static [(&'static str, Self)] = &[ $( ($word, Self::$variant) ),+ ];
+        }
+
+        impl $name {
+            /// The value's wire name.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self { $( Self::$variant => $word ),+ }
+            }
+
+            /// The value's position in its declaration: its code in compact output.
+            #[must_use]
+            pub const fn code(self) -> u32 {
+                self as u32
+            }
+        }
+
+        impl $crate::write::WriteJson for $name {
+            fn write_json(&self, out: &mut alloc::string::String) {
+                out.push('"');
+                out.push_str(self.as_str());
+                out.push('"');
+            }
+        }
+    };
+}
+
+pub(crate) use words;
