@@ -11,7 +11,8 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
-    missing_docs
+    missing_docs,
+    reason = "benchmark harness: fails loudly on a broken workload"
 )]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};

@@ -186,7 +186,7 @@ pub fn parse_json(text: &str) -> Result<Value, Diagnostic> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "test")]
     use super::*;
 
     #[test]

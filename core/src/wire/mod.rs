@@ -1,10 +1,13 @@
 //! The ruleset wire model: the JSON document exactly as authored, before validation. Decoded
-//! by [`crate::decode`] (which collects located diagnostics) and serialised canonically for the
-//! content hash.
+//! by the decoder (which collects located diagnostics) and serialised canonically for the
+//! content hash. Conditions as written are in `condition.rs`.
+
+mod condition;
+
+pub use condition::{CmpOp, ConditionDoc};
 
 use crate::words::words;
 use crate::write::json_struct;
-use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -157,103 +160,6 @@ pub struct FactDoc {
     /// Origin.
     #[serde(skip)]
     pub(crate) origin: Origin,
-}
-
-words! {
-    /// A comparison operator.
-    #[non_exhaustive]
-    pub enum CmpOp {
-        /// Equal.
-        Eq = "eq",
-        /// Not equal.
-        Ne = "ne",
-        /// One of a list.
-        In = "in",
-        /// Less than (for dates: before).
-        Lt = "lt",
-        /// Less than or equal (for dates: on or before).
-        Lte = "lte",
-        /// Greater than (for dates: after).
-        Gt = "gt",
-        /// Greater than or equal (for dates: on or after).
-        Gte = "gte",
-        /// Set membership.
-        Contains = "contains",
-    }
-}
-
-/// A condition as written.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub enum ConditionDoc {
-    /// `true` or `false`.
-    Const(bool),
-    /// `{"all": [...]}`.
-    All(Vec<ConditionDoc>),
-    /// `{"any": [...]}`.
-    Any(Vec<ConditionDoc>),
-    /// `{"not": c}`.
-    Not(Box<ConditionDoc>),
-    /// `{"at_least": {"n": n, "of": [...]}}`.
-    AtLeast(u32, Vec<ConditionDoc>),
-    /// `{"fact": id, op: operand}`.
-    Fact(String, CmpOp, serde_json::Value),
-    /// `{"known": id}`.
-    Known(String),
-    /// `{"ref": name}`.
-    Ref(String),
-    /// `{"decision": table, op: operand}`.
-    Decision(String, CmpOp, serde_json::Value),
-}
-
-impl ConditionDoc {
-    /// The condition as its JSON value.
-    #[must_use]
-    pub fn to_value(&self) -> serde_json::Value {
-        use serde_json::{Map, Value};
-        let list =
-            |cs: &[ConditionDoc]| Value::Array(cs.iter().map(ConditionDoc::to_value).collect());
-        let mut m = Map::new();
-        match self {
-            ConditionDoc::Const(b) => return Value::Bool(*b),
-            ConditionDoc::All(cs) => {
-                m.insert("all".into(), list(cs));
-            }
-            ConditionDoc::Any(cs) => {
-                m.insert("any".into(), list(cs));
-            }
-            ConditionDoc::Not(c) => {
-                m.insert("not".into(), c.to_value());
-            }
-            ConditionDoc::AtLeast(n, cs) => {
-                let mut inner = Map::new();
-                inner.insert("n".into(), Value::from(*n));
-                inner.insert("of".into(), list(cs));
-                m.insert("at_least".into(), Value::Object(inner));
-            }
-            ConditionDoc::Fact(id, op, v) => {
-                m.insert("fact".into(), Value::String(id.clone()));
-                m.insert(op.as_str().into(), v.clone());
-            }
-            ConditionDoc::Known(id) => {
-                m.insert("known".into(), Value::String(id.clone()));
-            }
-            ConditionDoc::Ref(id) => {
-                m.insert("ref".into(), Value::String(id.clone()));
-            }
-            ConditionDoc::Decision(id, op, v) => {
-                m.insert("decision".into(), Value::String(id.clone()));
-                m.insert(op.as_str().into(), v.clone());
-            }
-        }
-        Value::Object(m)
-    }
-}
-
-impl Serialize for ConditionDoc {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_value().serialize(s)
-    }
 }
 
 words! {

@@ -1,0 +1,162 @@
+//! The one-patient assessment without a report, with buffers reused across patients: the
+//! verdict, statuses, decisions and (on request) the open and hidden questions — what bulk
+//! use and the per-answer session update need.
+
+use super::{Judged, Patient, Scope, Scratch};
+use crate::compile::Plan;
+use crate::facts::Facts;
+use crate::report::{Status, Verdict};
+use crate::ruleset::{Checklist, Ruleset};
+use crate::wire::OutputValue;
+
+/// Reusable buffers for evaluating many patients quickly (bulk use, benchmarks, sessions).
+#[derive(Debug, Clone, Default)]
+pub struct Evaluator {
+    scratch: Scratch,
+}
+
+/// The result of [`Evaluator::assess`]: verdict, statuses, decisions and open questions,
+/// without building a report.
+#[derive(Debug)]
+pub struct Assessment<'a> {
+    rs: &'a Ruleset,
+    facts: &'a Facts,
+    plan: &'a Plan,
+    scratch: &'a Scratch,
+    verdict: Verdict,
+    open: bool,
+}
+
+impl Evaluator {
+    /// New, empty buffers.
+    #[must_use]
+    pub fn new() -> Self {
+        Evaluator::default()
+    }
+
+    /// Assesses a patient. With `open_questions`, also computes the minimal ordered open
+    /// questions (the same list a report would carry).
+    pub fn assess<'a>(
+        &'a mut self,
+        rs: &'a Ruleset,
+        checklist: Checklist<'a>,
+        facts: &'a Facts,
+        open_questions: bool,
+    ) -> Assessment<'a> {
+        let plan = checklist.plan;
+        let verdict = rs.assess_into(plan, facts, &mut self.scratch);
+        if open_questions {
+            rs.open_questions_into(plan, facts, &mut self.scratch);
+        }
+        Assessment {
+            rs,
+            facts,
+            plan,
+            scratch: &self.scratch,
+            verdict,
+            open: open_questions,
+        }
+    }
+
+    /// Full report, reusing these buffers.
+    #[must_use]
+    pub fn evaluate(
+        &mut self,
+        rs: &Ruleset,
+        checklist: Checklist<'_>,
+        facts: &Facts,
+    ) -> crate::Report {
+        rs.evaluate_with(checklist, facts, &mut self.scratch)
+    }
+}
+
+impl<'a> Assessment<'a> {
+    /// The verdict.
+    #[must_use]
+    pub fn verdict(&self) -> Verdict {
+        self.verdict
+    }
+
+    /// Each requirement of the checklist with its status, in checklist order.
+    pub fn statuses(&self) -> impl Iterator<Item = (&'a str, Status)> + '_ {
+        let rs: &'a Ruleset = self.rs;
+        self.plan
+            .reqs
+            .iter()
+            .zip(&self.scratch.judged)
+            .filter_map(move |(&i, j)| rs.reqs.get(i).map(|r| (r.id(), j.status())))
+    }
+
+    /// For each requirement of the checklist, in order: whether it is a blocker or hold
+    /// (counts toward the verdict) rather than an advisory.
+    pub fn hard(&self) -> impl Iterator<Item = bool> + '_ {
+        self.plan.reqs.iter().map(|&i| {
+            self.rs
+                .reqs
+                .get(i)
+                .is_some_and(|r| r.kind.counts_toward_verdict())
+        })
+    }
+
+    /// Ids of requirements that are `not_met` (blockers, holds and advisories).
+    pub fn not_met(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.statuses()
+            .filter(|(_, s)| *s == Status::NotMet)
+            .map(|(id, _)| id)
+    }
+
+    /// A table's output, when decided (`None` when undetermined or not evaluated).
+    #[must_use]
+    pub fn decision(&self, table: &str) -> Option<&OutputValue> {
+        let t = self.rs.tables.iter().position(|x| x.id == table)?;
+        let out = self.table_out(t)?;
+        self.rs.tables.get(t)?.outputs.get(out).map(|o| &o.value)
+    }
+
+    /// The plan of the checklist assessed.
+    pub(crate) fn plan(&self) -> &Plan {
+        self.plan
+    }
+
+    /// The decided output index of table `t`.
+    pub(crate) fn table_out(&self, t: usize) -> Option<usize> {
+        self.rs.decided(t, &self.scratch.values)
+    }
+
+    /// Statuses in checklist order.
+    pub(crate) fn req_statuses(&self) -> impl Iterator<Item = Status> + '_ {
+        self.scratch.judged.iter().map(Judged::status)
+    }
+
+    /// Ids of the checklist's facts whose question is hidden (`asked_when` false), in schema
+    /// order (empty unless open questions were requested).
+    pub fn hidden_facts(&self) -> impl Iterator<Item = &'a str> + '_ {
+        let rs: &'a Ruleset = self.rs;
+        let facts: &[usize] = if self.open { &self.plan.facts } else { &[] };
+        let patient = Patient::of(self.facts);
+        facts
+            .iter()
+            .filter(move |&&f| {
+                let scope = Scope {
+                    rs,
+                    facts: &patient,
+                    values: &self.scratch.values,
+                };
+                rs.is_hidden(f, &scope)
+            })
+            .filter_map(move |&f| rs.facts.get(f).map(|d| d.id.as_str()))
+    }
+
+    /// Open question fact ids, ordered (empty unless requested).
+    pub fn open_questions(&self) -> impl Iterator<Item = &'a str> + '_ {
+        let rs: &'a Ruleset = self.rs;
+        let order: &[u32] = if self.open {
+            self.scratch.work.order()
+        } else {
+            &[]
+        };
+        order
+            .iter()
+            .filter_map(move |&f| rs.facts.get(f as usize).map(|d| d.id.as_str()))
+    }
+}

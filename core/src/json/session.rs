@@ -1,0 +1,187 @@
+//! One patient's answers kept resident, so that one tap sends only the changed fact and gets
+//! the new report (or the compact update a form needs) back.
+
+use super::{answer, as_of, checklist_of, error, ok, ok_report, Answer};
+use crate::diagnostic::Diagnostic;
+use crate::error::Diagnostics;
+use crate::evaluate::Scratch;
+use crate::facts::Facts;
+use crate::report::{Report, Status, Verdict};
+use crate::ruleset::{Checklist, Ruleset};
+use crate::write::{json_struct, Pairs};
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+json_struct! {
+    /// What a form needs after each answer, without the report.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    struct Update<'a> {
+        verdict: Verdict,
+        outstanding: u32,
+        unknown: u32,
+        statuses: Pairs<&'a str, Status>,
+        open_questions: Vec<&'a str>,
+        hidden_facts: Vec<&'a str>,
+    }
+}
+
+/// One patient's answers, kept resident so that one tap sends only the changed fact.
+#[derive(Debug, Clone)]
+pub struct JsonSession {
+    engine: Result<Rc<Ruleset>, Vec<Diagnostic>>,
+    facts: Facts,
+    checklist: String,
+    scratch: Scratch,
+    evaluator: crate::Evaluator,
+}
+
+impl JsonSession {
+    /// A session over `engine` on `checklist`, every answer unknown.
+    pub(super) fn new(
+        engine: Result<Rc<Ruleset>, Vec<Diagnostic>>,
+        checklist: &str,
+    ) -> JsonSession {
+        let facts = engine.as_deref().map(Facts::unknown).unwrap_or_default();
+        JsonSession {
+            engine,
+            facts,
+            checklist: String::from(checklist),
+            scratch: Scratch::default(),
+            evaluator: crate::Evaluator::new(),
+        }
+    }
+
+    /// The report of the current answers on `checklist`.
+    fn report_on(&mut self, checklist: &str) -> Answer<Report> {
+        let rs = self.engine.as_deref().map_err(Clone::clone)?;
+        let cl = checklist_of(rs, checklist)?;
+        Ok(rs.evaluate_with(cl, &self.facts, &mut self.scratch))
+    }
+
+    /// Applies `change` to the answers (atomically: on error they are unchanged) and answers
+    /// with the new report.
+    fn change(&mut self, change: impl FnOnce(&Ruleset, &mut Facts) -> Answer<()>) -> String {
+        let changed = match self.engine.as_deref() {
+            Ok(rs) => change(rs, &mut self.facts),
+            Err(d) => Err(d.clone()),
+        };
+        let checklist = core::mem::take(&mut self.checklist);
+        let report = changed.and_then(|()| self.report_on(&checklist));
+        self.checklist = checklist;
+        match report {
+            Ok(r) => ok_report(&r),
+            Err(d) => error(&d),
+        }
+    }
+
+    /// Sets one answer (`value_json` is JSON: `true`, `"option"`, `3`, `["a"]`, `"2026-03-01"`,
+    /// `null`) and returns the new report. On error the answer is unchanged.
+    pub fn set(&mut self, fact: &str, value_json: &str) -> String {
+        self.change(|rs, facts| {
+            let value = crate::parse::parse_json(value_json).map_err(|d| alloc::vec![d])?;
+            facts.set(rs, fact, &value).map_err(|e| e.diagnostics())
+        })
+    }
+
+    /// Sets one answer like [`JsonSession::set`] but returns the compact update a form needs
+    /// after each tap, without building the report: `{"ok": {"verdict", "outstanding",
+    /// "unknown", "statuses": {requirement: status}, "open_questions": [fact ids, in asking
+    /// order], "hidden_facts": [fact ids]}}`. `outstanding` and `unknown` count blockers and
+    /// holds not met and unknown, as in the report's summary. On error the answer is unchanged.
+    pub fn update(&mut self, fact: &str, value_json: &str) -> String {
+        let Self {
+            engine,
+            facts,
+            checklist,
+            evaluator,
+            ..
+        } = self;
+        let changed = (|| -> Answer<(&Ruleset, Checklist<'_>)> {
+            let value = crate::parse::parse_json(value_json).map_err(|d| alloc::vec![d])?;
+            let rs = engine.as_deref().map_err(Clone::clone)?;
+            let cl = checklist_of(rs, checklist)?;
+            facts.set(rs, fact, &value).map_err(|e| e.diagnostics())?;
+            Ok((rs, cl))
+        })();
+        match changed {
+            Ok((rs, cl)) => answer(Ok(Self::update_of(&mut *evaluator, rs, cl, facts))),
+            Err(d) => error(&d),
+        }
+    }
+
+    fn update_of<'a>(
+        evaluator: &'a mut crate::Evaluator,
+        rs: &'a Ruleset,
+        cl: Checklist<'a>,
+        facts: &'a Facts,
+    ) -> Update<'a> {
+        let a = evaluator.assess(rs, cl, facts, true);
+        let (mut outstanding, mut unknown) = (0u32, 0u32);
+        let mut statuses = Vec::with_capacity(cl.plan.reqs.len());
+        for ((id, status), hard) in a.statuses().zip(a.hard()) {
+            if hard {
+                outstanding += u32::from(status == Status::NotMet);
+                unknown += u32::from(status == Status::Unknown);
+            }
+            statuses.push((id, status));
+        }
+        Update {
+            verdict: a.verdict(),
+            outstanding,
+            unknown,
+            statuses: Pairs(statuses),
+            open_questions: a.open_questions().collect(),
+            hidden_facts: a.hidden_facts().collect(),
+        }
+    }
+
+    /// Makes one answer unknown and returns the new report.
+    pub fn clear(&mut self, fact: &str) -> String {
+        self.change(|rs, facts| facts.clear(rs, fact).map_err(|e| e.diagnostics()))
+    }
+
+    /// Sets the as-of date (`YYYY-MM-DD`, "today" for the caller; `None` to forget it) and
+    /// returns the new report. On error (`$.as_of`) the date is unchanged.
+    pub fn set_as_of(&mut self, date: Option<&str>) -> String {
+        self.change(|_, facts| {
+            facts.set_as_of(as_of(date)?);
+            Ok(())
+        })
+    }
+
+    /// The current report.
+    pub fn report(&mut self) -> String {
+        self.change(|_, _| Ok(()))
+    }
+
+    /// `{"ok": {fact: value}}`: every known answer.
+    pub fn export(&mut self) -> String {
+        match self.engine.as_deref() {
+            Ok(rs) => ok(&self.facts.to_value(rs)),
+            Err(d) => error(d),
+        }
+    }
+
+    /// Replaces every answer with a facts document (the as-of date is kept); atomic (on error
+    /// nothing changes).
+    pub fn import(&mut self, facts_json: &str) -> String {
+        self.change(|rs, facts| {
+            let new = Facts::from_json(rs, facts_json).map_err(|e| e.diagnostics())?;
+            *facts = new.with_as_of(facts.as_of());
+            Ok(())
+        })
+    }
+
+    /// Switches checklist and returns the new report; on error the checklist is unchanged.
+    pub fn set_checklist(&mut self, checklist: &str) -> String {
+        let report = self.report_on(checklist);
+        if report.is_ok() {
+            self.checklist = String::from(checklist);
+        }
+        match report {
+            Ok(r) => ok_report(&r),
+            Err(d) => error(&d),
+        }
+    }
+}
