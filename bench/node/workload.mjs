@@ -9,14 +9,53 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export function generate(patientCount) {
-  let seed = 0x5eed;
-  const rand = () => {
-    seed ^= seed << 13; seed >>>= 0;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5; seed >>>= 0;
-    return seed / 4294967296;
+/** A seeded generator (32-bit xorshift): returns rand() in [0, 1). Shared by the bench and tests. */
+export function xorshift(seed) {
+  let s = seed >>> 0;
+  return () => {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    return s / 4294967296;
   };
+}
+
+/** A date `YYYY-MM-DD` from its day number (days since 1970-01-01), and back. */
+export const isoDay = (days) => new Date(days * 86400000).toISOString().slice(0, 10);
+export const dayNumber = (iso) => Math.round(Date.parse(`${iso}T00:00:00Z`) / 86400000);
+
+/**
+ * A random patient for a ruleset schema (`Engine.schema().ok`): each fact answered, or left
+ * unknown with probability `unknown`; a set holds each option with probability `option`;
+ * dates fall in the years 2022 to 2030.
+ */
+export function randomFacts(schema, rand, { unknown = 0, option = 0.2 } = {}) {
+  const facts = {};
+  for (const f of schema.facts) {
+    if (unknown && rand() < unknown) continue;
+    const opts = (f.options || []).map((o) => o.id);
+    facts[f.id] = f.type === 'bool' ? rand() < 0.5
+      : f.type === 'enum' ? opts[Math.floor(rand() * opts.length)]
+        : f.type === 'int' ? f.min + Math.floor(rand() * (f.max - f.min + 1))
+          : f.type === 'date' ? isoDay(19000 + Math.floor(rand() * 3000))
+            : opts.filter(() => rand() < option);
+  }
+  return facts;
+}
+
+/** A patient's facts in Homeward's compact form for a checklist's `layout` (one Int32 per fact). */
+export function compactOf(layout, facts, UNKNOWN = -2147483648) {
+  return Int32Array.from(layout.facts, (f) => {
+    const v = facts[f.id];
+    if (v === undefined || v === null) return UNKNOWN;
+    return f.type === 'bool' ? Number(v) : f.type === 'enum' ? f.options.indexOf(v)
+      : f.type === 'set' ? v.reduce((m, o) => m | (1 << f.options.indexOf(o)), 0)
+        : f.type === 'date' ? dayNumber(v) : v;
+  });
+}
+
+export function generate(patientCount) {
+  const rand = xorshift(0x5eed);
   const pick = (a) => a[Math.floor(rand() * a.length)];
   const facts = [];
   for (let i = 0; i < 60; i++) {

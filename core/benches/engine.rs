@@ -14,47 +14,23 @@
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use homeward::json::JsonEngine;
 use homeward::{Evaluator, Facts, Ruleset};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use std::hint::black_box;
 
 const EXAMPLE: &str = include_str!("../../tests/fixtures/example-ruleset.json");
 const EXAMPLE_FACTS: &str = include_str!("../../tests/fixtures/example-facts.json");
 
-/// A small deterministic generator (xorshift), so runs are comparable.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-}
+#[path = "../../tests/support/random.rs"]
+mod random;
+use random::{Draw, Rng};
 
 /// A random complete patient for `rs` (every fact answered), from its schema.
 fn complete_patient(rs: &Ruleset, rng: &mut Rng) -> Value {
-    let schema = serde_json::to_value(rs.schema()).unwrap();
-    let mut m = Map::new();
-    for f in schema["facts"].as_array().unwrap() {
-        let opts: Vec<Value> = f["options"]
-            .as_array()
-            .map(|a| a.iter().map(|o| o["id"].clone()).collect())
-            .unwrap_or_default();
-        let v = match f["type"].as_str().unwrap() {
-            "bool" => json!(rng.below(2) == 0),
-            "enum" => opts[rng.below(opts.len() as u64) as usize].clone(),
-            "int" => {
-                let (lo, hi) = (f["min"].as_i64().unwrap(), f["max"].as_i64().unwrap());
-                json!(lo + rng.below((hi - lo + 1) as u64) as i64)
-            }
-            _ => Value::Array(opts.into_iter().filter(|_| rng.below(4) == 0).collect()),
-        };
-        m.insert(f["id"].as_str().unwrap().to_string(), v);
-    }
-    Value::Object(m)
+    random::patient(
+        &serde_json::to_value(rs.schema()).unwrap(),
+        rng,
+        &Draw::COMPLETE,
+    )
 }
 
 fn national_with_norfolk() -> (&'static str, Vec<&'static str>) {

@@ -62,11 +62,14 @@ pub(crate) fn merge(
     mut overlays: Vec<RulesetDoc>,
     diags: &mut Vec<Diagnostic>,
 ) -> RulesetDoc {
-    // By id; overlays with the same id keep the order given (the index breaks ties, so the
-    // unstable sort is exact).
-    let mut order: Vec<(usize, RulesetDoc)> = overlays.drain(..).enumerate().collect();
-    order.sort_unstable_by(|(i, a), (j, b)| a.id.cmp(&b.id).then(i.cmp(j)));
-    for (_, ov) in order {
+    // By id; overlays with the same id keep the order given (an insertion after every
+    // overlay whose id sorts the same or earlier: stable, and there are only a few).
+    let mut order: Vec<RulesetDoc> = Vec::with_capacity(overlays.len());
+    for ov in overlays.drain(..) {
+        let at = order.iter().take_while(|o| o.id <= ov.id).count();
+        order.insert(at, ov);
+    }
+    for ov in order {
         apply(&mut base, ov, diags);
     }
     base

@@ -118,36 +118,46 @@ impl Test {
         as_of: Option<Val>,
         lists: &[Box<[Val]>],
     ) -> Tri {
-        #[inline(always)]
-        fn known(v: Option<Val>, test: impl FnOnce(Val) -> bool) -> Tri {
-            match v {
-                Some(x) => Tri::from(test(x)),
-                None => Tri::Unknown,
-            }
-        }
+        let Some(x) = read(self.fact()) else {
+            // An unknown fact: unknown, except that "is it answered?" is false.
+            return if matches!(self, Test::Known(_)) {
+                Tri::False
+            } else {
+                Tri::Unknown
+            };
+        };
         let bits = |x: Val| u64::from_ne_bytes(x.to_ne_bytes());
-        match *self {
-            Test::Bool { fact, want } => known(read(fact), |x| (x != 0) == want),
-            Test::EnumIn { fact, mask } => {
-                known(read(fact), |x| x < 64 && mask >> x.max(0) & 1 == 1)
-            }
-            Test::SetEq { fact, mask } => known(read(fact), |x| bits(x) == mask),
-            Test::SetNe { fact, mask } => known(read(fact), |x| bits(x) != mask),
-            Test::SetHas { fact, mask } => known(read(fact), |x| bits(x) & mask == mask),
-            Test::Int { fact, op, c } => known(read(fact), |x| op.holds(x, c)),
-            Test::IntIn { fact, list } => known(read(fact), |x| {
-                lists.get(list as usize).is_some_and(|l| l.contains(&x))
-            }),
-            Test::Known(fact) => Tri::from(read(fact).is_some()),
+        Tri::from(match *self {
+            Test::Bool { want, .. } => (x != 0) == want,
+            Test::EnumIn { mask, .. } => x < 64 && mask >> x.max(0) & 1 == 1,
+            Test::SetEq { mask, .. } => bits(x) == mask,
+            Test::SetNe { mask, .. } => bits(x) != mask,
+            Test::SetHas { mask, .. } => bits(x) & mask == mask,
+            Test::Int { op, c, .. } => op.holds(x, c),
+            Test::IntIn { list, .. } => lists.get(list as usize).is_some_and(|l| l.contains(&x)),
+            Test::Known(_) => true,
             Test::Days {
-                fact,
-                other,
-                op,
-                days,
-            } => match (read(fact), other.value(&read, as_of)) {
-                (Some(a), Some(b)) => Tri::from(op.holds(a.saturating_sub(b), days)),
-                _ => Tri::Unknown,
+                other, op, days, ..
+            } => match other.value(&read, as_of) {
+                Some(y) => op.holds(x.saturating_sub(y), days),
+                None => return Tri::Unknown,
             },
+        })
+    }
+
+    /// The fact the test reads first (every test reads one).
+    #[inline(always)]
+    pub(crate) fn fact(&self) -> u32 {
+        match *self {
+            Test::Bool { fact, .. }
+            | Test::EnumIn { fact, .. }
+            | Test::SetEq { fact, .. }
+            | Test::SetNe { fact, .. }
+            | Test::SetHas { fact, .. }
+            | Test::Int { fact, .. }
+            | Test::IntIn { fact, .. }
+            | Test::Known(fact)
+            | Test::Days { fact, .. } => fact,
         }
     }
 
@@ -288,13 +298,14 @@ impl Program {
     /// is bounded by the nesting limit enforced at load.
     #[inline]
     pub(crate) fn eval<L: Lanes, S: Source<L>>(&self, root: u32, s: &S) -> L {
-        self.value(root as usize, s, &mut NoMemo).0
+        self.child(root as usize, s, &mut NoMemo)
     }
 
     /// As [`Program::eval`] for one patient, remembering every op's value in `memo` (for the
     /// walks that visit the same ops many times while explaining a result).
+    #[inline]
     pub(crate) fn eval_memo<S: Source<Tri>>(&self, p: usize, s: &S, memo: &mut OpMemo) -> Tri {
-        self.value(p, s, memo).0
+        self.child(p, s, memo)
     }
 
     /// The value of the op at `p` and the position just past its subtree. Leaves are
@@ -331,8 +342,9 @@ impl Program {
         (v, end)
     }
 
-    /// `all`, `any`, `not` and `at_least` over the children of the op at `p`, short-circuiting
-    /// once every lane is decided.
+    /// `all`, `any`, `not` and `at_least` over the children of the op at `p`; `all` and `any`
+    /// short-circuit once every lane is decided. `all` and `any` share one loop with one
+    /// evaluation site, so the evaluator stays small (in cache, and in the `.wasm`).
     fn join<L: Lanes, S: Source<L>, M: Memo<L>>(
         &self,
         j: Join,
@@ -341,42 +353,52 @@ impl Program {
         s: &S,
         memo: &mut M,
     ) -> L {
+        let any = match j {
+            Join::All => false,
+            Join::Any => true,
+            Join::Not => return self.child(p + 1, s, memo).not(),
+            Join::AtLeast(n) => return self.at_least(n, p, s, memo),
+        };
+        let mut acc = if any { L::FALSE } else { L::TRUE };
         let mut c = p + 1;
-        match j {
-            Join::All => {
-                let mut acc = L::TRUE;
-                while c < end {
-                    let (v, next) = self.value(c, s, memo);
-                    acc = acc.and(v);
-                    if acc.f() == L::EVERY {
-                        break;
-                    }
-                    c = next;
+        while c < end {
+            let (v, next) = self.value(c, s, memo);
+            if any {
+                acc = acc.or(v);
+                if acc.t() == L::EVERY {
+                    break;
                 }
-                acc
-            }
-            Join::Any => {
-                let mut acc = L::FALSE;
-                while c < end {
-                    let (v, next) = self.value(c, s, memo);
-                    acc = acc.or(v);
-                    if acc.t() == L::EVERY {
-                        break;
-                    }
-                    c = next;
+            } else {
+                acc = acc.and(v);
+                if acc.f() == L::EVERY {
+                    break;
                 }
-                acc
             }
-            Join::Not => self.value(c, s, memo).0.not(),
-            Join::AtLeast(n) => {
-                let mut tally = L::Tally::default();
-                while c < end {
-                    let (v, next) = self.value(c, s, memo);
-                    L::tally(&mut tally, v);
-                    c = next;
-                }
-                L::at_least(n, &tally)
-            }
+            c = next;
         }
+        acc
+    }
+
+    /// `at_least n` over the children of the op at `p`.
+    #[inline(never)]
+    fn at_least<L: Lanes, S: Source<L>, M: Memo<L>>(
+        &self,
+        n: u32,
+        p: usize,
+        s: &S,
+        memo: &mut M,
+    ) -> L {
+        let mut tally = L::Tally::default();
+        for c in self.children(p) {
+            L::tally(&mut tally, self.child(c, s, memo));
+        }
+        L::at_least(n, &tally)
+    }
+
+    /// The value of the op at `p`: the one entry to the evaluator (not inlined, so there is
+    /// one copy per kind of lane and memo).
+    #[inline(never)]
+    fn child<L: Lanes, S: Source<L>, M: Memo<L>>(&self, p: usize, s: &S, memo: &mut M) -> L {
+        self.value(p, s, memo).0
     }
 }

@@ -30,6 +30,8 @@ pub struct Ruleset {
     /// The number of outputs of all tables (a patient's per-output values).
     pub(crate) outs_len: usize,
     pub(crate) reqs: Vec<Requirement>,
+    /// Fact indices in asking order: by section, then schema order.
+    pub(crate) asking: Vec<u32>,
     pub(crate) plans: Vec<Plan>,
     pub(crate) all: Plan,
 }
@@ -143,6 +145,7 @@ impl Ruleset {
             tables: c.tables,
             outs_len,
             reqs: c.reqs,
+            asking: c.asking,
             plans: c.plans,
             all: c.all,
         };

@@ -7,85 +7,47 @@
 
 use homeward::compact::UNKNOWN;
 use homeward::json::JsonEngine;
+use homeward::Facts;
 use proptest::prelude::*;
 use serde_json::Value;
 
 const NATIONAL: &str = include_str!("../rulesets/england-national.json");
 const NORFOLK: &str = include_str!("../rulesets/overlays/norfolk.json");
 const EXAMPLE: &str = include_str!("../../tests/fixtures/example-ruleset.json");
+const DATES: &str = include_str!("../../tests/fixtures/dates-ruleset.json");
 
-/// A valid compact value for each fact of the layout (or unknown), from random numbers.
-fn patient(layout: &Value, rng: &[u32], unknown_every: u32) -> Vec<i32> {
-    layout["facts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let r = rng[i % rng.len()].rotate_left(i as u32 * 7);
-            if unknown_every > 0 && r % unknown_every == 0 {
-                return UNKNOWN;
-            }
-            let n = f["options"].as_array().map_or(0, Vec::len) as u32;
-            match f["type"].as_str().unwrap() {
-                "bool" => (r >> 3 & 1) as i32,
-                "enum" => (r >> 3) as i32 % n as i32,
-                "set" => ((r >> 3) & ((1 << n) - 1)) as i32,
-                _ => ((r >> 3) % 40) as i32,
-            }
-        })
-        .collect()
-}
+#[path = "../../tests/support/random.rs"]
+mod random;
+use random::{Draw, Rng};
 
-fn check(engine: &JsonEngine, checklist: &str, rng: &[u32], count: usize, unknown_every: u32) {
-    let layout: Value = serde_json::from_str(&engine.layout(checklist)).unwrap();
-    let layout = &layout["ok"];
-    // Int facts: clamp into each fact's declared range through the schema.
-    let schema: Value = serde_json::from_str(&engine.schema()).unwrap();
-    let ranges: Vec<(i64, i64)> = schema["ok"]["facts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["min"].as_i64().unwrap_or(0),
-                f["max"].as_i64().unwrap_or(0),
-            )
-        })
-        .collect();
-    let ids: Vec<&str> = layout["facts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
-    let schema_ids: Vec<&str> = schema["ok"]["facts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_str().unwrap())
-        .collect();
+/// Random patients (`unknown_one_in`: how often a fact is unknown) in compact form, assessed
+/// one at a time and as one batch, on `as_of`: the codes must be the same.
+fn check(
+    engine: &JsonEngine,
+    checklist: &str,
+    seed: u64,
+    count: usize,
+    unknown_one_in: u64,
+    as_of: Option<&str>,
+) {
+    let rs = engine.ruleset().unwrap();
+    let schema = serde_json::to_value(rs.schema()).unwrap();
+    let mut rng = Rng(seed | 1);
+    let draw = Draw {
+        unknown_one_in,
+        option_one_in: 3,
+        int_span: Some(40),
+    };
     let mut all = Vec::new();
-    for k in 0..count {
-        let shifted: Vec<u32> = rng
-            .iter()
-            .map(|r| {
-                r.wrapping_mul(2_654_435_761)
-                    .wrapping_add(k as u32 * 40_503)
-            })
-            .collect();
-        let mut p = patient(layout, &shifted, unknown_every);
-        for (i, v) in p.iter_mut().enumerate() {
-            if layout["facts"][i]["type"] == "int" && *v != UNKNOWN {
-                let s = schema_ids.iter().position(|x| *x == ids[i]).unwrap();
-                let (lo, hi) = ranges[s];
-                *v = (lo + i64::from(*v) % (hi - lo + 1)) as i32;
-            }
-        }
-        all.extend(p);
+    for _ in 0..count {
+        let p = random::patient(&schema, &mut rng, &draw);
+        all.extend(Facts::from_value(rs, &p).unwrap().to_compact(rs));
     }
     let mut single = engine.bulk(checklist);
     let mut batch = engine.bulk(checklist);
+    for bulk in [&mut single, &mut batch] {
+        assert!(bulk.set_as_of(as_of).starts_with("{\"ok\""));
+    }
     let (ni, no) = (single.input_len(), single.output_len());
     let mut out = vec![7u32; count * no];
     assert_eq!(
@@ -114,20 +76,23 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(48))]
     #[test]
     fn batch_matches_one_at_a_time(
-        rng in proptest::collection::vec(any::<u32>(), 1..64),
+        seed in any::<u64>(),
         count in 1usize..150,
-        unknown_every in prop_oneof![Just(0u32), 2u32..9],
+        unknown_one_in in prop_oneof![Just(0u64), 2u64..9],
+        as_of in prop_oneof![Just(None), Just(Some("2026-03-01")), Just(Some("2027-12-31"))],
     ) {
         let national = JsonEngine::load(NATIONAL, &[]);
         for cl in ["ward_discharge", "home_circumstances", "front_door", "*"] {
             if national.ruleset().unwrap().checklist(Some(cl)).is_ok() {
-                check(&national, cl, &rng, count, unknown_every);
+                check(&national, cl, seed, count, unknown_one_in, as_of);
             }
         }
         let norfolk = JsonEngine::load(NATIONAL, &[NORFOLK.to_string()]);
-        check(&norfolk, "*", &rng, count, unknown_every);
+        check(&norfolk, "*", seed, count, unknown_one_in, as_of);
         let example = JsonEngine::load(EXAMPLE, &[]);
-        check(&example, "*", &rng, count, unknown_every);
+        check(&example, "*", seed, count, unknown_one_in, as_of);
+        let dates = JsonEngine::load(DATES, &[]);
+        check(&dates, "*", seed, count, unknown_one_in, as_of);
     }
 }
 
@@ -161,34 +126,18 @@ fn session_update_matches_the_report() {
     for cl in ["ward_discharge", "home_circumstances", "front_door"] {
         let mut quick = engine.session(cl);
         let mut full = engine.session(cl);
-        let mut seed = 0x9e37_79b9_u32;
+        let mut rng = Rng(0x9e37_79b9);
+        let draw = Draw {
+            unknown_one_in: 0,
+            option_one_in: 3,
+            int_span: Some(30),
+        };
         for step in 0..400 {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            let f = &facts[seed as usize % facts.len()];
-            let opts: Vec<&str> = f["options"].as_array().map_or(vec![], |o| {
-                o.iter().map(|o| o["id"].as_str().unwrap()).collect()
-            });
-            let value = match (seed >> 8) % 5 {
-                0 => "null".to_string(),
-                _ => match f["type"].as_str().unwrap() {
-                    "bool" => ((seed >> 12) % 2 == 0).to_string(),
-                    "enum" => format!("\"{}\"", opts[(seed >> 12) as usize % opts.len()]),
-                    "int" => f["min"]
-                        .as_i64()
-                        .unwrap()
-                        .max(((seed >> 12) % 30) as i64)
-                        .min(f["max"].as_i64().unwrap())
-                        .to_string(),
-                    _ => serde_json::to_string(
-                        &opts
-                            .iter()
-                            .filter(|_| (seed >> 14) % 3 == 0)
-                            .collect::<Vec<_>>(),
-                    )
-                    .unwrap(),
-                },
+            let f = &facts[rng.below(facts.len())];
+            let value = if rng.one_in(5) {
+                "null".to_string()
+            } else {
+                random::answer(f, &mut rng, &draw).to_string()
             };
             let id = f["id"].as_str().unwrap();
             let u: Value = serde_json::from_str(&quick.update(id, &value)).unwrap();

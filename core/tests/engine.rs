@@ -132,10 +132,12 @@ fn open_questions_are_minimal_gated_and_ordered() {
     let r = eval(&rs, json!({}));
     let asked: Vec<&str> = r.open_questions.iter().map(|q| q.fact.as_str()).collect();
     // x.gated is asked only through its gate; sections order before schema order (x.second is
-    // first in the schema but in section two).
+    // first in the schema but in section two). The table's questions (x.level, x.kind) decide
+    // only the table, which no blocker or hold reads: they are listed with that decision.
+    assert_eq!(asked, vec!["x.first", "x.gate", "x.second"]);
     assert_eq!(
-        asked,
-        vec!["x.first", "x.gate", "x.level", "x.kind", "x.second"]
+        r.decision("level").unwrap().open_questions,
+        vec!["x.level".to_string(), "x.kind".to_string()]
     );
     assert!(
         r.hidden_facts.is_empty(),
@@ -150,6 +152,45 @@ fn open_questions_are_minimal_gated_and_ordered() {
     assert!(r.open_questions.is_empty(), "{:?}", r.open_questions);
     assert_eq!(r.verdict, Verdict::Ready);
     assert_eq!(r.hidden_facts, vec!["x.gated".to_string()]);
+}
+
+/// A table's questions are asked when a blocker or hold reads the table while open, and each
+/// question lists the blockers and holds it affects.
+#[test]
+fn questions_of_a_table_a_blocker_reads_are_asked() {
+    let mut doc = base();
+    doc["requirements"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "id": "low_level", "title": "L", "kind": "blocker", "owner": "nhs",
+            "met_when": { "decision": "level", "eq": "low" }, "action": "a", "citation": { "source": "s" } }));
+    doc["checklists"][0]["requirements"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("low_level"));
+    let rs = load(&doc);
+    let r = eval(
+        &rs,
+        json!({ "x.first": false, "x.second": false, "x.gate": false }),
+    );
+    let asked: Vec<(&str, Vec<&str>)> = r
+        .open_questions
+        .iter()
+        .map(|q| {
+            (
+                q.fact.as_str(),
+                q.affects.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        asked,
+        vec![
+            ("x.level", vec!["low_level"]),
+            ("x.kind", vec!["low_level"])
+        ]
+    );
+    assert_eq!(r.summary.open_questions, 2);
 }
 
 #[test]

@@ -6,6 +6,9 @@
     reason = "serde_json::Value indexed by a key yields Null when absent; it never panics"
 )]
 
+#[path = "../support/random.rs"]
+pub mod random;
+
 use homeward::{Facts, Report, Ruleset};
 use serde_json::Value;
 use std::path::{Path, PathBuf};

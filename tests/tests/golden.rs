@@ -4,6 +4,7 @@
 #![allow(clippy::panic, reason = "test helpers fail the test with context")]
 
 use homeward::{Facts, Ruleset, Status, Verdict};
+use homeward_tests::random::{patient, Draw, Rng};
 use homeward_tests::{first_difference, json_files, repo_root, Scenario};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -159,45 +160,23 @@ fn report_writer_matches_serde_byte_for_byte() {
             compared += 1;
         }
     }
-    let mut seed = 0x2545_f491_u32;
-    let mut rand = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        seed
+    let mut rng = Rng(0x2545_f491);
+    let draw = Draw {
+        unknown_one_in: 3,
+        option_one_in: 5,
+        int_span: Some(19),
     };
     for overlays in [vec![], vec!["norfolk".to_string()]] {
         let rs = ruleset_for(&mut cache, overlays);
         let schema = serde_json::to_value(rs.schema()).unwrap_or_default();
-        let facts = schema["facts"].as_array().cloned().unwrap_or_default();
         for cl in rs.checklist_ids().into_iter().chain(["*"]) {
             let checklist = rs.checklist(Some(cl)).unwrap_or_else(|e| panic!("{e}"));
             for _ in 0..700 {
-                let mut m = serde_json::Map::new();
-                for f in &facts {
-                    if rand() % 3 == 0 {
-                        continue;
-                    }
-                    let opts: Vec<Value> = f["options"]
-                        .as_array()
-                        .map(|o| o.iter().map(|o| o["id"].clone()).collect())
-                        .unwrap_or_default();
-                    let v = match f["type"].as_str().unwrap_or("") {
-                        "bool" => Value::Bool(rand() % 2 == 0),
-                        "enum" => opts[rand() as usize % opts.len()].clone(),
-                        "int" => {
-                            let (lo, hi) = (
-                                f["min"].as_i64().unwrap_or(0),
-                                f["max"].as_i64().unwrap_or(0),
-                            );
-                            Value::from(lo + i64::from(rand() % 20).min(hi - lo))
-                        }
-                        _ => Value::Array(opts.into_iter().filter(|_| rand() % 5 == 0).collect()),
-                    };
-                    m.insert(f["id"].as_str().unwrap_or("").to_string(), v);
-                }
-                let facts =
-                    Facts::from_value(&rs, &Value::Object(m)).unwrap_or_else(|e| panic!("{e}"));
+                let m = patient(&schema, &mut rng, &draw);
+                let facts = Facts::from_value(&rs, &m).unwrap_or_else(|e| panic!("{e}"));
+                // Half assessed on an as-of date, so the report carries one.
+                let as_of = homeward::Date::from_days(20_000 + rng.below(500) as i32);
+                let facts = facts.with_as_of(as_of.filter(|_| rng.one_in(2)));
                 let report = rs.evaluate(checklist, &facts);
                 let mut fast = String::new();
                 report.write_json(&mut fast);

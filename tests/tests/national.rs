@@ -10,54 +10,15 @@
     reason = "test"
 )]
 
-use homeward::schema::SchemaFact;
-use homeward::wire::FactKind;
 use homeward::{Facts, Ruleset, Verdict};
-use serde_json::{json, Value};
+use homeward_tests::random::{answer, Draw, Rng};
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-fn random_answer(f: &SchemaFact, rng: &mut Rng) -> Value {
-    let opts: Vec<String> = f
-        .options
-        .as_ref()
-        .map(|o| o.iter().map(|o| o.id.clone()).collect())
-        .unwrap_or_default();
-    match f.kind {
-        FactKind::Bool => json!(rng.below(2) == 0),
-        FactKind::Enum => json!(opts[rng.below(opts.len())]),
-        FactKind::Int => {
-            let (lo, hi) = (f.min.unwrap_or(0), f.max.unwrap_or(0));
-            json!(lo + rng.below((hi - lo + 1) as usize) as i64)
-        }
-        FactKind::Set => {
-            // Mostly empty sets, so that clinical criteria do not end every walk at once.
-            let bias = rng.below(3) == 0;
-            Value::Array(
-                opts.into_iter()
-                    .filter(|_| bias && rng.below(4) == 0)
-                    .map(Value::String)
-                    .collect(),
-            )
-        }
-        FactKind::Date => {
-            let day = homeward::Date::from_days(19_000 + rng.below(2_000) as i32).unwrap();
-            json!(day.to_string())
-        }
-        other => panic!("no generator for fact type {other:?}"),
-    }
-}
+/// Mostly empty sets, so that clinical criteria do not end every walk at once.
+const DRAW: Draw = Draw {
+    unknown_one_in: 0,
+    option_one_in: 12,
+    int_span: None,
+};
 
 #[test]
 fn answering_the_open_questions_always_reaches_a_decision() {
@@ -102,8 +63,9 @@ fn answering_the_open_questions_always_reaches_a_decision() {
                         q.fact
                     );
                     let f = schema.facts.iter().find(|f| f.id == q.fact).unwrap();
+                    let f = serde_json::to_value(f).unwrap();
                     facts
-                        .set(&rs, &q.fact, &random_answer(f, &mut rng))
+                        .set(&rs, &q.fact, &answer(&f, &mut rng, &DRAW))
                         .unwrap();
                     assert!(
                         step < schema.facts.len(),

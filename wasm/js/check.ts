@@ -14,12 +14,15 @@ async function main(): Promise<Verdict | null> {
   if (schema.ok) console.log(schema.ok.facts.length, 'questions');
   const session = national.engine.session('ward_discharge');
   if (!session) return null;
+  const dated = session.setAsOf('2026-03-01');
+  if (dated.ok) console.log('assessed on', dated.ok.as_of);
   const r = session.set('home.carers_need_access', true);
   const report: Report | undefined = r.ok;
   const u = session.update('home.carers_need_access', false);
   if (u.ok) console.log(u.ok.verdict, u.ok.outstanding, u.ok.open_questions.length, Object.keys(u.ok.statuses).length);
   const bulk = national.engine.bulk('ward_discharge');
   if (bulk.ok) {
+    bulk.ok.setAsOf(null);
     const values = new Int32Array(bulk.ok.inputLength).fill(UNKNOWN);
     const codes = bulk.ok.assess(values);
     if (codes.ok) console.log('verdict code', codes.ok[0], 'of', bulk.ok.layout.requirements.length, 'requirements');

@@ -29,6 +29,9 @@ export type Kind = 'blocker' | 'advisory' | 'safeguarding_hold';
 export type Owner = 'nhs' | 'social_care' | 'joint' | 'housing' | 'patient_family';
 export type Attribution = 'nhs' | 'social_care' | 'joint';
 export type OutputValue = number | string | boolean;
+/** A calendar date, `YYYY-MM-DD` (1900-01-01 to 2199-12-31). */
+export type IsoDate = string;
+export type FactType = 'bool' | 'enum' | 'int' | 'set' | 'date';
 
 export interface Citation { source: string; note?: string }
 
@@ -42,6 +45,8 @@ export interface Report {
   format: 1;
   ruleset: { id: string; version: string; hash: string };
   checklist: string;
+  /** The date the answers were assessed on; null when none was given. */
+  as_of: IsoDate | null;
   verdict: Verdict;
   summary: { outstanding: number; unknown: number; open_questions: number };
   causes: string[];
@@ -58,7 +63,7 @@ export interface Report {
 }
 
 export interface SchemaFact {
-  id: string; type: 'bool' | 'enum' | 'int' | 'set'; question: string; help: string | null; section: string;
+  id: string; type: FactType; question: string; help: string | null; section: string;
   options: { id: string; label: string; help?: string }[] | null; min: number | null; max: number | null;
   unit: string | null; asked_when: unknown | null;
 }
@@ -94,6 +99,8 @@ export class Session {
   export(): Result<Facts>;
   import(facts: Facts | string): Result<Report>;
   setChecklist(checklist: string): Result<Report>;
+  /** Sets the as-of date ("today"; null to forget it) and returns the new report. */
+  setAsOf(asOf: IsoDate | null): Result<Report>;
   free(): void;
 }
 
@@ -110,7 +117,7 @@ export interface Update {
 /** What each compact input and output position means for one checklist. */
 export interface Layout {
   checklist: string;
-  facts: { id: string; type: 'bool' | 'enum' | 'int' | 'set'; options?: string[] }[];
+  facts: { id: string; type: FactType; options?: string[] }[];
   tables: { id: string; outputs: (string | number | boolean)[] }[];
   requirements: string[];
 }
@@ -126,6 +133,8 @@ export class Bulk {
   assess(values: Int32Array | number[]): Result<Uint32Array>;
   assessMany(values: Int32Array | number[]):
     { ok: Uint32Array; error?: undefined } | { error: HomewardError; done: number; codes: Uint32Array; ok?: undefined };
+  /** Sets the as-of date for the patients assessed next (null to forget it). */
+  setAsOf(asOf: IsoDate | null): Result<IsoDate | null>;
   free(): void;
 }
 
@@ -136,7 +145,7 @@ export class Engine {
     Promise<{ ok: EngineStatus; engine: Engine; error?: undefined } | { error: HomewardError; engine: null; ok?: undefined }>;
   status(): Result<EngineStatus>;
   schema(): Result<Schema>;
-  evaluate(facts: Facts | string, checklist?: string): Result<Report>;
+  evaluate(facts: Facts | string, checklist?: string, asOf?: IsoDate): Result<Report>;
   layout(checklist?: string): Result<Layout>;
   bulk(checklist?: string): Result<Bulk>;
   session(checklist?: string): Session | null;

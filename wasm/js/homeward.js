@@ -36,6 +36,11 @@ function call(fn) {
   }
 }
 
+/** An as-of date for the engine: `YYYY-MM-DD` text, or undefined for none (the engine reads no clock). */
+function asOfText(asOf) {
+  return asOf === undefined || asOf === null ? undefined : String(asOf);
+}
+
 function json(value) {
   if (typeof value === 'string') return value;
   try {
@@ -80,6 +85,10 @@ export class Session {
   setChecklist(checklist) {
     return call(() => this.raw.setChecklist(String(checklist)));
   }
+  /** The as-of date ("today", `YYYY-MM-DD`; null to forget it); returns the new report. */
+  setAsOf(asOf) {
+    return call(() => this.raw.setAsOf(asOfText(asOf)));
+  }
   free() {
     try {
       this.raw.free();
@@ -92,6 +101,7 @@ export class Session {
 /**
  * Bulk assessment over typed arrays (other systems, batch reports): a patient is one Int32Array
  * value per fact in schema order (UNKNOWN = -2147483648; bool 0/1; enum option index; int value;
+ * date: day number since 1970-01-01;
  * set bit mask), the result Uint32Array codes: verdict (0 ready, 1 not ready, 2 undetermined),
  * then each table's output index (4294967295 = undecided), then each requirement's status
  * (0 met, 1 not met, 2 unknown, 3 not applicable). `layout` names every position.
@@ -129,6 +139,10 @@ export class Bulk {
     } catch (e) {
       return thrown(e);
     }
+  }
+  /** The as-of date for the patients assessed next (`YYYY-MM-DD`; null to forget it). */
+  setAsOf(asOf) {
+    return call(() => this.raw.setAsOf(asOfText(asOf)));
   }
   free() {
     try {
@@ -181,9 +195,10 @@ export class Engine {
   schema() {
     return call(() => this.raw.schema());
   }
-  evaluate(facts, checklist = '') {
+  /** Evaluates facts on a checklist, assessed on `asOf` (`YYYY-MM-DD`; absent: comparisons with it are unknown). */
+  evaluate(facts, checklist = '', asOf = undefined) {
     const v = json(facts);
-    return v === null ? fail('WRONG_TYPE', 'the facts are not JSON') : call(() => this.raw.evaluate(v, String(checklist)));
+    return v === null ? fail('WRONG_TYPE', 'the facts are not JSON') : call(() => this.raw.evaluate(v, String(checklist), asOfText(asOf)));
   }
   /** What each compact input and output position means for a checklist. */
   layout(checklist = '') {

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { xorshift, randomFacts } from '../../bench/node/workload.mjs';
 
 const require = createRequire(import.meta.url);
 const jsonLogic = require('json-logic-js');
@@ -17,13 +18,7 @@ const { Engine } = require(join(site, 'pkg', 'node', 'homeward_wasm.js'));
 const full = process.env.HOMEWARD_FULL === '1';
 const count = full ? 100000 : 3000;
 
-let seed = 0x1234567;
-const rand = () => {
-  seed ^= seed << 13; seed >>>= 0;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5; seed >>>= 0;
-  return seed / 4294967296;
-};
+const rand = xorshift(0x1234567);
 
 // Flat fact ids are dotted; JsonLogic's `var` walks dotted paths, so give it nested data.
 function nest(facts) {
@@ -49,14 +44,7 @@ for (const overlays of [[], ['norfolk']]) {
   const kinds = Object.fromEntries(exported.requirements.map((r) => [r.id, r]));
   let disagreements = 0;
   for (let i = 0; i < count; i++) {
-    const facts = {};
-    for (const f of schema.facts) {
-      const opts = (f.options || []).map((o) => o.id);
-      facts[f.id] = f.type === 'bool' ? rand() < 0.5
-        : f.type === 'enum' ? opts[Math.floor(rand() * opts.length)]
-          : f.type === 'int' ? f.min + Math.floor(rand() * (f.max - f.min + 1))
-            : opts.filter(() => rand() < 0.2);
-    }
+    const facts = randomFacts(schema, rand, { option: 0.2 });
     const checklist = schema.checklists[Math.floor(rand() * schema.checklists.length)];
     const report = JSON.parse(engine.evaluate(JSON.stringify(facts), checklist.id)).ok;
     const data = nest(facts);

@@ -8,6 +8,7 @@ import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
+import { xorshift, randomFacts, compactOf } from '../../bench/node/workload.mjs';
 
 const site = resolve(process.env.HOMEWARD_SITE || '../target/web-demo');
 const repo = resolve(site, '..', '..');
@@ -29,14 +30,8 @@ function check(name, cond, detail = '') {
   }
 }
 
-// A small seeded generator, so failures reproduce.
-let seed = 0x2545f491;
-const rand = () => {
-  seed ^= seed << 13; seed >>>= 0;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5; seed >>>= 0;
-  return seed / 4294967296;
-};
+// A small seeded generator (shared with the benchmark workload), so failures reproduce.
+const rand = xorshift(0x2545f491);
 const pick = (a) => a[Math.floor(rand() * a.length)];
 
 const engines = {};
@@ -65,7 +60,7 @@ function parity(label, patients, overlays) {
   const e = engine(overlays);
   let same = 0;
   patients.forEach((p, i) => {
-    const wasm = e.evaluate(JSON.stringify(p.facts), p.checklist);
+    const wasm = e.evaluate(JSON.stringify(p.facts), p.checklist, p.as_of);
     const expected = `{"ok":${native[i]}}`;
     if (wasm === expected) same++;
     else check(`${label} #${i} native = WASM`, false, `\n native ${expected.slice(0, 300)}\n wasm   ${wasm.slice(0, 300)}`);
@@ -78,20 +73,48 @@ const scenarioDir = join(repo, 'tests', 'scenarios');
 const scenarios = readdirSync(scenarioDir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(scenarioDir, f), 'utf8')));
 for (const overlays of [[], ['norfolk']]) {
   const chosen = scenarios.filter((s) => (s.overlays || []).join() === overlays.join());
-  parity(`golden scenarios (${overlays.join() || 'national'})`, chosen.map((s) => ({ id: 'x', checklist: s.checklist, facts: s.facts })), overlays);
+  parity(`golden scenarios (${overlays.join() || 'national'})`, chosen.map((s) => ({ id: 'x', checklist: s.checklist, facts: s.facts, as_of: s.as_of })), overlays);
+}
+
+// ---------------------------------------------------------------- one corpus, every WASM path
+// Every golden scenario through the report, the compact one-patient call and the batch: the
+// same verdict, statuses and decisions (tests/tests/paths.rs does the same natively).
+{
+  const VERDICTS = ['ready', 'not_ready', 'undetermined'];
+  const STATUSES = ['met', 'not_met', 'unknown', 'not_applicable'];
+  const ofReport = (r) => JSON.stringify({ verdict: r.verdict, statuses: r.requirements.map((q) => [q.id, q.status]),
+    decisions: r.decisions.map((d) => [d.id, d.status === 'decided' ? d.output : null]) });
+  const ofCodes = (codes, layout) => JSON.stringify({ verdict: VERDICTS[codes[0]],
+    statuses: layout.requirements.map((id, i) => [id, STATUSES[codes[1 + layout.tables.length + i]]]),
+    decisions: layout.tables.map((t, i) => [t.id, codes[1 + i] === 4294967295 ? null : t.outputs[codes[1 + i]]]) });
+  let through = 0;
+  for (const s of scenarios) {
+    const e = engine(s.overlays || []);
+    const cl = s.checklist || '';
+    const report = JSON.parse(e.evaluate(JSON.stringify(s.facts), cl, s.as_of)).ok;
+    const layout = JSON.parse(e.layout(cl)).ok;
+    const bulk = e.bulk(cl);
+    check('scenario as_of accepted', JSON.parse(bulk.setAsOf(s.as_of)).ok !== undefined, s.story);
+    const values = compactOf(layout, s.facts);
+    const one = new Uint32Array(bulk.outputLength());
+    const many = new Uint32Array(bulk.outputLength() * 2);
+    const twice = new Int32Array(values.length * 2);
+    twice.set(values);
+    twice.set(values, values.length);
+    const want = ofReport(report);
+    check('scenario: compact one patient = report', bulk.assess(values, one) === one.length && ofCodes(one, layout) === want, `${s.story}\n ${ofCodes(one, layout)}\n ${want}`);
+    check('scenario: batch = report', bulk.assessMany(twice, many) === 2 && ofCodes(many.subarray(0, one.length), layout) === want
+      && ofCodes(many.subarray(one.length), layout) === want, s.story);
+    bulk.free();
+    through++;
+  }
+  check('every golden scenario through every WASM path', through === scenarios.length && through > 0, `${through}/${scenarios.length}`);
+  counts['golden scenarios through report, compact and batch (WASM)'] = through;
 }
 
 const schema = JSON.parse(engine([]).schema()).ok;
 function randomPatient() {
-  const facts = {};
-  for (const f of schema.facts) {
-    if (rand() < 0.3) continue;
-    const opts = (f.options || []).map((o) => o.id);
-    facts[f.id] = f.type === 'bool' ? rand() < 0.5
-      : f.type === 'enum' ? pick(opts)
-        : f.type === 'int' ? f.min + Math.floor(rand() * (f.max - f.min + 1))
-          : opts.filter(() => rand() < 0.15);
-  }
+  const facts = randomFacts(schema, rand, { unknown: 0.3, option: 0.15 });
   return { id: 'r', checklist: pick(schema.checklists).id, facts };
 }
 const randomCount = full ? 100000 : 10000;
@@ -112,11 +135,7 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
     const no = bulk.outputLength();
     const pts = Array.from({ length: full ? 5000 : 700 }, randomPatient);
     const all = new Int32Array(pts.length * ni);
-    pts.forEach((p, k) => layout.facts.forEach((f, i) => {
-      const v = p.facts[f.id];
-      all[k * ni + i] = v === undefined ? UNKNOWN : f.type === 'bool' ? Number(v) : f.type === 'enum' ? f.options.indexOf(v)
-        : f.type === 'set' ? v.reduce((m, o) => m | (1 << f.options.indexOf(o)), 0) : v;
-    }));
+    pts.forEach((p, k) => all.set(compactOf(layout, p.facts, UNKNOWN), k * ni));
     const out = new Uint32Array(pts.length * no);
     check('assessMany assesses every patient', bulk.assessMany(all, out) === pts.length, bulk.error());
     const one = new Uint32Array(no);

@@ -7,7 +7,7 @@ use super::{Compiler, Site};
 use crate::bits::BitSet;
 use crate::decode::key_path;
 use crate::diagnostic::Code;
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -25,12 +25,17 @@ pub(crate) struct Reads {
     pub facts: BitSet,
     /// Named conditions and tables, in first-read order, without repeats.
     pub items: Vec<Item>,
-    seen: BTreeSet<Item>,
+    seen_derived: BitSet,
+    seen_tables: BitSet,
 }
 
 impl Reads {
     pub(crate) fn add_item(&mut self, it: Item) {
-        if self.seen.insert(it) {
+        let new = match it {
+            Item::Derived(i) => self.seen_derived.insert(i),
+            Item::Table(t) => self.seen_tables.insert(t),
+        };
+        if new {
             self.items.push(it);
         }
     }
@@ -38,7 +43,10 @@ impl Reads {
     /// Whether `it` is read.
     #[cfg(feature = "lint")]
     pub(crate) fn has_item(&self, it: Item) -> bool {
-        self.seen.contains(&it)
+        match it {
+            Item::Derived(i) => self.seen_derived.contains(i),
+            Item::Table(t) => self.seen_tables.contains(t),
+        }
     }
 }
 
@@ -196,7 +204,7 @@ impl Compiler<'_> {
         };
         let mut state: Vec<u8> = alloc::vec![0; nd + g.tables.len()];
         let mut order = Vec::with_capacity(state.len());
-        let mut reported: Vec<Vec<Item>> = Vec::new();
+        let mut reported: Vec<BitSet> = Vec::new();
         let starts = (0..nd)
             .map(Item::Derived)
             .chain((0..g.tables.len()).map(Item::Table));
@@ -243,10 +251,17 @@ impl Compiler<'_> {
         order
     }
 
-    fn report_cycle(&mut self, cycle: &[Item], k: Item, reported: &mut Vec<Vec<Item>>) {
-        let mut key = cycle.to_vec();
-        key.sort_unstable();
-        key.dedup();
+    fn report_cycle(&mut self, cycle: &[Item], k: Item, reported: &mut Vec<BitSet>) {
+        // A cycle is reported once, whichever item the search entered it by.
+        let nd = self.doc.conditions.len();
+        let mut key = BitSet::default();
+        key.reset(nd + self.doc.tables.len());
+        for it in cycle {
+            key.insert(match *it {
+                Item::Derived(i) => i,
+                Item::Table(t) => nd + t,
+            });
+        }
         if reported.contains(&key) {
             return;
         }

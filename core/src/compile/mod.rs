@@ -73,6 +73,7 @@ pub(crate) struct Compiled {
     pub derived: Vec<(String, u32)>,
     pub tables: Vec<Table>,
     pub reqs: Vec<Requirement>,
+    pub asking: Vec<u32>,
     pub plans: Vec<Plan>,
     pub all: Plan,
     pub graph: Graph,
@@ -186,6 +187,33 @@ fn item(r: &crate::wire::RequirementDoc) -> ReportItem {
     }
 }
 
+/// Fact indices in asking order: by section, then schema order (a counting sort: sections are
+/// few, and no sorting machinery reaches the `.wasm`).
+fn asking_order(facts: &[FactDef], sections: usize) -> Vec<u32> {
+    let mut start = alloc::vec![0usize; sections + 1];
+    for f in facts {
+        if let Some(n) = start.get_mut(f.section + 1) {
+            *n += 1;
+        }
+    }
+    for s in 1..start.len() {
+        let before = start.get(s - 1).copied().unwrap_or(0);
+        if let Some(n) = start.get_mut(s) {
+            *n += before;
+        }
+    }
+    let mut order = alloc::vec![0u32; facts.len()];
+    for (i, f) in facts.iter().enumerate() {
+        if let Some(at) = start.get_mut(f.section) {
+            if let Some(slot) = order.get_mut(*at) {
+                *slot = u32::try_from(i).unwrap_or(u32::MAX);
+            }
+            *at += 1;
+        }
+    }
+    order
+}
+
 /// Compiles a merged document. Returns the compiled form when there were no errors, and every
 /// diagnostic (errors, and the structural warnings when linting) found.
 pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>, Vec<Diagnostic>) {
@@ -205,12 +233,9 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
     );
     c.fact_index = c.unique(doc.facts.iter().map(|f| (f.id.as_str(), &f.origin)), "fact");
     c.declare_facts(&sections);
-    c.derived_index = doc
-        .conditions
-        .keys()
-        .enumerate()
-        .map(|(i, k)| (k.clone(), i))
-        .collect();
+    for (i, name) in doc.conditions.keys().enumerate() {
+        c.derived_index.insert(name.clone(), i);
+    }
     c.table_index = c.unique(
         doc.tables.iter().map(|t| (t.id.as_str(), &t.origin)),
         "table",
@@ -247,7 +272,9 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
     if crate::diagnostic::has_errors(&c.diags) {
         return (None, c.diags);
     }
+    let asking = asking_order(&c.facts, sections.len());
     let compiled = Compiled {
+        asking,
         facts: c.facts,
         fact_index: c.fact_index,
         prog: c.prog,

@@ -55,7 +55,7 @@ impl Ruleset {
             .partition(|b| b.kind == Kind::SafeguardingHold);
         blockers.extend(holds);
         blockers.extend(others);
-        let mut affects: Vec<Vec<u32>> = alloc::vec![Vec::new(); self.facts.len()];
+        let mut affects: Vec<BitSet> = alloc::vec![BitSet::default(); self.facts.len()];
         self.candidates(plan, judged, &w, work, Some(&mut affects));
         let decisions = self.decisions(&plan.tables, &w, work);
         self.gate(&w, work, Some(&mut affects));
@@ -219,35 +219,24 @@ impl Ruleset {
     }
 
     /// The ordered open questions, each with the blockers and holds it affects.
-    fn open_question_list(&self, work: &Work, affects: &[Vec<u32>]) -> Vec<OpenQuestion> {
+    fn open_question_list(&self, work: &Work, affects: &[BitSet]) -> Vec<OpenQuestion> {
         work.order()
             .iter()
             .filter_map(|&f| {
                 let def = self.facts.get(f as usize)?;
-                let mut codes: Vec<u32> = affects.get(f as usize).cloned().unwrap_or_default();
-                codes.sort_unstable();
-                codes.dedup();
+                let affects = affects.get(f as usize);
                 Some(OpenQuestion {
                     fact: def.id.clone(),
                     question: def.question.clone(),
                     section: def.section_id.clone(),
-                    affects: codes
-                        .iter()
-                        .filter_map(|&c| self.root_id(c as usize))
+                    affects: affects
+                        .into_iter()
+                        .flat_map(BitSet::iter)
+                        .filter_map(|r| self.reqs.get(r).map(|r| String::from(r.id())))
                         .collect(),
                 })
             })
             .collect()
-    }
-}
-
-impl Ruleset {
-    /// The id of a root: requirement `c`, or table `c - requirements`.
-    fn root_id(&self, c: usize) -> Option<String> {
-        match self.reqs.get(c) {
-            Some(r) => Some(String::from(r.id())),
-            None => self.tables.get(c - self.reqs.len()).map(|t| t.id.clone()),
-        }
     }
 }
 

@@ -6,6 +6,7 @@
 
 use super::walk::{Walker, Work};
 use super::{Judged, Patient, Scope, Scratch};
+use crate::bits::BitSet;
 use crate::compile::Plan;
 use crate::facts::Facts;
 use crate::ruleset::Ruleset;
@@ -61,7 +62,7 @@ impl Ruleset {
         judged: &[Judged<Tri>],
         w: &Walker<'_>,
         work: &mut Work,
-        per_root: Option<&mut Vec<Vec<u32>>>,
+        per_root: Option<&mut Vec<BitSet>>,
     ) {
         let n = self.facts.len();
         work.open.reset(n);
@@ -71,11 +72,6 @@ impl Ruleset {
             work.start(n);
             for (&i, j) in plan.reqs.iter().zip(judged) {
                 self.open_roots(i, j, work);
-            }
-            for &t in &plan.tables {
-                if self.decided(t, w.scope.values).is_none() {
-                    w.push_open_rows(t, work);
-                }
             }
             w.open_walk(work);
             work.open.union_with(&work.found);
@@ -88,25 +84,9 @@ impl Ruleset {
             }
             w.open_walk(work);
             work.open.union_with(&work.found);
-            let code = u32::try_from(i).unwrap_or(u32::MAX);
             for f in work.found.iter() {
                 if let Some(v) = map.get_mut(f) {
-                    v.push(code);
-                }
-            }
-        }
-        for &t in &plan.tables {
-            if self.decided(t, w.scope.values).is_some() {
-                continue;
-            }
-            work.start(n);
-            w.push_open_rows(t, work);
-            w.open_walk(work);
-            work.open.union_with(&work.found);
-            let code = u32::try_from(self.reqs.len() + t).unwrap_or(u32::MAX);
-            for f in work.found.iter() {
-                if let Some(v) = map.get_mut(f) {
-                    v.push(code);
+                    v.insert(i);
                 }
             }
         }
@@ -118,7 +98,7 @@ impl Ruleset {
         &self,
         w: &Walker<'_>,
         work: &mut Work,
-        mut affects: Option<&mut Vec<Vec<u32>>>,
+        mut affects: Option<&mut Vec<BitSet>>,
     ) {
         let n = self.facts.len();
         work.gated.reset(n);
@@ -142,10 +122,10 @@ impl Ruleset {
                     work.stack.push(g);
                     w.open_walk(work);
                     if let Some(m) = affects.as_deref_mut() {
-                        let from: Vec<u32> = m.get(f).cloned().unwrap_or_default();
+                        let from = m.get(f).cloned().unwrap_or_default();
                         for gf in work.found.iter() {
                             if let Some(v) = m.get_mut(gf) {
-                                v.extend(from.iter().copied());
+                                v.union_with(&from);
                             }
                         }
                     }
@@ -160,17 +140,11 @@ impl Ruleset {
         work.seen_g = seen;
     }
 
-    /// Step 4: orders `work.gated` by section, then schema order, into `work.order`.
+    /// Step 4: `work.gated` in asking order (by section, then schema order) into `work.order`.
     pub(crate) fn order_open(&self, work: &mut Work) {
         work.order.clear();
+        let gated = &work.gated;
         work.order
-            .extend(work.gated.iter().filter_map(|f| u32::try_from(f).ok()));
-        // Keys are unique (the fact index is part of them), so an unstable sort is exact.
-        work.order.sort_unstable_by_key(|&f| {
-            (
-                self.facts.get(f as usize).map_or(usize::MAX, |d| d.section),
-                f,
-            )
-        });
+            .extend(self.asking.iter().filter(|&&f| gated.contains(f as usize)));
     }
 }

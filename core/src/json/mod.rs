@@ -41,7 +41,7 @@ json_struct! {
 }
 
 /// The one place an answer becomes JSON text.
-fn respond<T: WriteJson + ?Sized>(answer: Result<&T, &[Diagnostic]>) -> String {
+fn respond(answer: Result<&dyn WriteJson, &[Diagnostic]>) -> String {
     let mut out = String::with_capacity(256);
     match answer {
         Ok(value) => {
@@ -72,7 +72,7 @@ fn respond<T: WriteJson + ?Sized>(answer: Result<&T, &[Diagnostic]>) -> String {
 fn answer<T: WriteJson>(a: Answer<T>) -> String {
     match &a {
         Ok(v) => respond(Ok(v)),
-        Err(d) => respond::<T>(Err(d)),
+        Err(d) => respond(Err(d)),
     }
 }
 
@@ -95,7 +95,7 @@ pub fn ok_report(report: &Report) -> String {
 /// `{"error": …}` for a list of diagnostics (the first error's fields are repeated at the top).
 #[must_use]
 pub fn error(diagnostics: &[Diagnostic]) -> String {
-    respond::<Report>(Err(diagnostics))
+    respond(Err(diagnostics))
 }
 
 fn one(code: Code, path: &str, message: String) -> Vec<Diagnostic> {

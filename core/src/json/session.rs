@@ -61,7 +61,7 @@ impl JsonSession {
 
     /// Applies `change` to the answers (atomically: on error they are unchanged) and answers
     /// with the new report.
-    fn change(&mut self, change: impl FnOnce(&Ruleset, &mut Facts) -> Answer<()>) -> String {
+    fn change(&mut self, change: &dyn Fn(&Ruleset, &mut Facts) -> Answer<()>) -> String {
         let changed = match self.engine.as_deref() {
             Ok(rs) => change(rs, &mut self.facts),
             Err(d) => Err(d.clone()),
@@ -78,7 +78,7 @@ impl JsonSession {
     /// Sets one answer (`value_json` is JSON: `true`, `"option"`, `3`, `["a"]`, `"2026-03-01"`,
     /// `null`) and returns the new report. On error the answer is unchanged.
     pub fn set(&mut self, fact: &str, value_json: &str) -> String {
-        self.change(|rs, facts| {
+        self.change(&|rs, facts| {
             let value = crate::parse::parse_json(value_json).map_err(|d| alloc::vec![d])?;
             facts.set(rs, fact, &value).map_err(|e| e.diagnostics())
         })
@@ -138,13 +138,13 @@ impl JsonSession {
 
     /// Makes one answer unknown and returns the new report.
     pub fn clear(&mut self, fact: &str) -> String {
-        self.change(|rs, facts| facts.clear(rs, fact).map_err(|e| e.diagnostics()))
+        self.change(&|rs, facts| facts.clear(rs, fact).map_err(|e| e.diagnostics()))
     }
 
     /// Sets the as-of date (`YYYY-MM-DD`, "today" for the caller; `None` to forget it) and
     /// returns the new report. On error (`$.as_of`) the date is unchanged.
     pub fn set_as_of(&mut self, date: Option<&str>) -> String {
-        self.change(|_, facts| {
+        self.change(&|_, facts| {
             facts.set_as_of(as_of(date)?);
             Ok(())
         })
@@ -152,7 +152,7 @@ impl JsonSession {
 
     /// The current report.
     pub fn report(&mut self) -> String {
-        self.change(|_, _| Ok(()))
+        self.change(&|_, _| Ok(()))
     }
 
     /// `{"ok": {fact: value}}`: every known answer.
@@ -166,7 +166,7 @@ impl JsonSession {
     /// Replaces every answer with a facts document (the as-of date is kept); atomic (on error
     /// nothing changes).
     pub fn import(&mut self, facts_json: &str) -> String {
-        self.change(|rs, facts| {
+        self.change(&|rs, facts| {
             let new = Facts::from_json(rs, facts_json).map_err(|e| e.diagnostics())?;
             *facts = new.with_as_of(facts.as_of());
             Ok(())

@@ -1,0 +1,67 @@
+//! Large generated rulesets for the compile-time benches: a decision table with many rows over a
+//! small pool of facts (so the unreachable-row lint has work to do on every row), and a long
+//! chain of named conditions each referencing the next.
+
+use serde_json::{json, Value};
+
+fn facts(n: usize) -> Vec<Value> {
+    (0..n)
+        .map(|i| json!({ "id": format!("f.b{i}"), "type": "bool", "section": "s", "question": format!("b{i}?") }))
+        .collect()
+}
+
+fn doc(facts: Vec<Value>, conditions: Value, requirements: Vec<Value>, tables: Vec<Value>) -> String {
+    let reqs: Vec<Value> = requirements.iter().map(|r| r["id"].clone()).collect();
+    let tabs: Vec<Value> = tables.iter().map(|t| t["id"].clone()).collect();
+    json!({
+        "id": "large", "version": "1", "title": "Large generated ruleset",
+        "sections": [{ "id": "s", "title": "S" }],
+        "facts": facts, "conditions": conditions, "requirements": requirements, "tables": tables,
+        "checklists": [{ "id": "all", "title": "All", "requirements": reqs, "tables": tabs }]
+    })
+    .to_string()
+}
+
+/// A ruleset with one first-hit table of `rows` rows, each an `all` of two comparisons over 12
+/// yes/no facts (4,096 combinations: within the exact lint's limit), read by one requirement.
+pub fn table(rows: usize) -> String {
+    let pool = 12;
+    let rows: Vec<Value> = (0..rows)
+        .map(|i| {
+            json!({
+                "when": { "all": [
+                    { "fact": format!("f.b{}", i % pool), "eq": (i / pool) % 2 == 0 },
+                    { "fact": format!("f.b{}", (i * 7 + 3) % pool), "eq": true }
+                ] },
+                "output": i % 4, "citation": { "source": "generated" }
+            })
+        })
+        .collect();
+    let outputs: Vec<Value> = (0..4).map(|o| json!({ "value": o, "label": format!("{o}") })).collect();
+    let table = json!({ "id": "big", "title": "Big", "hit": "first", "outputs": outputs, "rows": rows,
+        "default": 0, "citation": { "source": "generated" } });
+    let req = json!({ "id": "r", "title": "R", "kind": "blocker", "owner": "nhs",
+        "met_when": { "decision": "big", "in": [0, 1] }, "action": "a", "citation": { "source": "generated" } });
+    doc(facts(pool), json!({}), vec![req], vec![table])
+}
+
+/// A ruleset with a chain of `links` named conditions, `c{i}` = `all(fact, ref c{i+1})`, the
+/// head read by a requirement's `applies_when` (the comparisons contradict each other, so the
+/// never-applies lint has to look at every combination of the 12 facts).
+pub fn chain(links: usize) -> String {
+    let pool = 12;
+    let mut conditions = serde_json::Map::new();
+    for i in 0..links {
+        let fact = json!({ "fact": format!("f.b{}", i % pool), "eq": (i / pool) % 2 == 0 });
+        let c = if i + 1 < links {
+            json!({ "all": [fact, { "ref": format!("c{}", i + 1) }] })
+        } else {
+            fact
+        };
+        conditions.insert(format!("c{i}"), c);
+    }
+    let req = json!({ "id": "r", "title": "R", "kind": "blocker", "owner": "nhs",
+        "applies_when": { "ref": "c0" }, "met_when": { "not": { "ref": "c1" } },
+        "action": "a", "citation": { "source": "generated" } });
+    doc(facts(pool), Value::Object(conditions), vec![req], vec![])
+}
