@@ -10,7 +10,8 @@
 //!   boundaries of the constants they are compared with);
 //! - at most [`WORK`] op evaluations for one check (combinations × ops involved);
 //! - at most [`TOTAL`] op evaluations for the whole ruleset, checks taken in document order;
-//! - conditions doing date arithmetic (against another date or the as-of date) are skipped.
+//! - conditions with a test that values at the constants' boundaries cannot decide (date
+//!   arithmetic against another date or the as-of date) are skipped.
 //!
 //! A table's rows are checked in one pass over the combinations of the facts of its rows up
 //! to the last row within those bounds: each combination marks the row that hits first.
@@ -19,7 +20,7 @@ use crate::bits::BitSet;
 use crate::compile::{Graph, Item, ItemSet, Plan, Reads};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::evaluate::{Patient, Scope, Values};
-use crate::program::{Kind, Test, Val};
+use crate::program::{Kind, Val};
 use crate::ruleset::Ruleset;
 use crate::tri::Tri;
 use crate::wire::{Origin, RulesetDoc};
@@ -165,20 +166,18 @@ impl Exact<'_> {
             .map_or(0, |op| (op.end as usize).saturating_sub(root as usize))
     }
 
-    /// Whether any op under `root` does date arithmetic (which boundary points cannot decide).
-    fn has_days(&self, root: u32) -> bool {
+    /// Whether every test under `root` can be decided by enumerating values.
+    fn enumerable(&self, root: u32) -> bool {
         let end = self
             .rs
             .prog
             .op(root as usize)
             .map_or(0, |op| op.end as usize);
-        self.rs
-            .prog
-            .ops
-            .get(root as usize..end)
-            .unwrap_or(&[])
-            .iter()
-            .any(|op| matches!(op.kind, Kind::Test(Test::Days { .. })))
+        let ops = self.rs.prog.ops.get(root as usize..end).unwrap_or(&[]);
+        ops.iter().all(|op| match &op.kind {
+            Kind::Test(t) => t.enumerable(),
+            Kind::Const(_) | Kind::Join(_) | Kind::Ref(_) | Kind::Decision { .. } => true,
+        })
     }
 
     /// The ops of an item.
@@ -215,7 +214,7 @@ impl Exact<'_> {
         let mut ops = root_ops;
         for it in &plan {
             for r in self.item_roots(*it) {
-                if self.has_days(r) {
+                if !self.enumerable(r) {
                     return None;
                 }
                 ops = ops.saturating_add(self.size(r));
@@ -291,19 +290,10 @@ impl Exact<'_> {
 fn constants(rs: &Ruleset) -> Vec<Vec<Val>> {
     let mut out = vec![Vec::new(); rs.facts.len()];
     for op in &rs.prog.ops {
-        let (fact, values): (u32, &[Val]) = match &op.kind {
-            Kind::Test(Test::Int { fact, c, .. }) => (*fact, core::slice::from_ref(c)),
-            Kind::Test(Test::IntIn { fact, list }) => (
-                *fact,
-                rs.prog
-                    .lists
-                    .get(*list as usize)
-                    .map_or(&[][..], |l| &l[..]),
-            ),
-            _ => continue,
-        };
-        if let Some(v) = out.get_mut(fact as usize) {
-            v.extend_from_slice(values);
+        if let Kind::Test(t) = &op.kind {
+            if let Some(v) = out.get_mut(t.fact() as usize) {
+                v.extend_from_slice(t.constants(&rs.prog.lists));
+            }
         }
     }
     out
@@ -324,7 +314,7 @@ pub(crate) fn exact(rs: &Ruleset, g: &Graph, doc_ids: &[String]) -> Vec<Diagnost
         let Some(reads) = root_reads(rs, a) else {
             continue;
         };
-        if x.has_days(a) {
+        if !x.enumerable(a) {
             continue;
         }
         let Some(space) = x.space(&reads, x.size(a)) else {
@@ -398,7 +388,7 @@ fn unreachable_rows(x: &mut Exact<'_>, t: &crate::compile::Table) -> Vec<usize> 
         let Some(r) = root_reads(x.rs, row.when) else {
             break;
         };
-        if x.has_days(row.when) {
+        if !x.enumerable(row.when) {
             break;
         }
         root_ops = root_ops.saturating_add(x.size(row.when));

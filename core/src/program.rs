@@ -161,6 +161,40 @@ impl Test {
         }
     }
 
+    /// Whether the test is decided by its facts' values alone, compared with constants, so the
+    /// lints can decide it by enumerating values at the constants' boundaries. Date arithmetic
+    /// (against another date or the as-of date) is not.
+    #[cfg(feature = "lint")]
+    pub(crate) fn enumerable(&self) -> bool {
+        match self {
+            Test::Bool { .. }
+            | Test::EnumIn { .. }
+            | Test::SetEq { .. }
+            | Test::SetNe { .. }
+            | Test::SetHas { .. }
+            | Test::Int { .. }
+            | Test::IntIn { .. }
+            | Test::Known(_) => true,
+            Test::Days { .. } => false,
+        }
+    }
+
+    /// The constants the test compares its fact's value with (for the lints' boundary values).
+    #[cfg(feature = "lint")]
+    pub(crate) fn constants<'a>(&'a self, lists: &'a [Box<[Val]>]) -> &'a [Val] {
+        match self {
+            Test::Int { c, .. } => core::slice::from_ref(c),
+            Test::IntIn { list, .. } => lists.get(*list as usize).map_or(&[], |l| &l[..]),
+            Test::Bool { .. }
+            | Test::EnumIn { .. }
+            | Test::SetEq { .. }
+            | Test::SetNe { .. }
+            | Test::SetHas { .. }
+            | Test::Known(_)
+            | Test::Days { .. } => &[],
+        }
+    }
+
     /// The facts the test reads: its fact, and a second date fact for [`Test::Days`].
     pub(crate) fn facts(&self) -> [Option<u32>; 2] {
         match *self {

@@ -1,4 +1,4 @@
-//! A sequence of session calls (set, clear, import, export, switch checklist) driven by the
+//! A sequence of session calls (set, clear, import, export, switch checklist, as-of date) driven by the
 //! input against the JSON API the WASM binding wraps. Every call must return a tagged
 //! `{"ok"…}` or `{"error"…}` object; nothing may panic.
 #![no_main]
@@ -19,12 +19,13 @@ fuzz_target!(|data: &[u8]| {
         let Some((&op, rest)) = chunk.split_first() else { continue };
         let fact = FACTS[usize::from(op >> 4) % FACTS.len()];
         let text = String::from_utf8_lossy(rest);
-        let out = match op % 6 {
+        let out = match op % 7 {
             0 => s.set(fact, &text),
             1 => s.clear(fact),
             2 => s.import(&text),
             3 => s.export(),
             4 => s.set_checklist(if rest.is_empty() { "ward" } else { &text }),
+            5 => s.set_as_of(if rest.is_empty() { None } else { Some(&text) }),
             _ => s.report(),
         };
         assert!(out.starts_with("{\"ok\":") || out.starts_with("{\"error\":"), "untagged: {out}");

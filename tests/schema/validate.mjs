@@ -19,7 +19,7 @@ function check(name, validate, value) {
   console.error(`FAIL ${name}:`, JSON.stringify(validate.errors.slice(0, 5), null, 2));
 }
 
-const rulesets = ['tests/fixtures/example-ruleset.json', 'core/rulesets/england-national.json',
+const rulesets = ['tests/fixtures/example-ruleset.json', 'tests/fixtures/dates-ruleset.json', 'core/rulesets/england-national.json',
   ...readdirSync(join(root, 'core/rulesets/overlays')).filter((f) => f.endsWith('.json')).map((f) => `core/rulesets/overlays/${f}`)];
 for (const f of rulesets) check(f, ruleset, load(f));
 for (const f of process.argv.slice(2)) {

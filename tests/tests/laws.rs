@@ -16,15 +16,43 @@ use homeward::{Facts, Report, Ruleset, Status, Verdict};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-/// Facts of the generated rulesets and their complete domains.
-const FACTS: [(&str, &str); 4] = [("b0", "bool"), ("b1", "bool"), ("e", "enum"), ("n", "int")];
+/// Facts of the generated rulesets and their complete domains; the last input is the as-of
+/// date of the evaluation (an input like a fact: unknown until given).
+const FACTS: [(&str, &str); 7] = [
+    ("b0", "bool"),
+    ("b1", "bool"),
+    ("e", "enum"),
+    ("n", "int"),
+    ("d0", "date"),
+    ("d1", "date"),
+    ("as_of", "as_of"),
+];
+
+/// The dates facts and the as-of date take: close enough that offsets of a few days matter.
+const DATES: [&str; 3] = ["2024-02-27", "2024-03-01", "2024-03-04"];
 
 fn domain(fact: &str) -> Vec<Value> {
     match fact {
         "b0" | "b1" => vec![json!(false), json!(true)],
         "e" => vec![json!("p"), json!("q"), json!("r")],
+        "d0" | "d1" | "as_of" => DATES.iter().map(|d| json!(d)).collect(),
         _ => (0..4).map(|i| json!(i)).collect(),
     }
+}
+
+/// A date comparison: with a literal, the as-of date or the other date, moved by a few days.
+fn date_leaf() -> impl Strategy<Value = Value> {
+    let op = prop::sample::select(vec!["lt", "lte", "gt", "gte", "eq", "ne"]);
+    let fact = prop::sample::select(vec!["d0", "d1"]);
+    prop_oneof![
+        (fact.clone(), op.clone(), prop::sample::select(DATES.to_vec()))
+            .prop_map(|(f, op, d)| json!({ "fact": f, op: d })),
+        (fact.clone(), op.clone(), -4..=4i64)
+            .prop_map(|(f, op, k)| json!({ "fact": f, op: { "as_of": true, "plus_days": k } })),
+        (op, -4..=4i64).prop_map(|(op, k)| json!({ "fact": "d0", op: { "fact": "d1", "plus_days": k } })),
+        (fact, prop::collection::vec(prop::sample::select(DATES.to_vec()), 1..3))
+            .prop_map(|(f, ds)| json!({ "fact": f, "in": ds })),
+    ]
 }
 
 /// A comparison leaf (no `known`: it is deliberately not information-monotone).
@@ -41,6 +69,7 @@ fn leaf() -> impl Strategy<Value = Value> {
         )
             .prop_map(|(op, c)| json!({ "fact": "n", op: c })),
         any::<bool>().prop_map(Value::Bool),
+        date_leaf(),
     ]
 }
 
@@ -76,7 +105,9 @@ fn ruleset_doc() -> impl Strategy<Value = Value> {
     .prop_map(|((c0, c1), reqs, rows, default)| {
         let facts: Vec<Value> = FACTS
             .iter()
+            .filter(|(_, ty)| *ty != "as_of")
             .map(|(id, ty)| match *ty {
+                "date" => json!({ "id": id, "type": "date", "section": "s", "question": id }),
                 "bool" => json!({ "id": id, "type": "bool", "section": "s", "question": id }),
                 "enum" => json!({ "id": id, "type": "enum", "section": "s", "question": id,
                                   "options": [{ "id": "p", "label": "P" }, { "id": "q", "label": "Q" }, { "id": "r", "label": "R" }] }),
@@ -123,8 +154,8 @@ fn partial() -> impl Strategy<Value = Vec<Option<usize>>> {
 
 fn facts_json(answers: &[Option<usize>]) -> Value {
     let mut m = serde_json::Map::new();
-    for ((id, _), a) in FACTS.iter().zip(answers) {
-        if let Some(i) = a {
+    for ((id, ty), a) in FACTS.iter().zip(answers) {
+        if let (Some(i), false) = (a, *ty == "as_of") {
             let d = domain(id);
             m.insert((*id).to_string(), d[i % d.len()].clone());
         }
@@ -132,8 +163,14 @@ fn facts_json(answers: &[Option<usize>]) -> Value {
     Value::Object(m)
 }
 
+/// The as-of date of the answers (the last input), if given.
+fn as_of(answers: &[Option<usize>]) -> Option<homeward::Date> {
+    let i = answers.last().copied().flatten()?;
+    homeward::Date::parse(DATES[i % DATES.len()]).ok()
+}
+
 fn evaluate(rs: &Ruleset, answers: &[Option<usize>]) -> Report {
-    let facts = Facts::from_value(rs, &facts_json(answers)).unwrap();
+    let facts = Facts::from_value(rs, &facts_json(answers)).unwrap().with_as_of(as_of(answers));
     rs.evaluate(rs.checklist(Some("all")).unwrap(), &facts)
 }
 
@@ -217,15 +254,16 @@ proptest! {
                 prop_assert!(false, "{e}\nruleset {doc}\npartial {:?} complete {:?}", answers, complete);
             }
         }
-        // And undetermined means some completion could go either way or the questions are real.
-        if partial_report.verdict == Verdict::Undetermined {
+        // And undetermined means there is a question to ask — unless what is missing is the
+        // as-of date, which is the caller's to give, not a question.
+        if partial_report.verdict == Verdict::Undetermined && as_of(&answers).is_some() {
             prop_assert!(!partial_report.open_questions.is_empty(), "undetermined with nothing to ask");
         }
     }
 
     /// (b) Information monotonicity: answering one more fact never changes a decided value.
     #[test]
-    fn answering_more_never_changes_a_decided_value(doc in ruleset_doc(), answers in partial(), which in 0..4usize, value in 0..4usize) {
+    fn answering_more_never_changes_a_decided_value(doc in ruleset_doc(), answers in partial(), which in 0..FACTS.len(), value in 0..4usize) {
         let rs = Ruleset::from_json(&doc.to_string()).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let mut answers = answers;
         answers[which] = None;
