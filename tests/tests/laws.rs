@@ -45,12 +45,20 @@ fn date_leaf() -> impl Strategy<Value = Value> {
     let op = prop::sample::select(vec!["lt", "lte", "gt", "gte", "eq", "ne"]);
     let fact = prop::sample::select(vec!["d0", "d1"]);
     prop_oneof![
-        (fact.clone(), op.clone(), prop::sample::select(DATES.to_vec()))
+        (
+            fact.clone(),
+            op.clone(),
+            prop::sample::select(DATES.to_vec())
+        )
             .prop_map(|(f, op, d)| json!({ "fact": f, op: d })),
         (fact.clone(), op.clone(), -4..=4i64)
             .prop_map(|(f, op, k)| json!({ "fact": f, op: { "as_of": true, "plus_days": k } })),
-        (op, -4..=4i64).prop_map(|(op, k)| json!({ "fact": "d0", op: { "fact": "d1", "plus_days": k } })),
-        (fact, prop::collection::vec(prop::sample::select(DATES.to_vec()), 1..3))
+        (op, -4..=4i64)
+            .prop_map(|(op, k)| json!({ "fact": "d0", op: { "fact": "d1", "plus_days": k } })),
+        (
+            fact,
+            prop::collection::vec(prop::sample::select(DATES.to_vec()), 1..3)
+        )
             .prop_map(|(f, ds)| json!({ "fact": f, "in": ds })),
     ]
 }
@@ -170,7 +178,9 @@ fn as_of(answers: &[Option<usize>]) -> Option<homeward::Date> {
 }
 
 fn evaluate(rs: &Ruleset, answers: &[Option<usize>]) -> Report {
-    let facts = Facts::from_value(rs, &facts_json(answers)).unwrap().with_as_of(as_of(answers));
+    let facts = Facts::from_value(rs, &facts_json(answers))
+        .unwrap()
+        .with_as_of(as_of(answers));
     rs.evaluate(rs.checklist(Some("all")).unwrap(), &facts)
 }
 

@@ -10,7 +10,12 @@ fn facts(n: usize) -> Vec<Value> {
         .collect()
 }
 
-fn doc(facts: Vec<Value>, conditions: Value, requirements: Vec<Value>, tables: Vec<Value>) -> String {
+fn doc(
+    facts: Vec<Value>,
+    conditions: Value,
+    requirements: Vec<Value>,
+    tables: Vec<Value>,
+) -> String {
     let reqs: Vec<Value> = requirements.iter().map(|r| r["id"].clone()).collect();
     let tabs: Vec<Value> = tables.iter().map(|t| t["id"].clone()).collect();
     json!({
@@ -37,7 +42,9 @@ pub fn table(rows: usize) -> String {
             })
         })
         .collect();
-    let outputs: Vec<Value> = (0..4).map(|o| json!({ "value": o, "label": format!("{o}") })).collect();
+    let outputs: Vec<Value> = (0..4)
+        .map(|o| json!({ "value": o, "label": format!("{o}") }))
+        .collect();
     let table = json!({ "id": "big", "title": "Big", "hit": "first", "outputs": outputs, "rows": rows,
         "default": 0, "citation": { "source": "generated" } });
     let req = json!({ "id": "r", "title": "R", "kind": "blocker", "owner": "nhs",
