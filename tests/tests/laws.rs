@@ -250,7 +250,7 @@ fn refines(earlier: &Report, later: &Report) -> Result<(), String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1024, max_global_rejects: 1 << 16, failure_persistence: None, ..ProptestConfig::default() })]
 
     /// (a) Soundness: whatever Kleene decides, every completion of the unknown facts agrees.
     #[test]
@@ -299,6 +299,45 @@ proptest! {
         let reformatted = Ruleset::from_json(&pretty).unwrap();
         prop_assert_eq!(reformatted.hash(), rs.hash());
         prop_assert_eq!(evaluate(&again, &answers).to_json().replace(again.hash(), ""), report.to_json().replace(rs.hash(), ""));
+    }
+
+    /// (e) The exact lints are exact: a table row gets `UNREACHABLE_ROW` exactly when no
+    /// complete patient makes it the first hit, and a requirement gets `NEVER_APPLIES` exactly
+    /// when no complete patient makes it apply (checked where every fact's whole domain is
+    /// enumerable here: no dates, whose domain is too large to enumerate by brute force).
+    #[test]
+    fn the_exact_lints_agree_with_brute_force(doc in ruleset_doc()) {
+        let text = doc.to_string();
+        let rules = format!("{}{}{}", doc["requirements"], doc["tables"], doc["conditions"]);
+        prop_assume!(!rules.contains("\"d0\"") && !rules.contains("\"d1\""));
+        let rs = Ruleset::from_json(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        // Every combination of the facts the rules read (the dates they do not read stay fixed).
+        let mut open = [None; FACTS.len()];
+        for (slot, (_, ty)) in open.iter_mut().zip(FACTS) {
+            if matches!(ty, "date" | "as_of") {
+                *slot = Some(0);
+            }
+        }
+        let reports: Vec<Report> = completions(&open).iter().map(|c| evaluate(&rs, c)).collect();
+        let warned = |code: &str| -> Vec<String> {
+            rs.warnings().iter().filter(|d| d.code.as_str() == code).map(|d| d.path.clone()).collect()
+        };
+        let rows = doc["tables"][0]["rows"].as_array().map_or(0, Vec::len);
+        let unreachable: Vec<String> = (0..rows)
+            .filter(|i| !reports.iter().any(|r| r.decision("t").and_then(|d| d.row) == Some(*i as u32)))
+            .map(|i| format!("$.tables[0].rows[{i}]"))
+            .collect();
+        prop_assert_eq!(warned("UNREACHABLE_ROW"), unreachable, "ruleset {}", text);
+        let never: Vec<String> = doc["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.get("applies_when").is_some())
+            .filter(|(i, _)| reports.iter().all(|rep| rep.requirements[*i].status == Status::NotApplicable))
+            .map(|(i, _)| format!("$.requirements[{i}].applies_when"))
+            .collect();
+        prop_assert_eq!(warned("NEVER_APPLIES"), never, "ruleset {}", text);
     }
 
     /// (d) No input panics: arbitrary JSON as a ruleset, as an overlay and as facts.
