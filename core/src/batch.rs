@@ -9,7 +9,7 @@
 //! agree on random patients with unknowns, and `tests/tests/paths.rs` on every golden scenario.
 
 use crate::compile::Plan;
-use crate::evaluate::{status_of, verdict_of, FactSource, Judged, Scope, Values};
+use crate::evaluate::{status_code, verdict_of, FactSource, Judged, Scope, Values};
 use crate::facttype::{Shape, UNKNOWN};
 use crate::lanes::{Lanes, Mask, LANES};
 use crate::program::{IntOp, Test, Val};
@@ -247,15 +247,7 @@ impl Block {
             facts: &*self,
             values: &values,
         };
-        judged.clear();
-        judged.extend(plan.reqs.iter().map(|&i| match rs.reqs.get(i) {
-            Some(r) => rs.judge(r, &scope),
-            None => Judged {
-                applies: Mask::UNKNOWN,
-                met: Mask::UNKNOWN,
-            },
-        }));
-        let (not_met, unknown) = rs.verdict_lanes(plan, &judged);
+        let (not_met, unknown) = rs.judge_plan(plan, &scope, &mut judged);
         let nt = plan.tables.len();
         for (j, codes) in out.chunks_mut(per).take(count).enumerate() {
             let on = |m: u64| m >> j & 1 == 1;
@@ -263,15 +255,22 @@ impl Block {
                 *slot = verdict_of(on(not_met), on(unknown)).code();
             }
             for (slot, &t) in codes.iter_mut().skip(1).zip(&plan.tables) {
+                // Decided when exactly one output is still possible (counted without branches).
                 let outs = rs.tables.get(t).map_or(&[][..], |t| values.outs_of(t));
-                let mut possible = outs.iter().enumerate().filter(|(_, p)| on(**p));
-                *slot = match (possible.next(), possible.next()) {
-                    (Some((o, _)), None) => u32::try_from(o).unwrap_or(crate::compact::UNDECIDED),
-                    _ => crate::compact::UNDECIDED,
+                let (mut seen, mut last) = (0u32, 0u32);
+                for (o, &lanes) in (0u32..).zip(outs) {
+                    let hit = on(lanes);
+                    seen += u32::from(hit);
+                    last = if hit { o } else { last };
+                }
+                *slot = if seen == 1 {
+                    last
+                } else {
+                    crate::compact::UNDECIDED
                 };
             }
             for (slot, jd) in codes.iter_mut().skip(1 + nt).zip(&judged) {
-                *slot = status_of(on(jd.not_applicable()), on(jd.met()), on(jd.not_met())).code();
+                *slot = status_code(on(jd.not_applicable()), on(jd.met()), on(jd.not_met()));
             }
         }
         self.values = values;

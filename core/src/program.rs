@@ -79,8 +79,10 @@ impl Term {
     }
 }
 
-/// A leaf: a test of one patient's facts.
+/// A leaf: a test of one patient's facts. Every variant starts with the fact it reads, at the
+/// same place (`repr(u8)`), so reading it is one load whatever the test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub(crate) enum Test {
     /// A bool fact equals `want`.
     Bool { fact: u32, want: bool },
@@ -104,7 +106,7 @@ pub(crate) enum Test {
         fact: u32,
         other: Term,
         op: IntOp,
-        days: Val,
+        days: i32,
     },
 }
 
@@ -139,7 +141,7 @@ impl Test {
             Test::Days {
                 other, op, days, ..
             } => match other.value(&read, as_of) {
-                Some(y) => op.holds(x.saturating_sub(y), days),
+                Some(y) => op.holds(x.saturating_sub(y), Val::from(days)),
                 None => return Tri::Unknown,
             },
         })
@@ -332,7 +334,7 @@ impl Program {
     /// is bounded by the nesting limit enforced at load.
     #[inline]
     pub(crate) fn eval<L: Lanes, S: Source<L>>(&self, root: u32, s: &S) -> L {
-        self.child(root as usize, s, &mut NoMemo)
+        self.value(root as usize, s, &mut NoMemo).0
     }
 
     /// As [`Program::eval`] for one patient, remembering every op's value in `memo` (for the
@@ -358,55 +360,57 @@ impl Program {
         if let Some(v) = memo.get(p) {
             return (v, end);
         }
-        // Leaves first, with one dispatch on the test (most ops are leaves).
-        if let Kind::Test(t) = &op.kind {
-            let v = s.test(t, &self.lists);
-            memo.set(p, v);
-            return (v, end);
-        }
         let v = match &op.kind {
             Kind::Test(t) => s.test(t, &self.lists),
+            Kind::Join(Join::All) => self.all(p, end, s, memo),
+            Kind::Join(Join::Any) => self.any(p, end, s, memo),
+            Kind::Join(Join::Not) => self.child(p + 1, s, memo).not(),
+            Kind::Join(Join::AtLeast(n)) => self.at_least(*n, p, s, memo),
             Kind::Const(true) => L::TRUE,
             Kind::Const(false) => L::FALSE,
             Kind::Ref(d) => s.derived(*d),
             Kind::Decision { table, mask } => s.decision(*table, *mask),
-            Kind::Join(j) => self.join(*j, p, end, s, memo),
         };
         memo.set(p, v);
         (v, end)
     }
 
-    /// `all`, `any`, `not` and `at_least` over the children of the op at `p`; `all` and `any`
-    /// short-circuit once every lane is decided. `all` and `any` share one loop with one
-    /// evaluation site, so the evaluator stays small (in cache, and in the `.wasm`).
-    fn join<L: Lanes, S: Source<L>, M: Memo<L>>(
+    /// `all` over the children of the op at `p`: stops once every lane is false.
+    fn all<L: Lanes, S: Source<L>, M: Memo<L>>(
         &self,
-        j: Join,
         p: usize,
         end: usize,
         s: &S,
         memo: &mut M,
     ) -> L {
-        let any = match j {
-            Join::All => false,
-            Join::Any => true,
-            Join::Not => return self.child(p + 1, s, memo).not(),
-            Join::AtLeast(n) => return self.at_least(n, p, s, memo),
-        };
-        let mut acc = if any { L::FALSE } else { L::TRUE };
+        let mut acc = L::TRUE;
         let mut c = p + 1;
         while c < end {
             let (v, next) = self.value(c, s, memo);
-            if any {
-                acc = acc.or(v);
-                if acc.t() == L::EVERY {
-                    break;
-                }
-            } else {
-                acc = acc.and(v);
-                if acc.f() == L::EVERY {
-                    break;
-                }
+            acc = acc.and(v);
+            if acc.f() == L::EVERY {
+                break;
+            }
+            c = next;
+        }
+        acc
+    }
+
+    /// `any` over the children of the op at `p`: stops once every lane is true.
+    fn any<L: Lanes, S: Source<L>, M: Memo<L>>(
+        &self,
+        p: usize,
+        end: usize,
+        s: &S,
+        memo: &mut M,
+    ) -> L {
+        let mut acc = L::FALSE;
+        let mut c = p + 1;
+        while c < end {
+            let (v, next) = self.value(c, s, memo);
+            acc = acc.or(v);
+            if acc.t() == L::EVERY {
+                break;
             }
             c = next;
         }

@@ -174,6 +174,31 @@ pub(crate) fn status_of(not_applicable: bool, met: bool, not_met: bool) -> Statu
     }
 }
 
+/// `status_of(…).code()` without branches, for writing the codes of 64 patients at a time
+/// (met 0, not met 1, unknown 2, not applicable 3; the sets are disjoint). Tested equal to
+/// [`status_of`] on every combination.
+#[inline(always)]
+pub(crate) fn status_code(not_applicable: bool, met: bool, not_met: bool) -> u32 {
+    2 + u32::from(not_applicable) - 2 * u32::from(met) - u32::from(not_met)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{status_code, status_of};
+
+    #[test]
+    fn the_branchless_status_code_is_the_status() {
+        for (na, met, nm) in [
+            (false, false, false),
+            (true, false, false),
+            (false, true, false),
+            (false, false, true),
+        ] {
+            assert_eq!(status_code(na, met, nm), status_of(na, met, nm).code());
+        }
+    }
+}
+
 impl Judged<Tri> {
     /// The status for the one patient.
     pub(crate) fn status(&self) -> Status {
@@ -281,22 +306,30 @@ impl Ruleset {
         Judged { applies, met }
     }
 
-    /// The lanes where a plan's verdict is not ready, and where a blocker or hold is unknown.
-    pub(crate) fn verdict_lanes<L: Lanes>(
+    /// Judges every requirement of a plan into `judged`, and returns the lanes where a blocker
+    /// or hold is not met (not ready) and where one is unknown: the verdict, for every lane.
+    pub(crate) fn judge_plan<L: Lanes, S: Source<L>>(
         &self,
         plan: &Plan,
-        judged: &[Judged<L>],
+        s: &S,
+        judged: &mut Vec<Judged<L>>,
     ) -> (L::Set, L::Set) {
+        judged.clear();
         let (mut not_met, mut unknown) = (L::NONE, L::NONE);
-        for (&i, j) in plan.reqs.iter().zip(judged) {
-            if self
-                .reqs
-                .get(i)
-                .is_some_and(|r| r.kind.counts_toward_verdict())
-            {
+        for &i in &plan.reqs {
+            let Some(r) = self.reqs.get(i) else {
+                judged.push(Judged {
+                    applies: L::UNKNOWN,
+                    met: L::UNKNOWN,
+                });
+                continue;
+            };
+            let j = self.judge(r, s);
+            if r.kind.counts_toward_verdict() {
                 not_met = not_met | j.not_met();
                 unknown = unknown | j.unknown();
             }
+            judged.push(j);
         }
         (not_met, unknown)
     }
@@ -310,18 +343,7 @@ impl Ruleset {
             facts: &patient,
             values: &s.values,
         };
-        s.judged.clear();
-        for &i in &plan.reqs {
-            let j = match self.reqs.get(i) {
-                Some(r) => self.judge(r, &scope),
-                None => Judged {
-                    applies: Tri::Unknown,
-                    met: Tri::Unknown,
-                },
-            };
-            s.judged.push(j);
-        }
-        let (not_met, unknown) = self.verdict_lanes(plan, &s.judged);
+        let (not_met, unknown) = self.judge_plan(plan, &scope, &mut s.judged);
         verdict_of(not_met, unknown)
     }
 

@@ -229,7 +229,8 @@ fn date_comparison(
             fact,
             other,
             op,
-            days,
+            // Within ±MAX_OFFSET, checked above.
+            days: i32::try_from(days).unwrap_or(0),
         }),
         _ => Err(diags),
     }
