@@ -33,6 +33,8 @@ pub(crate) trait Lanes: Copy + PartialEq + core::fmt::Debug {
 
     /// True in the lanes of `t`, false in those of `f` (disjoint), unknown elsewhere.
     fn from_sets(t: Self::Set, f: Self::Set) -> Self;
+    /// Every lane when `b`, no lane otherwise.
+    fn every_if(b: bool) -> Self::Set;
     /// The lanes where the value is true.
     fn t(self) -> Self::Set;
     /// The lanes where the value is false.
@@ -71,6 +73,11 @@ impl Lanes for Tri {
     }
 
     #[inline(always)]
+    fn every_if(b: bool) -> bool {
+        b
+    }
+
+    #[inline(always)]
     fn t(self) -> bool {
         self == Tri::True
     }
@@ -97,8 +104,10 @@ impl Lanes for Tri {
 
     #[inline(always)]
     fn tally(tally: &mut (u32, u32), part: Tri) {
-        tally.0 += u32::from(part == Tri::True);
-        tally.1 += u32::from(part == Tri::Unknown);
+        // False 0b00, Unknown 0b01, True 0b10 (`Tri` is `repr(u8)` in that order).
+        let x = part as u32;
+        tally.0 += x >> 1;
+        tally.1 += x & 1;
     }
 
     #[inline(always)]
@@ -131,6 +140,11 @@ impl Lanes for Mask {
     #[inline(always)]
     fn from_sets(t: u64, f: u64) -> Mask {
         Mask { t, f: f & !t }
+    }
+
+    #[inline(always)]
+    fn every_if(b: bool) -> u64 {
+        0u64.wrapping_sub(u64::from(b))
     }
 
     #[inline(always)]

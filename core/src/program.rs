@@ -365,7 +365,7 @@ impl Program {
             Kind::Join(Join::All) => self.all(p, end, s, memo),
             Kind::Join(Join::Any) => self.any(p, end, s, memo),
             Kind::Join(Join::Not) => self.child(p + 1, s, memo).not(),
-            Kind::Join(Join::AtLeast(n)) => self.at_least(*n, p, s, memo),
+            Kind::Join(Join::AtLeast(n)) => self.at_least(*n, p, end, s, memo),
             Kind::Const(true) => L::TRUE,
             Kind::Const(false) => L::FALSE,
             Kind::Ref(d) => s.derived(*d),
@@ -418,17 +418,20 @@ impl Program {
     }
 
     /// `at_least n` over the children of the op at `p`.
-    #[inline(never)]
     fn at_least<L: Lanes, S: Source<L>, M: Memo<L>>(
         &self,
         n: u32,
         p: usize,
+        end: usize,
         s: &S,
         memo: &mut M,
     ) -> L {
         let mut tally = L::Tally::default();
-        for c in self.children(p) {
-            L::tally(&mut tally, self.child(c, s, memo));
+        let mut c = p + 1;
+        while c < end {
+            let (v, next) = self.value(c, s, memo);
+            L::tally(&mut tally, v);
+            c = next;
         }
         L::at_least(n, &tally)
     }

@@ -123,12 +123,12 @@ impl<L: Lanes> Values<L> {
 /// table was not evaluated).
 pub(crate) fn decision<L: Lanes>(outs: &[L::Set], mask: u64) -> L {
     let (mut inside, mut outside) = (L::NONE, L::NONE);
-    for (o, &lanes) in outs.iter().enumerate() {
-        if o < 64 && mask >> o & 1 == 1 {
-            inside = inside | lanes;
-        } else {
-            outside = outside | lanes;
-        }
+    let mut rest = mask;
+    for &lanes in outs {
+        let picked = L::every_if(rest & 1 == 1);
+        inside = inside | (lanes & picked);
+        outside = outside | (lanes & !picked);
+        rest >>= 1;
     }
     let evaluated = inside | outside;
     L::from_sets(evaluated & !outside, evaluated & !inside)

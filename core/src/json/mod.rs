@@ -325,9 +325,3 @@ pub fn evaluate(
 ) -> String {
     JsonEngine::load(ruleset_json, overlays_json).evaluate(facts_json, checklist, as_of)
 }
-
-#[doc(hidden)]
-#[must_use]
-pub fn error_for(code: Code, path: &str, message: &str) -> String {
-    error(&one(code, path, String::from(message)))
-}
