@@ -1,5 +1,5 @@
 //! The report: plain data describing one patient's discharge readiness for one checklist.
-//! Each type is declared once ([`json_struct!`](crate::write)): its serde form and the fast
+//! Each type is declared once (with the crate's `json_struct!`): its serde form and the fast
 //! writer both come from the declaration, fields in a fixed order, so the same input gives the
 //! same bytes everywhere.
 
