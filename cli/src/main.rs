@@ -226,31 +226,9 @@ fn patient(args: &Args, rs: &Ruleset) -> Result<Result<Facts, u8>, String> {
         Ok(Err(1))
     };
     if let Some(qr) = &args.questionnaire_response {
-        let value: Value = match serde_json::from_str(&read(qr)?) {
-            Ok(v) => v,
-            Err(e) => {
-                return fail(
-                    vec![Diagnostic::error(
-                        homeward::Code::JsonSyntax,
-                        "$",
-                        e.to_string(),
-                    )],
-                    qr,
-                )
-            }
-        };
-        let facts = match fhir::facts_from_response(rs, &value) {
-            Ok(f) => f,
-            Err(m) => {
-                return fail(
-                    vec![Diagnostic::error(homeward::Code::UnknownFact, "$.item", m)],
-                    qr,
-                )
-            }
-        };
-        return match Facts::from_value(rs, &facts) {
-            Ok(f) => Ok(Ok(f)),
-            Err(e) => fail(e.diagnostics(), qr),
+        return match fhir::facts_from_text(rs, &read(qr)?) {
+            Ok(imported) => Ok(Ok(imported.facts)),
+            Err(diags) => fail(diags, qr),
         };
     }
     let Some(path) = &args.facts else {

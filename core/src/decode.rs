@@ -33,8 +33,12 @@ struct Obj<'a> {
     path: String,
 }
 
-/// Parses JSON text, reporting a syntax error with line and column.
-pub(crate) fn parse_json(text: &str) -> Result<Value, Diagnostic> {
+/// Parses JSON text, reporting a syntax error with line and column (and refusing text over
+/// [`MAX_INPUT_BYTES`]). Every JSON document the engine or its tools read goes through here.
+///
+/// # Errors
+/// A `TOO_LARGE` or `JSON_SYNTAX` diagnostic at `$`.
+pub fn parse_json(text: &str) -> Result<Value, Diagnostic> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(Diagnostic::error(
             Code::TooLarge,

@@ -111,6 +111,9 @@ codes! {
     AskedWhenSelf => "ASKED_WHEN_SELF",
     /// A requirement or table that no checklist uses.
     NotInChecklist => "NOT_IN_CHECKLIST",
+    /// An interchange resource (a FHIR QuestionnaireResponse or Bundle) that is not valid or
+    /// cannot be mapped exactly to facts.
+    InvalidResource => "INVALID_RESOURCE",
 }
 
 impl fmt::Display for Code {
@@ -256,6 +259,9 @@ pub const fn default_help(code: Code) -> &'static str {
             "a question cannot depend on its own answer; gate it on another fact"
         }
         Code::NotInChecklist => "add it to a checklist or remove it",
+        Code::InvalidResource => {
+            "send a resource the importer can map exactly; see the FHIR section of docs/cli.md"
+        }
     }
 }
 

@@ -1,0 +1,465 @@
+//! The FHIR QuestionnaireResponse importer through the real binary: a complete response built
+//! from a golden scenario gives the same report as `eval --facts`, and every unreadable or
+//! non-conformant variation of it is refused with a located, coded error (exit 1), never read
+//! as a value (review finding C1: a patient on oxygen coded only by display came out READY).
+
+#![allow(
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers fail the test with context and read JSON by index (missing is null)"
+)]
+
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_homeward"))
+        .args(args)
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run homeward: {e}"));
+    if let Some(mut input) = child.stdin.take() {
+        input
+            .write_all(stdin.unwrap_or_default().as_bytes())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    child.wait_with_output().unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// The national Questionnaire as exported.
+fn questionnaire() -> Value {
+    let o = run(&["export", "--format", "fhir-questionnaire"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn scenario(name: &str) -> Value {
+    let p = root().join("tests/scenarios").join(name);
+    serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A response as a form filler writes it: the Questionnaire's groups mirrored, codings copied
+/// from the answer options, unknown facts left out, `[]` as the "None of these" option.
+fn response(q: &Value, facts: &Value) -> Value {
+    fn items(q_items: &Value, facts: &Value) -> Vec<Value> {
+        let mut out = Vec::new();
+        for it in q_items.as_array().into_iter().flatten() {
+            let link = it["linkId"].as_str().unwrap_or_default();
+            if it["type"] == "group" {
+                let kids = items(&it["item"], facts);
+                if !kids.is_empty() {
+                    out.push(json!({ "linkId": link, "text": it["text"], "item": kids }));
+                }
+                continue;
+            }
+            let Some(v) = facts.get(link).filter(|v| !v.is_null()) else {
+                continue;
+            };
+            let coding = |code: &str| -> Value {
+                it["answerOption"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .find(|o| o["valueCoding"]["code"] == code)
+                    .map(|o| json!({ "valueCoding": o["valueCoding"] }))
+                    .unwrap_or_else(|| panic!("no option {code} on {link}"))
+            };
+            let answer: Vec<Value> = match (it["type"].as_str(), v) {
+                (Some("boolean"), _) => vec![json!({ "valueBoolean": v })],
+                (Some("integer"), _) => vec![json!({ "valueInteger": v })],
+                (_, Value::String(s)) => vec![coding(s)],
+                (_, Value::Array(a)) if a.is_empty() => vec![coding("none-of-these")],
+                (_, Value::Array(a)) => a
+                    .iter()
+                    .map(|c| coding(c.as_str().unwrap_or_default()))
+                    .collect(),
+                _ => panic!("cannot write {link} = {v}"),
+            };
+            out.push(json!({ "linkId": link, "text": it["text"], "answer": answer }));
+        }
+        out
+    }
+    json!({
+        "resourceType": "QuestionnaireResponse",
+        "status": "completed",
+        "questionnaire": format!("{}|{}", q["url"].as_str().unwrap_or_default(), q["version"].as_str().unwrap_or_default()),
+        "authored": "2026-11-24T09:30:00+00:00",
+        "item": items(&q["item"], facts),
+    })
+}
+
+/// The JSON path of the item with `link` in a response, e.g. `$.item[0].item[2]`.
+fn path_of(qr: &Value, link: &str) -> String {
+    fn find(items: &Value, at: &str, link: &str) -> Option<String> {
+        for (i, it) in items.as_array().into_iter().flatten().enumerate() {
+            let p = format!("{at}[{i}]");
+            if it["linkId"] == link {
+                return Some(p);
+            }
+            if let Some(found) = find(&it["item"], &format!("{p}.item"), link) {
+                return Some(found);
+            }
+        }
+        None
+    }
+    find(&qr["item"], "$.item", link).unwrap_or_else(|| panic!("no item {link}"))
+}
+
+/// The item with `link`, to change.
+fn item<'a>(qr: &'a mut Value, link: &str) -> &'a mut Value {
+    let path = path_of(qr, link);
+    let pointer = path
+        .trim_start_matches('$')
+        .replace(['.', '['], "/")
+        .replace(']', "");
+    qr.pointer_mut(&pointer)
+        .unwrap_or_else(|| panic!("no item at {path}"))
+}
+
+fn eval_qr(qr: &Value, checklist: &str) -> Output {
+    run(
+        &[
+            "eval",
+            "--questionnaire-response",
+            "-",
+            "--checklist",
+            checklist,
+            "--compact",
+            "--format",
+            "json",
+        ],
+        Some(&qr.to_string()),
+    )
+}
+
+/// A ready patient's response, and its Questionnaire.
+fn ready() -> (Value, Value) {
+    let q = questionnaire();
+    let s = scenario("ward_ready_pathway0.json");
+    let qr = response(&q, &s["facts"]);
+    (q, qr)
+}
+
+/// The import fails with exit 1 and exactly one diagnostic with `code` at `path`.
+#[track_caller]
+fn refused(qr: &Value, code: &str, path: &str) {
+    let o = eval_qr(qr, "ward_discharge");
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", text(&o.stderr));
+    let v: Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"));
+    let errors = v["error"]["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        errors
+            .iter()
+            .any(|d| d["code"] == code && d["path"] == path),
+        "expected {code} at {path}, got {out}"
+    );
+    assert!(!out.contains("\"verdict\""), "{out}");
+}
+
+#[test]
+fn a_complete_response_gives_the_same_report_as_the_facts() {
+    let (_, qr) = ready();
+    let o = eval_qr(&qr, "ward_discharge");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let facts = scenario("ward_ready_pathway0.json")["facts"].to_string();
+    let f = run(
+        &[
+            "eval",
+            "--facts",
+            "-",
+            "--checklist",
+            "ward_discharge",
+            "--compact",
+        ],
+        Some(&facts),
+    );
+    assert_eq!(text(&o.stdout), text(&f.stdout));
+    assert!(text(&o.stdout).contains("\"verdict\":\"ready\""));
+}
+
+#[test]
+fn none_of_these_is_the_empty_set_and_oxygen_is_not_ready() {
+    let (_, mut qr) = ready();
+    let none = item(&mut qr, "clinical.criteria_to_reside")["answer"].clone();
+    assert_eq!(none[0]["valueCoding"]["code"], "none-of-these");
+    item(&mut qr, "clinical.criteria_to_reside")["answer"][0]["valueCoding"]["code"] =
+        json!("oxygen_or_niv");
+    let o = eval_qr(&qr, "ward_discharge");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("\"verdict\":\"not_ready\""));
+}
+
+/// C1: a criterion to reside coded only by display (a valid FHIR Coding has no required
+/// `code`) was dropped and the patient came out READY.
+#[test]
+fn a_coding_without_code_is_refused() {
+    let (q, mut qr) = ready();
+    let system = q["item"][0]["item"][0]["answerOption"][0]["valueCoding"]["system"].clone();
+    item(&mut qr, "clinical.criteria_to_reside")["answer"] =
+        json!([{ "valueCoding": { "system": system, "display": "Oxygen therapy" } }]);
+    // The clinical section is the first group and the criteria its first item.
+    refused(
+        &qr,
+        "MISSING_FIELD",
+        "$.item[0].item[0].answer[0].valueCoding.code",
+    );
+}
+
+#[test]
+fn a_coding_from_a_foreign_system_is_refused() {
+    let (_, mut qr) = ready();
+    let p = path_of(&qr, "clinical.criteria_to_reside");
+    item(&mut qr, "clinical.criteria_to_reside")["answer"] = json!([{ "valueCoding": {
+        "system": "http://snomed.info/sct", "code": "oxygen_or_niv", "display": "Oxygen therapy" } }]);
+    refused(
+        &qr,
+        "INVALID_RESOURCE",
+        &format!("{p}.answer[0].valueCoding.system"),
+    );
+}
+
+#[test]
+fn a_value_reference_is_refused() {
+    let (_, mut qr) = ready();
+    let p = path_of(&qr, "clinical.criteria_to_reside");
+    item(&mut qr, "clinical.criteria_to_reside")["answer"] =
+        json!([{ "valueReference": { "reference": "Procedure/oxygen" } }]);
+    refused(&qr, "WRONG_TYPE", &format!("{p}.answer[0].valueReference"));
+}
+
+#[test]
+fn an_empty_answer_array_is_refused() {
+    let (_, mut qr) = ready();
+    let p = path_of(&qr, "clinical.criteria_to_reside");
+    item(&mut qr, "clinical.criteria_to_reside")["answer"] = json!([]);
+    refused(&qr, "INVALID_RESOURCE", &format!("{p}.answer"));
+}
+
+#[test]
+fn none_of_these_with_another_option_is_refused() {
+    let (q, mut qr) = ready();
+    let system = q["item"][0]["item"][0]["answerOption"][0]["valueCoding"]["system"].clone();
+    let p = path_of(&qr, "clinical.criteria_to_reside");
+    item(&mut qr, "clinical.criteria_to_reside")["answer"] = json!([
+        { "valueCoding": { "system": system, "code": "oxygen_or_niv" } },
+        { "valueCoding": { "system": system, "code": "none-of-these" } }
+    ]);
+    refused(&qr, "INVALID_RESOURCE", &format!("{p}.answer[1]"));
+}
+
+#[test]
+fn an_unknown_or_repeated_option_is_refused() {
+    let (_, mut qr) = ready();
+    let p = path_of(&qr, "clinical.criteria_to_reside");
+    item(&mut qr, "clinical.criteria_to_reside")["answer"] =
+        json!([{ "valueCoding": { "code": "oxygen" } }]);
+    refused(
+        &qr,
+        "UNKNOWN_OPTION",
+        &format!("{p}.answer[0].valueCoding.code"),
+    );
+    item(&mut qr, "clinical.criteria_to_reside")["answer"] = json!([
+        { "valueCoding": { "code": "iv_fluids" } }, { "valueCoding": { "code": "iv_fluids" } }
+    ]);
+    refused(&qr, "DUPLICATE_OPTION", &format!("{p}.answer[1]"));
+}
+
+#[test]
+fn a_decimal_or_fractional_integer_is_refused() {
+    let (_, mut qr) = ready();
+    let group = path_of(&qr, "section.clinical");
+    item(&mut qr, "section.clinical")["item"]
+        .as_array_mut()
+        .unwrap_or_else(|| panic!("group"))
+        .push(json!({ "linkId": "clinical.news2", "answer": [{ "valueDecimal": 2.0 }] }));
+    let p = format!("{group}.item[1]");
+    refused(&qr, "WRONG_TYPE", &format!("{p}.answer[0].valueDecimal"));
+    item(&mut qr, "clinical.news2")["answer"] = json!([{ "valueInteger": 2.5 }]);
+    refused(&qr, "WRONG_TYPE", &format!("{p}.answer[0].valueInteger"));
+    item(&mut qr, "clinical.news2")["answer"] = json!([{ "valueInteger": 50 }]);
+    refused(&qr, "OUT_OF_RANGE", &format!("{p}.answer[0]"));
+}
+
+#[test]
+fn a_date_or_string_for_another_type_is_refused() {
+    let (_, mut qr) = ready();
+    let p = path_of(&qr, "safeguarding.concern_open");
+    item(&mut qr, "safeguarding.concern_open")["answer"] = json!([{ "valueDate": "2026-11-24" }]);
+    refused(&qr, "WRONG_TYPE", &format!("{p}.answer[0].valueDate"));
+    let h = path_of(&qr, "housing.status");
+    item(&mut qr, "housing.status")["answer"] = json!([{ "valueString": "settled" }]);
+    refused(&qr, "WRONG_TYPE", &format!("{h}.answer[0].valueString"));
+    item(&mut qr, "housing.status")["answer"] =
+        json!([{ "valueCoding": { "code": "settled" }, "valueBoolean": true }]);
+    refused(&qr, "INVALID_RESOURCE", &format!("{h}.answer[0]"));
+}
+
+/// C1: with `[false, true]` the first answer won and the safeguarding hold did not apply.
+#[test]
+fn several_answers_on_a_single_answer_item_are_refused() {
+    let (_, mut qr) = ready();
+    let p = path_of(&qr, "safeguarding.concern_open");
+    item(&mut qr, "safeguarding.concern_open")["answer"] =
+        json!([{ "valueBoolean": false }, { "valueBoolean": true }]);
+    refused(&qr, "INVALID_RESOURCE", &format!("{p}.answer[1]"));
+}
+
+/// C1: when a linkId repeated, the last one won.
+#[test]
+fn a_repeated_link_id_is_refused() {
+    let (_, mut qr) = ready();
+    let group = path_of(&qr, "section.safeguarding");
+    let items = item(&mut qr, "section.safeguarding")["item"]
+        .as_array_mut()
+        .unwrap_or_else(|| panic!("group"));
+    items.push(
+        json!({ "linkId": "safeguarding.concern_open", "answer": [{ "valueBoolean": true }] }),
+    );
+    let n = items.len() - 1;
+    refused(&qr, "DUPLICATE_ID", &format!("{group}.item[{n}].linkId"));
+}
+
+/// C1: answers nested under `answer.item` were ignored.
+#[test]
+fn a_question_nested_under_an_answer_is_refused() {
+    let (_, mut qr) = ready();
+    let p = path_of(&qr, "safeguarding.concern_open");
+    item(&mut qr, "safeguarding.concern_open")["answer"][0]["item"] = json!([
+        { "linkId": "safeguarding.about_destination", "answer": [{ "valueBoolean": true }] }
+    ]);
+    refused(
+        &qr,
+        "INVALID_RESOURCE",
+        &format!("{p}.answer[0].item[0].linkId"),
+    );
+}
+
+/// C1: `entered-in-error` was evaluated like any other response. `in-progress` is refused too:
+/// its answers are still expected to change, and a verdict is a record someone may sign.
+#[test]
+fn statuses_other_than_completed_or_amended_are_refused() {
+    let (_, mut qr) = ready();
+    for status in ["entered-in-error", "in-progress", "stopped", "final"] {
+        qr["status"] = json!(status);
+        refused(&qr, "INVALID_RESOURCE", "$.status");
+    }
+    qr["status"] = json!("amended");
+    assert_eq!(eval_qr(&qr, "ward_discharge").status.code(), Some(0));
+    qr.as_object_mut().map(|o| o.remove("status"));
+    refused(&qr, "MISSING_FIELD", "$.status");
+}
+
+#[test]
+fn a_response_to_another_questionnaire_or_version_is_refused() {
+    let (q, mut qr) = ready();
+    let url = q["url"].as_str().unwrap_or_default().to_string();
+    qr["questionnaire"] = json!("http://example.org/Questionnaire/other");
+    refused(&qr, "INVALID_RESOURCE", "$.questionnaire");
+    qr["questionnaire"] = json!(format!("{url}|2020.1.0"));
+    refused(&qr, "INVALID_RESOURCE", "$.questionnaire");
+    qr["questionnaire"] = json!(url);
+    assert_eq!(eval_qr(&qr, "ward_discharge").status.code(), Some(0));
+}
+
+/// C1: a non-QR resource was reported as UNKNOWN_FACT at `$.item`.
+#[test]
+fn a_resource_that_is_not_a_response_is_refused() {
+    refused(
+        &json!({ "resourceType": "Patient", "id": "p1" }),
+        "INVALID_RESOURCE",
+        "$.resourceType",
+    );
+    refused(
+        &json!({ "status": "completed" }),
+        "INVALID_RESOURCE",
+        "$.resourceType",
+    );
+    refused(&json!([1, 2]), "INVALID_RESOURCE", "$");
+}
+
+#[test]
+fn unknown_items_elements_and_modifier_extensions_are_refused() {
+    let (_, mut qr) = ready();
+    let p = path_of(&qr, "safeguarding.concern_open");
+    let it = item(&mut qr, "safeguarding.concern_open");
+    let answer = it["answer"].clone();
+    it.as_object_mut().map(|o| o.remove("answer"));
+    it["answers"] = answer;
+    refused(&qr, "UNKNOWN_FIELD", &format!("{p}.answers"));
+    let (_, mut qr) = ready();
+    item(&mut qr, "safeguarding.concern_open")["linkId"] = json!("safeguarding.concern");
+    refused(&qr, "UNKNOWN_FACT", &format!("{p}.linkId"));
+    let (_, mut qr) = ready();
+    item(&mut qr, "safeguarding.concern_open")["answer"][0]["modifierExtension"] =
+        json!([{ "url": "http://example.org/not-really", "valueBoolean": true }]);
+    refused(
+        &qr,
+        "INVALID_RESOURCE",
+        &format!("{p}.answer[0].modifierExtension"),
+    );
+    let (_, mut qr) = ready();
+    let g = path_of(&qr, "section.safeguarding");
+    item(&mut qr, "section.safeguarding")["answer"] = json!([{ "valueBoolean": true }]);
+    refused(&qr, "INVALID_RESOURCE", &format!("{g}.answer"));
+}
+
+#[test]
+fn every_problem_is_reported_not_just_the_first() {
+    let (_, mut qr) = ready();
+    qr["status"] = json!("entered-in-error");
+    item(&mut qr, "clinical.criteria_to_reside")["answer"] = json!([]);
+    item(&mut qr, "safeguarding.concern_open")["answer"] =
+        json!([{ "valueBoolean": false }, { "valueBoolean": true }]);
+    let o = eval_qr(&qr, "ward_discharge");
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        v["error"]["diagnostics"].as_array().map(Vec::len),
+        Some(3),
+        "{v}"
+    );
+}
+
+#[test]
+fn text_diagnostics_name_the_file_path_and_code() {
+    let (_, mut qr) = ready();
+    item(&mut qr, "clinical.criteria_to_reside")["answer"] =
+        json!([{ "valueCoding": { "display": "Oxygen therapy" } }]);
+    let dir = std::env::temp_dir().join(format!("homeward-fhir-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.join("qr.json");
+    std::fs::write(&file, qr.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let o = run(
+        &["eval", "--questionnaire-response", &file.to_string_lossy()],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("error[MISSING_FIELD]"), "{err}");
+    assert!(
+        err.contains("at $.item[0].item[0].answer[0].valueCoding.code"),
+        "{err}"
+    );
+    assert!(err.contains("Oxygen therapy"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
