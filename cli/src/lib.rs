@@ -5,7 +5,6 @@ pub mod args;
 pub mod batch;
 pub mod cds;
 pub mod fhir;
-mod fhir_old;
 pub mod jsonlogic;
 pub mod rulebook;
 pub mod text;

@@ -335,7 +335,13 @@ fn export(args: &Args) -> Result<u8, String> {
     let rs = try_load!(args);
     let value = match args.format {
         Some(Format::JsonLogic) => jsonlogic::export(&rs),
-        Some(Format::FhirQuestionnaire) => fhir::questionnaire(&rs),
+        Some(Format::FhirQuestionnaire) => {
+            let exported = fhir::export(&rs);
+            for note in exported.notes() {
+                let _ = writeln!(std::io::stderr(), "{note}");
+            }
+            exported.questionnaire
+        }
         Some(Format::Json) => serde_json::to_value(rs.document()).map_err(|e| e.to_string())?,
         _ => return Err("export needs --format jsonlogic, fhir-questionnaire or json".into()),
     };

