@@ -463,3 +463,177 @@ fn text_diagnostics_name_the_file_path_and_code() {
     assert!(err.contains("Oxygen therapy"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Responses written by LHC-Forms (a real SDC form filler) after clicks on the exported
+/// Questionnaire give the same report as the scenario's facts (`tests/golden/fhir/lhc-forms`).
+#[test]
+fn responses_written_by_lhc_forms_give_the_scenarios_reports() {
+    let dir = root().join("tests/golden/fhir/lhc-forms");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{e}")) {
+        let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        if !name.ends_with(".json") || name == "none-and-oxygen.json" {
+            continue;
+        }
+        let s = scenario(&name);
+        let mut args: Vec<String> = Vec::new();
+        if let Some(c) = s["checklist"].as_str() {
+            args.extend(["--checklist".into(), c.into()]);
+        }
+        for o in s["overlays"].as_array().into_iter().flatten() {
+            args.extend([
+                "--bundled-overlay".into(),
+                o.as_str().unwrap_or_default().into(),
+            ]);
+        }
+        args.push("--compact".into());
+        let with = |first: &[&str]| -> Vec<String> {
+            first
+                .iter()
+                .map(|s| s.to_string())
+                .chain(args.iter().cloned())
+                .collect()
+        };
+        let qr_args = with(&["eval", "--questionnaire-response", &path.to_string_lossy()]);
+        let via_form = run(
+            &qr_args.iter().map(String::as_str).collect::<Vec<_>>(),
+            None,
+        );
+        let facts_args = with(&["eval", "--facts", "-"]);
+        let via_facts = run(
+            &facts_args.iter().map(String::as_str).collect::<Vec<_>>(),
+            Some(&s["facts"].to_string()),
+        );
+        assert_eq!(
+            via_form.status.code(),
+            Some(0),
+            "{name}: {}",
+            text(&via_form.stderr)
+        );
+        assert_eq!(text(&via_form.stdout), text(&via_facts.stdout), "{name}");
+        n += 1;
+    }
+    assert!(n >= 5, "only {n} responses in {}", dir.display());
+}
+
+/// LHC-Forms lets a person tick "None of these" beside another check box; that response is
+/// refused, never read as either.
+#[test]
+fn an_lhc_forms_response_with_none_beside_an_option_is_refused() {
+    let text_qr =
+        std::fs::read_to_string(root().join("tests/golden/fhir/lhc-forms/none-and-oxygen.json"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    let qr: Value = serde_json::from_str(&text_qr).unwrap_or_else(|e| panic!("{e}"));
+    refused(&qr, "INVALID_RESOURCE", "$.item[0].item[0].answer[1]");
+}
+
+fn bundle(entries: Vec<Value>) -> Value {
+    json!({ "resourceType": "Bundle", "type": "searchset", "total": entries.len(), "entry": entries })
+}
+
+fn entry(resource: Value) -> Value {
+    json!({ "fullUrl": "http://example.org/fhir/QuestionnaireResponse/x", "resource": resource, "search": { "mode": "match" } })
+}
+
+/// A searchset Bundle (what a CDS prefetch or a FHIR search returns) gives the newest
+/// completed or amended response for this Questionnaire, by `authored`.
+#[test]
+fn a_searchset_bundle_gives_the_newest_completed_response() {
+    let (q, ready_qr) = ready();
+    let mut oxygen = ready_qr.clone();
+    item(&mut oxygen, "clinical.criteria_to_reside")["answer"][0]["valueCoding"]["code"] =
+        json!("oxygen_or_niv");
+    let at = |qr: &Value, when: &str, status: &str| -> Value {
+        let mut r = qr.clone();
+        r["authored"] = json!(when);
+        r["status"] = json!(status);
+        r
+    };
+    let mut other = at(&oxygen, "2026-11-25T00:00:00Z", "completed");
+    other["questionnaire"] = json!("http://example.org/Questionnaire/other");
+    let b = bundle(vec![
+        entry(at(&oxygen, "2026-11-24T08:00:00Z", "completed")),
+        entry(at(&ready_qr, "2026-11-24T10:00:00+01:00", "amended")),
+        entry(at(&oxygen, "2026-11-24T12:00:00Z", "in-progress")),
+        entry(other),
+        entry(json!({ "resourceType": "Patient", "id": "p1" })),
+    ]);
+    // 10:00+01:00 is 09:00Z, newer than 08:00Z; the in-progress and the other form are skipped.
+    let o = eval_qr(&b, "ward_discharge");
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    assert!(text(&o.stdout).contains("\"verdict\":\"ready\""));
+    let b = bundle(vec![
+        entry(at(&oxygen, "2026-11-24T09:00:01Z", "completed")),
+        entry(at(&ready_qr, "2026-11-24T10:00:00+01:00", "amended")),
+    ]);
+    let o = eval_qr(&b, "ward_discharge");
+    assert!(
+        text(&o.stdout).contains("\"verdict\":\"not_ready\""),
+        "{}",
+        text(&o.stdout)
+    );
+    let _ = q;
+}
+
+#[test]
+fn a_bundle_that_cannot_be_read_exactly_is_refused() {
+    let (_, qr) = ready();
+    refused(&bundle(vec![]), "INVALID_RESOURCE", "$.entry");
+    let mut b = bundle(vec![entry(qr.clone())]);
+    b["type"] = json!("collection");
+    refused(&b, "INVALID_RESOURCE", "$.type");
+    let mut undated = qr.clone();
+    undated.as_object_mut().map(|o| o.remove("authored"));
+    refused(
+        &bundle(vec![entry(qr.clone()), entry(undated)]),
+        "INVALID_RESOURCE",
+        "$.entry[1].resource.authored",
+    );
+    let mut twin = qr.clone();
+    twin["status"] = json!("amended");
+    refused(
+        &bundle(vec![entry(qr.clone()), entry(twin)]),
+        "INVALID_RESOURCE",
+        "$.entry[1].resource.authored",
+    );
+    let mut old = qr.clone();
+    old["questionnaire"] = json!(format!(
+        "{}|2020.1.0",
+        qr["questionnaire"]
+            .as_str()
+            .unwrap_or_default()
+            .split('|')
+            .next()
+            .unwrap_or_default()
+    ));
+    refused(
+        &bundle(vec![entry(old)]),
+        "INVALID_RESOURCE",
+        "$.entry[0].resource.questionnaire",
+    );
+    let mut bad = qr.clone();
+    item(&mut bad, "clinical.criteria_to_reside")["answer"] = json!([]);
+    let p = path_of(&bad, "clinical.criteria_to_reside");
+    let inner = format!("$.entry[0].resource{}.answer", p.trim_start_matches('$'));
+    refused(&bundle(vec![entry(bad)]), "INVALID_RESOURCE", &inner);
+    let outcome = json!({ "resourceType": "OperationOutcome", "issue": [{ "severity": "error", "code": "too-costly", "diagnostics": "too many results" }] });
+    refused(
+        &bundle(vec![
+            entry(qr),
+            json!({ "resource": outcome, "search": { "mode": "outcome" } }),
+        ]),
+        "INVALID_RESOURCE",
+        "$.entry[1].resource.issue[0]",
+    );
+}

@@ -225,6 +225,84 @@ console.log(`LHC-Forms gates: ${gatesChecked - gateMismatch.length}/${gatesCheck
 for (const m of gateMismatch.slice(0, 20)) console.log(`  ${m}`);
 check('every gate applied by LHC-Forms agrees with the engine', gateMismatch.length === 0 && gatesHidden > 0, `${gateMismatch.length} disagree, ${gatesHidden} hidden`);
 
+// ---------------------------------------------------------------- real clicks, for a sample
+/** Fills a blank form as a person would: a click per answer, typing for numbers. */
+async function clickFill(q, facts) {
+  await tab.evaluate(async (q) => {
+    window.LForms.Util.removeFormsFromPage('form');
+    await window.LForms.Util.addFormToPage(q, document.getElementById('form'), { fhirVersion: 'R4' });
+  }, q);
+  const skipped = [];
+  const items = [];
+  walkItems(q.item, (it) => it.type !== 'group' && it.type !== 'display' && items.push(it));
+  for (const it of items) {
+    const v = facts[it.linkId];
+    if (v === undefined || v === null) continue;
+    const id = `${it.linkId}/1/1`;
+    if (!(await tab.locator(`[id="item-${id}"]`).count())) {
+      skipped.push(it.linkId); // hidden by its gate: a person cannot answer it
+      continue;
+    }
+    const click = (suffix) => tab.locator(`[id="${id}|${suffix}"]`).click();
+    const system = it.answerOption && it.answerOption[0].valueCoding.system;
+    if (it.type === 'boolean') await click(String(v));
+    else if (it.type === 'integer') {
+      await tab.locator(`[id="${id}"]`).fill(String(v));
+      await tab.locator(`[id="${id}"]`).press('Tab');
+    } else if (Array.isArray(v)) {
+      for (const code of v.length ? v : ['none-of-these']) await click(`${system}|${code}`);
+    } else await click(`${system}|${v}`);
+  }
+  const qr = await tab.evaluate(() => window.LForms.Util.getFormFHIRData('QuestionnaireResponse', 'R4', document.getElementById('form')));
+  return { qr, skipped };
+}
+
+// The scenario with the most answers for each checklist, a Norfolk one, and the ready patient.
+const most = (pick) => scenarios.filter(pick).sort((a, b) => Object.keys(b.facts).length - Object.keys(a.facts).length)[0];
+const sample = [
+  most((s) => s.file.startsWith('ward_') && !(s.overlays || []).length),
+  most((s) => s.file.startsWith('home_')),
+  most((s) => s.file.startsWith('front_')),
+  most((s) => (s.overlays || []).length > 0),
+  scenarios.find((s) => s.file === 'ward_ready_pathway0.json'),
+].filter((s, i, all) => s && all.indexOf(s) === i);
+for (const s of sample) {
+  const overlays = s.overlays || [];
+  const q = questionnaires[overlays.join('+')];
+  const common = [...(s.checklist ? ['--checklist', s.checklist] : []), ...overlayArgs(overlays), '--compact'];
+  const { qr, skipped } = await clickFill(q, s.facts);
+  const viaFacts = homeward(['eval', '--facts', '-', ...common], JSON.stringify(s.facts));
+  const viaClicks = homeward(['eval', '--questionnaire-response', '-', ...common], JSON.stringify(qr));
+  check(`clicked ${s.file} (${skipped.length} hidden answers skipped)`, viaClicks.code === 0 && viaClicks.out === viaFacts.out,
+    viaClicks.code === 0 ? `\n facts: ${viaFacts.out}\n clicks: ${viaClicks.out}` : viaClicks.err);
+  if (outDir) writeFileSync(join(outDir, `clicked-${s.file}`), JSON.stringify(qr, null, 2) + '\n');
+}
+console.log(`LHC-Forms by clicks: ${sample.map((s) => s.file).join(', ')}`);
+
+// LHC-Forms 40 lets a person tick "None of these" beside another check box (it does not apply
+// questionnaire-optionExclusive to check boxes): the importer must refuse that response with a
+// located error, never read it as a value.
+{
+  const q = questionnaires[''];
+  await tab.evaluate(async (q) => {
+    window.LForms.Util.removeFormsFromPage('form');
+    await window.LForms.Util.addFormToPage(q, document.getElementById('form'), { fhirVersion: 'R4' });
+  }, q);
+  const system = q.item[0].item[0].answerOption[0].valueCoding.system;
+  const id = 'clinical.criteria_to_reside/1/1';
+  await tab.locator(`[id="${id}|${system}|oxygen_or_niv"]`).click();
+  await tab.locator(`[id="${id}|${system}|none-of-these"]`).click();
+  const qr = await tab.evaluate(() => window.LForms.Util.getFormFHIRData('QuestionnaireResponse', 'R4', document.getElementById('form')));
+  if (outDir) writeFileSync(join(outDir, 'clicked-none-and-oxygen.json'), JSON.stringify(qr, null, 2) + '\n');
+  const codes = [];
+  walkItems(qr.item, (it) => { if (it.linkId === id.split('/')[0]) codes.push(...it.answer.map((a) => a.valueCoding.code)); });
+  const r = homeward(['eval', '--questionnaire-response', '-', '--checklist', 'ward_discharge', '--format', 'json'], JSON.stringify(qr));
+  const exclusive = JSON.stringify(codes) === '["none-of-these"]';
+  const refused = r.code === 1 && r.out.includes('"INVALID_RESOURCE"') && r.out.includes('.answer[1]');
+  console.log(`LHC-Forms "None of these" beside oxygen: ${exclusive ? 'cleared oxygen' : `kept ${codes.join(' + ')}`}; the importer ${r.code === 1 ? 'refused it' : 'ACCEPTED it'}`);
+  check('"None of these" with another option is never read as a value', exclusive ? r.code === 0 : refused, r.out + r.err);
+}
+
 check('no request left 127.0.0.1', foreign.length === 0, foreign.join(' '));
 check('no page errors', pageErrors.length === 0, pageErrors.slice(0, 3).join(' | '));
 await browser.close();

@@ -159,6 +159,13 @@ fn name(id: &str) -> String {
     }
 }
 
+/// An SDC item control: `help` for help text, and every option on screen (`radio-button`,
+/// `check-box`, where "None of these" is one tap) for choices.
+fn item_control(code: &str) -> Value {
+    json!({ "url": "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl",
+            "valueCodeableConcept": { "coding": [{ "system": "http://hl7.org/fhir/questionnaire-item-control", "code": code }] } })
+}
+
 fn code(link: &str, display: &str) -> Value {
     json!({ "system": item_system(), "code": link, "display": display })
 }
@@ -222,6 +229,14 @@ fn item(
         m.insert("answerOption".into(), json!(options));
     }
     let mut ext = Vec::new();
+    let control = match f.kind {
+        FactKind::Enum => Some("radio-button"),
+        FactKind::Set => Some("check-box"),
+        FactKind::Bool | FactKind::Int => None,
+    };
+    if let Some(control) = control {
+        ext.push(item_control(control));
+    }
     if let Some(min) = f.min {
         ext.push(json!({ "url": "http://hl7.org/fhir/StructureDefinition/minValue", "valueInteger": min }));
     }
@@ -266,8 +281,7 @@ fn item(
         m.insert(
             "item".into(),
             json!([{ "linkId": link, "code": [code(&link, help)], "text": help, "type": "display",
-                     "extension": [{ "url": "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl",
-                                    "valueCodeableConcept": { "coding": [{ "system": "http://hl7.org/fhir/questionnaire-item-control", "code": "help" }] } }] }]),
+                     "extension": [item_control("help")] }]),
         );
     }
     Value::Object(m)
