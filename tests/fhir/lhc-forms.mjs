@@ -225,6 +225,54 @@ console.log(`LHC-Forms gates: ${gatesChecked - gateMismatch.length}/${gatesCheck
 for (const m of gateMismatch.slice(0, 20)) console.log(`  ${m}`);
 check('every gate applied by LHC-Forms agrees with the engine', gateMismatch.length === 0 && gatesHidden > 0, `${gateMismatch.length} disagree, ${gatesHidden} hidden`);
 
+// ---------------------------------------------------------------- every condition form as a gate
+// tests/fixtures/fhir-gates-ruleset.json gates one question with each condition form (every
+// operator on every fact type, all/any/not/at_least/known/ref, decisions and a decision chain).
+// For seeded random patients, LHC-Forms must show exactly the questions the engine asks.
+{
+  const rsArgs = ['--ruleset', join(repo, 'tests', 'fixtures', 'fhir-gates-ruleset.json')];
+  const r = homeward(['export', '--format', 'fhir-questionnaire', ...rsArgs]);
+  check('export the gate test ruleset', r.code === 0, r.err);
+  const q = JSON.parse(r.out);
+  check('gate test Questionnaire is valid against the R4 JSON schema', validator.validate(q).length === 0, JSON.stringify(validator.validate(q).slice(0, 3)));
+  let seed = 0x9e3779b9;
+  const rand = () => {
+    seed ^= seed << 13; seed >>>= 0; seed ^= seed >>> 17; seed ^= seed << 5; seed >>>= 0;
+    return seed / 4294967296;
+  };
+  const pick = (a) => a[Math.floor(rand() * a.length)];
+  const patients = [{}];
+  for (let i = 0; i < 60; i++) {
+    const f = {};
+    const maybe = (k, v) => { if (rand() > 0.25) f[k] = v; };
+    maybe('a.flag', rand() < 0.5);
+    maybe('a.other', rand() < 0.5);
+    maybe('a.level', pick(['low', 'mid', 'high']));
+    maybe('a.score', pick([0, 1, 3, 4, 5, 6, 7, 10]));
+    maybe('a.needs', pick([[], ['x'], ['y'], ['x', 'y'], ['y', 'x'], ['z'], ['x', 'y', 'z']]));
+    patients.push(f);
+  }
+  const names = gated(q);
+  let checked = 0;
+  let hiddenSeen = 0;
+  const wrong = [];
+  for (const facts of patients) {
+    const { qr, shown } = await fill(q, responseFromFacts(q, facts));
+    const viaFacts = homeward(['eval', '--facts', '-', ...rsArgs, '--compact'], JSON.stringify(facts));
+    const viaForm = homeward(['eval', '--questionnaire-response', '-', ...rsArgs, '--compact'], JSON.stringify(qr));
+    check(`gate test round trip ${JSON.stringify(facts)}`, viaForm.code === 0 && viaForm.out === viaFacts.out, viaForm.err);
+    const hidden = JSON.parse(viaFacts.out).hidden_facts;
+    for (const f of names) {
+      checked++;
+      if (hidden.includes(f)) hiddenSeen++;
+      if (hidden.includes(f) === shown.includes(f)) wrong.push(`${f} for ${JSON.stringify(facts)}: ${hidden.includes(f) ? 'hidden by the engine, shown' : 'asked by the engine, hidden'} by LHC-Forms`);
+    }
+  }
+  console.log(`LHC-Forms gate forms: ${checked - wrong.length}/${checked} visibilities agree (${names.length} gates x ${patients.length} patients, ${hiddenSeen} hidden)`);
+  for (const w of wrong.slice(0, 10)) console.log(`  ${w}`);
+  check('every condition form gates the question in LHC-Forms as in the engine', wrong.length === 0 && hiddenSeen > 0, `${wrong.length} disagree`);
+}
+
 // ---------------------------------------------------------------- real clicks, for a sample
 /** Fills a blank form as a person would: a click per answer, typing for numbers. */
 async function clickFill(q, facts) {
