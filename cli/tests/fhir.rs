@@ -637,3 +637,102 @@ fn a_bundle_that_cannot_be_read_exactly_is_refused() {
         "$.entry[1].resource.issue[0]",
     );
 }
+
+/// The exported Questionnaire carries everything the round trip needs, without a browser: an
+/// item code on every item, "None of these" (exclusive) on every multiple-choice item, UCUM
+/// units, a conformant name, every asked_when gate, and the same bytes every time.
+#[test]
+fn the_questionnaire_exports_every_gate_code_and_none_option() {
+    let o = run(&["export", "--format", "fhir-questionnaire"], None);
+    assert_eq!(o.status.code(), Some(0));
+    let again = run(&["export", "--format", "fhir-questionnaire"], None);
+    assert_eq!(o.stdout, again.stdout, "export is deterministic");
+    let q: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(q["name"], "EnglandNational");
+    assert_eq!(
+        q["url"],
+        "https://homeward.invalid/fhir/Questionnaire/england-national"
+    );
+    let schema = run(&["export", "--format", "json"], None);
+    let doc: Value = serde_json::from_slice(&schema.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let mut items = Vec::new();
+    fn walk(v: &Value, out: &mut Vec<Value>) {
+        for it in v.as_array().into_iter().flatten() {
+            out.push(it.clone());
+            walk(&it["item"], out);
+        }
+    }
+    walk(&q["item"], &mut items);
+    for it in &items {
+        assert_eq!(
+            it["code"][0]["system"], "https://homeward.invalid/fhir/CodeSystem/item",
+            "{}",
+            it["linkId"]
+        );
+        assert_eq!(it["code"][0]["code"], it["linkId"]);
+    }
+    let mut gates = 0;
+    for f in doc["facts"].as_array().into_iter().flatten() {
+        let it = items
+            .iter()
+            .find(|i| i["linkId"] == f["id"])
+            .unwrap_or_else(|| panic!("no item {}", f["id"]));
+        if f["type"] == "set" {
+            let none = it["answerOption"]
+                .as_array()
+                .and_then(|a| a.last())
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(none["valueCoding"]["code"], "none-of-these", "{}", f["id"]);
+            assert_eq!(
+                none["extension"][0]["url"],
+                "http://hl7.org/fhir/StructureDefinition/questionnaire-optionExclusive"
+            );
+            assert_eq!(none["extension"][0]["valueBoolean"], true);
+        }
+        if f.get("asked_when").is_some() {
+            gates += 1;
+            let expression = it["extension"].as_array().into_iter().flatten().any(|e| {
+                e["url"] == "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-enableWhenExpression"
+            });
+            assert!(
+                it["enableWhen"].is_array() || expression,
+                "gate of {} not exported",
+                f["id"]
+            );
+        }
+        if f["id"] == "clinical.news2" {
+            let unit = it["extension"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|e| e["url"] == "http://hl7.org/fhir/StructureDefinition/questionnaire-unit")
+                .cloned()
+                .unwrap_or_default();
+            assert_eq!(unit["valueCoding"]["code"], "{score}");
+            assert_eq!(unit["valueCoding"]["display"], "points");
+        }
+    }
+    assert_eq!(gates, 37);
+    // The five gates on the pathway decision are SDC expressions, and export says so.
+    let note = text(&o.stderr);
+    assert!(note.contains("5 of 37 asked_when gates"), "{note}");
+    for f in [
+        "care.provider_confirmed",
+        "care.interim_offered",
+        "capacity.continuous_supervision_not_free_to_leave",
+    ] {
+        assert!(note.contains(f), "{note}");
+    }
+    let housing = items
+        .iter()
+        .find(|i| i["linkId"] == "housing.somewhere_tonight")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(housing["enableBehavior"], "any");
+    assert_eq!(
+        housing["enableWhen"].as_array().map(Vec::len),
+        Some(4),
+        "three options and not answered"
+    );
+}
