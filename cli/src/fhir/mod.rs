@@ -6,6 +6,27 @@
 //! the resource, e.g. `$.item[3].item[0].answer[0]`); nothing is silently dropped or defaulted.
 //! The identifiers below are the contract between the two: a response is read only for the
 //! Questionnaire URL and version, and the option code systems, that the export wrote.
+//!
+//! ```
+//! use homeward::{bundled, Ruleset};
+//! use homeward_cli::fhir;
+//! use serde_json::json;
+//!
+//! let rs = Ruleset::from_json(bundled::NATIONAL_JSON).unwrap();
+//! let q = fhir::questionnaire(&rs);
+//! let mut qr = json!({
+//!     "resourceType": "QuestionnaireResponse", "status": "completed", "questionnaire": q["url"],
+//!     "item": [{ "linkId": "clinical.criteria_to_reside",
+//!                "answer": [{ "valueCoding": { "code": "none-of-these" } }] }]
+//! });
+//! let imported = fhir::facts_from_resource(&rs, &qr).unwrap();
+//! assert_eq!(imported.object["clinical.criteria_to_reside"], json!([]));
+//!
+//! // A display alone is never read as an answer: the import fails, located.
+//! qr["item"][0]["answer"][0]["valueCoding"] = json!({ "display": "Oxygen therapy" });
+//! let errors = fhir::facts_from_resource(&rs, &qr).unwrap_err();
+//! assert_eq!(errors[0].path, "$.item[0].answer[0].valueCoding.code");
+//! ```
 
 mod export;
 mod fhirpath;
