@@ -175,7 +175,18 @@ async function fill(q, qr) {
     let form = U.convertFHIRQuestionnaireToLForms(q, 'R4');
     if (qr) form = U.mergeFHIRDataIntoLForms('QuestionnaireResponse', qr, form, 'R4');
     await U.addFormToPage(form, el, { fhirVersion: 'R4' });
-    await new Promise((r) => setTimeout(r, 0));
+    // Wait until the rendered questions and the response stop changing (expressions settle).
+    const snapshot = () => JSON.stringify([
+      [...document.querySelectorAll('lhc-item')].map((e) => e.id),
+      U.getFormFHIRData('QuestionnaireResponse', 'R4', el).item,
+    ]);
+    let last = snapshot();
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const now = snapshot();
+      if (now === last) break;
+      last = now;
+    }
     const shown = [...document.querySelectorAll('lhc-item')].map((e) => e.id.replace(/^item-/, '').replace(/\/.*$/, ''));
     return { qr: U.getFormFHIRData('QuestionnaireResponse', 'R4', el), shown };
   }, { q, qr });
@@ -300,6 +311,8 @@ async function clickFill(q, facts) {
     } else if (Array.isArray(v)) {
       for (const code of v.length ? v : ['none-of-these']) await click(`${system}|${code}`);
     } else await click(`${system}|${v}`);
+    // Let the form apply the answer (and show or hide the questions it gates) before the next.
+    await tab.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
   }
   const qr = await tab.evaluate(() => window.LForms.Util.getFormFHIRData('QuestionnaireResponse', 'R4', document.getElementById('form')));
   return { qr, skipped };
