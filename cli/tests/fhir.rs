@@ -736,3 +736,61 @@ fn the_questionnaire_exports_every_gate_code_and_none_option() {
         "three options and not answered"
     );
 }
+
+/// Random patients (every fact known or unknown at random, every option and `[]`) written as a
+/// response by the helper a filler would use come back as exactly the same facts, in process
+/// through the library the CDS service calls.
+#[test]
+fn random_patients_come_back_exactly() {
+    use homeward::{bundled, Ruleset};
+    let rs = Ruleset::from_json(bundled::NATIONAL_JSON).unwrap_or_else(|e| panic!("{e}"));
+    let q = homeward_cli::fhir::questionnaire(&rs);
+    let doc: Value = serde_json::to_value(rs.document()).unwrap_or_else(|e| panic!("{e}"));
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    for _ in 0..300 {
+        let mut facts = serde_json::Map::new();
+        for f in doc["facts"].as_array().into_iter().flatten() {
+            if next(3) == 0 {
+                continue;
+            }
+            let options: Vec<Value> = f["options"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|o| o["id"].clone())
+                .collect();
+            let v = match f["type"].as_str() {
+                Some("bool") => json!(next(2) == 0),
+                Some("int") => {
+                    let (lo, hi) = (
+                        f["min"].as_i64().unwrap_or(0),
+                        f["max"].as_i64().unwrap_or(0),
+                    );
+                    json!(lo + next((hi - lo + 1) as u64) as i64)
+                }
+                Some("enum") => options[next(options.len() as u64) as usize].clone(),
+                _ => Value::Array(options.iter().filter(|_| next(3) == 0).cloned().collect()),
+            };
+            facts.insert(f["id"].as_str().unwrap_or_default().to_string(), v);
+        }
+        let facts = Value::Object(facts);
+        let qr = response(&q, &facts);
+        let imported = homeward_cli::fhir::facts_from_resource(&rs, &qr)
+            .unwrap_or_else(|d| panic!("{d:?} for {facts}"));
+        assert_eq!(Value::Object(imported.object), facts);
+        let expected = homeward::Facts::from_value(&rs, &facts).unwrap_or_else(|e| panic!("{e}"));
+        let cl = rs
+            .checklist(Some("ward_discharge"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            rs.evaluate(cl, &imported.facts).to_json(),
+            rs.evaluate(cl, &expected).to_json()
+        );
+    }
+}

@@ -204,6 +204,7 @@ function gated(q) {
 // ---------------------------------------------------------------- every scenario
 let matched = 0;
 const mismatched = [];
+let validResponses = 0;
 let gatesChecked = 0;
 let gatesHidden = 0;
 const gateMismatch = [];
@@ -223,6 +224,9 @@ for (const s of scenarios) {
     if (hidden === shown.includes(f)) gateMismatch.push(`${s.file}: ${f} ${hidden ? 'hidden by the engine, shown' : 'asked by the engine, hidden'} by LHC-Forms`);
   }
   if (outDir) writeFileSync(join(outDir, s.file), JSON.stringify(filled, null, 2) + '\n');
+  const qrErrors = validator.validate(filled);
+  if (qrErrors.length) check(`the response LHC-Forms wrote for ${s.file} is valid R4`, false, JSON.stringify(qrErrors.slice(0, 3)));
+  else validResponses++;
   const viaFacts = homeward(['eval', '--facts', '-', ...common], JSON.stringify(s.facts));
   const viaForm = homeward(['eval', '--questionnaire-response', '-', ...common], JSON.stringify(filled));
   const same = viaFacts.code === 0 && viaForm.code === 0 && viaFacts.out === viaForm.out;
@@ -230,7 +234,8 @@ for (const s of scenarios) {
   else mismatched.push(`${s.file}: ${viaForm.code === 0 ? 'report differs' : viaForm.err.split('\n').slice(0, 3).join(' | ')}`);
   check(`round trip ${s.file}`, same, viaForm.code === 0 ? `\n facts: ${viaFacts.out}\n  form: ${viaForm.out}` : viaForm.err);
 }
-console.log(`LHC-Forms round trip: ${matched}/${scenarios.length} golden scenarios give the byte-identical report`);
+console.log(`LHC-Forms round trip: ${matched}/${scenarios.length} golden scenarios give the byte-identical report; ${validResponses} responses valid against the R4 schema`);
+check('every response LHC-Forms wrote is valid R4', validResponses === scenarios.length);
 for (const m of mismatched.slice(0, 10)) console.log(`  ${m}`);
 console.log(`LHC-Forms gates: ${gatesChecked - gateMismatch.length}/${gatesChecked} question visibilities agree with the engine's hidden_facts (${gatesHidden} hidden)`);
 for (const m of gateMismatch.slice(0, 20)) console.log(`  ${m}`);
