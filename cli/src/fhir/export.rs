@@ -48,6 +48,32 @@ pub struct Export {
 }
 
 impl Export {
+    /// The gates as data, for a JSON message mode: `[{"fact", "asked_when", "exported_as":
+    /// "enableWhen" | "enableWhenExpression" | "not_exported", "reason"?}]`, in schema order.
+    #[must_use]
+    pub fn gates_json(&self) -> Value {
+        let list: Vec<Value> = self
+            .gates
+            .iter()
+            .map(|g| {
+                let mut m = Map::new();
+                m.insert("fact".into(), json!(g.fact));
+                m.insert("asked_when".into(), g.condition.clone());
+                let (how, reason) = match &g.form {
+                    GateForm::EnableWhen => ("enableWhen", None),
+                    GateForm::Expression => ("enableWhenExpression", None),
+                    GateForm::NotExpressed(why) => ("not_exported", Some(why)),
+                };
+                m.insert("exported_as".into(), json!(how));
+                if let Some(why) = reason {
+                    m.insert("reason".into(), json!(why));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        Value::Array(list)
+    }
+
     /// Lines for people about gates a plain R4 form filler will not apply: those exported only
     /// as SDC expressions, and any not exported at all. Empty when every gate is R4 `enableWhen`.
     #[must_use]
@@ -381,4 +407,43 @@ fn disjuncts(doc: &RulesetDoc, c: &ConditionDoc) -> Option<Vec<Value>> {
     };
     out.push(unknown);
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_national_gate_is_exported_and_listed_as_data() {
+        let rs = Ruleset::from_json(homeward::bundled::NATIONAL_JSON).unwrap();
+        let e = export(&rs);
+        let gates = e.gates_json();
+        let list = gates.as_array().unwrap();
+        assert_eq!(list.len(), 37);
+        let by = |how: &str| list.iter().filter(|g| g["exported_as"] == how).count();
+        assert_eq!(
+            (
+                by("enableWhen"),
+                by("enableWhenExpression"),
+                by("not_exported")
+            ),
+            (32, 5, 0)
+        );
+        assert_eq!(list[0]["fact"], "front_door.home_assessment_possible");
+        assert_eq!(list[0]["asked_when"]["in"], json!(["social", "mixed"]));
+        assert_eq!(e.notes().len(), 1);
+    }
+
+    #[test]
+    fn names_and_units_follow_fhir_rules() {
+        assert_eq!(name("england-national+norfolk"), "EnglandNationalNorfolk");
+        assert_eq!(name("9lives"), "Q9lives");
+        assert_eq!(
+            ucum("points"),
+            ("{score}".to_string(), "points".to_string())
+        );
+        assert_eq!(ucum("steps").0, "{steps}");
+        assert_eq!(ucum("days").0, "d");
+        assert_eq!(ucum("{odd} unit").0, "{oddunit}");
+    }
 }
