@@ -601,7 +601,7 @@ impl Reader<'_> {
                     Code::WrongType,
                     vpath,
                     format!(
-                        "`{key}` cannot answer `{}`, a {} question",
+                        "`{key}` cannot answer `{}`, {} question",
                         fact.id,
                         kind_name(fact.kind)
                     ),
@@ -712,10 +712,10 @@ enum Answer {
 
 fn kind_name(kind: FactKind) -> &'static str {
     match kind {
-        FactKind::Bool => "boolean",
-        FactKind::Int => "integer",
-        FactKind::Enum => "single-choice",
-        FactKind::Set => "multiple-choice",
+        FactKind::Bool => "a boolean",
+        FactKind::Int => "an integer",
+        FactKind::Enum => "a single-choice",
+        FactKind::Set => "a multiple-choice",
     }
 }
 
