@@ -226,31 +226,9 @@ fn patient(args: &Args, rs: &Ruleset) -> Result<Result<Facts, u8>, String> {
         Ok(Err(1))
     };
     if let Some(qr) = &args.questionnaire_response {
-        let value: Value = match serde_json::from_str(&read(qr)?) {
-            Ok(v) => v,
-            Err(e) => {
-                return fail(
-                    vec![Diagnostic::error(
-                        homeward::Code::JsonSyntax,
-                        "$",
-                        e.to_string(),
-                    )],
-                    qr,
-                )
-            }
-        };
-        let facts = match fhir::facts_from_response(rs, &value) {
-            Ok(f) => f,
-            Err(m) => {
-                return fail(
-                    vec![Diagnostic::error(homeward::Code::UnknownFact, "$.item", m)],
-                    qr,
-                )
-            }
-        };
-        return match Facts::from_value(rs, &facts) {
-            Ok(f) => Ok(Ok(f)),
-            Err(e) => fail(e.diagnostics(), qr),
+        return match fhir::facts_from_text(rs, &read(qr)?) {
+            Ok(imported) => Ok(Ok(imported.facts)),
+            Err(diags) => fail(diags, qr),
         };
     }
     let Some(path) = &args.facts else {
@@ -357,7 +335,13 @@ fn export(args: &Args) -> Result<u8, String> {
     let rs = try_load!(args);
     let value = match args.format {
         Some(Format::JsonLogic) => jsonlogic::export(&rs),
-        Some(Format::FhirQuestionnaire) => fhir::questionnaire(&rs),
+        Some(Format::FhirQuestionnaire) => {
+            let exported = fhir::export(&rs);
+            for note in exported.notes() {
+                let _ = writeln!(std::io::stderr(), "{note}");
+            }
+            exported.questionnaire
+        }
         Some(Format::Json) => serde_json::to_value(rs.document()).map_err(|e| e.to_string())?,
         _ => return Err("export needs --format jsonlogic, fhir-questionnaire or json".into()),
     };

@@ -32,7 +32,7 @@ struct Obj<'a> {
     path: String,
 }
 
-pub(crate) use crate::parse::parse_json;
+pub use crate::parse::parse_json;
 
 /// `path.key`, or `path["key"]` when the key is not a plain identifier.
 pub(crate) fn key_path(path: &str, key: &str) -> String {

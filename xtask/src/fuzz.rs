@@ -1,12 +1,12 @@
 //! `cargo xtask fuzz --minutes N`: runs each cargo-fuzz target (ruleset JSON, facts JSON, the
-//! session API) for N minutes on nightly, installing the nightly toolchain and cargo-fuzz from
+//! session API, the FHIR importer) for N minutes on nightly, installing the nightly toolchain and cargo-fuzz from
 //! the registries if missing. Seeds live in `fuzz/seeds/<target>`; the growing corpus in
 //! `fuzz/corpus/<target>` is not committed.
 
 use crate::{root, run};
 use std::process::Command;
 
-const TARGETS: [&str; 3] = ["ruleset_json", "facts_json", "session_api"];
+const TARGETS: [&str; 4] = ["ruleset_json", "facts_json", "session_api", "fhir_import"];
 
 fn ensure_tools() -> Result<(), String> {
     let has_nightly = Command::new("rustup")

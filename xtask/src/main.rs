@@ -17,6 +17,7 @@ const HELP: &str = "cargo xtask <task>
   demo [--port N]    build the WASM package and the checklist and serve it on 127.0.0.1 (8080)
   wasm               build the WASM npm package into target/wasm-pkg
   e2e                browser end-to-end tests (headless Chromium)
+  fhir               FHIR round trip through LHC-Forms (headless Chromium) and the R4 schema
   rulebook [--check] write (or verify) docs/rules.md
   bench [--quick]    criterion benches and the side-by-side Node harness; rewrites BENCHMARKS.md
   setup              install the tools the build and tests need (idempotent)
@@ -169,6 +170,7 @@ fn ci() -> Result<(), String> {
     rulebook::run(&root(), true)?;
     run(&mut cargo(&["build", "-p", "homeward-cli"]))?;
     schema_check()?;
+    web::fhir_round_trip()?;
     web::typecheck()?;
     web::e2e()?;
     bench::harness(true)?;
@@ -206,6 +208,7 @@ fn main() -> ExitCode {
         "rulebook" => rulebook::run(&root(), args.iter().any(|a| a == "--check")),
         "wasm" => web::build_wasm(&root().join("target/wasm-pkg")),
         "e2e" => web::e2e(),
+        "fhir" => web::fhir_round_trip(),
         "demo" => {
             let port = args
                 .iter()

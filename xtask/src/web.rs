@@ -385,3 +385,18 @@ pub fn e2e() -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The FHIR round trip through a real form filler (LHC-Forms from npm, in headless Chromium,
+/// served on 127.0.0.1): every golden scenario through the exported Questionnaire must give the
+/// report `eval --facts` gives; the Questionnaires must pass the official R4 JSON schema.
+pub fn fhir_round_trip() -> Result<(), String> {
+    run(Command::new("cargo").args(["build", "-p", "homeward-cli"]))?;
+    setup::chromium()?;
+    setup::npm_in("tests/fhir")?;
+    crate::run_counted(
+        Command::new("node")
+            .arg("lhc-forms.mjs")
+            .current_dir(root().join("tests/fhir")),
+    )
+    .map(|_| ())
+}
