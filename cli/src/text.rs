@@ -247,7 +247,7 @@ mod tests {
             .unwrap_or_else(|| panic!("fast track not listed:\n{t}"));
         assert!(fast.contains("may apply: "), "{fast}");
         assert!(!t.contains("\nAdvice:\n  - CHC fast track"), "{t}");
-        assert!(t.contains("Fast track") && t.contains("not yet known"), "{t}");
+        assert!(t.contains("NHS Continuing Healthcare fast track: not yet known"), "{t}");
         // Once it is known, it is advice.
         let known = text(
             "ward_discharge",
