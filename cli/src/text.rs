@@ -33,11 +33,7 @@ pub fn verdict_words<'r>(ruleset: &'r Ruleset, report: &Report) -> Option<&'r Ve
 /// "Can stay at home tonight"), else READY / NOT READY / NOT YET KNOWN.
 fn verdict_line(r: &Report, verdicts: Option<&VerdictWords>) -> String {
     let (ready, not_ready, undetermined) = match verdicts {
-        Some(w) => (
-            w.ready.clone(),
-            w.not_ready.clone(),
-            w.undetermined.clone(),
-        ),
+        Some(w) => (w.ready.clone(), w.not_ready.clone(), w.undetermined.clone()),
         None => (
             "READY".to_string(),
             "NOT READY".to_string(),
@@ -224,7 +220,10 @@ mod tests {
 
     #[test]
     fn the_verdict_line_uses_the_checklists_words() {
-        let home = text("home_circumstances", r#"{"clinical.red_flags": ["sepsis_signs"]}"#);
+        let home = text(
+            "home_circumstances",
+            r#"{"clinical.red_flags": ["sepsis_signs"]}"#,
+        );
         assert!(
             home.starts_with("Cannot stay at home safely tonight as things stand — "),
             "{home}"
@@ -247,7 +246,10 @@ mod tests {
             .unwrap_or_else(|| panic!("fast track not listed:\n{t}"));
         assert!(fast.contains("may apply: "), "{fast}");
         assert!(!t.contains("\nAdvice:\n  - CHC fast track"), "{t}");
-        assert!(t.contains("NHS Continuing Healthcare fast track: not yet known"), "{t}");
+        assert!(
+            t.contains("NHS Continuing Healthcare fast track: not yet known"),
+            "{t}"
+        );
         // Once it is known, it is advice.
         let known = text(
             "ward_discharge",

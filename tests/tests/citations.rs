@@ -93,7 +93,10 @@ fn every_citation(mut check: impl FnMut(String, &str)) {
         for t in &doc.tables {
             check(format!("{ids:?} table {}", t.id), &t.citation.source);
             for (i, row) in t.rows.iter().enumerate() {
-                check(format!("{ids:?} table {} row {i}", t.id), &row.citation.source);
+                check(
+                    format!("{ids:?} table {} row {i}", t.id),
+                    &row.citation.source,
+                );
             }
         }
     }
@@ -174,5 +177,8 @@ fn every_registered_source_is_a_seed_or_primary_or_marked_third_party() {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .filter(|l| kind_of(l).is_none())
         .collect();
-    assert!(bad.is_empty(), "third-party sources above the marker: {bad:?}");
+    assert!(
+        bad.is_empty(),
+        "third-party sources above the marker: {bad:?}"
+    );
 }

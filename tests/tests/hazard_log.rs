@@ -133,11 +133,7 @@ fn is_identifier(s: &str) -> bool {
 
 /// Problems with the evidence named in one cell: backticked names must be a scenario or a Rust
 /// test function, quoted titles a browser test.
-fn evidence_problems(
-    cell: &str,
-    fns: &BTreeSet<String>,
-    browser: &str,
-) -> Vec<String> {
+fn evidence_problems(cell: &str, fns: &BTreeSet<String>, browser: &str) -> Vec<String> {
     let mut bad = Vec::new();
     let named = quoted(cell, '`');
     let titles = quoted(cell, '"');
@@ -161,7 +157,11 @@ fn evidence_problems(
 fn every_hazard_control_names_tests_that_exist() {
     let text = doc();
     let hazards = rows(&text, "H");
-    assert!(hazards.len() >= 23, "hazard table not found: {}", hazards.len());
+    assert!(
+        hazards.len() >= 23,
+        "hazard table not found: {}",
+        hazards.len()
+    );
     let (fns, browser, ids) = (rust_fns(), browser_tests(), rule_ids());
     let mut bad = Vec::new();
     let mut named = 0;
@@ -169,7 +169,10 @@ fn every_hazard_control_names_tests_that_exist() {
         assert_eq!(row.len(), 9, "{}: expected 9 columns", row[0]);
         for n in quoted(&row[6], '`').iter().filter(|n| is_identifier(n)) {
             if !ids.contains(n.as_str()) {
-                bad.push(format!("{}: control names `{n}`, not in the bundled rules", row[0]));
+                bad.push(format!(
+                    "{}: control names `{n}`, not in the bundled rules",
+                    row[0]
+                ));
             }
         }
         for p in evidence_problems(&row[8], &fns, &browser) {
@@ -178,7 +181,10 @@ fn every_hazard_control_names_tests_that_exist() {
         named += quoted(&row[8], '`').len() + quoted(&row[8], '"').len();
     }
     assert!(bad.is_empty(), "hazard log:\n{}", bad.join("\n"));
-    println!("{} hazards name {named} tests and scenarios, all found", hazards.len());
+    println!(
+        "{} hazards name {named} tests and scenarios, all found",
+        hazards.len()
+    );
 }
 
 #[test]
@@ -212,7 +218,9 @@ fn every_review_finding_is_closed() {
             let by_scenario = scenarios.iter().any(|s| findings(&s.doc).contains(&id));
             let by_test = quoted(&row[3], '`').iter().any(|n| fns.contains(n));
             if !(by_scenario || by_test) {
-                bad.push(format!("{id}: fixed, but no scenario names it in `findings`"));
+                bad.push(format!(
+                    "{id}: fixed, but no scenario names it in `findings`"
+                ));
             }
         }
     }

@@ -212,11 +212,11 @@ fn every_mode_carries_safeguarding_capacity_and_its_clinical_gate() {
         assert!(holds.len() >= 2, "{holds:?}");
         for c in &doc.checklists {
             let has = |id: &str| c.requirements.iter().any(|r| r == id);
-            for id in holds
-                .iter()
-                .copied()
-                .chain(["raise_safeguarding_concern", "capacity_assessment", "best_interests"])
-            {
+            for id in holds.iter().copied().chain([
+                "raise_safeguarding_concern",
+                "capacity_assessment",
+                "best_interests",
+            ]) {
                 assert!(has(id), "{}: lacks `{id}`", c.id);
             }
             let gate: &[&str] = match c.id.as_str() {

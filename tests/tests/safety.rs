@@ -107,10 +107,9 @@ struct Patient<'a> {
 
 impl Patient<'_> {
     fn raw(&self, id: &str) -> Option<(usize, i32)> {
-        let i = *self
-            .index
-            .get(id)
-            .unwrap_or_else(|| panic!("the model reads `{id}`, which the ruleset does not declare"));
+        let i = *self.index.get(id).unwrap_or_else(|| {
+            panic!("the model reads `{id}`, which the ruleset does not declare")
+        });
         let v = self.values[i];
         (v != UNKNOWN).then_some((i, v))
     }
@@ -128,7 +127,8 @@ impl Patient<'_> {
             .options
             .iter()
             .position(|o| o == option)
-            .unwrap_or_else(|| panic!("`{}` has no option `{option}`", self.cols[i].id)) as u32
+            .unwrap_or_else(|| panic!("`{}` has no option `{option}`", self.cols[i].id))
+            as u32
     }
     /// The enum is known and is one of `options`.
     fn is(&self, id: &str, options: &[&str]) -> bool {
@@ -214,8 +214,8 @@ fn invariants() -> Vec<Invariant> {
                 // Care Act s42: an open or new concern about the place the person is going
                 // needs a protection plan; domestic abuse where the abuser can reach them needs
                 // a safety plan; a new concern meeting the three-part test must be raised.
-                let concern =
-                    !(p.no("safeguarding.concern_open") && p.no("safeguarding.new_concern_identified"));
+                let concern = !(p.no("safeguarding.concern_open")
+                    && p.no("safeguarding.new_concern_identified"));
                 let destination = concern
                     && !p.no("safeguarding.about_destination")
                     && !p.yes("safeguarding.protection_plan_in_place");
@@ -262,7 +262,12 @@ fn invariants() -> Vec<Invariant> {
             engaged: |p, _| {
                 p.is(
                     "housing.status",
-                    &["temporary", "no_fixed_abode", "sofa_surfing", "threatened_56_days"],
+                    &[
+                        "temporary",
+                        "no_fixed_abode",
+                        "sofa_surfing",
+                        "threatened_56_days",
+                    ],
                 )
             },
         },
@@ -296,10 +301,16 @@ fn run(checklist: &str, overlays: &[&str], seed: u64) -> Tally {
     let rs = engine.ruleset().unwrap();
     let layout = rs.compact_layout(rs.checklist(Some(checklist)).unwrap());
     let cols = columns(rs, &layout);
-    let index: BTreeMap<String, usize> =
-        cols.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+    let index: BTreeMap<String, usize> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.clone(), i))
+        .collect();
     let seeds = seeds(rs, checklist, overlays);
-    assert!(!seeds.is_empty(), "{checklist}: no golden scenario to seed from");
+    assert!(
+        !seeds.is_empty(),
+        "{checklist}: no golden scenario to seed from"
+    );
     let invariants = invariants();
     let mut rng = Rng(seed);
     let mut bulk = engine.bulk(checklist);
@@ -375,7 +386,11 @@ fn run(checklist: &str, overlays: &[&str], seed: u64) -> Tally {
 fn ready_never_holds_while_a_safety_matter_is_present_or_unknown() {
     let names: Vec<&str> = invariants().iter().map(|i| i.name).collect();
     let overlay_sets: Vec<Vec<&str>> = std::iter::once(vec![])
-        .chain(homeward::bundled::OVERLAYS.iter().map(|(id, _, _)| vec![*id]))
+        .chain(
+            homeward::bundled::OVERLAYS
+                .iter()
+                .map(|(id, _, _)| vec![*id]),
+        )
         .collect();
     let mut seed = 0x5afe_7e57_0000_0001u64;
     for overlays in &overlay_sets {
@@ -398,7 +413,10 @@ fn ready_never_holds_while_a_safety_matter_is_present_or_unknown() {
                 t.patients
             );
             for (name, n) in names.iter().zip(&t.engaged_ready) {
-                assert!(*n > 0, "{checklist}: no READY patient exercised `{name}` safely");
+                assert!(
+                    *n > 0,
+                    "{checklist}: no READY patient exercised `{name}` safely"
+                );
             }
         }
     }
