@@ -255,7 +255,10 @@ fn eval(args: &Args) -> Result<u8, String> {
     };
     let report = rs.evaluate(checklist, &facts);
     match args.format {
-        Some(Format::Text) => print!("{}", text::report(&report)),
+        Some(Format::Text) => print!(
+            "{}",
+            text::report(&report, text::verdict_words(&rs, &report))
+        ),
         _ if args.compact => println!("{}", report.to_json()),
         _ => println!(
             "{}",
