@@ -419,18 +419,23 @@ mod tests {
         let e = export(&rs);
         let gates = e.gates_json();
         let list = gates.as_array().unwrap();
-        assert_eq!(list.len(), 37);
+        let gated: Vec<&str> = rs
+            .document()
+            .facts
+            .iter()
+            .filter(|f| f.asked_when.is_some())
+            .map(|f| f.id.as_str())
+            .collect();
+        assert!(gated.len() >= 37, "{} gated questions", gated.len());
+        assert_eq!(list.len(), gated.len());
         let by = |how: &str| list.iter().filter(|g| g["exported_as"] == how).count();
-        assert_eq!(
-            (
-                by("enableWhen"),
-                by("enableWhenExpression"),
-                by("not_exported")
-            ),
-            (32, 5, 0)
-        );
-        assert_eq!(list[0]["fact"], "front_door.home_assessment_possible");
-        assert_eq!(list[0]["asked_when"]["in"], json!(["social", "mixed"]));
+        assert_eq!(by("not_exported"), 0);
+        assert_eq!(by("enableWhen") + by("enableWhenExpression"), gated.len());
+        assert!(by("enableWhen") >= 32 && by("enableWhenExpression") >= 5);
+        for (g, id) in list.iter().zip(&gated) {
+            assert_eq!(g["fact"], *id);
+        }
+        // One note lists the gates written as SDC expressions rather than plain enableWhen.
         assert_eq!(e.notes().len(), 1);
     }
 
