@@ -4,7 +4,9 @@
 pub mod args;
 pub mod batch;
 pub mod cds;
+pub mod error;
 pub mod fhir;
+pub mod io;
 pub mod jsonlogic;
 pub mod rulebook;
 pub mod text;

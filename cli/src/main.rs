@@ -3,7 +3,8 @@
 
 use homeward::{Diagnostic, Diagnostics, Facts, LoadOptions, Ruleset};
 use homeward_cli::args::{Args, Format};
-use homeward_cli::{batch, cds, fhir, jsonlogic, rulebook, text};
+use homeward_cli::error::CliError;
+use homeward_cli::{batch, cds, fhir, io, jsonlogic, rulebook, text};
 use serde_json::Value;
 use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
@@ -43,21 +44,14 @@ Commands:
 Exit codes: 0 ok; 1 invalid ruleset, facts or report (diagnostics printed); 2 usage error;
 3 a file could not be read or written.";
 
-/// Writes to standard output; a closed pipe (`homeward … | head`) ends the program quietly
-/// instead of panicking.
-fn emit(text: std::fmt::Arguments<'_>) {
-    let mut out = std::io::stdout().lock();
-    if out.write_fmt(text).and_then(|()| out.flush()).is_err() {
-        std::process::exit(0);
-    }
-}
-
+/// Writes to standard output: a closed pipe (`homeward … | head`) ends the program quietly
+/// with exit 0; any other failure (a full disk, an I/O error) is exit 3 with a message.
 macro_rules! println {
-    ($($t:tt)*) => { emit(format_args!("{}\n", format_args!($($t)*))) };
+    ($($t:tt)*) => { io::stdout(&format!("{}\n", format_args!($($t)*)))? };
 }
 
 macro_rules! print {
-    ($($t:tt)*) => { emit(format_args!($($t)*)) };
+    ($($t:tt)*) => { io::stdout(&format!($($t)*))? };
 }
 
 fn main() -> ExitCode {
@@ -70,14 +64,8 @@ fn main() -> ExitCode {
         }
     };
     let result = match args.command.as_str() {
-        "help" => {
-            println!("{USAGE}");
-            Ok(0)
-        }
-        "version" => {
-            println!("homeward {}", env!("CARGO_PKG_VERSION"));
-            Ok(0)
-        }
+        "help" => io::stdout(&format!("{USAGE}\n")).map(|()| 0),
+        "version" => io::stdout(&format!("homeward {}\n", env!("CARGO_PKG_VERSION"))).map(|()| 0),
         "check" => check(&args),
         "eval" => eval(&args),
         "explain" => explain(&args),
@@ -93,14 +81,15 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
+        Err(CliError::ClosedPipe) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(3)
+            ExitCode::from(e.exit_code())
         }
     }
 }
 
-fn read(path: &str) -> Result<String, String> {
+fn read(path: &str) -> Result<String, CliError> {
     if path == "-" {
         let mut s = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
@@ -109,16 +98,16 @@ fn read(path: &str) -> Result<String, String> {
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read `{path}`: {e}"))?;
     String::from_utf8(bytes).map_err(|e| {
-        format!(
+        CliError::Io(format!(
             "`{path}` is not valid UTF-8 (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
-        )
+        ))
     })
 }
 
-fn write_out(path: Option<&str>, text: &str) -> Result<(), String> {
+fn write_out(path: Option<&str>, text: &str) -> Result<(), CliError> {
     match path {
-        Some(p) => std::fs::write(p, text).map_err(|e| format!("cannot write `{p}`: {e}")),
+        Some(p) => io::write(&io::Target::File(p.into()), text.as_bytes()),
         None => {
             print!("{text}");
             Ok(())
@@ -128,7 +117,7 @@ fn write_out(path: Option<&str>, text: &str) -> Result<(), String> {
 
 /// Loads the ruleset the arguments name; on invalid input prints diagnostics and returns the
 /// exit code.
-fn load(args: &Args) -> Result<Result<Ruleset, u8>, String> {
+fn load(args: &Args) -> Result<Result<Ruleset, u8>, CliError> {
     let base = match &args.ruleset {
         Some(p) => read(p)?,
         None => homeward::bundled::NATIONAL_JSON.to_string(),
@@ -160,16 +149,20 @@ fn load(args: &Args) -> Result<Result<Ruleset, u8>, String> {
                 args.format.unwrap_or(Format::Text),
                 &e.diagnostics(),
                 args.ruleset.as_deref(),
-            );
+            )?;
             Ok(Err(1))
         }
     }
 }
 
-fn print_diagnostics(format: Format, diags: &[Diagnostic], file: Option<&str>) {
+fn print_diagnostics(
+    format: Format,
+    diags: &[Diagnostic],
+    file: Option<&str>,
+) -> Result<(), CliError> {
     if format == Format::Json {
         println!("{}", homeward::json::error(diags));
-        return;
+        return Ok(());
     }
     let mut err = std::io::stderr().lock();
     for d in diags {
@@ -187,6 +180,7 @@ fn print_diagnostics(format: Format, diags: &[Diagnostic], file: Option<&str>) {
             diags.len() - errors
         );
     }
+    Ok(())
 }
 
 macro_rules! try_load {
@@ -198,13 +192,13 @@ macro_rules! try_load {
     };
 }
 
-fn check(args: &Args) -> Result<u8, String> {
+fn check(args: &Args) -> Result<u8, CliError> {
     let rs = try_load!(args);
     if args.format == Some(Format::Json) {
         println!("{}", homeward::json::JsonEngine::from_ruleset(rs).status());
         return Ok(0);
     }
-    print_diagnostics(Format::Text, rs.warnings(), args.ruleset.as_deref());
+    print_diagnostics(Format::Text, rs.warnings(), args.ruleset.as_deref())?;
     let doc = rs.document();
     println!(
         "ok: `{}` version {} ({} facts, {} requirements, {} tables, {} checklists) {}",
@@ -220,9 +214,9 @@ fn check(args: &Args) -> Result<u8, String> {
 }
 
 /// The patient's facts from `--facts` or `--questionnaire-response`.
-fn patient(args: &Args, rs: &Ruleset) -> Result<Result<Facts, u8>, String> {
+fn patient(args: &Args, rs: &Ruleset) -> Result<Result<Facts, u8>, CliError> {
     let fail = |diags: Vec<Diagnostic>, file: &str| {
-        print_diagnostics(args.format.unwrap_or(Format::Text), &diags, Some(file));
+        print_diagnostics(args.format.unwrap_or(Format::Text), &diags, Some(file))?;
         Ok(Err(1))
     };
     if let Some(qr) = &args.questionnaire_response {
@@ -262,12 +256,12 @@ fn patient(args: &Args, rs: &Ruleset) -> Result<Result<Facts, u8>, String> {
     }
 }
 
-fn eval(args: &Args) -> Result<u8, String> {
+fn eval(args: &Args) -> Result<u8, CliError> {
     let rs = try_load!(args);
     let checklist = match rs.checklist(args.checklist.as_deref()) {
         Ok(c) => c,
         Err(e) => {
-            print_diagnostics(args.format.unwrap_or(Format::Json), &e.diagnostics(), None);
+            print_diagnostics(args.format.unwrap_or(Format::Json), &e.diagnostics(), None)?;
             return Ok(1);
         }
     };
@@ -287,7 +281,7 @@ fn eval(args: &Args) -> Result<u8, String> {
     Ok(0)
 }
 
-fn explain(args: &Args) -> Result<u8, String> {
+fn explain(args: &Args) -> Result<u8, CliError> {
     let rs = try_load!(args);
     let Some(req) = &args.requirement else {
         return Err("explain needs --requirement ID".into());
@@ -295,7 +289,7 @@ fn explain(args: &Args) -> Result<u8, String> {
     let checklist = match rs.checklist(args.checklist.as_deref()) {
         Ok(c) => c,
         Err(e) => {
-            print_diagnostics(Format::Text, &e.diagnostics(), None);
+            print_diagnostics(Format::Text, &e.diagnostics(), None)?;
             return Ok(1);
         }
     };
@@ -320,7 +314,7 @@ fn explain(args: &Args) -> Result<u8, String> {
     Ok(0)
 }
 
-fn run_batch(args: &Args) -> Result<u8, String> {
+fn run_batch(args: &Args) -> Result<u8, CliError> {
     let rs = try_load!(args);
     let input: Box<dyn BufRead> = match args.positional.first().map(String::as_str) {
         None | Some("-") => Box::new(std::io::stdin().lock()),
@@ -353,7 +347,7 @@ fn run_batch(args: &Args) -> Result<u8, String> {
     Ok(0)
 }
 
-fn export(args: &Args) -> Result<u8, String> {
+fn export(args: &Args) -> Result<u8, CliError> {
     let rs = try_load!(args);
     let value = match args.format {
         Some(Format::JsonLogic) => jsonlogic::export(&rs),
@@ -366,7 +360,7 @@ fn export(args: &Args) -> Result<u8, String> {
     Ok(0)
 }
 
-fn cds_card(args: &Args) -> Result<u8, String> {
+fn cds_card(args: &Args) -> Result<u8, CliError> {
     let text = read(args.report.as_deref().unwrap_or("-"))?;
     let value: Value =
         serde_json::from_str(&text).map_err(|e| format!("the report is not JSON: {e}"))?;
@@ -384,7 +378,7 @@ fn cds_card(args: &Args) -> Result<u8, String> {
     Ok(0)
 }
 
-fn rulebook_cmd(args: &Args) -> Result<u8, String> {
+fn rulebook_cmd(args: &Args) -> Result<u8, CliError> {
     let text =
         if args.ruleset.is_none() && args.overlays.is_empty() && args.bundled_overlays.is_empty() {
             rulebook::generate()?
@@ -396,7 +390,7 @@ fn rulebook_cmd(args: &Args) -> Result<u8, String> {
     Ok(0)
 }
 
-fn schema(args: &Args) -> Result<u8, String> {
+fn schema(args: &Args) -> Result<u8, CliError> {
     let rs = try_load!(args);
     println!(
         "{}",

@@ -1,0 +1,99 @@
+//! The CLI's standard streams in the field: a full disk on standard output (`> /dev/full`),
+//! standard error that cannot be written (`2>/dev/full`), and a reader that goes away
+//! (`| head -1`). Findings C3, C5 and L4 of the reliability review.
+
+#![allow(clippy::panic, reason = "test")]
+
+mod common;
+use common::{code, dev_full, homeward, output, run, scratch, stderr, FACTS, RULESET};
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+
+/// C3: every command that writes to standard output exits 3 with a message naming standard
+/// output when the write fails for any reason other than a closed pipe.
+#[test]
+fn c3_full_disk_on_standard_output_exits_3_for_every_command() {
+    let dir = scratch("c3");
+    let report = dir.join("report.json");
+    std::fs::write(
+        &report,
+        run(&["eval", "--ruleset", RULESET, "--facts", FACTS]).stdout,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let report = report.to_string_lossy().into_owned();
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["eval", "--ruleset", RULESET, "--facts", FACTS],
+        vec!["eval", "--ruleset", RULESET, "--facts", FACTS, "--compact"],
+        vec![
+            "eval",
+            "--ruleset",
+            RULESET,
+            "--facts",
+            FACTS,
+            "--format",
+            "text",
+        ],
+        vec!["export", "--format", "json"],
+        vec!["export", "--format", "jsonlogic"],
+        vec!["export", "--format", "fhir-questionnaire"],
+        vec!["check", RULESET],
+        vec!["check", RULESET, "--format", "json"],
+        vec![
+            "explain",
+            "--ruleset",
+            RULESET,
+            "--facts",
+            FACTS,
+            "--requirement",
+            "care_package",
+        ],
+        vec!["schema"],
+        vec!["rulebook"],
+        vec!["cds-card", "--report", &report],
+        vec!["--help"],
+        vec!["--version"],
+    ];
+    for args in commands {
+        let o = output(homeward(&args).stdout(dev_full()));
+        assert_eq!(code(&o), 3, "{args:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("standard output") && err.contains("No space left on device"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
+/// C3: the failure is reported for a file named with `--out` too, naming the path.
+#[test]
+fn c3_full_disk_on_out_file_names_the_path() {
+    let o = run(&["export", "--format", "json", "--out", "/dev/full"]);
+    assert_eq!(code(&o), 3, "{}", stderr(&o));
+    assert!(stderr(&o).contains("`/dev/full`"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("No space left on device"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// C3: a closed pipe is the one write failure that ends quietly with exit 0. The export is far
+/// larger than a pipe buffer, so the write after the reader has gone fails with EPIPE.
+#[test]
+fn c3_closed_pipe_ends_quietly() {
+    let mut child = homeward(&["export", "--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut first = String::new();
+    if let Some(out) = child.stdout.take() {
+        BufReader::new(out)
+            .read_line(&mut first)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(first.trim(), "{");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+}
