@@ -170,3 +170,139 @@ pub fn byte_order_mark(path: &str) -> Diagnostic {
     )
     .with_help("save the file as UTF-8 without a byte order mark (BOM)")
 }
+
+/// What makes two names the same file: device and inode for an existing regular file (so hard
+/// and symbolic links are caught), else the canonical path a file would be created at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileId {
+    /// An existing regular file.
+    Inode(u64, u64),
+    /// A file not yet created: its canonical folder joined with its name.
+    Path(PathBuf),
+}
+
+/// One end of a command: the input or an output, named for messages.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// How messages name it (the option and the path).
+    pub label: String,
+    /// Its identity, when it is (or will be) a regular file.
+    pub id: Option<FileId>,
+    /// Whether the command opens it by name (and truncates it, for an output); standard
+    /// streams redirected to one file by the shell (`> log 2>&1`) share it safely.
+    pub named: bool,
+}
+
+impl Endpoint {
+    /// The endpoint for a target (`Stdout`/`Stderr` are identified by their open file).
+    #[must_use]
+    pub fn of_target(option: &str, target: &Target) -> Endpoint {
+        let id = match target {
+            Target::File(p) => path_identity(p),
+            Target::Stdout => stream_identity(&std::io::stdout()),
+            Target::Stderr => stream_identity(&std::io::stderr()),
+        };
+        Endpoint {
+            label: format!("{option} ({})", target.label()),
+            id,
+            named: matches!(target, Target::File(_)),
+        }
+    }
+
+    /// The endpoint for an input path (`-` is standard input).
+    #[must_use]
+    pub fn of_input(path: &Path) -> Endpoint {
+        let id = if path == Path::new("-") {
+            stream_identity(&std::io::stdin())
+        } else {
+            path_identity(path)
+        };
+        Endpoint {
+            label: format!("the input ({})", source_label(path)),
+            id,
+            named: path != Path::new("-"),
+        }
+    }
+}
+
+/// Refuses, before anything is opened for writing, when an output is the input (writing it
+/// would truncate the input before it is read, or read back what is written), or when two
+/// outputs named on the command line are one file (the second would overwrite the first).
+///
+/// # Errors
+/// [`CliError::Usage`] naming both endpoints.
+pub fn refuse_same_file(input: &Endpoint, outputs: &[Endpoint]) -> Result<(), CliError> {
+    let pairs = outputs
+        .iter()
+        .map(|o| (input, o))
+        .chain(outputs.iter().enumerate().flat_map(|(i, a)| {
+            outputs
+                .iter()
+                .skip(i + 1)
+                .filter(move |b| a.named && b.named)
+                .map(move |b| (a, b))
+        }));
+    for (a, b) in pairs {
+        if a.id.is_some() && a.id == b.id {
+            return Err(CliError::Usage(format!(
+                "{} and {} are the same file; writing it would destroy what is read or \
+                 written first (nothing was written)",
+                a.label, b.label
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The identity of the file at `path`: device and inode when it exists and is a regular file
+/// (symbolic links followed), the canonical path it would be created at when it does not exist.
+#[must_use]
+pub fn path_identity(path: &Path) -> Option<FileId> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Some(inode(&m).unwrap_or_else(|| {
+            FileId::Path(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()))
+        })),
+        Ok(_) => None,
+        Err(_) => {
+            let name = path.file_name()?;
+            let parent = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            let dir = std::fs::canonicalize(parent).ok()?;
+            Some(FileId::Path(dir.join(name)))
+        }
+    }
+}
+
+#[cfg(unix)]
+fn inode(m: &std::fs::Metadata) -> Option<FileId> {
+    use std::os::unix::fs::MetadataExt;
+    Some(FileId::Inode(m.dev(), m.ino()))
+}
+
+#[cfg(not(unix))]
+fn inode(_: &std::fs::Metadata) -> Option<FileId> {
+    None
+}
+
+/// The identity of the regular file a standard stream is redirected to (`> file`,
+/// `>> file`, `< file`), if it is one.
+#[cfg(unix)]
+#[must_use]
+pub fn stream_identity(stream: &impl std::os::fd::AsFd) -> Option<FileId> {
+    let fd = stream.as_fd().try_clone_to_owned().ok()?;
+    let m = std::fs::File::from(fd).metadata().ok()?;
+    if m.is_file() {
+        inode(&m)
+    } else {
+        None
+    }
+}
+
+/// Without Unix file descriptors a redirected stream cannot be identified.
+#[cfg(not(unix))]
+#[must_use]
+pub fn stream_identity<T>(_: &T) -> Option<FileId> {
+    None
+}

@@ -315,6 +315,22 @@ fn explain(args: &Args) -> Result<u8, CliError> {
 }
 
 fn run_batch(args: &Args) -> Result<u8, CliError> {
+    let input_path = std::path::Path::new(args.positional.first().map_or("-", String::as_str));
+    let out_target = args
+        .out
+        .as_deref()
+        .map_or(io::Target::Stdout, |p| io::Target::from_arg(p.as_ref()));
+    let agg_target = args
+        .aggregate
+        .as_deref()
+        .map_or(io::Target::Stderr, |p| io::Target::from_arg(p.as_ref()));
+    io::refuse_same_file(
+        &io::Endpoint::of_input(input_path),
+        &[
+            io::Endpoint::of_target("--out", &out_target),
+            io::Endpoint::of_target("--aggregate", &agg_target),
+        ],
+    )?;
     let rs = try_load!(args);
     let input: Box<dyn BufRead> = match args.positional.first().map(String::as_str) {
         None | Some("-") => Box::new(std::io::stdin().lock()),
