@@ -322,11 +322,11 @@ pub fn run(
         }
         if opts.progress && (n + 1) % 10_000 == 0 {
             let rate = (n + 1) as f64 / started.elapsed().as_secs_f64().max(1e-9);
-            eprint!("\r{:>10} lines  {:>9.0} lines/s", n + 1, rate);
+            crate::io::stderr(&format!("\r{:>10} lines  {:>9.0} lines/s", n + 1, rate));
         }
     }
     if opts.progress {
-        eprintln!();
+        crate::io::stderr("\n");
     }
     Ok(agg)
 }

@@ -306,3 +306,19 @@ pub fn stream_identity(stream: &impl std::os::fd::AsFd) -> Option<FileId> {
 pub fn stream_identity<T>(_: &T) -> Option<FileId> {
     None
 }
+
+/// A writer whose failures are dropped: for messages on standard error, which are not data.
+#[derive(Debug)]
+pub struct Lossy<W>(pub W);
+
+impl<W: Write> Write for Lossy<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let _ = self.0.write_all(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let _ = self.0.flush();
+        Ok(())
+    }
+}

@@ -1,6 +1,9 @@
 //! `homeward`: check rulesets, evaluate patients, explain, export and batch-report from the
 //! command line, for other systems and for people.
 
+// Output goes through `io`, which reports write failures and never panics (C5).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use homeward::{Diagnostic, Diagnostics, Facts, LoadOptions, Ruleset};
 use homeward_cli::args::{Args, Format};
 use homeward_cli::error::CliError;
@@ -59,7 +62,7 @@ fn main() -> ExitCode {
     let args = match Args::parse(&argv) {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("error: {e}\n\n{USAGE}");
+            io::stderr(&format!("error: {e}\n\n{USAGE}\n"));
             return ExitCode::from(2);
         }
     };
@@ -75,7 +78,7 @@ fn main() -> ExitCode {
         "rulebook" => rulebook_cmd(&args),
         "schema" => schema(&args),
         other => {
-            eprintln!("error: unknown command `{other}`\n\n{USAGE}");
+            io::stderr(&format!("error: unknown command `{other}`\n\n{USAGE}\n"));
             Ok(2)
         }
     };
@@ -83,7 +86,7 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(CliError::ClosedPipe) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            io::stderr(&format!("error: {e}\n"));
             ExitCode::from(e.exit_code())
         }
     }
@@ -131,10 +134,10 @@ fn load(args: &Args) -> Result<Result<Ruleset, u8>, CliError> {
             Some(j) => overlays.push(j.to_string()),
             None => {
                 let ids: Vec<&str> = homeward::bundled::OVERLAYS.iter().map(|o| o.0).collect();
-                eprintln!(
-                    "error: no bundled overlay `{id}` (bundled: {})",
+                io::stderr(&format!(
+                    "error: no bundled overlay `{id}` (bundled: {})\n",
                     ids.join(", ")
-                );
+                ));
                 return Ok(Err(2));
             }
         }
@@ -298,10 +301,10 @@ fn explain(args: &Args) -> Result<u8, CliError> {
         Err(code) => return Ok(code),
     };
     let Some(ex) = rs.explain(checklist, &facts, req) else {
-        eprintln!(
-            "error: requirement `{req}` is not in checklist `{}`",
+        io::stderr(&format!(
+            "error: requirement `{req}` is not in checklist `{}`\n",
             checklist.id()
-        );
+        ));
         return Ok(1);
     };
     match args.format {
@@ -316,14 +319,26 @@ fn explain(args: &Args) -> Result<u8, CliError> {
 
 fn run_batch(args: &Args) -> Result<u8, CliError> {
     let input_path = std::path::Path::new(args.positional.first().map_or("-", String::as_str));
-    let out_target = args
-        .out
-        .as_deref()
-        .map_or(io::Target::Stdout, |p| io::Target::from_arg(p.as_ref()));
-    let agg_target = args
-        .aggregate
-        .as_deref()
-        .map_or(io::Target::Stderr, |p| io::Target::from_arg(p.as_ref()));
+    // Per-line output: reports and error lines; with --no-reports only error lines, which are
+    // then messages on standard error unless --out names a file.
+    let out_target = match args.out.as_deref() {
+        Some(p) => io::Target::from_arg(p.as_ref()),
+        None if args.no_reports => io::Target::Stderr,
+        None => io::Target::Stdout,
+    };
+    // The aggregate is data: on standard output whenever the per-line output is elsewhere.
+    let agg_target = match args.aggregate.as_deref() {
+        Some(p) => io::Target::from_arg(p.as_ref()),
+        None if out_target == io::Target::Stdout => io::Target::Stderr,
+        None => io::Target::Stdout,
+    };
+    if out_target == io::Target::Stdout && agg_target == io::Target::Stdout {
+        return Err(CliError::Usage(
+            "the reports and the aggregate cannot both go to standard output; name a file \
+             with --out or --aggregate"
+                .into(),
+        ));
+    }
     io::refuse_same_file(
         &io::Endpoint::of_input(input_path),
         &[
@@ -332,34 +347,36 @@ fn run_batch(args: &Args) -> Result<u8, CliError> {
         ],
     )?;
     let rs = try_load!(args);
-    let input: Box<dyn BufRead> = match args.positional.first().map(String::as_str) {
-        None | Some("-") => Box::new(std::io::stdin().lock()),
-        Some(p) => Box::new(std::io::BufReader::new(
-            std::fs::File::open(p).map_err(|e| format!("cannot read `{p}`: {e}"))?,
-        )),
+    let input: Box<dyn BufRead> = if input_path == std::path::Path::new("-") {
+        Box::new(std::io::stdin().lock())
+    } else {
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(input_path)
+                .map_err(|e| format!("cannot read `{}`: {e}", input_path.display()))?,
+        ))
     };
     let opts = batch::BatchOptions {
         checklist: args.checklist.clone(),
         as_of: args.as_of.clone(),
         reports: !args.no_reports,
-        progress: std::io::stderr().is_terminal(),
+        progress: out_target != io::Target::Stderr && std::io::stderr().is_terminal(),
     };
-    let mut out: Box<dyn Write> = match &args.out {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).map_err(|e| format!("cannot write `{p}`: {e}"))?,
+    let mut out: Box<dyn Write> = match &out_target {
+        io::Target::File(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).map_err(|e| io::write_failure(&out_target, &e))?,
         )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        io::Target::Stdout => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        io::Target::Stderr => Box::new(io::Lossy(std::io::stderr().lock())),
     };
     let agg = batch::run(&rs, input, &mut out, &opts)?;
-    out.flush().map_err(|e| e.to_string())?;
+    out.flush()
+        .map_err(|e| io::write_failure(&out_target, &e))?;
+    drop(out);
     let text = match args.format {
         Some(Format::Csv) => agg.to_csv(),
         _ => serde_json::to_string_pretty(&agg.to_json()).map_err(|e| e.to_string())? + "\n",
     };
-    match &args.aggregate {
-        Some(p) => std::fs::write(p, text).map_err(|e| format!("cannot write `{p}`: {e}"))?,
-        None => eprint!("{text}"),
-    }
+    io::write(&agg_target, text.as_bytes())?;
     Ok(0)
 }
 
@@ -384,7 +401,7 @@ fn cds_card(args: &Args) -> Result<u8, CliError> {
     let report: homeward::Report = match serde_json::from_value(value) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: not a Homeward report: {e}");
+            io::stderr(&format!("error: not a Homeward report: {e}\n"));
             return Ok(1);
         }
     };

@@ -5,7 +5,7 @@
 #![allow(clippy::panic, reason = "test")]
 
 mod common;
-use common::{code, dev_full, homeward, output, run, scratch, stderr, FACTS, RULESET};
+use common::{code, dev_full, homeward, output, run, scratch, stderr, write, FACTS, RULESET};
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
@@ -96,4 +96,81 @@ fn c3_closed_pipe_ends_quietly() {
     assert_eq!(first.trim(), "{");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(stderr(&o), "");
+}
+
+const THREE: &str =
+    "{\"id\":\"p1\",\"facts\":{}}\n{\"id\":\"p2\",\"facts\":{}}\n{\"id\":\"p3\",\"facts\":{}}\n";
+
+/// C5: when standard error cannot be written, messages are dropped and the exit code still
+/// tells: never a panic (exit 101).
+#[test]
+fn c5_unwritable_standard_error_never_panics() {
+    let dir = scratch("c5");
+    let bad = write(&dir, "bad.json", "{\"x\": 1");
+    for (args, expected) in [
+        (vec!["check", "nope.json"], 3),
+        (vec!["check", bad.as_str()], 1),
+        (vec!["eval", "--facts", bad.as_str()], 1),
+        (vec!["frobnicate"], 2),
+        (vec!["eval", "--bogus"], 2),
+        (
+            vec![
+                "explain",
+                "--ruleset",
+                RULESET,
+                "--facts",
+                FACTS,
+                "--requirement",
+                "nope",
+            ],
+            1,
+        ),
+    ] {
+        let o = output(homeward(&args).stderr(dev_full()));
+        assert_eq!(code(&o), expected, "{args:?}");
+    }
+}
+
+/// C5: the aggregate is data, so it goes to standard output whenever the per-line output is
+/// elsewhere (`--no-reports`, `--out FILE`), and a full standard error loses nothing.
+#[test]
+fn c5_batch_aggregate_survives_unwritable_standard_error() {
+    let dir = scratch("c5-batch");
+    let input = write(&dir, "in.jsonl", THREE);
+    let reports = dir.join("reports.jsonl").to_string_lossy().into_owned();
+    for args in [
+        vec![
+            "batch",
+            input.as_str(),
+            "--checklist",
+            "ward_discharge",
+            "--no-reports",
+        ],
+        vec![
+            "batch",
+            input.as_str(),
+            "--checklist",
+            "ward_discharge",
+            "--out",
+            &reports,
+        ],
+    ] {
+        let o = output(homeward(&args).stderr(dev_full()));
+        assert_eq!(code(&o), 0, "{args:?}");
+        let agg: serde_json::Value =
+            serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}"));
+        assert_eq!(agg["patients"], 3, "{agg}");
+    }
+}
+
+/// C5: with the reports on standard output the aggregate still defaults to standard error;
+/// when that cannot be written the batch exits 3 (a write failed), never 0 or 101.
+#[test]
+fn c5_batch_aggregate_on_unwritable_standard_error_exits_3() {
+    let dir = scratch("c5-batch-stderr");
+    let input = write(&dir, "in.jsonl", THREE);
+    let o =
+        output(homeward(&["batch", &input, "--checklist", "ward_discharge"]).stderr(dev_full()));
+    assert_eq!(code(&o), 3);
+    assert_eq!(o.stdout.iter().filter(|&&b| b == b'\n').count(), 3);
 }
