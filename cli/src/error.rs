@@ -56,15 +56,3 @@ impl CliError {
         }
     }
 }
-
-impl From<String> for CliError {
-    fn from(message: String) -> CliError {
-        CliError::Io(message)
-    }
-}
-
-impl From<&str> for CliError {
-    fn from(message: &str) -> CliError {
-        CliError::Io(message.into())
-    }
-}

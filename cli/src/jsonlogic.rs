@@ -3,28 +3,172 @@
 //! verdicts on complete patients. Named conditions are inlined; fact ids are dotted, so the
 //! patient is given to JsonLogic as nested objects (`{"home": {"key_safe_fitted": true}}`).
 
-use homeward::wire::{CmpOp, ConditionDoc, RulesetDoc, TableDoc};
-use homeward::Ruleset;
+use homeward::wire::{CmpOp, ConditionDoc, OutputValue, RequirementDoc, RulesetDoc, TableDoc};
+use homeward::{Code, Diagnostic, Ruleset};
 use serde_json::{json, Value};
+
+/// The deepest nesting the export follows: condition nesting plus named conditions and tables
+/// inlined within one another. Deeper is an error, never a silent `null`.
+pub const MAX_DEPTH: usize = 256;
+
+/// The most condition nodes one export may write. JsonLogic has no references, so every named
+/// condition and table is copied wherever it is used; a chain of tables each read twice by the
+/// next would double at every step. Past this budget the export is refused.
+pub const MAX_NODES: usize = 1_000_000;
 
 fn var(id: &str) -> Value {
     json!({ "var": id })
 }
 
-fn is_set(doc: &RulesetDoc, id: &str) -> bool {
-    doc.facts
-        .iter()
-        .any(|f| f.id == id && f.kind == homeward::wire::FactKind::Set)
+fn output(v: &OutputValue) -> Value {
+    match v {
+        OutputValue::Bool(b) => Value::Bool(*b),
+        OutputValue::Int(i) => Value::from(*i),
+        OutputValue::Str(s) => Value::String(s.clone()),
+    }
 }
 
-fn table_logic(doc: &RulesetDoc, t: &TableDoc, depth: usize) -> Value {
-    let mut args = Vec::new();
-    for row in &t.rows {
-        args.push(condition(doc, &row.when, depth + 1));
-        args.push(serde_json::to_value(&row.output).unwrap_or(Value::Null));
+/// One export in progress: the ruleset, the node budget spent, and what is being inlined
+/// (for the error's location).
+struct Exporter<'a> {
+    doc: &'a RulesetDoc,
+    nodes: usize,
+    /// Where the current root is in the ruleset (`$.requirements[3].met_when`) and its rule id.
+    root: (String, String),
+    /// The named conditions and tables being inlined, outermost first.
+    trail: Vec<String>,
+}
+
+impl Exporter<'_> {
+    fn is_set(&self, id: &str) -> bool {
+        self.doc
+            .facts
+            .iter()
+            .any(|f| f.id == id && f.kind == homeward::wire::FactKind::Set)
     }
-    args.push(serde_json::to_value(&t.default).unwrap_or(Value::Null));
-    json!({ "if": args })
+
+    fn fail(&self, code: Code, message: String) -> Diagnostic {
+        let trail = if self.trail.len() > 8 {
+            let first = self.trail.iter().take(3).cloned().collect::<Vec<_>>();
+            let last = self
+                .trail
+                .iter()
+                .skip(self.trail.len() - 3)
+                .cloned()
+                .collect::<Vec<_>>();
+            format!(
+                "{} → … {} more … → {}",
+                first.join(" → "),
+                self.trail.len() - 6,
+                last.join(" → ")
+            )
+        } else {
+            self.trail.join(" → ")
+        };
+        let message = if trail.is_empty() {
+            message
+        } else {
+            format!("{message}, inlining {trail}")
+        };
+        Diagnostic::error(code, self.root.0.clone(), message)
+            .with_rule(self.root.1.clone())
+            .with_help(
+                "JsonLogic has no references: every named condition and table is copied where \
+                 it is used; shorten the chain of named conditions and tables",
+            )
+    }
+
+    fn table(&mut self, t: &TableDoc, depth: usize) -> Result<Value, Diagnostic> {
+        let mut args = Vec::new();
+        for row in &t.rows {
+            args.push(self.condition(&row.when, depth + 1)?);
+            args.push(output(&row.output));
+        }
+        args.push(output(&t.default));
+        Ok(json!({ "if": args }))
+    }
+
+    fn inline<T>(
+        &mut self,
+        what: String,
+        f: impl FnOnce(&mut Self) -> Result<T, Diagnostic>,
+    ) -> Result<T, Diagnostic> {
+        self.trail.push(what);
+        let result = f(self);
+        self.trail.pop();
+        result
+    }
+
+    /// A condition as JsonLogic (classical logic: for complete patients it agrees with Kleene).
+    fn condition(&mut self, c: &ConditionDoc, depth: usize) -> Result<Value, Diagnostic> {
+        if depth > MAX_DEPTH {
+            return Err(self.fail(
+                Code::NestingTooDeep,
+                format!("the JsonLogic export nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(self.fail(
+                Code::TooLarge,
+                format!("the JsonLogic export would have more than {MAX_NODES} condition nodes"),
+            ));
+        }
+        let doc = self.doc;
+        Ok(match c {
+            ConditionDoc::Const(b) => Value::Bool(*b),
+            ConditionDoc::All(cs) if cs.is_empty() => Value::Bool(true),
+            ConditionDoc::Any(cs) if cs.is_empty() => Value::Bool(false),
+            ConditionDoc::All(cs) => json!({ "and": self.list(cs, depth)? }),
+            ConditionDoc::Any(cs) => json!({ "or": self.list(cs, depth)? }),
+            ConditionDoc::Not(c) => json!({ "!": self.condition(c, depth + 1)? }),
+            ConditionDoc::AtLeast(n, cs) => {
+                let counts: Vec<Value> = self
+                    .list(cs, depth)?
+                    .into_iter()
+                    .map(|c| json!({ "if": [c, 1, 0] }))
+                    .collect();
+                json!({ ">=": [{ "+": counts }, n] })
+            }
+            ConditionDoc::Fact(id, op, v) => compare(var(id), *op, v, self.is_set(id)),
+            ConditionDoc::Known(id) => json!({ "!==": [var(id), null] }),
+            ConditionDoc::Ref(name) => {
+                let Some(named) = doc.conditions.get(name) else {
+                    return Err(self.fail(
+                        Code::UnknownCondition,
+                        format!("unknown condition `{name}`"),
+                    ));
+                };
+                self.inline(format!("condition `{name}`"), |e| {
+                    e.condition(&named.when, depth + 1)
+                })?
+            }
+            ConditionDoc::Decision(id, op, v) => {
+                let Some(t) = doc.tables.iter().find(|t| t.id == *id) else {
+                    return Err(self.fail(Code::UnknownTable, format!("unknown table `{id}`")));
+                };
+                let logic = self.inline(format!("table `{id}`"), |e| e.table(t, depth + 1))?;
+                compare(logic, *op, v, false)
+            }
+        })
+    }
+
+    fn list(&mut self, cs: &[ConditionDoc], depth: usize) -> Result<Vec<Value>, Diagnostic> {
+        cs.iter().map(|c| self.condition(c, depth + 1)).collect()
+    }
+
+    fn requirement(&mut self, i: usize, r: &RequirementDoc) -> Result<Value, Diagnostic> {
+        let applies = match &r.applies_when {
+            Some(a) => {
+                self.root = (format!("$.requirements[{i}].applies_when"), r.id.clone());
+                self.condition(a, 0)?
+            }
+            None => Value::Bool(true),
+        };
+        self.root = (format!("$.requirements[{i}].met_when"), r.id.clone());
+        let met = self.condition(&r.met_when, 0)?;
+        Ok(json!({ "id": r.id, "kind": r.kind, "applies": applies, "met": met }))
+    }
 }
 
 fn compare(subject: Value, op: CmpOp, v: &Value, set: bool) -> Value {
@@ -56,77 +200,54 @@ fn compare(subject: Value, op: CmpOp, v: &Value, set: bool) -> Value {
     }
 }
 
-/// A condition as JsonLogic (classical logic: for complete patients it agrees with Kleene).
-#[must_use]
-pub fn condition(doc: &RulesetDoc, c: &ConditionDoc, depth: usize) -> Value {
-    if depth > 256 {
-        return Value::Null;
+/// A condition of `doc` as JsonLogic, with named conditions and tables inlined.
+///
+/// # Errors
+/// `NESTING_TOO_DEEP` past [`MAX_DEPTH`], `TOO_LARGE` past [`MAX_NODES`], located at `$`.
+pub fn condition(doc: &RulesetDoc, c: &ConditionDoc) -> Result<Value, Diagnostic> {
+    Exporter {
+        doc,
+        nodes: 0,
+        root: ("$".into(), String::new()),
+        trail: Vec::new(),
     }
-    let list = |cs: &[ConditionDoc]| -> Vec<Value> {
-        cs.iter().map(|c| condition(doc, c, depth + 1)).collect()
-    };
-    match c {
-        ConditionDoc::Const(b) => Value::Bool(*b),
-        ConditionDoc::All(cs) if cs.is_empty() => Value::Bool(true),
-        ConditionDoc::Any(cs) if cs.is_empty() => Value::Bool(false),
-        ConditionDoc::All(cs) => json!({ "and": list(cs) }),
-        ConditionDoc::Any(cs) => json!({ "or": list(cs) }),
-        ConditionDoc::Not(c) => json!({ "!": condition(doc, c, depth + 1) }),
-        ConditionDoc::AtLeast(n, cs) => {
-            let counts: Vec<Value> = list(cs)
-                .into_iter()
-                .map(|c| json!({ "if": [c, 1, 0] }))
-                .collect();
-            json!({ ">=": [{ "+": counts }, n] })
-        }
-        ConditionDoc::Fact(id, op, v) => compare(var(id), *op, v, is_set(doc, id)),
-        ConditionDoc::Known(id) => json!({ "!==": [var(id), null] }),
-        ConditionDoc::Ref(name) => doc
-            .conditions
-            .get(name)
-            .map_or(Value::Null, |n| condition(doc, &n.when, depth + 1)),
-        ConditionDoc::Decision(id, op, v) => {
-            let t = doc
-                .tables
-                .iter()
-                .find(|t| t.id == *id)
-                .map_or(Value::Null, |t| table_logic(doc, t, depth));
-            compare(t, *op, v, false)
-        }
-    }
+    .condition(c, 0)
 }
 
 /// The whole export: requirements (`applies`, `met`), tables, and checklists.
-#[must_use]
-pub fn export(rs: &Ruleset) -> Value {
+///
+/// # Errors
+/// `NESTING_TOO_DEEP` when inlining goes deeper than [`MAX_DEPTH`], `TOO_LARGE` when the
+/// export would pass [`MAX_NODES`]: located at the requirement or table where it happens, with
+/// the chain of named conditions and tables being inlined.
+pub fn export(rs: &Ruleset) -> Result<Value, Diagnostic> {
     let doc = rs.document();
-    let requirements: Vec<Value> = doc
-        .requirements
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id, "kind": r.kind,
-                "applies": r.applies_when.as_ref().map_or(Value::Bool(true), |a| condition(doc, a, 0)),
-                "met": condition(doc, &r.met_when, 0),
-            })
-        })
-        .collect();
-    let tables: Vec<Value> = doc
-        .tables
-        .iter()
-        .map(|t| json!({ "id": t.id, "logic": table_logic(doc, t, 0) }))
-        .collect();
+    let mut e = Exporter {
+        doc,
+        nodes: 0,
+        root: ("$".into(), String::new()),
+        trail: Vec::new(),
+    };
+    let mut requirements = Vec::new();
+    for (i, r) in doc.requirements.iter().enumerate() {
+        requirements.push(e.requirement(i, r)?);
+    }
+    let mut tables = Vec::new();
+    for (i, t) in doc.tables.iter().enumerate() {
+        e.root = (format!("$.tables[{i}]"), t.id.clone());
+        tables.push(json!({ "id": t.id, "logic": e.table(t, 0)? }));
+    }
     let checklists: Vec<Value> = doc
         .checklists
         .iter()
         .map(|c| json!({ "id": c.id, "requirements": c.requirements, "tables": c.tables }))
         .collect();
-    json!({
+    Ok(json!({
         "format": "homeward-jsonlogic-1",
         "ruleset": { "id": rs.id(), "version": rs.version(), "hash": rs.hash() },
         "status_rule": "not_applicable if !applies; met if met; else not_met (complete patients only)",
         "requirements": requirements, "tables": tables, "checklists": checklists,
-    })
+    }))
 }
 
 fn insert(map: &mut serde_json::Map<String, Value>, path: &[&str], v: &Value) {
