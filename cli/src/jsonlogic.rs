@@ -11,10 +11,12 @@ use serde_json::{json, Value};
 /// inlined within one another. Deeper is an error, never a silent `null`.
 pub const MAX_DEPTH: usize = 256;
 
-/// The most condition nodes one export may write. JsonLogic has no references, so every named
-/// condition and table is copied wherever it is used; a chain of tables each read twice by the
-/// next would double at every step. Past this budget the export is refused.
-pub const MAX_NODES: usize = 1_000_000;
+/// The most condition nodes one export may write (the bundled national ruleset needs about
+/// 2,000). JsonLogic has no references, so every named condition and table is copied wherever
+/// it is used, and a chain of conditions each using the previous one twice doubles at every
+/// step. The size is measured first, on the ruleset's own graph (each named condition and
+/// table once), so an export past this budget is refused before anything is built.
+pub const MAX_NODES: u64 = 200_000;
 
 fn var(id: &str) -> Value {
     json!({ "var": id })
@@ -28,18 +30,53 @@ fn output(v: &OutputValue) -> Value {
     }
 }
 
-/// One export in progress: the ruleset, the node budget spent, and what is being inlined
-/// (for the error's location).
+/// The inlined size of a condition: JsonLogic condition nodes, and how many levels it adds
+/// below the node where it is used.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    nodes: u64,
+    height: usize,
+}
+
+impl Size {
+    fn leaf() -> Size {
+        Size {
+            nodes: 1,
+            height: 0,
+        }
+    }
+
+    /// A node over `children`, each one level below it.
+    fn over(children: impl IntoIterator<Item = Size>) -> Size {
+        children.into_iter().fold(Size::leaf(), |acc, c| Size {
+            nodes: acc.nodes.saturating_add(c.nodes),
+            height: acc.height.max(c.height + 1),
+        })
+    }
+}
+
+/// One export in progress: the ruleset, the measured size of each named condition and table,
+/// and what is being inlined (for the error's location).
 struct Exporter<'a> {
     doc: &'a RulesetDoc,
-    nodes: usize,
+    /// Inlined size of each named condition's `when` and each table's rows, once measured.
+    sizes: std::collections::BTreeMap<(bool, &'a str), Size>,
     /// Where the current root is in the ruleset (`$.requirements[3].met_when`) and its rule id.
     root: (String, String),
     /// The named conditions and tables being inlined, outermost first.
     trail: Vec<String>,
 }
 
-impl Exporter<'_> {
+impl<'a> Exporter<'a> {
+    fn new(doc: &'a RulesetDoc) -> Self {
+        Exporter {
+            doc,
+            sizes: std::collections::BTreeMap::new(),
+            root: ("$".into(), String::new()),
+            trail: Vec::new(),
+        }
+    }
+
     fn is_set(&self, id: &str) -> bool {
         self.doc
             .facts
@@ -107,13 +144,6 @@ impl Exporter<'_> {
                 format!("the JsonLogic export nests deeper than {MAX_DEPTH} levels"),
             ));
         }
-        self.nodes += 1;
-        if self.nodes > MAX_NODES {
-            return Err(self.fail(
-                Code::TooLarge,
-                format!("the JsonLogic export would have more than {MAX_NODES} condition nodes"),
-            ));
-        }
         let doc = self.doc;
         Ok(match c {
             ConditionDoc::Const(b) => Value::Bool(*b),
@@ -153,6 +183,135 @@ impl Exporter<'_> {
         })
     }
 
+    /// The inlined size of `c` used at `depth`, measured on the ruleset's graph: each named
+    /// condition and table is measured once, so this is quick however large the export would
+    /// be. Fails past [`MAX_DEPTH`] exactly where building would.
+    fn measure(&mut self, c: &'a ConditionDoc, depth: usize) -> Result<Size, Diagnostic> {
+        if depth > MAX_DEPTH {
+            return Err(self.too_deep());
+        }
+        Ok(match c {
+            ConditionDoc::All(cs) | ConditionDoc::Any(cs) | ConditionDoc::AtLeast(_, cs) => {
+                let mut sizes = Vec::with_capacity(cs.len());
+                for c in cs {
+                    sizes.push(self.measure(c, depth + 1)?);
+                }
+                Size::over(sizes)
+            }
+            ConditionDoc::Not(c) => Size::over([self.measure(c, depth + 1)?]),
+            ConditionDoc::Ref(name) => Size::over([self.measure_named(false, name, depth + 1)?]),
+            ConditionDoc::Decision(id, _, _) => {
+                Size::over([self.measure_named(true, id, depth + 1)?])
+            }
+            ConditionDoc::Const(_) | ConditionDoc::Fact(..) | ConditionDoc::Known(_) => {
+                Size::leaf()
+            }
+        })
+    }
+
+    /// The size of a named condition's `when` (`table` false) or of a table's `if`, used at
+    /// `depth`.
+    fn measure_named(
+        &mut self,
+        table: bool,
+        id: &'a str,
+        depth: usize,
+    ) -> Result<Size, Diagnostic> {
+        if let Some(size) = self.sizes.get(&(table, id)).copied() {
+            if depth + size.height > MAX_DEPTH {
+                self.trail.push(named(table, id));
+                return Err(self.too_deep());
+            }
+            return Ok(size);
+        }
+        let doc = self.doc;
+        let size = self.inline(named(table, id), |e| {
+            if table {
+                let t = doc
+                    .tables
+                    .iter()
+                    .find(|t| t.id == id)
+                    .ok_or_else(|| e.unknown(true, id))?;
+                e.measure_table(t, depth)
+            } else {
+                let n = doc.conditions.get(id).ok_or_else(|| e.unknown(false, id))?;
+                e.measure(&n.when, depth)
+            }
+        })?;
+        self.sizes.insert((table, id), size);
+        Ok(size)
+    }
+
+    fn measure_table(&mut self, t: &'a TableDoc, depth: usize) -> Result<Size, Diagnostic> {
+        let mut rows = Vec::with_capacity(t.rows.len());
+        for row in &t.rows {
+            rows.push(self.measure(&row.when, depth + 1)?);
+        }
+        Ok(Size::over(rows))
+    }
+
+    fn too_deep(&self) -> Diagnostic {
+        self.fail(
+            Code::NestingTooDeep,
+            format!("the JsonLogic export nests deeper than {MAX_DEPTH} levels"),
+        )
+    }
+
+    fn unknown(&self, table: bool, id: &str) -> Diagnostic {
+        if table {
+            self.fail(Code::UnknownTable, format!("unknown table `{id}`"))
+        } else {
+            self.fail(Code::UnknownCondition, format!("unknown condition `{id}`"))
+        }
+    }
+
+    /// Measures every root of the export and refuses it past [`MAX_NODES`], located at the
+    /// requirement or table whose inlining crosses the budget.
+    fn measure_all(&mut self) -> Result<(), Diagnostic> {
+        let doc = self.doc;
+        let mut total: u64 = 0;
+        let mut roots: Vec<(String, String, &'a ConditionDoc)> = Vec::new();
+        for (i, r) in doc.requirements.iter().enumerate() {
+            if let Some(a) = &r.applies_when {
+                roots.push((format!("$.requirements[{i}].applies_when"), r.id.clone(), a));
+            }
+            roots.push((
+                format!("$.requirements[{i}].met_when"),
+                r.id.clone(),
+                &r.met_when,
+            ));
+        }
+        for (path, rule, c) in roots {
+            self.root = (path, rule);
+            total = total.saturating_add(self.measure(c, 0)?.nodes);
+            self.over_budget(total)?;
+        }
+        for (i, t) in doc.tables.iter().enumerate() {
+            self.root = (format!("$.tables[{i}]"), t.id.clone());
+            total = total.saturating_add(self.measure_table(t, 0)?.nodes);
+            self.over_budget(total)?;
+        }
+        Ok(())
+    }
+
+    fn over_budget(&self, total: u64) -> Result<(), Diagnostic> {
+        if total <= MAX_NODES {
+            return Ok(());
+        }
+        let count = if total == u64::MAX {
+            "more than 18446744073709551615".to_string()
+        } else {
+            total.to_string()
+        };
+        Err(self.fail(
+            Code::TooLarge,
+            format!(
+                "the JsonLogic export would have {count} condition nodes by this point; the \
+                 limit is {MAX_NODES}"
+            ),
+        ))
+    }
+
     fn list(&mut self, cs: &[ConditionDoc], depth: usize) -> Result<Vec<Value>, Diagnostic> {
         cs.iter().map(|c| self.condition(c, depth + 1)).collect()
     }
@@ -168,6 +327,14 @@ impl Exporter<'_> {
         self.root = (format!("$.requirements[{i}].met_when"), r.id.clone());
         let met = self.condition(&r.met_when, 0)?;
         Ok(json!({ "id": r.id, "kind": r.kind, "applies": applies, "met": met }))
+    }
+}
+
+fn named(table: bool, id: &str) -> String {
+    if table {
+        format!("table `{id}`")
+    } else {
+        format!("condition `{id}`")
     }
 }
 
@@ -205,13 +372,14 @@ fn compare(subject: Value, op: CmpOp, v: &Value, set: bool) -> Value {
 /// # Errors
 /// `NESTING_TOO_DEEP` past [`MAX_DEPTH`], `TOO_LARGE` past [`MAX_NODES`], located at `$`.
 pub fn condition(doc: &RulesetDoc, c: &ConditionDoc) -> Result<Value, Diagnostic> {
-    Exporter {
-        doc,
-        nodes: 0,
-        root: ("$".into(), String::new()),
-        trail: Vec::new(),
+    let mut e = Exporter::new(doc);
+    if e.measure(c, 0)?.nodes > MAX_NODES {
+        return Err(e.fail(
+            Code::TooLarge,
+            format!("the condition would have more than {MAX_NODES} JsonLogic nodes"),
+        ));
     }
-    .condition(c, 0)
+    e.condition(c, 0)
 }
 
 /// The whole export: requirements (`applies`, `met`), tables, and checklists.
@@ -222,12 +390,8 @@ pub fn condition(doc: &RulesetDoc, c: &ConditionDoc) -> Result<Value, Diagnostic
 /// the chain of named conditions and tables being inlined.
 pub fn export(rs: &Ruleset) -> Result<Value, Diagnostic> {
     let doc = rs.document();
-    let mut e = Exporter {
-        doc,
-        nodes: 0,
-        root: ("$".into(), String::new()),
-        trail: Vec::new(),
-    };
+    let mut e = Exporter::new(doc);
+    e.measure_all()?;
     let mut requirements = Vec::new();
     for (i, r) in doc.requirements.iter().enumerate() {
         requirements.push(e.requirement(i, r)?);
