@@ -111,3 +111,90 @@ fn c4_streams_sharing_one_log_are_allowed() {
     assert_eq!(text.matches("\"report\"").count(), 3, "{text}");
     assert!(text.contains("\"patients\": 3"), "{text}");
 }
+
+/// One output line, with the id kept as its JSON text.
+#[derive(serde::Deserialize)]
+struct OutLine {
+    line: u64,
+    id: Box<serde_json::value::RawValue>,
+    report: Option<Box<serde_json::value::RawValue>>,
+    error: Option<String>,
+}
+
+/// Checks one output line against its expectation; returns what is wrong.
+fn mismatch(got: &OutLine, want: &serde_json::Value) -> Option<String> {
+    let id_ok = match want.get("id_json") {
+        Some(text) => Some(got.id.get()) == text.as_str(),
+        None => {
+            serde_json::from_str::<serde_json::Value>(got.id.get())
+                .ok()
+                .as_ref()
+                == want.get("id")
+        }
+    };
+    let line_ok = Some(got.line) == want["line"].as_u64();
+    let body_ok = if want["report"] == true {
+        got.report.is_some()
+    } else {
+        got.error.as_deref().is_some_and(|e| {
+            e.starts_with(&format!("{}: ", want["code"].as_str().unwrap_or("?")))
+                && e.contains(&format!(" at {}", want["at"].as_str().unwrap_or("?")))
+                && want["contains"].as_str().is_none_or(|c| e.contains(c))
+        })
+    };
+    (!(id_ok && line_ok && body_ok)).then(|| {
+        format!(
+            "line {} id {}: {}",
+            got.line,
+            got.id.get(),
+            got.error.as_deref().unwrap_or("(report)")
+        )
+    })
+}
+
+/// The batch corpus (`tests/malformed/batch/*.jsonl`): every line of every file gets the
+/// expected report or located, coded error (H1, L2, L5, L8, M5), the other lines are
+/// evaluated, and the exit code is as documented (4 when any line failed).
+#[test]
+fn malformed_batch_corpus() {
+    let dir = common::root().join("tests/malformed/batch");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 15, "the corpus is there");
+    let mut failures = Vec::new();
+    for file in files {
+        let expect_path = file.with_extension("expect.json");
+        let expect: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&expect_path).unwrap_or_default())
+                .unwrap_or_else(|e| panic!("{}: {e}", expect_path.display()));
+        let name = file.display().to_string();
+        let o = batch(&[&name, "--aggregate", "/dev/null"]);
+        if i64::from(code(&o)) != expect["exit"].as_i64().unwrap_or(-1) {
+            failures.push(format!("{name}: exit {} ({})", code(&o), stderr(&o)));
+        }
+        let got: Vec<OutLine> = o
+            .stdout
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| serde_json::from_slice(l).unwrap_or_else(|e| panic!("{name}: {e}")))
+            .collect();
+        let want = expect["out"].as_array().cloned().unwrap_or_default();
+        if got.len() != want.len() {
+            failures.push(format!(
+                "{name}: {} output lines, expected {}",
+                got.len(),
+                want.len()
+            ));
+        }
+        for (g, w) in got.iter().zip(&want) {
+            if let Some(m) = mismatch(g, w) {
+                failures.push(format!("{name}: {m}\n    expected {w}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

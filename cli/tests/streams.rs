@@ -174,3 +174,47 @@ fn c5_batch_aggregate_on_unwritable_standard_error_exits_3() {
     assert_eq!(code(&o), 3);
     assert_eq!(o.stdout.iter().filter(|&&b| b == b'\n').count(), 3);
 }
+
+/// L4: `batch … | head -1`: when the reader goes away the batch stops quietly with exit 0 and
+/// writes no partial aggregate (thousands of reports are far more than a pipe buffer holds).
+#[test]
+fn l4_batch_into_a_closed_pipe_ends_quietly() {
+    let dir = scratch("l4");
+    let lines: String = (0..3000)
+        .map(|i| format!("{{\"id\":\"p{i}\",\"facts\":{{}}}}\n"))
+        .collect();
+    let input = write(&dir, "in.jsonl", &lines);
+    let agg = dir.join("agg.json");
+    let agg_s = agg.to_string_lossy().into_owned();
+    for args in [
+        vec!["batch", input.as_str(), "--checklist", "ward_discharge"],
+        vec![
+            "batch",
+            input.as_str(),
+            "--checklist",
+            "ward_discharge",
+            "--aggregate",
+            &agg_s,
+        ],
+    ] {
+        let mut child = homeward(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut first = String::new();
+        if let Some(out) = child.stdout.take() {
+            BufReader::new(out)
+                .read_line(&mut first)
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            first.starts_with("{\"line\":1,\"id\":\"p0\",\"report\":"),
+            "{first}"
+        );
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        assert_eq!(stderr(&o), "", "{args:?}");
+        assert!(!agg.exists(), "no partial aggregate");
+    }
+}

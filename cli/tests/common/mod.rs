@@ -19,9 +19,18 @@ pub fn root() -> PathBuf {
 pub const RULESET: &str = "tests/fixtures/example-ruleset.json";
 pub const FACTS: &str = "tests/fixtures/example-facts.json";
 
+/// The binary under test: this build's, or `HOMEWARD_BIN` (to show a test failing on an
+/// older build).
+pub fn bin() -> PathBuf {
+    std::env::var_os("HOMEWARD_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_homeward")),
+        PathBuf::from,
+    )
+}
+
 /// A `homeward` command from the repository root.
 pub fn homeward(args: &[&str]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_homeward"));
+    let mut c = Command::new(bin());
     c.args(args).current_dir(root()).stdin(Stdio::null());
     c
 }
@@ -77,4 +86,17 @@ pub fn code(o: &Output) -> i32 {
     o.status
         .code()
         .unwrap_or_else(|| panic!("killed by a signal\n{}", stderr(o)))
+}
+
+/// `homeward args…` run by `sh` under an address-space limit (`ulimit -v`, in KiB), with
+/// standard input from `stdin_path` when given: memory that grows with the input fails.
+pub fn limited(kib: u64, args: &[&str], stdin_path: Option<&str>) -> Output {
+    let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+    let redirect = stdin_path.map(|p| format!(" < '{p}'")).unwrap_or_default();
+    let script = format!(
+        "ulimit -v {kib} && exec '{}' {}{redirect}",
+        bin().display(),
+        quoted.join(" ")
+    );
+    output(Command::new("sh").args(["-c", &script]).current_dir(root()))
 }
