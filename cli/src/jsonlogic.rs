@@ -11,10 +11,9 @@ use serde_json::{json, Value};
 /// inlined within one another. Deeper is an error, never a silent `null`.
 pub const MAX_DEPTH: usize = 256;
 
-/// The most condition nodes one export may write (the bundled national ruleset needs about
-/// 2,000). JsonLogic has no references, so every named condition and table is copied wherever
-/// it is used, and a chain of conditions each using the previous one twice doubles at every
-/// step. The size is measured first, on the ruleset's own graph (each named condition and
+/// The most condition nodes one export may write (the bundled national ruleset needs 336).
+/// JsonLogic has no references, so every named condition and table is copied wherever it is
+/// used, and a chain of conditions each using the previous one twice doubles at every step. The size is measured first, on the ruleset's own graph (each named condition and
 /// table once), so an export past this budget is refused before anything is built.
 pub const MAX_NODES: u64 = 200_000;
 
@@ -267,7 +266,7 @@ impl<'a> Exporter<'a> {
 
     /// Measures every root of the export and refuses it past [`MAX_NODES`], located at the
     /// requirement or table whose inlining crosses the budget.
-    fn measure_all(&mut self) -> Result<(), Diagnostic> {
+    fn measure_all(&mut self) -> Result<u64, Diagnostic> {
         let doc = self.doc;
         let mut total: u64 = 0;
         let mut roots: Vec<(String, String, &'a ConditionDoc)> = Vec::new();
@@ -291,7 +290,7 @@ impl<'a> Exporter<'a> {
             total = total.saturating_add(self.measure_table(t, 0)?.nodes);
             self.over_budget(total)?;
         }
-        Ok(())
+        Ok(total)
     }
 
     fn over_budget(&self, total: u64) -> Result<(), Diagnostic> {
@@ -382,6 +381,14 @@ pub fn condition(doc: &RulesetDoc, c: &ConditionDoc) -> Result<Value, Diagnostic
     e.condition(c, 0)
 }
 
+/// How many condition nodes the export of `rs` has, measured without building it.
+///
+/// # Errors
+/// As [`export`].
+pub fn size(rs: &Ruleset) -> Result<u64, Diagnostic> {
+    Exporter::new(rs.document()).measure_all()
+}
+
 /// The whole export: requirements (`applies`, `met`), tables, and checklists.
 ///
 /// # Errors
@@ -445,4 +452,17 @@ pub fn nest(facts: &Value) -> Value {
         }
     }
     Value::Object(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{size, MAX_NODES};
+
+    #[test]
+    fn bundled_rulesets_are_far_under_the_budget() {
+        let national = homeward::Ruleset::from_json(homeward::bundled::NATIONAL_JSON).unwrap();
+        let n = size(&national).unwrap();
+        assert!((200..2_000).contains(&n), "{n} nodes");
+        assert!(n * 100 < MAX_NODES);
+    }
 }
