@@ -3,7 +3,7 @@
 //! the same definitions (docs/cli.md is the contract).
 
 use clap::builder::PossibleValuesParser;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum, ValueHint};
 use std::path::PathBuf;
 
 /// Exit codes, shown under every command's help (docs/cli.md, "Exit codes").
@@ -76,13 +76,13 @@ fn bundled_overlays() -> PossibleValuesParser {
 #[derive(Debug, Clone, Default, Args)]
 pub struct RulesetArgs {
     /// A ruleset JSON file (default: the bundled national ruleset for England)
-    #[arg(short = 'r', long, value_name = "FILE", conflicts_with = "national")]
+    #[arg(short = 'r', long, value_name = "FILE", value_hint = ValueHint::FilePath, conflicts_with = "national")]
     pub ruleset: Option<PathBuf>,
     /// The bundled national ruleset for England (the default)
     #[arg(long)]
     pub national: bool,
     /// An overlay JSON file (repeatable, applied in order)
-    #[arg(long = "overlay", value_name = "FILE")]
+    #[arg(long = "overlay", value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub overlays: Vec<PathBuf>,
     /// A bundled overlay (repeatable)
     #[arg(long = "bundled-overlay", value_name = "ID", value_parser = bundled_overlays())]
@@ -116,7 +116,7 @@ pub enum TextOrJson {
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The ruleset to check (or --ruleset FILE; default: the bundled national ruleset)
-    #[arg(value_name = "RULESET", conflicts_with_all = ["ruleset", "national"])]
+    #[arg(value_name = "RULESET", value_hint = ValueHint::FilePath, conflicts_with_all = ["ruleset", "national"])]
     pub file: Option<PathBuf>,
     /// Ruleset options.
     #[command(flatten)]
@@ -131,10 +131,10 @@ pub struct CheckArgs {
 #[group(required = true, multiple = false)]
 pub struct PatientArgs {
     /// The patient's facts: a JSON object of fact id to value (`-` for standard input)
-    #[arg(short = 'f', long, value_name = "FILE")]
+    #[arg(short = 'f', long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub facts: Option<PathBuf>,
     /// A FHIR R4 QuestionnaireResponse to the exported Questionnaire (`-` for standard input)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub questionnaire_response: Option<PathBuf>,
 }
 
@@ -200,7 +200,7 @@ A line is at most 1 MiB; a bad line is that line's error and never stops the res
 )]
 pub struct BatchArgs {
     /// JSON Lines input (`-` or nothing for standard input)
-    #[arg(value_name = "FILE", default_value = "-")]
+    #[arg(value_name = "FILE", value_hint = ValueHint::FilePath, default_value = "-")]
     pub input: PathBuf,
     /// Ruleset options.
     #[command(flatten)]
@@ -212,10 +212,10 @@ pub struct BatchArgs {
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::dates::parse)]
     pub as_of: Option<jiff::civil::Date>,
     /// Where the per-line output goes (`-` for standard output)
-    #[arg(short = 'o', long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub out: Option<PathBuf>,
     /// Where the aggregate goes (`-` for standard output)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub aggregate: Option<PathBuf>,
     /// The aggregate's format
     #[arg(long, value_enum, default_value = "json")]
@@ -247,7 +247,7 @@ pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub format: ExportFormat,
     /// Write to a file instead of standard output (`-` for standard output)
-    #[arg(short = 'o', long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub out: Option<PathBuf>,
 }
 
@@ -255,10 +255,10 @@ pub struct ExportArgs {
 #[derive(Debug, Args)]
 pub struct CdsCardArgs {
     /// A report from `eval` (or `{"ok": report}`); `-` or nothing for standard input
-    #[arg(long, value_name = "FILE", default_value = "-")]
+    #[arg(long, value_name = "FILE", value_hint = ValueHint::FilePath, default_value = "-")]
     pub report: PathBuf,
     /// Write to a file instead of standard output (`-` for standard output)
-    #[arg(short = 'o', long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub out: Option<PathBuf>,
 }
 
@@ -280,7 +280,7 @@ pub struct RulebookArgs {
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: RulebookFormat,
     /// Write to a file instead of standard output (`-` for standard output)
-    #[arg(short = 'o', long, value_name = "FILE")]
+    #[arg(short = 'o', long, value_name = "FILE", value_hint = ValueHint::FilePath)]
     pub out: Option<PathBuf>,
 }
 
@@ -304,6 +304,6 @@ pub struct CompletionsArgs {
 #[derive(Debug, Args)]
 pub struct ManArgs {
     /// Write homeward.1 and one page per command (homeward-eval.1, …) into this folder
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = ValueHint::DirPath)]
     pub dir: Option<PathBuf>,
 }

@@ -129,7 +129,11 @@ fn m2_endless_batch_line_on_standard_input_stays_flat() {
         common::bin().display()
     );
     let dir = scratch("m2-stdin");
-    let o = output(std::process::Command::new("sh").args(["-c", &script]).current_dir(&dir));
+    let o = output(
+        std::process::Command::new("sh")
+            .args(["-c", &script])
+            .current_dir(&dir),
+    );
     assert_eq!(code(&o), 4, "{}", stderr(&o));
     assert!(
         stdout(&o).starts_with(
