@@ -300,10 +300,8 @@ pub fn run(root: &Path, check: bool) -> Result<(), String> {
                 "docs/rules.md is out of date: run `cargo xtask rulebook` and commit it".into(),
             );
         }
-        println!("docs/rules.md is current");
-        return Ok(());
+        return crate::io::stdout("docs/rules.md is current\n").map_err(|e| e.to_string());
     }
     std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    println!("wrote {}", path.display());
-    Ok(())
+    crate::io::stdout(&format!("wrote {}\n", path.display())).map_err(|e| e.to_string())
 }
