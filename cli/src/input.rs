@@ -4,43 +4,18 @@
 //! same rules: the size limit, a located syntax error, no byte order mark, and no duplicate
 //! keys (with serde_json alone the last would silently win).
 
-use homeward::decode::MAX_INPUT_BYTES;
 use homeward::{Code, Diagnostic};
-use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
-use std::cell::RefCell;
-use std::fmt;
+use serde_json::Value;
 
-/// Parses one JSON document strictly.
+/// Parses one JSON document strictly, with homeward's own parser (the one facts and rulesets
+/// go through).
 ///
 /// # Errors
-/// `TOO_LARGE` past [`MAX_INPUT_BYTES`]; `JSON_SYNTAX` for invalid JSON (with line and column),
-/// a byte order mark, or a key repeated in one object (at that key's path).
+/// `TOO_LARGE` past [`homeward::MAX_INPUT_BYTES`]; `JSON_SYNTAX` for invalid JSON (with line and
+/// column) or a byte order mark; `DUPLICATE_KEY` for a key repeated in one object (at that
+/// key's path).
 pub fn parse_json(text: &str) -> Result<Value, Diagnostic> {
-    if text.len() > MAX_INPUT_BYTES {
-        return Err(Diagnostic::error(
-            Code::TooLarge,
-            "$",
-            format!(
-                "the input is {} bytes; the limit is {MAX_INPUT_BYTES}",
-                text.len()
-            ),
-        ));
-    }
-    if text.starts_with('\u{feff}') {
-        return Err(crate::io::byte_order_mark("$"));
-    }
-    let duplicate = RefCell::new(None);
-    let mut de = serde_json::Deserializer::from_str(text);
-    let seed = Strict {
-        path: "$",
-        duplicate: &duplicate,
-    };
-    let result = seed.deserialize(&mut de).and_then(|v| de.end().map(|()| v));
-    result.map_err(|e| match duplicate.into_inner() {
-        Some((path, key)) => duplicate_key(&path, &key),
-        None => syntax(&e),
-    })
+    homeward::parse_json(text)
 }
 
 /// The diagnostic for a key given twice in one object. JSON readers disagree on which one
@@ -48,7 +23,7 @@ pub fn parse_json(text: &str) -> Result<Value, Diagnostic> {
 #[must_use]
 pub fn duplicate_key(path: &str, key: &str) -> Diagnostic {
     Diagnostic::error(
-        Code::JsonSyntax,
+        Code::DuplicateKey,
         path,
         format!("duplicate key `{key}`: each key may appear once in an object"),
     )
@@ -93,98 +68,6 @@ pub fn key_path(path: &str, key: &str) -> String {
     }
 }
 
-/// Builds a `serde_json::Value` like serde_json does, but refuses a repeated key, recording
-/// where (serde's error type carries only text).
-struct Strict<'a> {
-    path: &'a str,
-    duplicate: &'a RefCell<Option<(String, String)>>,
-}
-
-impl<'de> DeserializeSeed<'de> for Strict<'_> {
-    type Value = Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Strict<'_> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
-        Ok(Value::Bool(b))
-    }
-
-    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
-        Ok(Value::from(i))
-    }
-
-    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
-        Ok(Value::from(u))
-    }
-
-    fn visit_f64<E>(self, f: f64) -> Result<Value, E> {
-        Ok(serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number))
-    }
-
-    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(Value::String(s.to_string()))
-    }
-
-    fn visit_string<E>(self, s: String) -> Result<Value, E> {
-        Ok(Value::String(s))
-    }
-
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        self.deserialize(d)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        loop {
-            let path = format!("{}[{}]", self.path, items.len());
-            let seed = Strict {
-                path: &path,
-                duplicate: self.duplicate,
-            };
-            match seq.next_element_seed(seed)? {
-                Some(v) => items.push(v),
-                None => return Ok(Value::Array(items)),
-            }
-        }
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut object = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            let path = key_path(self.path, &key);
-            if object.contains_key(&key) {
-                *self.duplicate.borrow_mut() = Some((path, key));
-                return Err(A::Error::custom("duplicate key"));
-            }
-            let seed = Strict {
-                path: &path,
-                duplicate: self.duplicate,
-            };
-            let value = map.next_value_seed(seed)?;
-            object.insert(key, value);
-        }
-        Ok(Value::Object(object))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::parse_json;
@@ -202,7 +85,7 @@ mod tests {
     fn duplicate_keys_are_located() {
         let e =
             parse_json(r#"{"item": [{"linkId": "a", "answer": [], "linkId": "b"}]}"#).unwrap_err();
-        assert_eq!(e.code.as_str(), "JSON_SYNTAX");
+        assert_eq!(e.code.as_str(), "DUPLICATE_KEY");
         assert_eq!(e.path, "$.item[0].linkId");
         assert!(
             e.message.contains("duplicate key `linkId`"),
