@@ -295,6 +295,10 @@ for (const mode of MODES) {
         assert((await page.locator('#hw-banner-lead').getAttribute('data-requirement')) === first.id, `banner leads with the hold ${first.id}`);
         const lead = await page.locator('#hw-banner-lead').innerText();
         assert(lead.startsWith('Safeguarding hold') && lead.includes(first.title), `the hold is named: ${lead}`);
+        if (viewport.name === 'phone') {
+          const b = await page.locator('#hw-banner').boundingBox();
+          assert(b.height <= viewport.height / 5, `banner ${b.height} px is more than a fifth of ${viewport.height}`);
+        }
         await axe(page, `${where} hold`);
         await context.close();
       });
