@@ -14,7 +14,7 @@ import { createServer } from 'node:http';
 import { readFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -82,7 +82,7 @@ const browser = await chromium.launch({
 let passed = 0;
 let failed = 0;
 const foreign = [];
-const metrics = { date: new Date().toISOString(), browser: `Chromium ${browser.version()}`, cores: cpus().length, taps: [], axe: { runs: 0, violations: 0, incomplete: 0 } };
+const metrics = { date: new Date().toISOString(), browser: `Chromium ${browser.version()}`, cores: cpus().length, load: [loadavg()[0]], taps: [], axe: { runs: 0, violations: 0, incomplete: 0 } };
 
 const VIEWPORTS = [
   { width: 1024, height: 768, name: 'tablet-landscape' },
@@ -708,6 +708,7 @@ await test('no request ever leaves 127.0.0.1', async () => {
 
 await browser.close();
 if (server) server.close();
+metrics.load.push(loadavg()[0]);
 if (process.env.HOMEWARD_METRICS) await writeFile(process.env.HOMEWARD_METRICS, JSON.stringify(metrics, null, 1));
 const median = (a) => { const s = [...a].sort((x, y) => x - y); return s[Math.floor(s.length / 2)]; };
 if (metrics.tap_ms) console.log(`figures: tap median ${median(metrics.tap_ms.map((t) => t.dom)).toFixed(1)} ms, first verdict cold median ${median(metrics.first_verdict_ms.cold).toFixed(0)} ms`);
