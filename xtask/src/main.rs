@@ -2,6 +2,7 @@
 //! shell. Run `cargo xtask help` for the list.
 
 use homeward_cli::rulebook;
+mod bedside;
 mod bench;
 mod fuzz;
 mod setup;
@@ -18,6 +19,8 @@ const HELP: &str = "cargo xtask <task>
   wasm               build the WASM npm package into target/wasm-pkg
   e2e                browser end-to-end tests (headless Chromium)
   fhir               FHIR round trip through LHC-Forms (headless Chromium) and the R4 schema
+  screenshots        the browser tests, writing docs/screenshots/*.png and the bedside
+                     figures (tap time, first verdict, taps to a verdict) into BENCHMARKS.md
   rulebook [--check] write (or verify) docs/rules.md
   bench [--quick]    criterion benches and the side-by-side Node harness; rewrites BENCHMARKS.md
   setup              install the tools the build and tests need (idempotent)
@@ -172,7 +175,7 @@ fn ci() -> Result<(), String> {
     schema_check()?;
     web::fhir_round_trip()?;
     web::typecheck()?;
-    web::e2e()?;
+    web::e2e(&web::Record::default())?;
     bench::harness(true)?;
     bench::smoke()?;
     let fuzz_seconds = std::env::var("HOMEWARD_FUZZ_SECONDS")
@@ -207,8 +210,9 @@ fn main() -> ExitCode {
         }
         "rulebook" => rulebook::run(&root(), args.iter().any(|a| a == "--check")),
         "wasm" => web::build_wasm(&root().join("target/wasm-pkg")),
-        "e2e" => web::e2e(),
         "fhir" => web::fhir_round_trip(),
+        "e2e" => web::e2e(&web::Record::default()),
+        "screenshots" => bedside::screenshots(),
         "demo" => {
             let port = args
                 .iter()

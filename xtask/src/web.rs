@@ -193,6 +193,7 @@ pub fn assemble() -> Result<PathBuf, String> {
             "package.json",
             "package-lock.json",
             ".gitignore",
+            "security-headers.json",
         ],
     )?;
     vendor_nhsuk(&site.join("vendor"))?;
@@ -295,7 +296,26 @@ fn mime(path: &Path) -> &'static str {
     }
 }
 
-fn serve_one(mut stream: TcpStream, site: &Path) -> std::io::Result<()> {
+/// The security headers the demo server sends with every response (web-demo/security-headers.json,
+/// shared with the browser tests' fallback server). The Content-Security-Policy repeats the
+/// page's meta policy and adds `frame-ancestors 'none'`, which a meta policy cannot carry.
+const SECURITY_HEADERS: &str = include_str!("../../web-demo/security-headers.json");
+
+/// The security headers as HTTP header lines.
+fn security_headers() -> Result<String, String> {
+    let parsed: serde_json::Map<String, serde_json::Value> = serde_json::from_str(SECURITY_HEADERS)
+        .map_err(|e| format!("web-demo/security-headers.json: {e}"))?;
+    parsed
+        .iter()
+        .map(|(k, v)| {
+            v.as_str()
+                .map(|v| format!("{k}: {v}\r\n"))
+                .ok_or_else(|| format!("web-demo/security-headers.json: `{k}` is not a string"))
+        })
+        .collect()
+}
+
+fn serve_one(mut stream: TcpStream, site: &Path, headers: &str) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
@@ -331,26 +351,49 @@ fn serve_one(mut stream: TcpStream, site: &Path) -> std::io::Result<()> {
     };
     write!(
         stream,
-        "HTTP/1.1 {status}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
-        body.len()
+        "HTTP/1.1 {status}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\n{}Connection: close\r\n\r\n",
+        body.len(),
+        headers
     )?;
     stream.write_all(&body)
 }
 
+/// Answers every connection on `listener` from `site`, one thread per connection.
+fn accept(listener: &TcpListener, site: &Path, headers: &str) {
+    let headers = std::sync::Arc::new(headers.to_string());
+    for stream in listener.incoming().flatten() {
+        let site = site.to_path_buf();
+        let headers = std::sync::Arc::clone(&headers);
+        std::thread::spawn(move || {
+            if let Err(e) = serve_one(stream, &site, &headers) {
+                eprintln!("request failed: {e}");
+            }
+        });
+    }
+}
+
 /// Serves `site` on 127.0.0.1:`port` until interrupted.
 pub fn serve(site: &Path, port: u16) -> Result<(), String> {
+    let headers = security_headers()?;
     let listener = TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     println!(
         "Homeward checklist: http://127.0.0.1:{port}/  (Ctrl-C to stop; serving {})",
         site.display()
     );
-    for stream in listener.incoming().flatten() {
-        if let Err(e) = serve_one(stream, site) {
-            eprintln!("request failed: {e}");
-        }
-    }
+    accept(&listener, site, &headers);
     Ok(())
+}
+
+/// Serves `site` from a background thread on a free port; returns the base URL.
+fn serve_in_background(site: &Path) -> Result<String, String> {
+    let headers = security_headers()?;
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let site = site.to_path_buf();
+    std::thread::spawn(move || accept(&listener, &site, &headers));
+    Ok(format!("http://127.0.0.1:{port}/"))
 }
 
 /// Builds everything and serves the checklist on 127.0.0.1.
@@ -359,9 +402,20 @@ pub fn demo(port: u16) -> Result<(), String> {
     serve(&site, port)
 }
 
-/// Browser end-to-end tests (and node tests of the package) under web-demo/tests.
-pub fn e2e() -> Result<(), String> {
+/// Where the browser tests put their screenshots and figures.
+#[derive(Default)]
+pub struct Record {
+    /// Directory for the screenshots (default target/e2e).
+    pub shots: Option<PathBuf>,
+    /// File for the measured figures (JSON), if wanted.
+    pub metrics: Option<PathBuf>,
+}
+
+/// Browser end-to-end tests (and node tests of the package) under web-demo/tests, against the
+/// demo server itself (so its headers are tested too).
+pub fn e2e(record: &Record) -> Result<(), String> {
     let site = assemble()?;
+    let base = serve_in_background(&site)?;
     // The parity test compares with the native engine through the CLI.
     run(Command::new("cargo").args(["build", "-p", "homeward-cli"]))?;
     setup::chromium()?;
@@ -376,12 +430,18 @@ pub fn e2e() -> Result<(), String> {
         .unwrap_or_default();
     scripts.sort();
     for s in scripts {
-        crate::run_counted(
-            Command::new("node")
-                .arg(&s)
-                .env("HOMEWARD_SITE", &site)
-                .current_dir(root().join("web-demo")),
-        )?;
+        let mut cmd = Command::new("node");
+        cmd.arg(&s)
+            .env("HOMEWARD_SITE", &site)
+            .env("HOMEWARD_BASE", &base)
+            .current_dir(root().join("web-demo"));
+        if let Some(shots) = &record.shots {
+            cmd.env("HOMEWARD_SHOTS", shots);
+        }
+        if let Some(metrics) = &record.metrics {
+            cmd.env("HOMEWARD_METRICS", metrics);
+        }
+        crate::run_counted(&mut cmd)?;
     }
     Ok(())
 }
