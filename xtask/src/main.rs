@@ -144,6 +144,23 @@ fn schema_check() -> Result<(), String> {
     .map(|_| ())
 }
 
+/// `cargo package` for the published crate, verifying (it builds the packaged sources alone, so
+/// a path outside `core/` fails here rather than on crates.io). A clean clone packages as is;
+/// a working copy with uncommitted changes under `core/` needs `--allow-dirty`.
+fn package_core() -> Result<(), String> {
+    let dirty = Command::new("git")
+        .args(["status", "--porcelain", "--", "core", "LICENSE-MIT", "LICENSE-APACHE"])
+        .current_dir(root())
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty());
+    let mut cmd = cargo(&["package", "-p", "homeward-engine"]);
+    if dirty {
+        println!("core/ has uncommitted changes: packaging with --allow-dirty");
+        cmd.arg("--allow-dirty");
+    }
+    run(&mut cmd)
+}
+
 fn ci() -> Result<(), String> {
     let started = std::time::Instant::now();
     setup::all()?;
@@ -161,11 +178,12 @@ fn ci() -> Result<(), String> {
     run(&mut cargo(&[
         "build",
         "-p",
-        "homeward",
+        "homeward-engine",
         "--no-default-features",
         "--target",
         "thumbv7em-none-eabihf",
     ]))?;
+    package_core()?;
     rulebook::run(&root(), true)?;
     run(&mut cargo(&["build", "-p", "homeward-cli"]))?;
     schema_check()?;
