@@ -53,7 +53,15 @@ pub fn harness(quick: bool) -> Result<String, String> {
 /// Every criterion bench run once as a test (CI: they build and run, nothing is timed).
 pub fn smoke() -> Result<(), String> {
     run_counted(Command::new("cargo").args([
-        "bench", "-p", "homeward-engine", "--bench", "engine", "--bench", "shared", "--", "--test",
+        "bench",
+        "-p",
+        "homeward-engine",
+        "--bench",
+        "engine",
+        "--bench",
+        "shared",
+        "--",
+        "--test",
     ]))
     .map(|_| ())
 }

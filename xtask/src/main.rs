@@ -149,7 +149,14 @@ fn schema_check() -> Result<(), String> {
 /// a working copy with uncommitted changes under `core/` needs `--allow-dirty`.
 fn package_core() -> Result<(), String> {
     let dirty = Command::new("git")
-        .args(["status", "--porcelain", "--", "core", "LICENSE-MIT", "LICENSE-APACHE"])
+        .args([
+            "status",
+            "--porcelain",
+            "--",
+            "core",
+            "LICENSE-MIT",
+            "LICENSE-APACHE",
+        ])
         .current_dir(root())
         .output()
         .is_ok_and(|o| !o.stdout.is_empty());
