@@ -369,7 +369,7 @@ fn verdict_card(report: &Report, opts: &CardOptions, seed: &str) -> Value {
         }
     }
     let mut c = json!({
-        "uuid": uuid_for(&format!("{seed}/verdict/card")),
+        "uuid": uuid_for(&format!("{seed}/#verdict/card")),
         "summary": summary(&text), "indicator": indicator, "detail": d,
         "source": source(report, opts) });
     let mut l = Vec::new();
@@ -404,6 +404,21 @@ pub fn response(report: &Report, opts: &CardOptions) -> Value {
             .map(|b| card(report, b, opts, &seed)),
     );
     json!({ "cards": cards })
+}
+
+/// The UUID of every card [`response`] gives for this report and call, with what the card is
+/// about (a requirement id, or `verdict`): a feedback endpoint ties feedback to a rule with it.
+#[must_use]
+pub fn card_ids(report: &Report, opts: &CardOptions) -> Vec<(String, String)> {
+    let seed = opts.seed(report);
+    let verdict = (
+        uuid_for(&format!("{seed}/#verdict/card")),
+        "verdict".to_string(),
+    );
+    let items = report.blockers.iter().chain(&report.advisories);
+    core::iter::once(verdict)
+        .chain(items.map(|b| (uuid_for(&format!("{seed}/{}/card", b.id)), b.id.clone())))
+        .collect()
 }
 
 /// The cards for a report without a hook call (`homeward cds-card`): UUIDs seeded by the
