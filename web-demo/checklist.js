@@ -86,12 +86,14 @@ export class HomewardChecklist extends HTMLElement {
     const loaded = await engineFor(this.overlay);
     if (generation !== this.generation) return;
     if (loaded.error) return this.showError('The rules could not be loaded', loaded.error);
-    const schema = loaded.engine.schema();
+    const schema = loaded.ok.schema();
     if (schema.error) return this.showError('The rules could not be read', schema.error);
     this.schema = schema.ok;
     this.checklist = this.schema.checklists.find((c) => c.id === this.mode) || this.schema.checklists[0];
     if (this.session) this.session.free();
-    this.session = loaded.engine.session(this.checklist.id);
+    const opened = loaded.ok.session(this.checklist.id);
+    this.session = opened.ok || null;
+    if (opened.error) return this.showError('The checklist could not be opened', opened.error);
     this.notice = null;
     const stored = this.patient ? loadPatient(this.patient) : null;
     if (stored && stored.recovered) this.notice = 'This patient’s saved answers could not be read (the record was damaged), so they were reset. Other patients are not affected.';

@@ -16,6 +16,8 @@ const HELP: &str = "cargo xtask <task>
                      rulebook check, WASM build with size budget, node and browser tests
   demo [--port N]    build the WASM package and the checklist and serve it on 127.0.0.1 (8080)
   wasm               build the WASM npm package into target/wasm-pkg
+  npm-check          build it, then publint, are-the-types-wrong, npm pack, install into an
+                     empty project, run wasm/npm/example.mjs and type-check wasm/npm/consumer.ts
   e2e                browser end-to-end tests (headless Chromium)
   rulebook [--check] write (or verify) docs/rules.md
   bench [--quick]    criterion benches and the side-by-side Node harness; rewrites BENCHMARKS.md
@@ -197,6 +199,7 @@ fn ci() -> Result<(), String> {
     web::typecheck()?;
     web::e2e()?;
     bench::harness(true)?;
+    web::npm_check()?;
     bench::smoke()?;
     let fuzz_seconds = std::env::var("HOMEWARD_FUZZ_SECONDS")
         .ok()
@@ -230,6 +233,7 @@ fn main() -> ExitCode {
         }
         "rulebook" => rulebook::run(&root(), args.iter().any(|a| a == "--check")),
         "wasm" => web::build_wasm(&root().join("target/wasm-pkg")),
+        "npm-check" => web::npm_check(),
         "e2e" => web::e2e(),
         "demo" => {
             let port = args
