@@ -82,6 +82,8 @@ fn main() {
     let requests = arg("--requests", 20_000);
     let concurrency = arg("--concurrency", 16).max(1);
     let auth = !std::env::args().any(|a| a == "--no-auth");
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
     let key = Key::generate("load");
     let jwks = common::temp_file("jwks.json", &Key::set(&[&key]).to_string());
     let port = free_port();
