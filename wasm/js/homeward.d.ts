@@ -2,9 +2,23 @@
 // Node. Every call returns a tagged result, { ok } or { error }; free() returns nothing. Nothing
 // throws and nothing traps.
 
+/**
+ * The engine's codes (`homeward::Code` in the Rust crate, in declaration order). The package
+ * build fails if this list and the crate's differ.
+ */
+export type EngineErrorCode =
+  | 'JSON_SYNTAX' | 'WRONG_TYPE' | 'MISSING_FIELD' | 'UNKNOWN_FIELD' | 'INVALID_ID'
+  | 'DUPLICATE_ID' | 'UNSUPPORTED_FORMAT' | 'INVALID_VALUE' | 'UNKNOWN_SECTION' | 'EMPTY_OPTIONS'
+  | 'TOO_MANY_OPTIONS' | 'INVALID_RANGE' | 'BAD_CONDITION' | 'UNKNOWN_FACT' | 'UNKNOWN_CONDITION'
+  | 'UNKNOWN_TABLE' | 'UNKNOWN_REQUIREMENT' | 'UNKNOWN_CHECKLIST' | 'TYPE_MISMATCH'
+  | 'UNKNOWN_OPTION' | 'OPERAND_OUT_OF_RANGE' | 'UNKNOWN_OUTPUT' | 'AT_LEAST_RANGE' | 'CYCLE'
+  | 'NESTING_TOO_DEEP' | 'EXTENDS_MISMATCH' | 'NOT_AN_OVERLAY' | 'UNKNOWN_BUNDLED' | 'TOO_LARGE'
+  | 'OUT_OF_RANGE' | 'DUPLICATE_OPTION' | 'UNUSED_FACT' | 'UNUSED_CONDITION' | 'NEVER_APPLIES'
+  | 'UNREACHABLE_ROW' | 'ASKED_WHEN_SELF' | 'NOT_IN_CHECKLIST';
+
 export interface Diagnostic {
   severity: 'error' | 'warning';
-  code: string;
+  code: EngineErrorCode;
   path: string;
   document?: string;
   rule?: string;
@@ -13,16 +27,19 @@ export interface Diagnostic {
 }
 
 /**
- * Codes from the JavaScript wrapper itself (the engine's codes are listed in the package README):
+ * Codes from the JavaScript wrapper itself (the engine's are {@link EngineErrorCode}):
  * `WASM_LOAD` the .wasm could not be fetched, read or instantiated; `NOT_INITIALISED` a call
  * before `await initHomeward()` succeeded; `RULESET_UNAVAILABLE` `Engine.national()` could not
  * read a bundled ruleset; `INTERNAL` an exception escaped the module (a bug).
  */
 export type WrapperErrorCode = 'WASM_LOAD' | 'NOT_INITIALISED' | 'RULESET_UNAVAILABLE' | 'INTERNAL';
 
+/** Every code an error can carry. */
+export type ErrorCode = EngineErrorCode | WrapperErrorCode;
+
 export interface HomewardError {
   /** A stable SCREAMING_SNAKE code: the engine's (e.g. `UNKNOWN_FACT`, `WRONG_TYPE`) or a {@link WrapperErrorCode}. */
-  code: string;
+  code: ErrorCode;
   path: string;
   message: string;
   help: string;

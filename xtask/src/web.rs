@@ -125,6 +125,28 @@ fn strip_dispose_types(dts: &Path) -> Result<(), String> {
     std::fs::write(dts, kept.join("\n") + "\n").map_err(|e| e.to_string())
 }
 
+/// The `EngineErrorCode` union in `wasm/js/homeward.d.ts` must list exactly the crate's
+/// `Code::ALL`, so TypeScript users see every code the engine can return and no other.
+fn check_error_codes() -> Result<(), String> {
+    let dts = std::fs::read_to_string(root().join("wasm/js/homeward.d.ts"))
+        .map_err(|e| format!("wasm/js/homeward.d.ts: {e}"))?;
+    let union = dts
+        .split("export type EngineErrorCode =")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .ok_or("wasm/js/homeward.d.ts has no `export type EngineErrorCode = …;`")?;
+    let listed: Vec<&str> = union.split('\'').skip(1).step_by(2).collect();
+    let crate_codes: Vec<&str> = homeward::Code::ALL.iter().map(|c| c.as_str()).collect();
+    if listed == crate_codes {
+        return Ok(());
+    }
+    let missing: Vec<&&str> = crate_codes.iter().filter(|c| !listed.contains(c)).collect();
+    let extra: Vec<&&str> = listed.iter().filter(|c| !crate_codes.contains(c)).collect();
+    Err(format!(
+        "wasm/js/homeward.d.ts EngineErrorCode differs from homeward::Code::ALL (missing {missing:?}, extra {extra:?}, or out of order)"
+    ))
+}
+
 /// The package's `package.json`: the committed template `wasm/npm/package.json` with the
 /// workspace version written in (as text: key order matters to resolvers, and serde_json here
 /// would sort the keys); its README and the licences beside it. Fails when a file the template
@@ -174,6 +196,7 @@ fn write_package(out: &Path) -> Result<(), String> {
 /// # Errors
 /// When a tool is missing and cannot be installed, a build step fails, or the budget is exceeded.
 pub fn build_wasm(out: &Path) -> Result<(), String> {
+    check_error_codes()?;
     setup::targets()?;
     setup::wasm_bindgen()?;
     setup::npm_in("web-demo")?;
