@@ -398,6 +398,29 @@ async fn a_slow_or_missing_fhir_server_is_a_412() {
 }
 
 #[tokio::test]
+async fn the_request_time_limit_answers_503_in_json() {
+    let key = Key::generate("k1");
+    let path = temp_file("jwks.json", &Key::set(&[&key]).to_string());
+    let run = start(&path.to_string_lossy(), |o| {
+        o.request_timeout_ms = 200;
+        o.fhir_timeout_ms = 10_000;
+    })
+    .await;
+    let slow = serve_router(Router::new().route(
+        "/fhir/QuestionnaireResponse",
+        get(|| async {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            Json(json!({}))
+        }),
+    ))
+    .await;
+    let mut req = hook_request(&hook_instance(), None);
+    req["fhirServer"] = json!(format!("{slow}/fhir"));
+    let got = post(&run, &key, DISCHARGE, &req).await;
+    assert_error(&got, StatusCode::SERVICE_UNAVAILABLE, "TIMEOUT");
+}
+
+#[tokio::test]
 async fn tokens_are_checked() {
     let key = Key::generate("k1");
     let other = Key::generate("k1");
