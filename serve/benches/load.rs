@@ -4,7 +4,8 @@
 //! number of concurrent connections, and prints requests, throughput, p50/p90/p99/max latency,
 //! errors and the server's peak resident memory (VmHWM) as a Markdown table.
 //!
-//! `cargo bench -p homeward-serve --bench load -- --requests 20000 --concurrency 16 [--no-auth]`
+//! `cargo bench -p homeward-serve --bench load -- --requests 20000 --concurrency 16
+//! [--rs384 | --no-auth]` (tokens are ES384 unless `--rs384`).
 
 #![allow(
     clippy::panic,
@@ -84,7 +85,12 @@ fn main() {
     let auth = !std::env::args().any(|a| a == "--no-auth");
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load: Vec<&str> = load.split_whitespace().take(3).collect();
-    let key = Key::generate("load");
+    let rsa = std::env::args().any(|a| a == "--rs384");
+    let key = if rsa {
+        Key::generate_rsa("load")
+    } else {
+        Key::generate("load")
+    };
     let jwks = common::temp_file("jwks.json", &Key::set(&[&key]).to_string());
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
@@ -211,9 +217,17 @@ fn main() {
         std::thread::available_parallelism().map_or(0, usize::from)
     );
     println!(
+        "| load average before the run (1 / 5 / 15 min) | {} |",
+        load.join(" / ")
+    );
+    println!(
         "| authentication | {} |",
         if auth {
-            "ES384 JWT verified per request (unique `jti`)"
+            if rsa {
+                "RS384 (RSA 2048) JWT verified per request (unique `jti`)"
+            } else {
+                "ES384 (P-384) JWT verified per request (unique `jti`)"
+            }
         } else {
             "off (`--insecure-dev-no-auth`)"
         }

@@ -543,6 +543,30 @@ async fn tokens_are_checked() {
 }
 
 #[tokio::test]
+async fn rs384_tokens_are_accepted_as_well_as_es384() {
+    let ec = Key::generate("ec-1");
+    let rsa = Key::generate_rsa("rsa-1");
+    let path = temp_file("jwks.json", &Key::set(&[&ec, &rsa]).to_string());
+    let run = start(&path.to_string_lossy(), |_| {}).await;
+    let body = hook_request(&hook_instance(), Some(Value::Null));
+    assert_eq!(post(&run, &rsa, DISCHARGE, &body).await.0, StatusCode::OK);
+    assert_eq!(post(&run, &ec, DISCHARGE, &body).await.0, StatusCode::OK);
+    // A token claiming ES384 for the RSA key's kid is refused before any signature check.
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES384);
+    header.kid = Some("rsa-1".into());
+    let forged = jsonwebtoken::encode(&header, &claims(&run.url(DISCHARGE)), &ec.encoding)
+        .unwrap_or_default();
+    let got = send(
+        client()
+            .post(run.url(DISCHARGE))
+            .bearer_auth(forged)
+            .json(&body),
+    )
+    .await;
+    assert_error(&got, StatusCode::UNAUTHORIZED, "ALGORITHM_MISMATCH");
+}
+
+#[tokio::test]
 async fn a_rotated_key_is_fetched_from_the_jwks_url_once() {
     let old = Key::generate("2026-01");
     let new = Key::generate("2026-02");

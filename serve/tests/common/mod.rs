@@ -22,6 +22,7 @@ pub const PATIENT: &str = "p-123";
 /// An ES384 key pair with a `kid`.
 pub struct Key {
     pub kid: String,
+    pub alg: Algorithm,
     pub encoding: EncodingKey,
     pub jwk: Value,
 }
@@ -56,6 +57,29 @@ impl Key {
         jwk["use"] = json!("sig");
         Key {
             kid: kid.into(),
+            alg: Algorithm::ES384,
+            encoding,
+            jwk,
+        }
+    }
+
+    /// An RS384 key pair (2048-bit RSA) with a `kid`.
+    pub fn generate_rsa(kid: &str) -> Key {
+        use base64::Engine as _;
+        use rsa::pkcs8::EncodePrivateKey as _;
+        use rsa::traits::PublicKeyParts as _;
+        let secret =
+            rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 2048).unwrap_or_else(|e| panic!("{e}"));
+        let pem = secret
+            .to_pkcs8_pem(rsa::pkcs8::LineEnding::LF)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let encoding = EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap_or_else(|e| panic!("{e}"));
+        let b64 = |b: Vec<u8>| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b);
+        let jwk = json!({ "kty": "RSA", "kid": kid, "alg": "RS384", "use": "sig",
+                          "n": b64(secret.n().to_bytes_be()), "e": b64(secret.e().to_bytes_be()) });
+        Key {
+            kid: kid.into(),
+            alg: Algorithm::RS384,
             encoding,
             jwk,
         }
@@ -68,7 +92,7 @@ impl Key {
 
     /// A signed token with these claims.
     pub fn sign(&self, claims: &Value) -> String {
-        let mut header = Header::new(Algorithm::ES384);
+        let mut header = Header::new(self.alg);
         header.kid = Some(self.kid.clone());
         jsonwebtoken::encode(&header, claims, &self.encoding).unwrap_or_else(|e| panic!("{e}"))
     }
