@@ -239,3 +239,9 @@ pub fn first_difference(report: &Report, expect: &Value) -> Option<String> {
     }
     None
 }
+
+/// The repository README's Rust examples, run as doctests: the crate documentation is the
+/// crate's own README (`core/README.md`), so the root README is kept honest here.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct RootReadmeDoctests;

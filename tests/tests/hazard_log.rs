@@ -61,7 +61,7 @@ fn rust_fns() -> BTreeSet<String> {
         }
     }
     let mut out = BTreeSet::new();
-    for d in ["tests", "core", "cli", "wasm", "xtask"] {
+    for d in ["tests", "core", "cli", "serve", "wasm", "xtask"] {
         walk(&repo_root().join(d), &mut out);
     }
     out

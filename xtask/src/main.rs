@@ -17,6 +17,8 @@ const HELP: &str = "cargo xtask <task>
                      rulebook check, WASM build with size budget, node and browser tests
   demo [--port N]    build the WASM package and the checklist and serve it on 127.0.0.1 (8080)
   wasm               build the WASM npm package into target/wasm-pkg
+  npm-check          build it, then publint, are-the-types-wrong, npm pack, install into an
+                     empty project, run wasm/npm/example.mjs and type-check wasm/npm/consumer.ts
   e2e                browser end-to-end tests (headless Chromium)
   fhir               FHIR round trip through LHC-Forms (headless Chromium) and the R4 schema
   screenshots        the browser tests, writing docs/screenshots/*.png and the bedside
@@ -148,6 +150,30 @@ fn schema_check() -> Result<(), String> {
     .map(|_| ())
 }
 
+/// `cargo package` for the published crate, verifying (it builds the packaged sources alone, so
+/// a path outside `core/` fails here rather than on crates.io). A clean clone packages as is;
+/// a working copy with uncommitted changes under `core/` needs `--allow-dirty`.
+fn package_core() -> Result<(), String> {
+    let dirty = Command::new("git")
+        .args([
+            "status",
+            "--porcelain",
+            "--",
+            "core",
+            "LICENSE-MIT",
+            "LICENSE-APACHE",
+        ])
+        .current_dir(root())
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty());
+    let mut cmd = cargo(&["package", "-p", "homeward-engine"]);
+    if dirty {
+        println!("core/ has uncommitted changes: packaging with --allow-dirty");
+        cmd.arg("--allow-dirty");
+    }
+    run(&mut cmd)
+}
+
 fn ci() -> Result<(), String> {
     let started = std::time::Instant::now();
     setup::all()?;
@@ -165,11 +191,12 @@ fn ci() -> Result<(), String> {
     run(&mut cargo(&[
         "build",
         "-p",
-        "homeward",
+        "homeward-engine",
         "--no-default-features",
         "--target",
         "thumbv7em-none-eabihf",
     ]))?;
+    package_core()?;
     rulebook::run(&root(), true)?;
     run(&mut cargo(&["build", "-p", "homeward-cli"]))?;
     schema_check()?;
@@ -177,6 +204,7 @@ fn ci() -> Result<(), String> {
     web::typecheck()?;
     web::e2e(&web::Record::default())?;
     bench::harness(true)?;
+    web::npm_check()?;
     bench::smoke()?;
     let fuzz_seconds = std::env::var("HOMEWARD_FUZZ_SECONDS")
         .ok()
@@ -210,6 +238,7 @@ fn main() -> ExitCode {
         }
         "rulebook" => rulebook::run(&root(), args.iter().any(|a| a == "--check")),
         "wasm" => web::build_wasm(&root().join("target/wasm-pkg")),
+        "npm-check" => web::npm_check(),
         "fhir" => web::fhir_round_trip(),
         "e2e" => web::e2e(&web::Record::default()),
         "screenshots" => bedside::screenshots(),

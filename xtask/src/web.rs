@@ -113,11 +113,90 @@ pub fn typecheck() -> Result<(), String> {
     )
 }
 
-/// Builds the npm-style package (web and nodejs targets) into `out`, and checks the budget.
+/// wasm-bindgen declares `[Symbol.dispose]()` on its classes, which needs TypeScript's
+/// `esnext.disposable` lib: a consumer with the default libs gets TS2550. The method still
+/// exists at run time; the shipped declarations leave it out.
+fn strip_dispose_types(dts: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(dts).map_err(|e| format!("{}: {e}", dts.display()))?;
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("Symbol.dispose"))
+        .collect();
+    std::fs::write(dts, kept.join("\n") + "\n").map_err(|e| e.to_string())
+}
+
+/// The `EngineErrorCode` union in `wasm/js/homeward.d.ts` must list exactly the crate's
+/// `Code::ALL`, so TypeScript users see every code the engine can return and no other.
+fn check_error_codes() -> Result<(), String> {
+    let dts = std::fs::read_to_string(root().join("wasm/js/homeward.d.ts"))
+        .map_err(|e| format!("wasm/js/homeward.d.ts: {e}"))?;
+    let union = dts
+        .split("export type EngineErrorCode =")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .ok_or("wasm/js/homeward.d.ts has no `export type EngineErrorCode = …;`")?;
+    let listed: Vec<&str> = union.split('\'').skip(1).step_by(2).collect();
+    let crate_codes: Vec<&str> = homeward::Code::ALL.iter().map(|c| c.as_str()).collect();
+    if listed == crate_codes {
+        return Ok(());
+    }
+    let missing: Vec<&&str> = crate_codes.iter().filter(|c| !listed.contains(c)).collect();
+    let extra: Vec<&&str> = listed.iter().filter(|c| !crate_codes.contains(c)).collect();
+    Err(format!(
+        "wasm/js/homeward.d.ts EngineErrorCode differs from homeward::Code::ALL (missing {missing:?}, extra {extra:?}, or out of order)"
+    ))
+}
+
+/// The package's `package.json`: the committed template `wasm/npm/package.json` with the
+/// workspace version written in (as text: key order matters to resolvers, and serde_json here
+/// would sort the keys); its README and the licences beside it. Fails when a file the template
+/// lists was not built.
+fn write_package(out: &Path) -> Result<(), String> {
+    let template = root().join("wasm/npm/package.json");
+    let text =
+        std::fs::read_to_string(&template).map_err(|e| format!("{}: {e}", template.display()))?;
+    let placeholder = "\"version\": \"0.0.0\",";
+    if text.matches(placeholder).count() != 1 {
+        return Err(format!(
+            "{}: needs `{placeholder}` once",
+            template.display()
+        ));
+    }
+    let filled = text.replace(
+        placeholder,
+        &format!("\"version\": \"{}\",", env!("CARGO_PKG_VERSION")),
+    );
+    let pkg: serde_json::Value =
+        serde_json::from_str(&filled).map_err(|e| format!("{}: {e}", template.display()))?;
+    std::fs::copy(root().join("wasm/npm/README.md"), out.join("README.md"))
+        .map_err(|e| format!("wasm/npm/README.md: {e}"))?;
+    for f in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        std::fs::copy(root().join(f), out.join(f)).map_err(|e| format!("{f}: {e}"))?;
+    }
+    for f in pkg
+        .get("files")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str())
+    {
+        if !out.join(f.trim_end_matches('/')).exists() {
+            return Err(format!(
+                "wasm/npm/package.json lists `{f}`, which the build did not produce"
+            ));
+        }
+    }
+    std::fs::write(out.join("package.json"), filled).map_err(|e| e.to_string())
+}
+
+/// Builds the npm package into `out` (the tagged API for browsers and Node over the `web`
+/// target; the raw `nodejs` target goes to `out/node/` for the repository's own Node tests and
+/// benches and is not packed), and checks the size budget.
 ///
 /// # Errors
 /// When a tool is missing and cannot be installed, a build step fails, or the budget is exceeded.
 pub fn build_wasm(out: &Path) -> Result<(), String> {
+    check_error_codes()?;
     setup::targets()?;
     setup::wasm_bindgen()?;
     setup::npm_in("web-demo")?;
@@ -145,7 +224,12 @@ pub fn build_wasm(out: &Path) -> Result<(), String> {
         "{ \"type\": \"commonjs\" }\n",
     )
     .map_err(|e| e.to_string())?;
-    for f in ["homeward.js", "homeward.d.ts"] {
+    for f in [
+        "homeward.js",
+        "homeward.node.js",
+        "homeward-core.js",
+        "homeward.d.ts",
+    ] {
         std::fs::copy(root().join("wasm/js").join(f), out.join(f))
             .map_err(|e| format!("wasm/js/{f}: {e}"))?;
     }
@@ -153,19 +237,8 @@ pub fn build_wasm(out: &Path) -> Result<(), String> {
     let size = std::fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
     let gz = gzip_size(&wasm)?;
     println!("wasm size: {size} bytes raw, {gz} bytes gzipped (budget {BUDGET_GZIP_BYTES})");
-    let pkg = serde_json::json!({
-        "name": "homeward-wasm", "version": env!("CARGO_PKG_VERSION"), "type": "module",
-        "description": "Homeward discharge-readiness engine (WebAssembly)",
-        "main": "homeward.js", "types": "homeward.d.ts",
-        "exports": { ".": { "types": "./homeward.d.ts", "default": "./homeward.js" }, "./raw": "./homeward_wasm.js", "./node": "./node/homeward_wasm.js" },
-        "files": ["homeward.js", "homeward.d.ts", "homeward_wasm.js", "homeward_wasm.d.ts", "homeward_wasm_bg.wasm", "homeward_wasm_bg.wasm.d.ts", "node/", "rulesets/"],
-        "license": "MIT OR Apache-2.0", "sideEffects": false
-    });
-    std::fs::write(
-        out.join("package.json"),
-        serde_json::to_string_pretty(&pkg).map_err(|e| e.to_string())?,
-    )
-    .map_err(|e| e.to_string())?;
+    strip_dispose_types(&out.join("homeward_wasm.d.ts"))?;
+    write_package(out)?;
     if gz > BUDGET_GZIP_BYTES {
         return Err(format!(
             "the .wasm is {gz} bytes gzipped, over the {BUDGET_GZIP_BYTES}-byte budget"
@@ -459,4 +532,97 @@ pub fn fhir_round_trip() -> Result<(), String> {
             .current_dir(root().join("tests/fhir")),
     )
     .map(|_| ())
+}
+
+fn npm_bin(tool: &str) -> PathBuf {
+    root().join("wasm/npm/check/node_modules/.bin").join(tool)
+}
+
+/// Checks the npm package as people will install it: `cargo xtask wasm`, then publint (strict)
+/// and are-the-types-wrong (ESM-only profile) on the packed tarball, then the tarball installed
+/// into an empty project where `wasm/npm/example.mjs` runs under Node and
+/// `wasm/npm/consumer.ts` type-checks with `--module node16`.
+pub fn npm_check() -> Result<(), String> {
+    let pkg = root().join("target/wasm-pkg");
+    build_wasm(&pkg)?;
+    setup::npm_in("wasm/npm/check")?;
+    run(Command::new(npm_bin("publint")).arg(&pkg).arg("--strict"))?;
+    let scratch = std::env::temp_dir().join(format!("homeward-npm-{}", std::process::id()));
+    if scratch.exists() {
+        std::fs::remove_dir_all(&scratch).map_err(|e| e.to_string())?;
+    }
+    let project = scratch.join("project");
+    std::fs::create_dir_all(&project).map_err(|e| e.to_string())?;
+    let packed = Command::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(&scratch)
+        .arg(&pkg)
+        .output()
+        .map_err(|e| format!("cannot run npm pack: {e}"))?;
+    let name = String::from_utf8_lossy(&packed.stdout)
+        .trim()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    let tarball = scratch.join(&name);
+    if !packed.status.success() || name.is_empty() || !tarball.exists() {
+        return Err(format!(
+            "npm pack failed: {}",
+            String::from_utf8_lossy(&packed.stderr)
+        ));
+    }
+    println!(
+        "packed {} ({} bytes)",
+        tarball.display(),
+        std::fs::metadata(&tarball).map_or(0, |m| m.len())
+    );
+    // The .wasm is exported as a file (for bundlers and `import.meta.resolve`), not as a module
+    // with types; attw would count it as a failed resolution.
+    run(Command::new(npm_bin("attw")).arg(&tarball).args([
+        "--profile",
+        "esm-only",
+        "--format",
+        "ascii",
+        "--exclude-entrypoints",
+        "./homeward_wasm_bg.wasm",
+    ]))?;
+    std::fs::write(
+        project.join("package.json"),
+        "{ \"name\": \"homeward-npm-example\", \"private\": true, \"type\": \"module\" }\n",
+    )
+    .map_err(|e| e.to_string())?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefer-offline"])
+        .arg(&tarball)
+        .current_dir(&project))?;
+    for f in ["example.mjs", "consumer.ts"] {
+        std::fs::copy(root().join("wasm/npm").join(f), project.join(f))
+            .map_err(|e| format!("wasm/npm/{f}: {e}"))?;
+    }
+    crate::run_counted(
+        Command::new("node")
+            .arg("example.mjs")
+            .current_dir(&project),
+    )?;
+    for lib in [None, Some("es2022")] {
+        let mut tsc = Command::new(npm_bin("tsc"));
+        tsc.args([
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "node16",
+            "--moduleResolution",
+            "node16",
+        ]);
+        if let Some(l) = lib {
+            // A Node project without the DOM lib: only @types/node.
+            tsc.args(["--lib", l, "--types", "node", "--typeRoots"])
+                .arg(root().join("wasm/npm/check/node_modules/@types"));
+        }
+        run(tsc.arg("consumer.ts").current_dir(&project))?;
+    }
+    std::fs::remove_dir_all(&scratch).map_err(|e| e.to_string())
 }
