@@ -16,6 +16,14 @@ Exit codes:
   3  a file or stream could not be read or written (or is not UTF-8); the message names it
   4  batch: some lines could not be evaluated (each has its error line; the aggregate is written)";
 
+/// Exit codes of `serve`, which runs until stopped (Ctrl-C or SIGTERM).
+pub const SERVE_EXIT_CODES: &str = "\
+Exit codes:
+  0  stopped cleanly (Ctrl-C or SIGTERM)
+  1  the ruleset, an overlay or a trusted client's key set could not be loaded
+  2  usage error: an unknown, missing or contradictory option
+  3  the address could not be listened on, or the server failed";
+
 /// Discharge readiness rules engine: check rulesets, evaluate patients, explain, export and
 /// batch-report.
 #[derive(Debug, Parser)]
@@ -61,6 +69,10 @@ pub enum Command {
     /// The fact schema (questions, options, sections) as JSON
     #[command(after_help = EXIT_CODES)]
     Schema(SchemaArgs),
+    /// Run the CDS Hooks 2.0 service (encounter-discharge, patient-view) for an EPR; see
+    /// docs/epr-integration.md
+    #[command(after_help = SERVE_EXIT_CODES)]
+    Serve(homeward_serve::Options),
     /// A shell completion script (bash, zsh, fish, elvish, powershell) on standard output
     Completions(CompletionsArgs),
     /// The manual page homeward(1) on standard output, or one page per command in a folder

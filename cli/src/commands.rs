@@ -404,3 +404,28 @@ pub fn man(args: &ManArgs) -> Result<(), CliError> {
         }
     }
 }
+
+/// `homeward serve`: the CDS Hooks service, on a multi-threaded tokio runtime, until Ctrl-C or
+/// SIGTERM.
+///
+/// # Errors
+/// Options (2), a ruleset, overlay or key set that does not load (1), the address or the
+/// server (3).
+pub fn serve(options: &homeward_serve::Options) -> Result<(), CliError> {
+    use homeward_serve::ServeError;
+    homeward_serve::init_logging(&options.log_level);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::Io(format!("cannot start the service's runtime: {e}")))?;
+    runtime
+        .block_on(homeward_serve::run(options.clone()))
+        .map_err(|e| match e {
+            ServeError::Option { .. } => CliError::Usage(e.to_string()),
+            ServeError::Ruleset(_) | ServeError::Jwks { .. } => CliError::Invalid {
+                file: None,
+                diagnostics: vec![Diagnostic::error(Code::InvalidValue, "$", e.to_string())],
+            },
+            _ => CliError::Io(e.to_string()),
+        })
+}

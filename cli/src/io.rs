@@ -73,7 +73,7 @@ pub fn write(target: &Target, bytes: &[u8]) -> Result<(), CliError> {
 /// Writes text to standard output.
 ///
 /// # Errors
-/// As [`write`].
+/// As [`write()`].
 pub fn stdout(text: &str) -> Result<(), CliError> {
     write(&Target::Stdout, text.as_bytes())
 }

@@ -5,16 +5,16 @@
 // Output goes through `io`, which reports write failures and never panics (C5).
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub use homeward_interop::{cds, fhir};
+
 pub mod aggregate;
 pub mod batch;
 pub mod batch_line;
-pub mod cds;
 pub mod cli;
 pub mod commands;
 pub mod dates;
 pub mod diagnostics;
 pub mod error;
-pub mod fhir;
 pub mod input;
 pub mod io;
 pub mod jsonlogic;

@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use homeward::{Diagnostic, Diagnostics, Ruleset};
-use homeward_cli::cds::{self, CardOptions};
+use homeward_interop::cds::{self, CardOptions};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Instant;

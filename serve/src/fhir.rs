@@ -22,13 +22,13 @@ pub const MAX_FHIR_BYTES: usize = 4 * 1024 * 1024;
 /// # Errors
 /// The importer's diagnostics, with paths into the response.
 pub fn import(rs: &Ruleset, qr: &Value) -> Result<Facts, Vec<Diagnostic>> {
-    homeward_cli::fhir::facts_from_resource(rs, qr).map(|imported| imported.facts)
+    homeward_interop::fhir::facts_from_resource(rs, qr).map(|imported| imported.facts)
 }
 
 /// The canonical URL of the Questionnaire the ruleset exports (what responses must name).
 #[must_use]
 pub fn questionnaire_url(rs: &Ruleset) -> String {
-    homeward_cli::fhir::questionnaire(rs)
+    homeward_interop::fhir::questionnaire(rs)
         .get("url")
         .and_then(Value::as_str)
         .unwrap_or_default()

@@ -43,7 +43,7 @@ code{background:#f0f4f5;padding:0 .2em}table{border-collapse:collapse}td,th{bord
 /// The rulebook page for a ruleset.
 #[must_use]
 pub fn page(rs: &Ruleset) -> String {
-    let markdown = homeward_cli::rulebook::single(rs);
+    let markdown = homeward_interop::rulebook::single(rs);
     let events: Vec<Event<'_>> = Parser::new_ext(&markdown, Options::ENABLE_TABLES).collect();
     let mut body = String::new();
     html::push_html(&mut body, anchor(events).into_iter());

@@ -14,7 +14,7 @@ mod common;
 
 use common::{assert_valid, repo, response_schema};
 use homeward::{Report, Ruleset};
-use homeward_cli::cds::{self, CardOptions};
+use homeward_interop::cds::{self, CardOptions};
 use homeward_tests::Scenario;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;

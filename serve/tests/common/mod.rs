@@ -201,7 +201,7 @@ fn answers(item: &Value, v: &Value) -> Option<Vec<Value>> {
 /// (groups mirrored, codings copied from `answerOption`); empty sets are left out, as FHIR
 /// form fillers leave them out.
 pub fn questionnaire_response(rs: &Ruleset, facts: &Value, patient: &str, authored: &str) -> Value {
-    let q = homeward_cli::fhir::questionnaire(rs);
+    let q = homeward_interop::fhir::questionnaire(rs);
     let groups: Vec<Value> = q["item"]
         .as_array()
         .into_iter()

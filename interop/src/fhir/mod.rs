@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use homeward::{bundled, Ruleset};
-//! use homeward_cli::fhir;
+//! use homeward_interop::fhir;
 //! use serde_json::json;
 //!
 //! let rs = Ruleset::from_json(bundled::NATIONAL_JSON).unwrap();
