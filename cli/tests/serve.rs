@@ -56,7 +56,9 @@ fn serve_answers_discovery_and_a_hook_over_http() {
     .spawn()
     .unwrap_or_else(|e| panic!("{e}"));
     let _service = Service(child);
-    let get = format!("GET /cds-services HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    let get = format!(
+        "GET /cds-services HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n"
+    );
     let started = Instant::now();
     let (status, body) = loop {
         if let Some(answer) = http(port, &get) {
@@ -92,8 +94,14 @@ fn serve_answers_discovery_and_a_hook_over_http() {
         request.len()
     );
     let (status, body) = http(port, &post).unwrap();
-    assert!(status.contains(" 200 ") || status.contains(" 412 "), "{status}\n{body}");
-    assert!(!body.contains("\"Ready"), "no verdict without answers: {body}");
+    assert!(
+        status.contains(" 200 ") || status.contains(" 412 "),
+        "{status}\n{body}"
+    );
+    assert!(
+        !body.contains("\"Ready"),
+        "no verdict without answers: {body}"
+    );
 }
 
 #[test]
