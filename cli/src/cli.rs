@@ -71,6 +71,7 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Run the CDS Hooks 2.0 service (encounter-discharge, patient-view) for an EPR; see
     /// docs/epr-integration.md
+    #[cfg(feature = "serve")]
     #[command(after_help = SERVE_EXIT_CODES)]
     Serve(homeward_serve::Options),
     /// A shell completion script (bash, zsh, fish, elvish, powershell) on standard output

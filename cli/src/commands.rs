@@ -405,6 +405,7 @@ pub fn man(args: &ManArgs) -> Result<(), CliError> {
     }
 }
 
+#[cfg(feature = "serve")]
 /// `homeward serve`: the CDS Hooks service, on a multi-threaded tokio runtime, until Ctrl-C or
 /// SIGTERM.
 ///
