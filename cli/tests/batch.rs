@@ -198,3 +198,70 @@ fn malformed_batch_corpus() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// RF-16 (issue 12 item 6): delays are counted as WM-ADASS counted them — patients ready for
+/// transfer, one attribution per delayed patient and per delayed bed-day, never per checklist
+/// item. The review's reproduction: a patient on oxygen is not delayed; a patient with three
+/// NHS items and a missing key safe (housing, attributed jointly) is one joint delay, not
+/// "80 % NHS".
+#[test]
+fn rf16_one_attribution_per_delayed_patient() {
+    let dir = scratch("rf16");
+    let text =
+        std::fs::read_to_string(common::root().join("tests/scenarios/ward_key_safe_missing.json"))
+            .unwrap_or_else(|e| panic!("{e}"));
+    let scenario: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let key_safe = scenario["facts"].clone();
+    let with = |changes: serde_json::Value| {
+        let mut f = key_safe.clone();
+        for (k, v) in changes.as_object().into_iter().flatten() {
+            f[k] = v.clone();
+        }
+        f
+    };
+    let lines = [
+        // On oxygen: still meets a criterion to reside, so not delayed at all.
+        serde_json::json!({ "id": "A", "facts": { "clinical.criteria_to_reside": ["oxygen_or_niv"] },
+                            "discharge_ready_date": "2026-11-20" }),
+        // Three NHS items and a missing key safe: one delayed patient, attributed to both.
+        serde_json::json!({ "id": "B", "facts": with(serde_json::json!({ "logistics.tto_ready": false,
+                            "logistics.discharge_summary_sent": false })), "discharge_ready_date": "2026-11-20" }),
+        // Only the medicines: an NHS delay.
+        serde_json::json!({ "id": "C", "facts": with(serde_json::json!({ "home.key_safe_or_key_arranged": true,
+                            "logistics.tto_ready": false })), "discharge_ready_date": "2026-11-23" }),
+        // Clinically ready, everything else unanswered: not yet known, never attributed.
+        serde_json::json!({ "id": "D", "facts": { "clinical.criteria_to_reside": [], "clinical.news2": 1 } }),
+    ];
+    let input = write(
+        &dir,
+        "in.jsonl",
+        &lines.iter().map(|l| format!("{l}\n")).collect::<String>(),
+    );
+    let o = batch(&[&input, "--as-of", "2026-11-24", "--no-reports"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let agg: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    assert_eq!(agg["patients"], 4);
+    assert_eq!(agg["no_criteria_to_reside"], 3, "{agg:#}");
+    assert_eq!(agg["delayed"], 2, "{agg:#}");
+    assert_eq!(agg["ready_for_transfer_not_yet_known"], 1, "{agg:#}");
+    assert_eq!(
+        agg["attribution"],
+        serde_json::json!({ "joint": 1, "nhs": 1 }),
+        "{agg:#}"
+    );
+    assert_eq!(
+        agg["attribution_percent"],
+        serde_json::json!({ "joint": 50.0, "nhs": 50.0, "social_care": 0.0 })
+    );
+    // B waited 4 days (jointly attributed), C 1 day (NHS); A's days are not a delay.
+    assert_eq!(agg["delay_days"], 5);
+    assert_eq!(
+        agg["attributed_delay_days"],
+        serde_json::json!({ "joint": 4, "nhs": 1 })
+    );
+    assert_eq!(
+        agg["delayed_by_owner"],
+        serde_json::json!({ "housing": 1, "nhs": 2 })
+    );
+}
