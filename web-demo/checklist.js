@@ -160,6 +160,8 @@ export class HomewardChecklist extends HTMLElement {
     if (!this.printHook) {
       this.printHook = () => this.refreshHandover();
       window.addEventListener('beforeprint', this.printHook);
+      // Turning a phone changes whether the banner's lead is cut short (and so its toggle).
+      window.addEventListener('resize', () => { if (this.report && this.dataset.state === 'ready') this.renderBanner(); });
     }
     if (window.ResizeObserver) {
       const ro = new ResizeObserver(() => document.documentElement.style.setProperty('--hw-banner-h', `${Math.ceil(this.banner.getBoundingClientRect().height)}px`));
@@ -433,11 +435,15 @@ export class HomewardChecklist extends HTMLElement {
     }
     this.bannerCauses.replaceChildren(...b.causes.map((c) => el('li', { class: `hw-cause hw-cause--${c.kind}`, 'data-requirement': c.id },
       el('strong', { text: c.lead }), ` — ${c.about}`, c.kind === 'blocker' ? '' : ` (${c.owner})`)));
-    this.bannerToggle.hidden = others.length === 0;
+    // The toggle shows every cause; with one cause, it is there only when a narrow screen cuts
+    // the lead short (measured with the toggle out of the way), so the whole of it is one tap away.
+    this.bannerToggle.hidden = true;
+    this.bannerToggle.hidden = others.length === 0 && !(first && this.bannerLead.scrollHeight > this.bannerLead.clientHeight + 1);
     const expanded = this.bannerToggle.getAttribute('aria-expanded') === 'true' && !this.bannerToggle.hidden;
     this.bannerCauses.hidden = !expanded;
-    this.bannerToggle.textContent = expanded ? 'Show less' : `All ${b.causes.length}`;
-    this.bannerToggle.setAttribute('aria-label', expanded ? 'Show less' : `Show all ${b.causes.length} outstanding`);
+    const n = b.causes.length;
+    this.bannerToggle.textContent = expanded ? 'Show less' : n === 1 ? 'More' : `All ${n}`;
+    this.bannerToggle.setAttribute('aria-label', expanded ? 'Show less' : n === 1 ? 'More: show the whole outstanding item' : `Show all ${n} outstanding`);
     this.bannerLead.dataset.requirement = first ? first.id : '';
   }
 

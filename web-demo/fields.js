@@ -15,6 +15,29 @@ import { el } from './dom.js';
 
 export const domId = (fact) => fact.replace(/\./g, '--');
 
+/**
+ * In the question-led card (`ctx.compact`), help longer than this many characters is cut to its
+ * first two lines, with a button to show the rest, so the answers stay on the first screen of a
+ * phone; the full form shows every help text whole. The cut text is only clipped, never removed:
+ * it still describes the question, whole, to a screen reader.
+ */
+export const CARD_HELP_INLINE_MAX = 200;
+
+function helpText(fact, ctx, id) {
+  if (!fact.help) return [];
+  const hint = el('div', { class: 'nhsuk-hint', id, text: fact.help });
+  if (!ctx.compact || fact.help.length <= CARD_HELP_INLINE_MAX) return [hint];
+  hint.classList.add('hw-hint--cut');
+  const more = el('button', { type: 'button', class: 'hw-link-button hw-hint-more', 'aria-expanded': 'false', 'aria-controls': id, text: 'Show all the help' });
+  more.addEventListener('click', () => {
+    const open = more.getAttribute('aria-expanded') !== 'true';
+    more.setAttribute('aria-expanded', String(open));
+    more.textContent = open ? 'Show less help' : 'Show all the help';
+    hint.classList.toggle('hw-hint--cut', !open);
+  });
+  return [hint, more];
+}
+
 function frame(fact, ctx, type) {
   const id = domId(fact.id);
   const ids = {
@@ -25,10 +48,11 @@ function frame(fact, ctx, type) {
     input: (suffix) => `${ctx.ids.input}-${id}${suffix}`,
     name: `${ctx.ids.input}-${id}`,
   };
-  const hint = fact.help ? el('div', { class: 'nhsuk-hint', id: ids.hint, text: fact.help }) : null;
+  const help = helpText(fact, ctx, ids.hint);
+  const hint = help.length ? help[0] : null;
   const error = el('span', { class: 'nhsuk-error-message', id: ids.error, hidden: true });
   const legend = el('legend', { class: 'nhsuk-fieldset__legend nhsuk-fieldset__legend--s', id: ids.legend, text: fact.question });
-  const fieldset = el('fieldset', { class: 'nhsuk-fieldset', 'aria-describedby': hint ? ids.hint : null }, legend, hint, error);
+  const fieldset = el('fieldset', { class: 'nhsuk-fieldset', 'aria-describedby': hint ? ids.hint : null }, legend, help, error);
   const group = el('div', { class: 'nhsuk-form-group hw-question', id: ids.group, 'data-fact': fact.id, 'data-type': type }, fieldset);
   const showError = (answer) => {
     const bad = answer.state === 'invalid';

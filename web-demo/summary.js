@@ -51,11 +51,15 @@ export const notYetKnown = (report) => report.blockers.filter((b) => b.status ==
 /** Advice that applies now (never counted or labelled as outstanding). */
 export const advice = (report) => report.advisories.filter((a) => a.status === 'not_met');
 
-/** The first sentence of an action: what to do, for the banner. */
+/**
+ * The first sentence of an action (to its first full stop or semicolon), word for word: what to
+ * do, for the banner. Never cut at a colon: rules write both "Red flag present: convey …" and
+ * "Convey to hospital …: a red flag needs …", and the page cannot tell which half is the
+ * instruction, so it keeps both.
+ */
 function firstInstruction(action) {
   const sentence = String(action || '').split(/(?<=[.;])\s/)[0].replace(/[.;]$/, '');
-  const afterColon = sentence.includes(': ') ? sentence.slice(sentence.indexOf(': ') + 2) : sentence;
-  return afterColon.charAt(0).toUpperCase() + afterColon.slice(1);
+  return sentence.charAt(0).toUpperCase() + sentence.slice(1);
 }
 
 const lowerFirst = (s) => (/^[A-Z][a-z]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s);

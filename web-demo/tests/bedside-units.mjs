@@ -94,6 +94,8 @@ for (const file of readdirSync(scenarioDir).filter((f) => f.endsWith('.json')).s
   if (firstPrimary) {
     const c = causeLine(firstPrimary, schema, s.facts);
     check(`${file}: a clinical cause is led by what to do, not by its title`, c.lead !== firstPrimary.title && !/^No /.test(c.lead), c.lead);
+    check(`${file}: the clinical cause's lead is the start of its action, word for word (nothing before it skipped)`,
+      c.lead.length > 0 && firstPrimary.action.toLowerCase().startsWith(c.lead.toLowerCase()), `${c.lead} | ${firstPrimary.action}`);
   }
 }
 

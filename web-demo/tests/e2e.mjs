@@ -17,6 +17,8 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CARD_HELP_INLINE_MAX } from '../fields.js';
+import { nextQuestion } from '../summary.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const site = resolve(process.env.HOMEWARD_SITE || '../target/web-demo');
@@ -37,6 +39,27 @@ const SCENARIOS = readdirSync(scenarioDir).filter((f) => f.endsWith('.json')).so
   .filter((s) => s.checklist && !(s.overlays && s.overlays.length))
   .map((s) => ({ ...s, report: evaluate(s.facts, s.checklist) }));
 const MODES = SCHEMA.checklists.map((c) => c.id);
+
+/** One golden scenario by file name (overlay scenarios included), with the expectation a
+ *  discharge coordinator signed; fails loudly if the file is gone or its premise changed. */
+function golden(file, premise) {
+  const s = JSON.parse(readFileSync(join(scenarioDir, file), 'utf8'));
+  assert(premise(s.expect), `${file}: its expectation no longer fits this test: ${JSON.stringify(s.expect)}`);
+  return { file, ...s };
+}
+
+/** The scenario's answers without `fact`, and what it answered for `fact`. */
+function without(s, fact) {
+  const { [fact]: said, ...rest } = s.facts;
+  assert(said !== undefined, `${s.file} answers ${fact}`);
+  return { rest: { ...s, facts: rest }, said };
+}
+
+/** The card's next question for these answers, as the page works it out (summary.js). */
+function cardNext(mode, facts) {
+  const q = nextQuestion(SCHEMA, SCHEMA.checklists.find((c) => c.id === mode), evaluate(facts, mode), new Set());
+  return q && SCHEMA.facts.find((f) => f.id === q.fact);
+}
 const notMet = (r) => r.blockers.filter((b) => b.status === 'not_met');
 
 /** A scenario of this mode whose report satisfies `want`, preferring one with several causes. */
@@ -267,12 +290,18 @@ for (const mode of MODES) {
         assert(await page.locator('.hw-outstanding .hw-item').count() === expected.length, 'the count agrees with the list');
         assert((await page.locator('.hw-outstanding .hw-item').first().getAttribute('data-requirement')) === first.id, 'the list leads with the clinical cause too');
         const toggle = page.locator('.hw-banner__toggle');
-        if (expected.length > 1) {
+        // On a phone a long lead is cut to three lines: the toggle then shows it whole, even
+        // when it is the only cause.
+        const cut = await page.locator('#hw-banner-lead').evaluate((e) => e.scrollHeight > e.clientHeight + 1);
+        assert(await toggle.isVisible() === (expected.length > 1 || cut), `a toggle exactly when there is more to show (causes ${expected.length}, lead cut ${cut})`);
+        if (expected.length > 1 || cut) {
           await toggle.click();
           const ids = await page.locator('#hw-causes li').evaluateAll((l) => l.map((x) => x.dataset.requirement));
           assert(ids.length === expected.length && ids[0] === first.id, `expanded banner lists every cause, clinical first: ${ids}`);
           const owners = await page.locator('#hw-causes li').allInnerTexts();
           assert(owners.every((t) => /NHS|Social care|Housing|joint|Patient and family/.test(t)), `every cause names its owner: ${owners}`);
+          const whole = (await page.locator('#hw-banner-lead').textContent()).trim();
+          assert(owners[0].trim() === whole, `the first cause shown whole: ${owners[0]} | ${whole}`);
           await toggle.click();
         }
         if (viewport.name === 'phone') {
@@ -439,11 +468,21 @@ for (const mode of MODES) {
 }
 
 await test('the card moves on after a tap, stays while arrow keys choose, and Enter moves on', async () => {
-  const { context, page } = await openFresh({ width: 768, height: 1024 }, 'ward_discharge');
+  // A mode whose first question takes one tap ("None of these") and whose next is answered with
+  // radio buttons, where arrow keys choose (on the ward the second question is now NEWS2, typed).
+  const flow = MODES.map((mode) => {
+    const first = cardNext(mode, {});
+    const second = first && first.type === 'set' ? cardNext(mode, { [first.id]: [] }) : null;
+    return { mode, first, second };
+  }).find((f) => f.second && ['bool', 'enum'].includes(f.second.type));
+  assert(flow, 'some mode asks a radio-button question after a one-tap first answer');
+  const { context, page } = await openFresh({ width: 768, height: 1024 }, flow.mode);
   const first = await nextFact(page);
+  assert(first === flow.first.id, `the page asks first what the engine says: ${first}, ${flow.first.id}`);
   await tapCard(page, first, []);
   const second = await nextFact(page);
   assert(second && second !== first, `a tap brings the next question: ${first} → ${second}`);
+  assert(second === flow.second.id, `then the radio-button question: ${second}, ${flow.second.id}`);
   assert(/Last answer/.test(await page.locator('.hw-next__last').innerText()), 'the last answer is shown with Change');
   await page.locator('#hw-next input').first().focus();
   await page.keyboard.press('ArrowDown');
@@ -456,6 +495,46 @@ await test('the card moves on after a tap, stays while arrow keys choose, and En
   assert(await page.evaluate(() => Boolean(document.activeElement.closest('#hw-next') && document.activeElement.matches('input'))), 'focus is on the new question');
   await page.locator('.hw-next__last button').click();
   assert((await nextFact(page)) === second, 'Change brings the last question back');
+  await context.close();
+});
+
+await test('a long help text is cut to two lines in the card, one tap shows it all, and a screen reader hears it all', async () => {
+  const first = MODES.map((mode) => ({ mode, fact: cardNext(mode, {}) })).find((x) => x.fact && (x.fact.help || '').length > CARD_HELP_INLINE_MAX);
+  assert(first, `some mode's first question has help longer than ${CARD_HELP_INLINE_MAX} characters`);
+  const { context, page, errors } = await openFresh({ width: 390, height: 844 }, first.mode);
+  const { fact } = first;
+  assert((await nextFact(page)) === fact.id, `the card asks ${fact.id}`);
+  const hint = page.locator(`[id="n-hint-${domId(fact.id)}"]`);
+  const more = page.locator('#hw-next .hw-hint-more');
+  const lines = () => hint.evaluate((e) => ({ shown: e.clientHeight, whole: e.scrollHeight, line: parseFloat(getComputedStyle(e).lineHeight) }));
+  let l = await lines();
+  assert(Math.round(l.shown / l.line) === 2 && l.whole > l.shown, `two lines shown of the help: ${JSON.stringify(l)}`);
+  assert((await hint.innerText()) === fact.help, 'the text is clipped, not removed');
+  assert((await more.innerText()) === 'Show all the help' && (await more.getAttribute('aria-expanded')) === 'false', 'a button for the rest');
+  // What a screen reader hears with the question: the whole help, cut or not.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Accessibility.enable');
+  const description = async () => {
+    const { root } = await cdp.send('DOM.getDocument');
+    const { nodeId } = await cdp.send('DOM.querySelector', { nodeId: root.nodeId, selector: '#hw-next fieldset' });
+    const { nodes } = await cdp.send('Accessibility.getPartialAXTree', { nodeId, fetchRelatives: false });
+    return nodes[0].description ? nodes[0].description.value : '';
+  };
+  assert((await description()) === fact.help, `the question is described by its whole help while cut: ${await description()}`);
+  await more.click();
+  l = await lines();
+  assert(l.whole <= l.shown + 1 && (await more.getAttribute('aria-expanded')) === 'true' && (await more.innerText()) === 'Show less help', `one tap shows it all: ${JSON.stringify(l)}`);
+  assert((await description()) === fact.help, 'and still describes the question');
+  assert(await page.locator('#hw-next input').first().isVisible(), 'the answers stay');
+  await axe(page, 'whole help in the card');
+  await more.click();
+  l = await lines();
+  assert(Math.round(l.shown / l.line) === 2, 'and one more tap cuts it again');
+  await page.evaluate((id) => { document.getElementById(id).closest('details').open = true; }, `q-${domId(fact.id)}`);
+  const inForm = page.locator(`[id="f-hint-${domId(fact.id)}"]`);
+  const whole = await inForm.evaluate((e) => e.scrollHeight <= e.clientHeight + 1 && !e.classList.contains('hw-hint--cut'));
+  assert(whole && (await inForm.innerText()) === fact.help, 'the form shows it whole');
+  assert(errors.length === 0, errors.join('\n'));
   await context.close();
 });
 
@@ -474,16 +553,23 @@ await test('"Not known" is an answer of its own: kept across reloads, unknown to
 });
 
 await test('a live region announces only the verdict line, and only when it changes', async () => {
+  // A patient going home whose one missing answer is the heating: "Not known" leaves the verdict
+  // line as it is; the scenario's answer (no heating) makes it "not ready".
+  const s = golden('ward_no_heating.json', (e) => e.verdict === 'not_ready' && e.causes.join() === 'home_heating');
+  const { rest, said } = without(s, 'home.heating_working');
   const { context, page } = await openFresh({ width: 768, height: 1024 });
+  await loadScenario(page, rest);
+  assert((await verdict(page)) === 'undetermined', `undetermined until the heating is known: ${await verdict(page)}`);
   const before = await page.locator('#hw-verdict').innerText();
   await page.evaluate(() => {
     window.__mutations = 0;
     new MutationObserver((m) => { window.__mutations += m.length; }).observe(document.getElementById('hw-verdict'), { childList: true, characterData: true, subtree: true });
   });
-  await answer(page, 'home.heating_working', '-yes');
+  await answer(page, 'home.heating_working', '--not-known');
   assert((await page.evaluate(() => window.__mutations)) === 0 && (await page.locator('#hw-verdict').innerText()) === before, 'no re-announcement when the verdict line is unchanged');
-  await answer(page, 'home.heating_working', '-no');
+  await answer(page, 'home.heating_working', said ? '-yes' : '-no');
   assert((await page.locator('#hw-verdict').innerText()) !== before, 'announced when it changes');
+  assert((await verdict(page)) === s.expect.verdict, `the scenario's verdict: ${await verdict(page)}`);
   assert((await page.locator('#hw-verdict').innerText()).length < 120, 'short');
   const live = await page.locator('homeward-checklist [aria-live], homeward-checklist [role=status], homeward-checklist [role=alert]:not([hidden])')
     .evaluateAll((l) => l.map((e) => `${e.id || e.className}:${e.textContent.length}`));
@@ -576,9 +662,15 @@ await test('answers expire 24 hours after the last change, with a visible notice
 // ---- kept from before: reloads, offline, damage, overlays, embedding, keyboard ------------------
 
 await test('answers survive a reload; a corrupt record loses only that patient and is not kept', async () => {
+  // The first patient: a golden scenario's answers given earlier, and its deciding one (no
+  // heating at home) tapped now.
+  const s = golden('ward_no_heating.json', (e) => e.verdict === 'not_ready' && e.causes.join() === 'home_heating');
+  const { rest, said } = without(s, 'home.heating_working');
+  assert(said === false, 'the scenario says the heating is not working');
   const { context, page } = await openFresh({ width: 768, height: 1024 });
+  await loadScenario(page, rest);
   await answer(page, 'home.heating_working', '-no');
-  await answer(page, 'clinical.criteria_to_reside', '--none');
+  assert((await verdict(page)) === 'not_ready', 'not ready before the reload');
   await addPatient(page, 'Bed 7');
   await ready(page);
   assert(await page.locator('input:checked').count() === 0, 'new patient starts empty');
@@ -593,7 +685,11 @@ await test('answers survive a reload; a corrupt record loses only that patient a
   await page.selectOption('#hw-patient', ids[0]);
   await ready(page);
   assert(await page.locator('[id="f-home--heating_working-no"]').isChecked(), 'the other patient kept their answers');
-  assert((await verdict(page)) === 'not_ready', 'verdict recomputed after reload');
+  const kept = (await held(page)).answers;
+  assert(JSON.stringify(Object.keys(kept).sort().map((k) => [k, kept[k]])) === JSON.stringify(Object.keys(s.facts).sort().map((k) => [k, s.facts[k]])),
+    `every answer of that patient kept: ${JSON.stringify(kept)}`);
+  assert((await verdict(page)) === s.expect.verdict, 'verdict recomputed after reload');
+  assert((await page.locator('#hw-banner-lead').getAttribute('data-requirement')) === s.expect.causes[0], 'and the same cause leads');
   await context.close();
 });
 
@@ -607,8 +703,11 @@ await test('works offline after the first load (service worker)', async () => {
   await context.setOffline(true);
   await page.reload();
   await ready(page);
-  await answer(page, 'home.needs_deep_clean', '-yes');
+  // The deciding answer of a golden scenario (a patient who still needs oxygen) decides offline.
+  const s = golden('ward_meets_ctr_oxygen.json', (e) => e.verdict === 'not_ready' && e.causes.join() === 'no_criteria_to_reside');
+  for (const criterion of s.facts['clinical.criteria_to_reside']) await answer(page, 'clinical.criteria_to_reside', `-${criterion}`);
   assert((await verdict(page)) === 'not_ready', 'still evaluates offline');
+  assert((await page.locator('#hw-banner-lead').getAttribute('data-requirement')) === s.expect.causes[0], 'the clinical cause leads, offline');
   await context.setOffline(false);
   assert(errors.filter((e) => !e.includes('ERR_INTERNET_DISCONNECTED')).length === 0, errors.join('\n'));
   await context.close();
@@ -619,8 +718,19 @@ await test('Norfolk overlay: District Direct routes the housing barrier, named i
   await openPanel(page);
   await page.selectOption('#hw-overlay', 'norfolk');
   await page.waitForSelector('homeward-checklist[overlay="norfolk"][data-state="ready"]');
+  // A Norfolk patient going home whose housing barrier is clutter: the answers given earlier,
+  // then the clutter tapped now.
+  const s = golden('ward_norfolk_district_direct_referred.json', (e) => e.verdict === 'not_ready' && e.causes.join() === 'home_clutter');
+  assert(s.overlays.join() === 'norfolk', 'a Norfolk scenario');
+  const { rest, said } = without(s, 'home.clutter_blocks_equipment');
+  assert(said === true, 'the scenario says clutter blocks the equipment');
+  await loadScenario(page, rest);
+  await page.waitForSelector('homeward-checklist[overlay="norfolk"][data-state="ready"]');
   await answer(page, 'home.clutter_blocks_equipment', '-yes');
-  assert(/District Direct/.test(await page.locator('.hw-outstanding').innerText()), 'District Direct action shown');
+  assert((await verdict(page)) === s.expect.verdict, `the scenario's verdict: ${await verdict(page)}`);
+  const barrier = page.locator(`.hw-outstanding .hw-item[data-requirement="${s.expect.causes[0]}"]`);
+  assert(/District Direct/.test(await barrier.locator('.hw-item__action').innerText()), 'District Direct action shown on the housing barrier');
+  assert(/District Direct/.test(await barrier.innerText()) && /Refer to: .*District Direct/.test(await barrier.innerText()), 'and District Direct is where to refer');
   assert(/Norfolk \(District Direct\)/.test(await page.locator('#hw-handover').inputValue()), 'local rules named in the handover');
   await axe(page, 'norfolk');
   await context.close();
