@@ -17,7 +17,20 @@ assert.equal(engine.status().ok.id, 'england-national+norfolk');
 const opened = engine.session('ward_discharge');
 assert.ok(opened.ok, JSON.stringify(opened.error));
 const session = opened.ok;
-let r = session.set('home.carers_need_access', true);
+// Going home (settled housing, pathway 1: new support at home) with carers who must let
+// themselves in, and no key safe: the key safe blocks the discharge, owned by housing.
+let r;
+for (const [fact, value] of [
+  ['housing.status', 'settled'],
+  ['pathway.returning_to_existing_care_home', false],
+  ['pathway.needs_long_term_24h_care', false],
+  ['pathway.needs_bedded_rehab', false],
+  ['pathway.new_support_at_home', true],
+  ['home.carers_need_access', true],
+]) {
+  r = session.set(fact, value);
+  assert.ok(r.ok, JSON.stringify(r.error));
+}
 assert.equal(r.ok.verdict, 'undetermined');
 r = session.set('home.key_safe_or_key_arranged', false);
 assert.equal(r.ok.verdict, 'not_ready');
