@@ -1,44 +1,22 @@
-// <homeward-checklist mode="ward_discharge" overlay="national" patient="…" pkg="./pkg/">
+// <homeward-checklist mode="ward_discharge" overlay="national" patient="…">
 //
-// The bedside checklist as a custom element, so another system can embed it. The form is
-// rendered from the ruleset's own fact schema and every rule is evaluated by the Homeward
-// engine in WebAssembly: no rule is repeated here. Answers are kept on this device only.
-import { initHomeward, Engine } from './pkg/homeward.js';
+// The bedside checklist as a custom element, so another system can embed it. It is led by the
+// engine's next question: the verdict in the mode's own words, then the one question that can
+// change it, answerable in place; the whole form by section is one tap below. Every question is
+// rendered from the ruleset's fact schema (fields.js), every rule is evaluated by the Homeward
+// engine in WebAssembly (engine.js), and what the screen says comes from the report alone
+// (summary.js). Answers are kept on this device only (storage.js).
+import { el } from './dom.js';
+import { loadRules, OVERLAY_TITLES } from './engine.js';
+import { answerWords, domId, renderFact } from './fields.js';
+import {
+  advice, banner, causeLine, decisiveQuestions, handover, modeWords, nextQuestion, notYetKnown, outstanding, words,
+} from './summary.js';
 import { loadPatient, savePatient } from './storage.js';
 
-const OWNERS = [
-  ['nhs', 'NHS'],
-  ['social_care', 'Social care'],
-  ['housing', 'Housing'],
-  ['joint', 'Health and social care (joint)'],
-  ['patient_family', 'Patient and family'],
-];
-const OVERLAYS = { national: [], norfolk: ['norfolk'] };
-const engines = new Map();
-
-function engineFor(overlay) {
-  const key = OVERLAYS[overlay] ? overlay : 'national';
-  if (!engines.has(key)) {
-    engines.set(key, initHomeward().then(() => Engine.national(OVERLAYS[key])));
-  }
-  return engines.get(key);
-}
-
-/** Element ids: fact ids contain dots, which CSS selectors would need escaped. */
-const domId = (fact) => fact.replace(/\./g, '--');
-const words = (s) => (s ? String(s).replace(/_/g, ' ') : '');
-
-function el(tag, attrs = {}, ...children) {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === null || v === undefined || v === false) continue;
-    if (k === 'text') e.textContent = v;
-    else if (k === 'class') e.className = v;
-    else e.setAttribute(k, v === true ? '' : v);
-  }
-  for (const c of children.flat()) if (c) e.append(c);
-  return e;
-}
+const FORM = { group: 'q', input: 'f' };
+const upperFirst = (t) => t.charAt(0).toUpperCase() + t.slice(1);
+const CARD = { group: 'nq', input: 'n' };
 
 export class HomewardChecklist extends HTMLElement {
   static get observedAttributes() {
@@ -48,8 +26,6 @@ export class HomewardChecklist extends HTMLElement {
   constructor() {
     super();
     this.session = null;
-    this.schema = null;
-    this.report = null;
     this.generation = 0;
   }
 
@@ -78,349 +54,519 @@ export class HomewardChecklist extends HTMLElement {
     return this.getAttribute('patient');
   }
 
+  /** What the engine holds and what the page marked "Not known" (for tests and host pages). */
+  answers() {
+    return { answers: { ...this.held }, notKnown: [...this.notKnown], invalid: [...this.invalid.keys()] };
+  }
+
   /** (Re)builds everything for the current mode, overlay and patient. */
   async build() {
     const generation = ++this.generation;
     this.dataset.state = 'loading';
     this.replaceChildren(el('p', { class: 'nhsuk-body hw-loading', text: 'Loading the checklist…' }));
-    const loaded = await engineFor(this.overlay);
+    const rules = await loadRules(this.overlay);
     if (generation !== this.generation) return;
-    if (loaded.error) return this.showError('The rules could not be loaded', loaded.error);
-    const schema = loaded.engine.schema();
-    if (schema.error) return this.showError('The rules could not be read', schema.error);
-    this.schema = schema.ok;
+    if (rules.error) return this.showError('The rules could not be loaded', rules.error);
+    this.schema = rules.ok.schema;
     this.checklist = this.schema.checklists.find((c) => c.id === this.mode) || this.schema.checklists[0];
+    this.factById = new Map(this.schema.facts.map((f) => [f.id, f]));
     if (this.session) this.session.free();
-    this.session = loaded.engine.session(this.checklist.id);
+    const made = rules.ok.session(this.checklist.id);
+    if (made.error) return this.showError('The checklist could not be started', made.error);
+    this.session = made.ok;
     this.notice = null;
+    this.invalid = new Map();
+    this.pinned = null;
+    this.lastAnswered = null;
     const stored = this.patient ? loadPatient(this.patient) : null;
-    if (stored && stored.recovered) this.notice = 'This patient’s saved answers could not be read (the record was damaged), so they were reset. Other patients are not affected.';
-    let result = this.session.report();
-    if (stored && Object.keys(stored.answers).length) {
-      result = this.session.import(stored.answers);
-      if (result.error) result = this.importLeniently(stored.answers);
-    }
+    this.label = stored ? stored.label : '';
+    if (stored && stored.recovered) this.notice = 'This patient’s saved answers could not be read (the record was damaged), so they were deleted. Other patients are not affected.';
+    const result = this.restore(stored);
+    this.notKnown = new Set((stored ? stored.not_known : []).filter((f) => this.factById.has(f) && !(f in this.held)));
     this.renderShell();
     this.apply(result);
     this.dataset.state = 'ready';
-    this.dispatchEvent(new CustomEvent('homeward-ready', { bubbles: true }));
+    this.dataset.readyMs = performance.now().toFixed(0);
+    const w = modeWords(this.checklist);
+    this.dispatchEvent(new CustomEvent('homeward-ready', {
+      bubbles: true,
+      detail: { question: w.question, checklist: this.checklist.id, checklists: this.schema.checklists.map((c) => ({ id: c.id, title: c.title })) },
+    }));
   }
 
-  /** Imports answers one by one, keeping those this ruleset accepts (e.g. after switching overlay). */
-  importLeniently(answers) {
-    let last = this.session.report();
-    let dropped = 0;
-    for (const [fact, value] of Object.entries(answers)) {
-      const r = this.session.set(fact, value);
-      if (r.ok) last = r;
-      else dropped++;
+  /** Loads stored answers; one the rules refuse (e.g. after switching overlay) is dropped, and said so. */
+  restore(stored) {
+    const answers = stored ? stored.answers : {};
+    let result = this.session.report();
+    if (Object.keys(answers).length) {
+      result = this.session.load(answers);
+      if (result.error) {
+        let dropped = 0;
+        for (const [fact, value] of Object.entries(answers)) {
+          if (this.session.set(fact, value).error) dropped++;
+        }
+        result = this.session.report();
+        if (dropped) this.notice = `${dropped} saved ${dropped === 1 ? 'answer does' : 'answers do'} not apply to these rules and ${dropped === 1 ? 'was' : 'were'} not used.`;
+      }
     }
-    if (dropped) this.notice = `${dropped} saved answer(s) do not apply to these rules and were not used.`;
-    return last;
+    this.held = this.session.answers().ok || {};
+    return result;
   }
 
   showError(title, error) {
     this.dataset.state = 'error';
     this.replaceChildren(
-      el('div', { class: 'nhsuk-error-summary', role: 'alert', tabindex: '-1' },
-        el('h2', { class: 'nhsuk-error-summary__title', text: title }),
+      el('div', { class: 'nhsuk-error-summary', role: 'alert', tabindex: '-1', 'aria-labelledby': 'hw-load-error' },
+        el('h2', { class: 'nhsuk-error-summary__title', id: 'hw-load-error', text: title }),
         el('div', { class: 'nhsuk-error-summary__body' },
           el('p', { text: `${error.message} (${error.code} at ${error.path})` }))),
     );
   }
 
+  // ---- the page's parts ----------------------------------------------------------------
+
   renderShell() {
     const title = this.checklist.title;
-    this.banner = el('div', { class: 'hw-banner', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true', id: 'hw-banner' });
+    this.verdictLine = el('p', { class: 'hw-banner__verdict', id: 'hw-verdict', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    this.bannerToggle = el('button', { type: 'button', class: 'hw-banner__toggle', 'aria-expanded': 'false', 'aria-controls': 'hw-causes', hidden: true });
+    this.bannerToggle.addEventListener('click', () => this.toggleCauses());
+    this.bannerLead = el('p', { class: 'hw-banner__lead', id: 'hw-banner-lead' });
+    this.bannerCauses = el('ol', { class: 'hw-banner__causes', id: 'hw-causes', hidden: true, 'aria-label': 'Everything outstanding' });
+    this.banner = el('div', { class: 'hw-banner', id: 'hw-banner' },
+      this.verdictLine, el('div', { class: 'hw-banner__row' }, this.bannerLead, this.bannerToggle), this.bannerCauses);
+    this.errorSummary = el('div', { class: 'nhsuk-error-summary hw-error-summary', role: 'alert', tabindex: '-1', 'aria-labelledby': 'hw-error-title', hidden: true });
     this.noticeBox = el('div', { class: 'nhsuk-inset-text hw-notice', hidden: true });
-    this.outstanding = el('section', { class: 'hw-outstanding', 'aria-labelledby': 'hw-outstanding-title' });
-    this.decisionsBox = el('section', { class: 'hw-decisions', 'aria-labelledby': 'hw-decisions-title' });
-    this.form = el('form', { class: 'hw-form', novalidate: true, 'aria-label': `${title} questions` });
-    this.form.addEventListener('submit', (e) => e.preventDefault());
-    this.handover = el('textarea', { class: 'nhsuk-textarea hw-handover', id: 'hw-handover', rows: '8', readonly: true });
-    const copy = el('button', { type: 'button', class: 'nhsuk-button nhsuk-button--secondary hw-copy', text: 'Copy handover summary' });
-    this.copyStatus = el('span', { class: 'hw-copy-status', role: 'status', 'aria-live': 'polite' });
-    copy.addEventListener('click', () => this.copyHandover());
+    this.card = el('section', { class: 'hw-next', id: 'hw-next', tabindex: '-1', 'aria-labelledby': 'hw-next-title' });
+    this.cardFact = undefined;
+    this.wireCard();
+    this.sections = el('div', { class: 'hw-sections' });
     this.renderForm();
+    this.results = el('div', { class: 'hw-results' });
+    this.handoverBox = el('textarea', { class: 'nhsuk-textarea hw-handover', id: 'hw-handover', rows: '10', readonly: true });
+    this.printText = el('pre', { class: 'hw-print__text' });
     this.replaceChildren(
       this.banner,
+      this.errorSummary,
       this.noticeBox,
       el('div', { class: 'hw-layout' },
-        el('div', { class: 'hw-results' },
-          this.outstanding,
-          this.decisionsBox,
-          el('section', { class: 'hw-summary', 'aria-labelledby': 'hw-summary-title' },
-            el('h2', { class: 'nhsuk-heading-s', id: 'hw-summary-title', text: 'Handover summary' }),
-            el('label', { class: 'nhsuk-label', for: 'hw-handover', text: 'Plain text for the patient’s notes' }),
-            this.handover,
-            el('div', { class: 'hw-copy-row' }, copy, this.copyStatus))),
-        el('div', { class: 'hw-questions' },
-          el('h2', { class: 'nhsuk-heading-m', text: `${title}: questions` }),
-          this.checklist.description ? el('p', { class: 'nhsuk-body-s', text: this.checklist.description }) : null,
-          this.form)),
+        el('div', { class: 'hw-ask' },
+          this.card,
+          el('section', { class: 'hw-all', 'aria-labelledby': 'hw-all-title' },
+            el('h2', { class: 'nhsuk-heading-s', id: 'hw-all-title', text: 'All questions, by section' }),
+            this.sections)),
+        this.results),
+      el('section', { class: 'hw-print', 'aria-label': 'Printed handover' }, this.printText),
     );
+    if (!this.printHook) {
+      this.printHook = () => this.refreshHandover();
+      window.addEventListener('beforeprint', this.printHook);
+      // Turning a phone changes whether the banner's lead is cut short (and so its toggle).
+      window.addEventListener('resize', () => { if (this.report && this.dataset.state === 'ready') this.renderBanner(); });
+    }
+    if (window.ResizeObserver) {
+      const ro = new ResizeObserver(() => document.documentElement.style.setProperty('--hw-banner-h', `${Math.ceil(this.banner.getBoundingClientRect().height)}px`));
+      ro.observe(this.banner);
+    }
   }
 
+  /** Every question of the checklist, by section, each section one tap to open. */
   renderForm() {
     const wanted = new Set(this.checklist.facts);
+    this.fields = new Map();
+    this.sectionBoxes = new Map();
     for (const section of this.schema.sections) {
       const facts = this.schema.facts.filter((f) => f.section === section.id && wanted.has(f.id));
       if (!facts.length) continue;
-      const box = el('fieldset', { class: 'nhsuk-fieldset hw-section', 'data-section': section.id },
-        el('legend', { class: 'nhsuk-fieldset__legend nhsuk-fieldset__legend--m' },
-          el('h2', { class: 'nhsuk-fieldset__heading', text: section.title })),
-        section.description ? el('p', { class: 'nhsuk-body-s hw-section-help', text: section.description }) : null,
-        facts.map((f) => this.renderFact(f)));
-      this.form.append(box);
+      const status = el('span', { class: 'hw-section__status' });
+      const body = el('div', { class: 'nhsuk-details__text' },
+        section.description ? el('p', { class: 'nhsuk-body-s hw-section-help', text: section.description }) : null);
+      for (const f of facts) {
+        const field = renderFact(f, { ids: FORM, submit: (c, complete) => this.submit(f.id, c, complete, 'form') });
+        this.fields.set(f.id, field);
+        body.append(field.node);
+      }
+      const box = el('details', { class: 'nhsuk-details hw-section', 'data-section': section.id },
+        el('summary', { class: 'nhsuk-details__summary' },
+          el('span', { class: 'nhsuk-details__summary-text', text: section.title }), ' ', status),
+        body);
+      this.sectionBoxes.set(section.id, { box, status, facts });
+      this.sections.append(box);
     }
   }
 
-  renderFact(f) {
-    const id = domId(f.id);
-    const hint = f.help ? el('div', { class: 'nhsuk-hint', id: `hint-${id}`, text: f.help }) : null;
-    const group = el('div', { class: 'nhsuk-form-group hw-question', id: `q-${id}`, 'data-fact': f.id });
-    const legend = el('legend', { class: 'nhsuk-fieldset__legend nhsuk-fieldset__legend--s', text: f.question });
-    const fieldset = el('fieldset', { class: 'nhsuk-fieldset', 'aria-describedby': hint ? `hint-${id}` : null }, legend, hint);
-    const radio = (value, label, json) => {
-      const input = el('input', { class: 'nhsuk-radios__input', id: `f-${id}-${value}`, name: `f-${id}`, type: 'radio', value });
-      input.addEventListener('change', () => this.answer(f.id, json));
-      return el('div', { class: 'nhsuk-radios__item' }, input, el('label', { class: 'nhsuk-label nhsuk-radios__label', for: `f-${id}-${value}`, text: label }));
-    };
-    if (f.type === 'bool') {
-      fieldset.append(el('div', { class: 'nhsuk-radios nhsuk-radios--inline' },
-        radio('yes', 'Yes', true), radio('no', 'No', false), radio('unknown', 'Not known', null)));
-    } else if (f.type === 'enum') {
-      fieldset.append(el('div', { class: 'nhsuk-radios' },
-        f.options.map((o) => radio(o.id, o.label, o.id)),
-        el('div', { class: 'nhsuk-radios__divider', text: 'or' }),
-        radio('unknown', 'Not known', null)));
-    } else if (f.type === 'int') {
-      const input = el('input', {
-        class: 'nhsuk-input nhsuk-input--width-4', id: `f-${id}`, name: `f-${id}`, type: 'number', inputmode: 'numeric',
-        min: String(f.min), max: String(f.max), step: '1', 'aria-describedby': hint ? `hint-${id}` : null,
-      });
-      const error = el('span', { class: 'nhsuk-error-message', id: `err-${id}`, hidden: true });
-      input.addEventListener('change', () => {
-        if (input.value.trim() === '') return this.answer(f.id, null);
-        const n = Number(input.value);
-        if (!Number.isInteger(n) || n < f.min || n > f.max) {
-          error.textContent = `Error: enter a whole number from ${f.min} to ${f.max}`;
-          error.hidden = false;
-          group.classList.add('nhsuk-form-group--error');
-          return;
-        }
-        error.hidden = true;
-        group.classList.remove('nhsuk-form-group--error');
-        this.answer(f.id, n);
-      });
-      const clear = el('button', { type: 'button', class: 'nhsuk-button nhsuk-button--secondary nhsuk-button--small hw-not-known', id: `f-${id}-unknown`, text: 'Not known' });
-      clear.addEventListener('click', () => {
-        input.value = '';
-        this.answer(f.id, null);
-      });
-      const label = el('label', { class: 'nhsuk-label', for: `f-${id}`, text: f.question });
-      group.append(label, hint || '', error,
-        el('div', { class: 'nhsuk-input-wrapper hw-int' }, input, f.unit ? el('div', { class: 'nhsuk-input__suffix', 'aria-hidden': 'true', text: f.unit }) : null),
-        clear);
-      return group;
-    } else if (f.type === 'set') {
-      const boxes = f.options.map((o) => {
-        const input = el('input', { class: 'nhsuk-checkboxes__input', id: `f-${id}-${o.id}`, name: `f-${id}`, type: 'checkbox', value: o.id });
-        return el('div', { class: 'nhsuk-checkboxes__item' }, input, el('label', { class: 'nhsuk-label nhsuk-checkboxes__label', for: `f-${id}-${o.id}`, text: o.label }));
-      });
-      const none = el('input', { class: 'nhsuk-checkboxes__input', id: `f-${id}-none`, name: `f-${id}`, type: 'checkbox', value: 'none' });
-      const noneItem = el('div', { class: 'nhsuk-checkboxes__item' }, none, el('label', { class: 'nhsuk-label nhsuk-checkboxes__label', for: `f-${id}-none`, text: 'None of these' }));
-      const current = () => {
-        const picked = [...fieldset.querySelectorAll('input[type=checkbox]')].filter((i) => i.checked && i.value !== 'none').map((i) => i.value);
-        if (picked.length) return picked;
-        return none.checked ? [] : null;
-      };
-      fieldset.addEventListener('change', (e) => {
-        if (e.target === none && none.checked) fieldset.querySelectorAll('input[type=checkbox]').forEach((i) => { if (i !== none) i.checked = false; });
-        else if (e.target !== none && e.target.checked) none.checked = false;
-        this.answer(f.id, current());
-      });
-      const clear = el('button', { type: 'button', class: 'nhsuk-button nhsuk-button--secondary nhsuk-button--small hw-not-known', id: `f-${id}-unknown`, text: 'Not known' });
-      clear.addEventListener('click', () => {
-        fieldset.querySelectorAll('input[type=checkbox]').forEach((i) => { i.checked = false; });
-        this.answer(f.id, null);
-      });
-      fieldset.append(el('div', { class: 'nhsuk-checkboxes' }, boxes, el('div', { class: 'nhsuk-checkboxes__divider', text: 'or' }), noneItem), clear);
-    }
-    group.append(fieldset);
-    return group;
+  // ---- answering ---------------------------------------------------------------------------
+
+  answerOf(fact) {
+    if (this.invalid.has(fact)) return { state: 'invalid', ...this.invalid.get(fact) };
+    if (fact in this.held) return { state: 'value', value: this.held[fact] };
+    if (this.notKnown.has(fact)) return { state: 'not_known' };
+    return { state: 'unanswered' };
   }
 
-  /** One tap: send only the changed fact, get the new report back. */
-  answer(fact, value) {
+  /**
+   * One answer: send only the changed fact. An entry the engine refuses clears that fact in the
+   * engine (it is unknown until corrected) and shows the NHS error pattern; "Not known" clears it
+   * too but is remembered as an answer.
+   */
+  submit(fact, candidate, complete, from) {
     const started = performance.now();
-    const result = value === null ? this.session.clear(fact) : this.session.set(fact, value);
+    this.invalid.delete(fact);
+    this.notKnown.delete(fact);
+    let result;
+    if (candidate.notKnown) {
+      this.notKnown.add(fact);
+      result = this.session.clear(fact);
+    } else if (candidate.unanswered) {
+      result = this.session.clear(fact);
+    } else {
+      const value = 'text' in candidate ? this.parseTyped(fact, candidate.text) : { value: candidate.value };
+      result = value.error ? { error: value.error } : this.session.set(fact, value.value);
+      if (result.error) {
+        this.invalid.set(fact, { text: 'text' in candidate ? candidate.text : String(candidate.value), message: this.errorMessage(fact, result.error) });
+        result = this.session.clear(fact);
+      }
+    }
+    this.held = this.session.answers().ok || {};
+    if (from === 'card') this.afterCardAnswer(fact, complete);
+    else if (this.pinned === fact && !this.cardFocused()) this.pinned = null;
+    this.lastAnswered = fact;
     this.apply(result);
-    this.lastUpdateMs = performance.now() - started;
-    this.dataset.updateMs = this.lastUpdateMs.toFixed(3);
+    this.dataset.updateMs = (performance.now() - started).toFixed(3);
     this.persist();
+  }
+
+  /** Typed text to a whole number; anything else is refused here, a number by the engine. */
+  parseTyped(fact, text) {
+    if (!/^[+-]?\d+$/.test(text)) return { error: { code: 'NOT_A_WHOLE_NUMBER', path: `$["${fact}"]`, message: `\`${text}\` is not a whole number` } };
+    return { value: Number(text) };
+  }
+
+  errorMessage(fact, error) {
+    const f = this.factById.get(fact);
+    if (f && f.type === 'int' && Number.isInteger(f.min) && Number.isInteger(f.max)) {
+      return `Enter a whole number from ${f.min} to ${f.max}${f.unit ? ` ${f.unit}` : ''}`;
+    }
+    return `This answer was not accepted: ${error.message}`;
   }
 
   persist() {
     if (!this.patient) return;
-    const exported = this.session.export();
-    if (exported.error) return;
     const stored = loadPatient(this.patient) || { label: this.patient };
-    savePatient(this.patient, { ...stored, mode: this.mode, overlay: this.overlay, answers: exported.ok });
+    savePatient(this.patient, { ...stored, mode: this.mode, overlay: this.overlay, answers: this.held, not_known: [...this.notKnown] });
   }
 
-  apply(result) {
-    if (result.error) {
-      this.noticeBox.hidden = false;
-      this.noticeBox.textContent = `That answer was not accepted: ${result.error.message}`;
+  // ---- the question card -----------------------------------------------------------------
+
+  wireCard() {
+    this.cardPointer = false;
+    this.card.addEventListener('pointerdown', () => { this.cardPointer = true; });
+    this.card.addEventListener('keydown', (e) => {
+      this.cardPointer = false;
+      // Enter leaves an answered question for the next one (typed text is judged first).
+      if (e.key === 'Enter' && e.target.matches('input')) {
+        e.preventDefault();
+        if (!this.invalid.has(this.cardFact)) this.advance(true);
+      }
+    });
+    this.card.addEventListener('focusout', (e) => {
+      if (e.relatedTarget && this.card.contains(e.relatedTarget)) return;
+      // Keyboard answers stay in place until focus leaves the question (arrow keys choose).
+      // Checked a moment later: redrawing the card also moves focus, but keeps it inside.
+      queueMicrotask(() => {
+        if (!this.pinned || this.card.contains(document.activeElement)) return;
+        this.pinned = null;
+        this.renderCard(false);
+      });
+    });
+  }
+
+  cardFocused() {
+    return this.card.contains(document.activeElement);
+  }
+
+  afterCardAnswer(fact, complete) {
+    if (complete && this.cardPointer) {
+      this.pinned = null;
+      this.moveFocus = true;
+    } else {
+      this.pinned = fact;
+    }
+  }
+
+  /** Leaves the current question for the next one (Enter, or the "Next question" button). */
+  advance(keyboard) {
+    this.pinned = null;
+    this.renderCard(true, keyboard);
+  }
+
+  /** The fact the card shows: the pinned one, else the engine's next question. */
+  cardChoice() {
+    const hidden = new Set(this.report.hidden_facts);
+    if (this.pinned && (!this.factById.has(this.pinned) || hidden.has(this.pinned))) this.pinned = null;
+    if (this.pinned) return { fact: this.pinned, asked: false };
+    const next = nextQuestion(this.schema, this.checklist, this.report, this.notKnown);
+    if (next) return { fact: next.fact, asked: false };
+    const left = decisiveQuestions(this.schema, this.checklist, this.report);
+    return left.length ? { fact: left[0].fact, asked: true, left: left.length } : { fact: null };
+  }
+
+  renderCard(focus, keyboard = false) {
+    const choice = this.cardChoice();
+    const verdict = this.report.verdict;
+    if (choice.fact && choice.fact === this.cardFact && this.cardField) {
+      this.cardField.sync(this.answerOf(choice.fact));
+      this.syncCardExtras(choice);
       return;
     }
-    this.report = result.ok;
-    if (this.notice) {
-      this.noticeBox.hidden = false;
-      this.noticeBox.textContent = this.notice;
-    } else {
-      this.noticeBox.hidden = true;
+    this.cardFact = choice.fact;
+    this.dataset.next = choice.fact || '';
+    const heading = el('h2', { class: 'nhsuk-heading-s hw-next__title', id: 'hw-next-title', text: choice.fact ? 'Next question' : 'Nothing else to ask' });
+    const parts = [heading];
+    if (!choice.fact) {
+      this.cardField = null;
+      parts.push(el('p', { class: 'nhsuk-body hw-next__note', text: verdict === 'ready'
+        ? 'No answer can change this verdict. Questions left in the sections below only inform eligibility decisions.'
+        : 'Every item is decided. The sections below hold every answer, to check or change.' }));
+      this.card.replaceChildren(...parts);
+      return;
     }
-    this.syncInputs();
-    this.renderBanner();
-    this.renderOutstanding();
-    this.renderDecisions();
-    this.handover.value = this.handoverText();
-    this.dataset.verdict = this.report.verdict;
-    this.dispatchEvent(new CustomEvent('homeward-report', { bubbles: true, detail: this.report }));
+    const fact = this.factById.get(choice.fact);
+    const section = this.schema.sections.find((s) => s.id === fact.section);
+    if (section) heading.append(el('span', { class: 'hw-next__section', text: ` · ${section.title}` }));
+    this.cardNote = el('p', { class: 'nhsuk-body-s hw-next__note' });
+    this.cardField = renderFact(fact, { ids: CARD, compact: true, submit: (c, complete) => this.submit(fact.id, c, complete, 'card') });
+    this.cardNext = el('button', { type: 'button', class: 'nhsuk-button nhsuk-button--secondary hw-next__go', text: 'Next question', hidden: true });
+    this.cardNext.addEventListener('click', () => this.advance(false));
+    this.cardLast = el('p', { class: 'nhsuk-body-s hw-next__last' });
+    parts.push(this.cardNote, this.cardField.node, this.cardNext, this.cardLast);
+    this.card.replaceChildren(...parts);
+    this.cardField.sync(this.answerOf(fact.id));
+    this.syncCardExtras(choice);
+    if (focus) {
+      const target = keyboard && this.cardField.first ? this.cardField.first : this.card;
+      target.focus({ preventScroll: true });
+      this.card.scrollIntoView({ block: 'nearest' });
+    }
   }
 
-  /** Puts the session's answers into the inputs and hides questions not relevant now. */
-  syncInputs() {
-    const answers = this.session.export().ok || {};
-    const hidden = new Set(this.report.hidden_facts);
-    for (const group of this.form.querySelectorAll('.hw-question')) {
-      const fact = group.dataset.fact;
-      group.hidden = hidden.has(fact);
-      const f = this.schema.facts.find((x) => x.id === fact);
-      const id = domId(fact);
-      const v = fact in answers ? answers[fact] : null;
-      if (f.type === 'bool' || f.type === 'enum') {
-        const value = v === null ? 'unknown' : f.type === 'bool' ? (v ? 'yes' : 'no') : v;
-        const input = group.querySelector(`#f-${CSS.escape(id)}-${CSS.escape(value)}`);
-        if (input) input.checked = true;
-      } else if (f.type === 'int') {
-        const input = group.querySelector(`#f-${CSS.escape(id)}`);
-        if (input && document.activeElement !== input) input.value = v === null ? '' : String(v);
-      } else if (f.type === 'set') {
-        group.querySelectorAll('input[type=checkbox]').forEach((i) => {
-          i.checked = i.value === 'none' ? Array.isArray(v) && v.length === 0 : Array.isArray(v) && v.includes(i.value);
+  syncCardExtras(choice) {
+    const verdict = this.report.verdict;
+    const note = choice.asked
+      ? `Answered “Not known” so far (${choice.left} ${choice.left === 1 ? 'question' : 'questions'} like this). Change it when you find out.`
+      : verdict === 'not_ready' ? 'This cannot change the verdict; it can add to what is outstanding.' : '';
+    this.cardNote.textContent = note;
+    this.cardNote.hidden = !note;
+    const answered = this.answerOf(this.cardFact).state;
+    const multi = ['set', 'int'].includes(this.factById.get(this.cardFact).type);
+    this.cardNext.hidden = !(multi && answered !== 'unanswered' && answered !== 'invalid');
+    this.cardLast.replaceChildren();
+    const last = this.lastAnswered;
+    if (last && last !== this.cardFact && this.factById.has(last)) {
+      const f = this.factById.get(last);
+      const said = answerWords(f, this.answerOf(last));
+      if (said) {
+        const change = el('button', { type: 'button', class: 'hw-link-button', text: 'Change' });
+        change.setAttribute('aria-label', `Change the answer to: ${f.question}`);
+        change.addEventListener('click', () => {
+          this.pinned = last;
+          this.renderCard(true, true);
         });
+        this.cardLast.append(`Last answer: ${f.question} `, el('strong', { text: said }), ' ', change);
       }
     }
   }
 
-  renderBanner() {
-    const r = this.report;
-    const b = this.banner;
-    b.className = `hw-banner hw-banner--${r.verdict}`;
-    const n = r.summary.outstanding;
-    const q = r.open_questions.length;
-    const heading = {
-      ready: 'READY — nothing outstanding',
-      not_ready: `NOT READY — ${n} ${n === 1 ? 'thing' : 'things'} outstanding`,
-      undetermined: `NOT YET KNOWN — ${q} ${q === 1 ? 'question' : 'questions'} left`,
-    }[r.verdict];
-    const parts = [el('p', { class: 'hw-banner__verdict', text: heading })];
-    if (r.verdict === 'not_ready' && q) parts.push(el('p', { class: 'hw-banner__sub', text: `${q} ${q === 1 ? 'question' : 'questions'} still to ask` }));
-    if (q) {
-      parts.push(el('ul', { class: 'hw-banner__questions', 'aria-label': 'Questions still to ask' },
-        r.open_questions.map((oq) => el('li', {}, this.questionLink(oq)))));
+  // ---- after every answer ----------------------------------------------------------------
+
+  apply(result) {
+    if (result.error) {
+      this.notice = `That answer was not accepted: ${result.error.message}`;
+      result = this.session.report();
+      if (result.error) return;
     }
-    b.replaceChildren(...parts);
+    this.report = result.ok;
+    this.noticeBox.hidden = !this.notice;
+    this.noticeBox.textContent = this.notice || '';
+    this.anyAnswer = Object.keys(this.held).length > 0 || this.notKnown.size > 0 || this.invalid.size > 0;
+    this.syncForm();
+    this.renderBanner();
+    this.renderErrors();
+    const focus = Boolean(this.moveFocus);
+    this.moveFocus = false;
+    this.renderCard(focus);
+    this.renderResults();
+    this.refreshHandover();
+    this.dataset.verdict = this.report.verdict;
+    this.dataset.answered = this.anyAnswer ? '1' : '0';
+    this.dispatchEvent(new CustomEvent('homeward-report', { bubbles: true, detail: this.report }));
   }
 
-  questionLink(oq) {
-    const a = el('a', { href: `#q-${domId(oq.fact)}`, class: 'hw-question-link', text: oq.question });
-    a.addEventListener('click', (e) => {
-      e.preventDefault();
-      const group = this.querySelector(`#q-${CSS.escape(domId(oq.fact))}`);
-      if (!group) return;
-      group.scrollIntoView({ block: 'center' });
-      const input = group.querySelector('input');
-      if (input) input.focus();
-    });
-    return a;
+  /** Puts what the engine holds into every question and hides those not relevant now. */
+  syncForm() {
+    const hidden = new Set(this.report.hidden_facts);
+    const decisive = decisiveQuestions(this.schema, this.checklist, this.report);
+    for (const [fact, field] of this.fields) {
+      field.node.hidden = hidden.has(fact);
+      field.sync(this.answerOf(fact));
+    }
+    for (const { status, facts } of this.sectionBoxes.values()) {
+      const ids = new Set(facts.map((f) => f.id));
+      const needed = decisive.filter((q) => ids.has(q.fact) && !this.notKnown.has(q.fact)).length;
+      const errors = facts.filter((f) => this.invalid.has(f.id)).length;
+      const answered = facts.filter((f) => f.id in this.held || this.notKnown.has(f.id)).length;
+      const parts = [errors ? `${errors} to correct` : '', answered ? `${answered} answered` : '', needed ? `${needed} needed now` : ''].filter(Boolean);
+      status.textContent = parts.length ? parts.join(' · ') : 'nothing needed now';
+      status.className = `hw-section__status${errors ? ' hw-section__status--error' : ''}`;
+    }
   }
 
-  item(b) {
-    const status = b.status === 'unknown' ? 'Not yet known' : 'Outstanding';
-    return el('li', { class: `hw-item hw-item--${b.kind} hw-item--${b.status}`, 'data-requirement': b.id },
-      el('p', { class: 'hw-item__title' }, el('strong', { text: b.title }), el('span', { class: 'hw-tag', text: ` ${status}` })),
+  renderBanner() {
+    const b = banner(this.schema, this.checklist, this.report, this.held, { notKnown: this.notKnown, anyAnswer: this.anyAnswer });
+    this.banner.className = `hw-banner hw-banner--${b.verdict}`;
+    // The live region holds the verdict line only, and changes only when the verdict line does.
+    if (this.verdictLine.textContent !== `${b.line}${b.count}`) {
+      this.verdictLine.replaceChildren(b.line, b.count ? el('span', { class: 'nhsuk-u-visually-hidden', text: b.count }) : '');
+    }
+    const [first, ...others] = b.causes;
+    if (first) {
+      this.bannerLead.replaceChildren(el('strong', { text: first.lead }), ` — ${first.about}`, first.kind === 'blocker' ? '' : ` (${first.owner})`);
+    } else {
+      this.bannerLead.textContent = b.lead;
+    }
+    this.bannerCauses.replaceChildren(...b.causes.map((c) => el('li', { class: `hw-cause hw-cause--${c.kind}`, 'data-requirement': c.id },
+      el('strong', { text: c.lead }), ` — ${c.about}`, c.kind === 'blocker' ? '' : ` (${c.owner})`)));
+    // The toggle shows every cause; with one cause, it is there only when a narrow screen cuts
+    // the lead short (measured with the toggle out of the way), so the whole of it is one tap away.
+    this.bannerToggle.hidden = true;
+    this.bannerToggle.hidden = others.length === 0 && !(first && this.bannerLead.scrollHeight > this.bannerLead.clientHeight + 1);
+    const expanded = this.bannerToggle.getAttribute('aria-expanded') === 'true' && !this.bannerToggle.hidden;
+    this.bannerCauses.hidden = !expanded;
+    const n = b.causes.length;
+    this.bannerToggle.textContent = expanded ? 'Show less' : n === 1 ? 'More' : `All ${n}`;
+    this.bannerToggle.setAttribute('aria-label', expanded ? 'Show less' : n === 1 ? 'More: show the whole outstanding item' : `Show all ${n} outstanding`);
+    this.bannerLead.dataset.requirement = first ? first.id : '';
+  }
+
+  toggleCauses() {
+    const open = this.bannerToggle.getAttribute('aria-expanded') !== 'true';
+    this.bannerToggle.setAttribute('aria-expanded', String(open));
+    this.renderBanner();
+  }
+
+  /** The NHS error pattern: a summary at the top linking to each field, a message by the field. */
+  renderErrors() {
+    const list = [...this.invalid.entries()];
+    this.errorSummary.hidden = list.length === 0;
+    if (!list.length) {
+      this.errorSummary.replaceChildren();
+      return;
+    }
+    this.errorSummary.replaceChildren(
+      el('h2', { class: 'nhsuk-error-summary__title', id: 'hw-error-title', text: 'There is a problem' }),
+      el('div', { class: 'nhsuk-error-summary__body' },
+        el('ul', { class: 'nhsuk-list nhsuk-error-summary__list' }, list.map(([fact, e]) => {
+          const f = this.factById.get(fact);
+          const link = el('a', { href: `#f-${domId(fact)}`, text: `${f.question} ${e.message}` });
+          link.addEventListener('click', (ev) => {
+            ev.preventDefault();
+            this.focusField(fact);
+          });
+          return el('li', {}, link);
+        }))),
+    );
+  }
+
+  /** Focuses a question: in the card when it is there, else in its section (opened). */
+  focusField(fact) {
+    if (this.cardFact === fact && this.cardField && this.cardField.first) {
+      this.cardField.first.focus();
+      return;
+    }
+    const field = this.fields.get(fact);
+    if (!field) return;
+    const box = field.node.closest('details');
+    if (box) box.open = true;
+    if (field.first) field.first.focus();
+    field.node.scrollIntoView({ block: 'center' });
+  }
+
+  item(b, tag) {
+    const c = causeLine(b, this.schema, this.held);
+    return el('li', { class: `hw-item hw-item--${b.kind} hw-item--${b.status}${b.primary ? ' hw-item--primary' : ''}`, 'data-requirement': b.id },
+      el('p', { class: 'hw-item__title' },
+        el('strong', { class: 'nhsuk-tag hw-tag', text: tag || (c.kind === 'primary' ? 'Clinical' : c.kind === 'hold' ? 'Safeguarding hold' : c.owner) }), ' ',
+        el('span', { class: 'hw-item__name', text: b.status === 'not_met' && c.kind === 'primary' ? upperFirst(c.about) : b.title })),
       el('p', { class: 'hw-item__action', text: b.action }),
+      el('p', { class: 'hw-item__meta', text: `Owner: ${c.owner}` }),
       b.referral ? el('p', { class: 'hw-item__meta', text: `Refer to: ${b.referral}` }) : null,
       b.delay_category ? el('p', { class: 'hw-item__meta', text: `Delay category: ${words(b.delay_category)}` }) : null);
   }
 
-  renderOutstanding() {
+  /** What is outstanding, what is not yet known, advice and decisions: only once something is answered. */
+  renderResults() {
     const r = this.report;
-    const parts = [el('h2', { class: 'nhsuk-heading-m', id: 'hw-outstanding-title', text: 'What is outstanding' })];
-    const holds = r.blockers.filter((b) => b.kind === 'safeguarding_hold');
-    const others = r.blockers.filter((b) => b.kind !== 'safeguarding_hold');
-    if (!r.blockers.length) parts.push(el('p', { class: 'nhsuk-body', text: 'Nothing is outstanding.' }));
-    if (holds.length) {
-      parts.push(el('div', { class: 'hw-holds', role: 'region', 'aria-label': 'Safeguarding holds' },
-        el('h3', { class: 'hw-holds__title', text: 'Safeguarding holds' }),
-        el('ul', { class: 'hw-items' }, holds.map((b) => this.item(b)))));
-    }
-    for (const [owner, label] of OWNERS) {
-      const items = others.filter((b) => b.owner === owner);
-      if (!items.length) continue;
-      parts.push(el('h3', { class: 'nhsuk-heading-s hw-owner', 'data-owner': owner, text: `${label} (${items.length})` }),
-        el('ul', { class: 'hw-items' }, items.map((b) => this.item(b))));
-    }
-    const advice = r.advisories.filter((a) => a.status === 'not_met');
-    if (advice.length) {
-      parts.push(el('h3', { class: 'nhsuk-heading-s', text: 'Advice' }),
-        el('ul', { class: 'hw-items hw-advice' }, advice.map((a) => this.item(a))));
-    }
-    this.outstanding.replaceChildren(...parts);
-  }
-
-  renderDecisions() {
-    const r = this.report;
-    if (!r.decisions.length) {
-      this.decisionsBox.replaceChildren();
+    if (!this.anyAnswer) {
+      this.results.hidden = true;
+      this.results.replaceChildren();
       return;
     }
-    this.decisionsBox.replaceChildren(
-      el('h2', { class: 'nhsuk-heading-s', id: 'hw-decisions-title', text: 'Decisions' }),
-      el('dl', { class: 'nhsuk-summary-list' }, r.decisions.map((d) => el('div', { class: 'nhsuk-summary-list__row' },
-        el('dt', { class: 'nhsuk-summary-list__key', text: d.title }),
-        el('dd', { class: 'nhsuk-summary-list__value', text: d.status === 'decided' ? d.label : 'Not yet known' })))));
+    this.results.hidden = false;
+    const out = outstanding(r);
+    const unknown = notYetKnown(r);
+    const adv = advice(r);
+    const parts = [
+      el('section', { class: 'hw-outstanding', 'aria-labelledby': 'hw-out-title' },
+        el('h2', { class: 'nhsuk-heading-m', id: 'hw-out-title', text: `What is outstanding (${out.length})` }),
+        out.length ? el('ul', { class: 'hw-items' }, out.map((b) => this.item(b))) : el('p', { class: 'nhsuk-body', text: 'Nothing is outstanding.' })),
+    ];
+    if (unknown.length) {
+      parts.push(el('details', { class: 'nhsuk-details hw-unknown' },
+        el('summary', { class: 'nhsuk-details__summary' }, el('span', { class: 'nhsuk-details__summary-text', text: `Not yet known (${unknown.length})` })),
+        el('div', { class: 'nhsuk-details__text' }, el('ul', { class: 'hw-items' }, unknown.map((b) => this.item(b, 'Not yet known'))))));
+    }
+    if (adv.length) {
+      parts.push(el('section', { class: 'hw-advice', 'aria-labelledby': 'hw-advice-title' },
+        el('h2', { class: 'nhsuk-heading-s', id: 'hw-advice-title', text: `Advice (${adv.length})` }),
+        el('ul', { class: 'hw-items' }, adv.map((a) => this.item(a, 'Advice')))));
+    }
+    if (r.decisions.length) {
+      parts.push(el('section', { class: 'hw-decisions', 'aria-labelledby': 'hw-decisions-title' },
+        el('h2', { class: 'nhsuk-heading-s', id: 'hw-decisions-title', text: 'Decisions' }),
+        el('dl', { class: 'nhsuk-summary-list' }, r.decisions.map((d) => el('div', { class: 'nhsuk-summary-list__row' },
+          el('dt', { class: 'nhsuk-summary-list__key', text: d.title }),
+          el('dd', { class: 'nhsuk-summary-list__value', text: d.status === 'decided' ? d.label : 'Not yet known' }))))));
+    }
+    const copy = el('button', { type: 'button', class: 'nhsuk-button nhsuk-button--secondary hw-copy', text: 'Copy handover' });
+    const print = el('button', { type: 'button', class: 'nhsuk-button nhsuk-button--secondary hw-print-button', text: 'Print' });
+    const copyStatus = el('span', { class: 'hw-copy-status', role: 'status' });
+    copy.addEventListener('click', () => this.copyHandover(copyStatus));
+    print.addEventListener('click', () => window.print());
+    parts.push(el('section', { class: 'hw-summary', 'aria-labelledby': 'hw-summary-title' },
+      el('h2', { class: 'nhsuk-heading-s', id: 'hw-summary-title', text: 'Handover' }),
+      el('label', { class: 'nhsuk-label', for: 'hw-handover', text: 'Plain text for the notes' }),
+      this.handoverBox,
+      el('div', { class: 'hw-copy-row' }, copy, print, copyStatus)));
+    this.results.replaceChildren(...parts);
   }
 
-  handoverText() {
-    const r = this.report;
-    const lines = [];
-    const verdict = { ready: 'READY for discharge', not_ready: 'NOT READY for discharge', undetermined: 'NOT YET KNOWN' }[r.verdict];
-    lines.push(`Homeward: ${verdict} (${this.checklist.title})`);
-    lines.push(`Rules: ${r.ruleset.id} ${r.ruleset.version}`);
-    for (const b of r.blockers.filter((x) => x.status === 'not_met')) {
-      const owner = (OWNERS.find(([o]) => o === b.owner) || [b.owner, b.owner])[1];
-      lines.push(`- ${b.kind === 'safeguarding_hold' ? 'SAFEGUARDING HOLD: ' : ''}${b.title} [${owner}]: ${b.action}${b.referral ? ` Refer to: ${b.referral}.` : ''}`);
-    }
-    if (r.open_questions.length) {
-      lines.push(`Still to ask (${r.open_questions.length}):`);
-      for (const q of r.open_questions) lines.push(`- ${q.question}`);
-    }
-    for (const d of r.decisions.filter((x) => x.status === 'decided')) lines.push(`${d.title}: ${d.label}`);
-    return lines.join('\n');
+  refreshHandover() {
+    if (!this.report) return;
+    const text = handover({
+      schema: this.schema, checklist: this.checklist, report: this.report, answers: this.held, notKnown: this.notKnown,
+      label: this.label, overlayTitle: OVERLAY_TITLES[this.overlay] || this.overlay, now: new Date(),
+    });
+    this.handoverBox.value = text;
+    this.printText.textContent = text;
   }
 
-  async copyHandover() {
+  async copyHandover(status) {
+    this.refreshHandover();
     try {
-      await navigator.clipboard.writeText(this.handover.value);
-      this.copyStatus.textContent = 'Copied';
+      await navigator.clipboard.writeText(this.handoverBox.value);
+      status.textContent = 'Copied';
     } catch (_) {
-      this.handover.select();
-      this.copyStatus.textContent = 'Select and copy the text above';
+      this.handoverBox.select();
+      status.textContent = 'Select and copy the text above';
     }
   }
 }

@@ -3,28 +3,351 @@
 //! verdicts on complete patients. Named conditions are inlined; fact ids are dotted, so the
 //! patient is given to JsonLogic as nested objects (`{"home": {"key_safe_fitted": true}}`).
 
-use homeward::wire::{CmpOp, ConditionDoc, RulesetDoc, TableDoc};
-use homeward::Ruleset;
+use homeward::wire::{CmpOp, ConditionDoc, OutputValue, RequirementDoc, RulesetDoc, TableDoc};
+use homeward::{Code, Diagnostic, Ruleset};
 use serde_json::{json, Value};
+
+/// The deepest nesting the export follows: condition nesting plus named conditions and tables
+/// inlined within one another. Deeper is an error, never a silent `null`.
+pub const MAX_DEPTH: usize = 256;
+
+/// The most condition nodes one export may write (the bundled national ruleset needs 336).
+/// JsonLogic has no references, so every named condition and table is copied wherever it is
+/// used, and a chain of conditions each using the previous one twice doubles at every step. The size is measured first, on the ruleset's own graph (each named condition and
+/// table once), so an export past this budget is refused before anything is built.
+pub const MAX_NODES: u64 = 200_000;
 
 fn var(id: &str) -> Value {
     json!({ "var": id })
 }
 
-fn is_set(doc: &RulesetDoc, id: &str) -> bool {
-    doc.facts
-        .iter()
-        .any(|f| f.id == id && f.kind == homeward::wire::FactKind::Set)
+fn output(v: &OutputValue) -> Value {
+    match v {
+        OutputValue::Bool(b) => Value::Bool(*b),
+        OutputValue::Int(i) => Value::from(*i),
+        OutputValue::Str(s) => Value::String(s.clone()),
+        other => serde_json::to_value(other).unwrap_or(Value::Null),
+    }
 }
 
-fn table_logic(doc: &RulesetDoc, t: &TableDoc, depth: usize) -> Value {
-    let mut args = Vec::new();
-    for row in &t.rows {
-        args.push(condition(doc, &row.when, depth + 1));
-        args.push(serde_json::to_value(&row.output).unwrap_or(Value::Null));
+/// The inlined size of a condition: JsonLogic condition nodes, and how many levels it adds
+/// below the node where it is used.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    nodes: u64,
+    height: usize,
+}
+
+impl Size {
+    fn leaf() -> Size {
+        Size {
+            nodes: 1,
+            height: 0,
+        }
     }
-    args.push(serde_json::to_value(&t.default).unwrap_or(Value::Null));
-    json!({ "if": args })
+
+    /// A node over `children`, each one level below it.
+    fn over(children: impl IntoIterator<Item = Size>) -> Size {
+        children.into_iter().fold(Size::leaf(), |acc, c| Size {
+            nodes: acc.nodes.saturating_add(c.nodes),
+            height: acc.height.max(c.height + 1),
+        })
+    }
+}
+
+/// One export in progress: the ruleset, the measured size of each named condition and table,
+/// and what is being inlined (for the error's location).
+struct Exporter<'a> {
+    doc: &'a RulesetDoc,
+    /// Inlined size of each named condition's `when` and each table's rows, once measured.
+    sizes: std::collections::BTreeMap<(bool, &'a str), Size>,
+    /// Where the current root is in the ruleset (`$.requirements[3].met_when`) and its rule id.
+    root: (String, String),
+    /// The named conditions and tables being inlined, outermost first.
+    trail: Vec<String>,
+}
+
+impl<'a> Exporter<'a> {
+    fn new(doc: &'a RulesetDoc) -> Self {
+        Exporter {
+            doc,
+            sizes: std::collections::BTreeMap::new(),
+            root: ("$".into(), String::new()),
+            trail: Vec::new(),
+        }
+    }
+
+    fn is_set(&self, id: &str) -> bool {
+        self.doc
+            .facts
+            .iter()
+            .any(|f| f.id == id && f.kind == homeward::wire::FactKind::Set)
+    }
+
+    fn fail(&self, code: Code, message: String) -> Diagnostic {
+        let trail = if self.trail.len() > 8 {
+            let first = self.trail.iter().take(3).cloned().collect::<Vec<_>>();
+            let last = self
+                .trail
+                .iter()
+                .skip(self.trail.len() - 3)
+                .cloned()
+                .collect::<Vec<_>>();
+            format!(
+                "{} → … {} more … → {}",
+                first.join(" → "),
+                self.trail.len() - 6,
+                last.join(" → ")
+            )
+        } else {
+            self.trail.join(" → ")
+        };
+        let message = if trail.is_empty() {
+            message
+        } else {
+            format!("{message}, inlining {trail}")
+        };
+        Diagnostic::error(code, self.root.0.clone(), message)
+            .with_rule(self.root.1.clone())
+            .with_help(
+                "JsonLogic has no references: every named condition and table is copied where \
+                 it is used; shorten the chain of named conditions and tables",
+            )
+    }
+
+    fn table(&mut self, t: &TableDoc, depth: usize) -> Result<Value, Diagnostic> {
+        let mut args = Vec::new();
+        for row in &t.rows {
+            args.push(self.condition(&row.when, depth + 1)?);
+            args.push(output(&row.output));
+        }
+        args.push(output(&t.default));
+        Ok(json!({ "if": args }))
+    }
+
+    fn inline<T>(
+        &mut self,
+        what: String,
+        f: impl FnOnce(&mut Self) -> Result<T, Diagnostic>,
+    ) -> Result<T, Diagnostic> {
+        self.trail.push(what);
+        let result = f(self);
+        self.trail.pop();
+        result
+    }
+
+    /// A condition as JsonLogic (classical logic: for complete patients it agrees with Kleene).
+    fn condition(&mut self, c: &ConditionDoc, depth: usize) -> Result<Value, Diagnostic> {
+        if depth > MAX_DEPTH {
+            return Err(self.fail(
+                Code::NestingTooDeep,
+                format!("the JsonLogic export nests deeper than {MAX_DEPTH} levels"),
+            ));
+        }
+        let doc = self.doc;
+        Ok(match c {
+            ConditionDoc::Const(b) => Value::Bool(*b),
+            ConditionDoc::All(cs) if cs.is_empty() => Value::Bool(true),
+            ConditionDoc::Any(cs) if cs.is_empty() => Value::Bool(false),
+            ConditionDoc::All(cs) => json!({ "and": self.list(cs, depth)? }),
+            ConditionDoc::Any(cs) => json!({ "or": self.list(cs, depth)? }),
+            ConditionDoc::Not(c) => json!({ "!": self.condition(c, depth + 1)? }),
+            ConditionDoc::AtLeast(n, cs) => {
+                let counts: Vec<Value> = self
+                    .list(cs, depth)?
+                    .into_iter()
+                    .map(|c| json!({ "if": [c, 1, 0] }))
+                    .collect();
+                json!({ ">=": [{ "+": counts }, n] })
+            }
+            // A date relative to the as-of date or to another date needs date arithmetic,
+            // which JsonLogic does not have (a literal date compares as ISO text).
+            ConditionDoc::Fact(id, _, v) if v.is_object() => {
+                return Err(self.fail(
+                    Code::TypeMismatch,
+                    format!("`{id}` is compared with a date relative to today or another date, which has no JsonLogic form"),
+                ))
+            }
+            ConditionDoc::Fact(id, op, v) => compare(var(id), *op, v, self.is_set(id)),
+            ConditionDoc::Known(id) => json!({ "!==": [var(id), null] }),
+            ConditionDoc::Ref(name) => {
+                let Some(named) = doc.conditions.get(name) else {
+                    return Err(self.fail(
+                        Code::UnknownCondition,
+                        format!("unknown condition `{name}`"),
+                    ));
+                };
+                self.inline(format!("condition `{name}`"), |e| {
+                    e.condition(&named.when, depth + 1)
+                })?
+            }
+            ConditionDoc::Decision(id, op, v) => {
+                let Some(t) = doc.tables.iter().find(|t| t.id == *id) else {
+                    return Err(self.fail(Code::UnknownTable, format!("unknown table `{id}`")));
+                };
+                let logic = self.inline(format!("table `{id}`"), |e| e.table(t, depth + 1))?;
+                compare(logic, *op, v, false)
+            }
+            other => {
+                return Err(self.fail(
+                    Code::TypeMismatch,
+                    format!("`{}` has no JsonLogic form in this exporter", other.to_value()),
+                ))
+            }
+        })
+    }
+
+    /// The inlined size of `c` used at `depth`, measured on the ruleset's graph: each named
+    /// condition and table is measured once, so this is quick however large the export would
+    /// be. Fails past [`MAX_DEPTH`] exactly where building would.
+    fn measure(&mut self, c: &'a ConditionDoc, depth: usize) -> Result<Size, Diagnostic> {
+        if depth > MAX_DEPTH {
+            return Err(self.too_deep());
+        }
+        Ok(match c {
+            ConditionDoc::All(cs) | ConditionDoc::Any(cs) | ConditionDoc::AtLeast(_, cs) => {
+                let mut sizes = Vec::with_capacity(cs.len());
+                for c in cs {
+                    sizes.push(self.measure(c, depth + 1)?);
+                }
+                Size::over(sizes)
+            }
+            ConditionDoc::Not(c) => Size::over([self.measure(c, depth + 1)?]),
+            ConditionDoc::Ref(name) => Size::over([self.measure_named(false, name, depth + 1)?]),
+            ConditionDoc::Decision(id, _, _) => {
+                Size::over([self.measure_named(true, id, depth + 1)?])
+            }
+            _ => Size::leaf(),
+        })
+    }
+
+    /// The size of a named condition's `when` (`table` false) or of a table's `if`, used at
+    /// `depth`.
+    fn measure_named(
+        &mut self,
+        table: bool,
+        id: &'a str,
+        depth: usize,
+    ) -> Result<Size, Diagnostic> {
+        if let Some(size) = self.sizes.get(&(table, id)).copied() {
+            if depth + size.height > MAX_DEPTH {
+                self.trail.push(named(table, id));
+                return Err(self.too_deep());
+            }
+            return Ok(size);
+        }
+        let doc = self.doc;
+        let size = self.inline(named(table, id), |e| {
+            if table {
+                let t = doc
+                    .tables
+                    .iter()
+                    .find(|t| t.id == id)
+                    .ok_or_else(|| e.unknown(true, id))?;
+                e.measure_table(t, depth)
+            } else {
+                let n = doc.conditions.get(id).ok_or_else(|| e.unknown(false, id))?;
+                e.measure(&n.when, depth)
+            }
+        })?;
+        self.sizes.insert((table, id), size);
+        Ok(size)
+    }
+
+    fn measure_table(&mut self, t: &'a TableDoc, depth: usize) -> Result<Size, Diagnostic> {
+        let mut rows = Vec::with_capacity(t.rows.len());
+        for row in &t.rows {
+            rows.push(self.measure(&row.when, depth + 1)?);
+        }
+        Ok(Size::over(rows))
+    }
+
+    fn too_deep(&self) -> Diagnostic {
+        self.fail(
+            Code::NestingTooDeep,
+            format!("the JsonLogic export nests deeper than {MAX_DEPTH} levels"),
+        )
+    }
+
+    fn unknown(&self, table: bool, id: &str) -> Diagnostic {
+        if table {
+            self.fail(Code::UnknownTable, format!("unknown table `{id}`"))
+        } else {
+            self.fail(Code::UnknownCondition, format!("unknown condition `{id}`"))
+        }
+    }
+
+    /// Measures every root of the export and refuses it past [`MAX_NODES`], located at the
+    /// requirement or table whose inlining crosses the budget.
+    fn measure_all(&mut self) -> Result<u64, Diagnostic> {
+        let doc = self.doc;
+        let mut total: u64 = 0;
+        let mut roots: Vec<(String, String, &'a ConditionDoc)> = Vec::new();
+        for (i, r) in doc.requirements.iter().enumerate() {
+            if let Some(a) = &r.applies_when {
+                roots.push((format!("$.requirements[{i}].applies_when"), r.id.clone(), a));
+            }
+            roots.push((
+                format!("$.requirements[{i}].met_when"),
+                r.id.clone(),
+                &r.met_when,
+            ));
+        }
+        for (path, rule, c) in roots {
+            self.root = (path, rule);
+            total = total.saturating_add(self.measure(c, 0)?.nodes);
+            self.over_budget(total)?;
+        }
+        for (i, t) in doc.tables.iter().enumerate() {
+            self.root = (format!("$.tables[{i}]"), t.id.clone());
+            total = total.saturating_add(self.measure_table(t, 0)?.nodes);
+            self.over_budget(total)?;
+        }
+        Ok(total)
+    }
+
+    fn over_budget(&self, total: u64) -> Result<(), Diagnostic> {
+        if total <= MAX_NODES {
+            return Ok(());
+        }
+        let count = if total == u64::MAX {
+            "more than 18446744073709551615".to_string()
+        } else {
+            total.to_string()
+        };
+        Err(self.fail(
+            Code::TooLarge,
+            format!(
+                "the JsonLogic export would have {count} condition nodes by this point; the \
+                 limit is {MAX_NODES}"
+            ),
+        ))
+    }
+
+    fn list(&mut self, cs: &[ConditionDoc], depth: usize) -> Result<Vec<Value>, Diagnostic> {
+        cs.iter().map(|c| self.condition(c, depth + 1)).collect()
+    }
+
+    fn requirement(&mut self, i: usize, r: &RequirementDoc) -> Result<Value, Diagnostic> {
+        let applies = match &r.applies_when {
+            Some(a) => {
+                self.root = (format!("$.requirements[{i}].applies_when"), r.id.clone());
+                self.condition(a, 0)?
+            }
+            None => Value::Bool(true),
+        };
+        self.root = (format!("$.requirements[{i}].met_when"), r.id.clone());
+        let met = self.condition(&r.met_when, 0)?;
+        Ok(json!({ "id": r.id, "kind": r.kind, "applies": applies, "met": met }))
+    }
+}
+
+fn named(table: bool, id: &str) -> String {
+    if table {
+        format!("table `{id}`")
+    } else {
+        format!("condition `{id}`")
+    }
 }
 
 fn compare(subject: Value, op: CmpOp, v: &Value, set: bool) -> Value {
@@ -58,78 +381,59 @@ fn compare(subject: Value, op: CmpOp, v: &Value, set: bool) -> Value {
     }
 }
 
-/// A condition as JsonLogic (classical logic: for complete patients it agrees with Kleene).
-#[must_use]
-pub fn condition(doc: &RulesetDoc, c: &ConditionDoc, depth: usize) -> Value {
-    if depth > 256 {
-        return Value::Null;
+/// A condition of `doc` as JsonLogic, with named conditions and tables inlined.
+///
+/// # Errors
+/// `NESTING_TOO_DEEP` past [`MAX_DEPTH`], `TOO_LARGE` past [`MAX_NODES`], located at `$`.
+pub fn condition(doc: &RulesetDoc, c: &ConditionDoc) -> Result<Value, Diagnostic> {
+    let mut e = Exporter::new(doc);
+    if e.measure(c, 0)?.nodes > MAX_NODES {
+        return Err(e.fail(
+            Code::TooLarge,
+            format!("the condition would have more than {MAX_NODES} JsonLogic nodes"),
+        ));
     }
-    let list = |cs: &[ConditionDoc]| -> Vec<Value> {
-        cs.iter().map(|c| condition(doc, c, depth + 1)).collect()
-    };
-    match c {
-        ConditionDoc::Const(b) => Value::Bool(*b),
-        ConditionDoc::All(cs) if cs.is_empty() => Value::Bool(true),
-        ConditionDoc::Any(cs) if cs.is_empty() => Value::Bool(false),
-        ConditionDoc::All(cs) => json!({ "and": list(cs) }),
-        ConditionDoc::Any(cs) => json!({ "or": list(cs) }),
-        ConditionDoc::Not(c) => json!({ "!": condition(doc, c, depth + 1) }),
-        ConditionDoc::AtLeast(n, cs) => {
-            let counts: Vec<Value> = list(cs)
-                .into_iter()
-                .map(|c| json!({ "if": [c, 1, 0] }))
-                .collect();
-            json!({ ">=": [{ "+": counts }, n] })
-        }
-        ConditionDoc::Fact(id, op, v) => compare(var(id), *op, v, is_set(doc, id)),
-        ConditionDoc::Known(id) => json!({ "!==": [var(id), null] }),
-        ConditionDoc::Ref(name) => doc
-            .conditions
-            .get(name)
-            .map_or(Value::Null, |n| condition(doc, &n.when, depth + 1)),
-        ConditionDoc::Decision(id, op, v) => {
-            let t = doc
-                .tables
-                .iter()
-                .find(|t| t.id == *id)
-                .map_or(Value::Null, |t| table_logic(doc, t, depth));
-            compare(t, *op, v, false)
-        }
-        other => json!({ "unsupported": other.to_value() }),
-    }
+    e.condition(c, 0)
+}
+
+/// How many condition nodes the export of `rs` has, measured without building it.
+///
+/// # Errors
+/// As [`export`].
+pub fn size(rs: &Ruleset) -> Result<u64, Diagnostic> {
+    Exporter::new(rs.document()).measure_all()
 }
 
 /// The whole export: requirements (`applies`, `met`), tables, and checklists.
-#[must_use]
-pub fn export(rs: &Ruleset) -> Value {
+///
+/// # Errors
+/// `NESTING_TOO_DEEP` when inlining goes deeper than [`MAX_DEPTH`], `TOO_LARGE` when the
+/// export would pass [`MAX_NODES`]: located at the requirement or table where it happens, with
+/// the chain of named conditions and tables being inlined.
+pub fn export(rs: &Ruleset) -> Result<Value, Diagnostic> {
     let doc = rs.document();
-    let requirements: Vec<Value> = doc
-        .requirements
-        .iter()
-        .map(|r| {
-            json!({
-                "id": r.id, "kind": r.kind,
-                "applies": r.applies_when.as_ref().map_or(Value::Bool(true), |a| condition(doc, a, 0)),
-                "met": condition(doc, &r.met_when, 0),
-            })
-        })
-        .collect();
-    let tables: Vec<Value> = doc
-        .tables
-        .iter()
-        .map(|t| json!({ "id": t.id, "logic": table_logic(doc, t, 0) }))
-        .collect();
+    let mut e = Exporter::new(doc);
+    e.measure_all()?;
+    let mut requirements = Vec::new();
+    for (i, r) in doc.requirements.iter().enumerate() {
+        requirements.push(e.requirement(i, r)?);
+    }
+    let mut tables = Vec::new();
+    for (i, t) in doc.tables.iter().enumerate() {
+        e.root = (format!("$.tables[{i}]"), t.id.clone());
+        tables.push(json!({ "id": t.id, "logic": e.table(t, 0)? }));
+    }
     let checklists: Vec<Value> = doc
         .checklists
         .iter()
         .map(|c| json!({ "id": c.id, "requirements": c.requirements, "tables": c.tables }))
         .collect();
-    json!({
+    Ok(json!({
         "format": "homeward-jsonlogic-1",
         "ruleset": { "id": rs.id(), "version": rs.version(), "hash": rs.hash() },
         "status_rule": "not_applicable if !applies; met if met; else not_met (complete patients only)",
         "requirements": requirements, "tables": tables, "checklists": checklists,
-    })
+    }))
 }
 
 fn insert(map: &mut serde_json::Map<String, Value>, path: &[&str], v: &Value) {
@@ -163,4 +467,17 @@ pub fn nest(facts: &Value) -> Value {
         }
     }
     Value::Object(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{size, MAX_NODES};
+
+    #[test]
+    fn bundled_rulesets_are_far_under_the_budget() {
+        let national = homeward::Ruleset::from_json(homeward::bundled::NATIONAL_JSON).unwrap();
+        let n = size(&national).unwrap();
+        assert!((200..2_000).contains(&n), "{n} nodes");
+        assert!(n * 100 < MAX_NODES);
+    }
 }

@@ -199,7 +199,12 @@ fn batch_reports_aggregate_and_bad_lines() {
         "--aggregate",
         &agg_json,
     ]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(4),
+        "4 lines fail: exit 4 after every line and the aggregate are written\n{}",
+        stderr(&o)
+    );
     let out = stdout(&o);
     assert_eq!(
         out.lines().count(),
@@ -231,7 +236,7 @@ fn batch_reports_aggregate_and_bad_lines() {
         "csv",
         "--no-reports",
     ]);
-    assert_eq!(c.status.code(), Some(0), "{}", stderr(&c));
+    assert_eq!(c.status.code(), Some(4), "{}", stderr(&c));
     golden(
         "batch-aggregate.csv",
         &std::fs::read_to_string(&agg_csv).unwrap_or_default(),

@@ -1,7 +1,7 @@
 //! Another Rust system linking Homeward: load the bundled national ruleset with the Norfolk
 //! overlay, evaluate one patient on the ward discharge checklist, and act on the report.
 //!
-//! Run with `cargo run -p homeward --example link`.
+//! Run with `cargo run -p homeward-engine --example link`.
 
 use homeward::{Diagnostics, Facts, Ruleset, Verdict};
 

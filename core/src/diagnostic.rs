@@ -125,6 +125,9 @@ codes! {
     NotInChecklist => "NOT_IN_CHECKLIST",
     /// A JSON object names the same key twice.
     DuplicateKey => "DUPLICATE_KEY",
+    /// An interchange resource (a FHIR QuestionnaireResponse or Bundle) that is not valid or
+    /// cannot be mapped exactly to facts.
+    InvalidResource => "INVALID_RESOURCE",
 }
 
 impl fmt::Display for Code {
@@ -284,6 +287,9 @@ pub const fn default_help(code: Code) -> &'static str {
         Code::NotInChecklist => "add it to a checklist or remove it",
         Code::DuplicateKey => {
             "give each key once: with a repeated key one of the values would be silently lost"
+        }
+        Code::InvalidResource => {
+            "send a resource the importer can map exactly; see the FHIR section of docs/cli.md"
         }
     }
 }

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../README.md")]
+#![doc = include_str!("../README.md")]
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(
@@ -16,6 +16,7 @@ extern crate std;
 mod analysis;
 mod batch;
 #[cfg(feature = "bundled")]
+#[cfg_attr(docsrs, doc(cfg(feature = "bundled")))]
 pub mod bundled;
 pub mod compact;
 mod compile;

@@ -145,7 +145,7 @@ fn path_of(steps: &[Step]) -> String {
 }
 
 /// Parses JSON text strictly: at most [`MAX_INPUT_BYTES`], a syntax error located by line and
-/// column (`JSON_SYNTAX`), and a key repeated within one object refused (`DUPLICATE_KEY`, with
+/// column (`JSON_SYNTAX`; a byte order mark is named as such), and a key repeated within one object refused (`DUPLICATE_KEY`, with
 /// the JSON path of the repeated key).
 ///
 /// # Errors
@@ -160,6 +160,14 @@ pub fn parse_json(text: &str) -> Result<Value, Diagnostic> {
                 text.len()
             ),
         ));
+    }
+    if text.starts_with('\u{feff}') {
+        return Err(Diagnostic::error(
+            Code::JsonSyntax,
+            "$",
+            "the text starts with a byte order mark (U+FEFF), which JSON does not allow",
+        )
+        .with_help("save the file as UTF-8 without a byte order mark (BOM)"));
     }
     let found: Found = RefCell::new(None);
     let mut de = serde_json::Deserializer::from_str(text);
@@ -235,6 +243,13 @@ mod tests {
         assert_eq!(d.code, Code::JsonSyntax);
         assert!(d.message.contains("line 2"), "{}", d.message);
         assert_eq!(parse_json("{} {}").unwrap_err().code, Code::JsonSyntax);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_named() {
+        let d = parse_json("\u{feff}{}").unwrap_err();
+        assert_eq!(d.code, Code::JsonSyntax);
+        assert!(d.message.contains("byte order mark"), "{}", d.message);
     }
 
     #[test]

@@ -53,7 +53,11 @@ impl Scenario {
     /// A message naming the file when it cannot be read or parsed.
     pub fn load(file: &Path) -> Result<Scenario, String> {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let doc = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        // Strict, as every input to the engine: a key written twice (a merge gone wrong) is an
+        // error here, not a silent last-one-wins.
+        let doc = homeward::parse_json(&text).map_err(|e| {
+            format!("{}: {} at {}: {}", file.display(), e.code.as_str(), e.path, e.message)
+        })?;
         Ok(Scenario {
             file: file.to_path_buf(),
             doc,
@@ -109,6 +113,46 @@ impl Scenario {
             .map_err(|e| e.to_string())?;
         Ok(ruleset.evaluate(checklist, &self.facts(ruleset)?))
     }
+}
+
+/// Checks a scenario's optional metadata: `note` (why the expectation is what it is, required
+/// when a golden was corrected) is a non-empty string, and `findings` is a non-empty array of
+/// review finding ids (`RF-01` … `RF-31`) the scenario proves closed.
+#[must_use]
+pub fn metadata_problem(doc: &Value) -> Option<String> {
+    if let Some(note) = doc.get("note") {
+        if note.as_str().is_none_or(|n| n.trim().is_empty()) {
+            return Some("$.note: must be a non-empty string".into());
+        }
+    }
+    if let Some(f) = doc.get("findings") {
+        let ids = f.as_array().filter(|a| !a.is_empty());
+        let ok = ids.is_some_and(|a| {
+            a.iter().all(|v| {
+                v.as_str()
+                    .and_then(|s| s.strip_prefix("RF-"))
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .is_some_and(|n| (1..=31).contains(&n))
+            })
+        });
+        if !ok {
+            return Some("$.findings: must be a non-empty array of ids RF-01 … RF-31".into());
+        }
+    }
+    None
+}
+
+/// The review finding ids a scenario names in `findings`.
+#[must_use]
+pub fn findings(doc: &Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Compares `actual` with the expectations in `expect`, returning the JSON path (within the
@@ -167,6 +211,36 @@ pub fn first_difference(report: &Report, expect: &Value) -> Option<String> {
             ));
         }
     }
+    if let Some(want) = expect.get("attribution") {
+        if actual["attribution"] != *want {
+            return Some(format!(
+                "$.expect.attribution: expected {want}, got {}",
+                actual["attribution"]
+            ));
+        }
+    }
+    if let Some(items) = expect.get("items").and_then(Value::as_object) {
+        for (id, want) in items {
+            let Some(got) = ["blockers", "advisories"]
+                .iter()
+                .filter_map(|k| actual[*k].as_array())
+                .flatten()
+                .find(|b| b["id"] == id.as_str())
+            else {
+                return Some(format!(
+                    "$.expect.items.{id}: not an outstanding blocker or advisory in the report"
+                ));
+            };
+            for (k, v) in want.as_object().into_iter().flatten() {
+                if got[k] != *v {
+                    return Some(format!(
+                        "$.expect.items.{id}.{k}: expected {v}, got {}",
+                        got[k]
+                    ));
+                }
+            }
+        }
+    }
     if let Some(decs) = expect.get("decisions").and_then(Value::as_object) {
         for (id, want) in decs {
             let Some(got) = actual["decisions"]
@@ -191,3 +265,9 @@ pub fn first_difference(report: &Report, expect: &Value) -> Option<String> {
     }
     None
 }
+
+/// The repository README's Rust examples, run as doctests: the crate documentation is the
+/// crate's own README (`core/README.md`), so the root README is kept honest here.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct RootReadmeDoctests;

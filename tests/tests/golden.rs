@@ -39,6 +39,9 @@ fn every_scenario_matches_its_expectations() {
                 failures.push(format!("{}: missing `{key}`", s.file.display()));
             }
         }
+        if let Some(problem) = homeward_tests::metadata_problem(&s.doc) {
+            failures.push(format!("{}: {problem}", s.file.display()));
+        }
         match s.evaluate(&rs) {
             Ok(report) => {
                 if let Some(diff) = first_difference(&report, &s.doc["expect"]) {

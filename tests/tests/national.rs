@@ -112,3 +112,112 @@ fn every_bundled_checklist_words_its_question_and_verdicts_for_its_user() {
         assert!(home.question.as_deref().unwrap().contains("tonight"));
     }
 }
+
+/// Issue 12 item 7: the national rules carry no local wording; District Direct and Norfolk live
+/// in the Norfolk overlay, which routes the housing, homelessness and same-day items to it.
+#[test]
+fn national_rules_carry_no_local_wording_and_norfolk_routes_to_district_direct() {
+    let local = ["district direct", "norfolk", "scce", "south norfolk"];
+    let national = Ruleset::national().unwrap();
+    let text = serde_json::to_string(national.document())
+        .unwrap()
+        .to_lowercase();
+    for word in local {
+        assert!(!text.contains(word), "national rules mention `{word}`");
+    }
+    let norfolk = Ruleset::national_with(&["norfolk"]).unwrap();
+    let routed = [
+        "home_clutter",
+        "home_hygiene",
+        "home_heating",
+        "key_safe",
+        "minor_adaptations",
+        "same_day_barrier_fund",
+        "somewhere_tonight",
+        "duty_to_refer",
+        "duty_to_refer_threatened",
+        "same_day_home_plan",
+        "avoid_social_admission",
+        "avoid_social_conveyance",
+        "tonight_clutter",
+        "tonight_hygiene",
+        "tonight_heating",
+        "tonight_key_safe",
+        "tonight_barrier_fund",
+    ];
+    for id in routed {
+        let r = norfolk
+            .document()
+            .requirements
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("{id} missing"));
+        let referral = r.referral.as_deref().unwrap_or_default();
+        assert!(
+            referral.contains("District Direct") && r.action.contains("District Direct"),
+            "{id} is not routed to District Direct in Norfolk: {referral:?} / {:?}",
+            r.action
+        );
+        // The service reaches every acute hospital in Norfolk, not only South Norfolk's.
+        assert!(!referral.contains("South Norfolk"), "{id}: {referral}");
+    }
+}
+
+/// Issue 12: every bundled checklist holds every safeguarding hold, the new-concern (s42) rule,
+/// and capacity with best interests; the home and A&E checklists put a clinical gate first.
+#[test]
+fn every_mode_carries_safeguarding_capacity_and_its_clinical_gate() {
+    for overlays in [&[][..], &["norfolk"][..]] {
+        let rs = Ruleset::national_with(overlays).unwrap();
+        let doc = rs.document();
+        let holds: Vec<&str> = doc
+            .requirements
+            .iter()
+            .filter(|r| r.kind == homeward::wire::Kind::SafeguardingHold)
+            .map(|r| r.id.as_str())
+            .collect();
+        assert!(holds.len() >= 2, "{holds:?}");
+        for c in &doc.checklists {
+            let has = |id: &str| c.requirements.iter().any(|r| r == id);
+            for id in holds.iter().copied().chain([
+                "raise_safeguarding_concern",
+                "capacity_assessment",
+                "best_interests",
+            ]) {
+                assert!(has(id), "{}: lacks `{id}`", c.id);
+            }
+            let gate: &[&str] = match c.id.as_str() {
+                "ward_discharge" => &["no_criteria_to_reside", "news2_consistent"],
+                "home_circumstances" => &["red_flags_convey", "clinical_need_convey"],
+                "front_door" => &["red_flags_clear", "clinical_need_front_door"],
+                other => panic!("unexpected checklist {other}"),
+            };
+            for id in gate {
+                assert!(has(id), "{}: lacks its clinical gate `{id}`", c.id);
+                let r = doc.requirements.iter().find(|r| r.id == *id).unwrap();
+                assert!(r.primary, "{id} must be primary");
+                if c.id == "home_circumstances" {
+                    assert!(r.action.starts_with("Convey"), "{id}: {}", r.action);
+                }
+            }
+        }
+    }
+}
+
+/// RF-28: the Care Act outcomes are judged without regard to a carer currently meeting them.
+#[test]
+fn care_act_outcomes_help_says_carers_are_disregarded() {
+    let rs = Ruleset::national().unwrap();
+    let f = rs
+        .schema()
+        .facts
+        .into_iter()
+        .find(|f| f.id == "eligibility.outcomes_unable")
+        .unwrap();
+    assert!(
+        f.help
+            .unwrap_or_default()
+            .contains("without regard to whether a carer is currently meeting the needs"),
+        "RF-28"
+    );
+}

@@ -4,23 +4,31 @@ import { Engine, UNKNOWN, initHomeward, type Report, type Verdict } from './home
 
 async function main(): Promise<Verdict | null> {
   const loaded = await initHomeward();
-  if ('error' in loaded && loaded.error) return null;
+  if (loaded.error) {
+    console.error(loaded.error.code, loaded.error.message);
+    return null;
+  }
+  const bytes = new Uint8Array(8);
+  await initHomeward(bytes);
+  await initHomeward(new URL('https://example.org/homeward_wasm_bg.wasm'));
   const national = await Engine.national(['norfolk']);
   if (national.error) {
     console.error(national.error.code, national.error.path, national.error.message);
     return null;
   }
-  const schema = national.engine.schema();
+  const engine: Engine = national.ok;
+  const schema = engine.schema();
   if (schema.ok) console.log(schema.ok.facts.length, 'questions');
-  const session = national.engine.session('ward_discharge');
-  if (!session) return null;
+  const opened = engine.session('ward_discharge');
+  if (opened.error) return null;
+  const session = opened.ok;
   const dated = session.setAsOf('2026-03-01');
   if (dated.ok) console.log('assessed on', dated.ok.as_of);
   const r = session.set('home.carers_need_access', true);
   const report: Report | undefined = r.ok;
   const u = session.update('home.carers_need_access', false);
   if (u.ok) console.log(u.ok.verdict, u.ok.outstanding, u.ok.open_questions.length, Object.keys(u.ok.statuses).length);
-  const bulk = national.engine.bulk('ward_discharge');
+  const bulk = engine.bulk('ward_discharge');
   if (bulk.ok) {
     bulk.ok.setAsOf(null);
     const values = new Int32Array(bulk.ok.inputLength).fill(UNKNOWN);
@@ -30,6 +38,8 @@ async function main(): Promise<Verdict | null> {
     if (many.error) console.error(many.error.code, many.done);
     bulk.ok.free();
   }
+  session.free();
+  engine.free();
   return report ? report.verdict : null;
 }
 

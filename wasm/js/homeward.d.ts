@@ -1,8 +1,25 @@
-// Types for the Homeward WebAssembly package (homeward.js). Every call returns a tagged result.
+// Types for the Homeward WebAssembly package (homeward-wasm): one API for browsers, bundlers and
+// Node. Every call returns a tagged result, { ok } or { error }; free() returns nothing. Nothing
+// throws and nothing traps.
+
+/**
+ * The engine's codes (`homeward::Code` in the Rust crate, in declaration order). The package
+ * build fails if this list and the crate's differ.
+ */
+export type EngineErrorCode =
+  | 'JSON_SYNTAX' | 'WRONG_TYPE' | 'MISSING_FIELD' | 'UNKNOWN_FIELD' | 'INVALID_ID'
+  | 'DUPLICATE_ID' | 'UNSUPPORTED_FORMAT' | 'INVALID_VALUE' | 'UNKNOWN_SECTION' | 'EMPTY_OPTIONS'
+  | 'TOO_MANY_OPTIONS' | 'INVALID_RANGE' | 'BAD_CONDITION' | 'UNKNOWN_FACT' | 'UNKNOWN_CONDITION'
+  | 'UNKNOWN_TABLE' | 'UNKNOWN_REQUIREMENT' | 'UNKNOWN_CHECKLIST' | 'TYPE_MISMATCH'
+  | 'UNKNOWN_OPTION' | 'OPERAND_OUT_OF_RANGE' | 'UNKNOWN_OUTPUT' | 'AT_LEAST_RANGE' | 'CYCLE'
+  | 'NESTING_TOO_DEEP' | 'EXTENDS_MISMATCH' | 'NOT_AN_OVERLAY' | 'UNKNOWN_BUNDLED' | 'TOO_LARGE'
+  | 'OUT_OF_RANGE' | 'DUPLICATE_OPTION' | 'UNUSED_FACT' | 'UNUSED_CONDITION' | 'NEVER_APPLIES'
+  | 'UNREACHABLE_ROW' | 'ASKED_WHEN_SELF' | 'NOT_IN_CHECKLIST'
+  | 'DUPLICATE_KEY' | 'INVALID_RESOURCE';
 
 export interface Diagnostic {
   severity: 'error' | 'warning';
-  code: string;
+  code: EngineErrorCode;
   path: string;
   document?: string;
   rule?: string;
@@ -10,8 +27,20 @@ export interface Diagnostic {
   help: string;
 }
 
+/**
+ * Codes from the JavaScript wrapper itself (the engine's are {@link EngineErrorCode}):
+ * `WASM_LOAD` the .wasm could not be fetched, read or instantiated; `NOT_INITIALISED` a call
+ * before `await initHomeward()` succeeded; `RULESET_UNAVAILABLE` `Engine.national()` could not
+ * read a bundled ruleset; `INTERNAL` an exception escaped the module (a bug).
+ */
+export type WrapperErrorCode = 'WASM_LOAD' | 'NOT_INITIALISED' | 'RULESET_UNAVAILABLE' | 'INTERNAL';
+
+/** Every code an error can carry. */
+export type ErrorCode = EngineErrorCode | WrapperErrorCode;
+
 export interface HomewardError {
-  code: string;
+  /** A stable SCREAMING_SNAKE code: the engine's (e.g. `UNKNOWN_FACT`, `WRONG_TYPE`) or a {@link WrapperErrorCode}. */
+  code: ErrorCode;
   path: string;
   message: string;
   help: string;
@@ -88,7 +117,43 @@ export interface EngineStatus {
   id: string; version: string; title: string; hash: string; checklists: string[]; warnings: Diagnostic[];
 }
 
-export function initHomeward(moduleUrl?: string | URL): Promise<{ ok: true } | { error: HomewardError }>;
+/** `WebAssembly.Module` where the environment's types declare it (DOM lib), else `never`. */
+export type WebAssemblyModule = typeof globalThis extends { WebAssembly: { Module: { prototype: infer M } } } ? M : never;
+
+/** The fetch `Response` where the environment's types declare it (DOM lib or @types/node), else `never`. */
+export type FetchResponse = typeof globalThis extends { Response: { prototype: infer R } } ? R : never;
+
+/**
+ * Where the WebAssembly module comes from: a URL (or, in Node, a file path), the bytes
+ * (`ArrayBuffer` or a typed array: any `BufferSource`), a compiled `WebAssembly.Module`, a fetch
+ * `Response`, or a promise of one of these. Written without DOM-only names, so a Node project
+ * without the DOM lib type-checks too.
+ */
+export type WasmSource =
+  | string
+  | URL
+  | ArrayBuffer
+  | ArrayBufferView
+  | WebAssemblyModule
+  | FetchResponse
+  | Promise<ArrayBuffer | ArrayBufferView | WebAssemblyModule | FetchResponse>;
+
+/**
+ * Loads the WebAssembly module once (later calls return the same result; a failed load may be
+ * retried). Without `source`: in browsers the `.wasm` beside the package's module is fetched; in
+ * Node it is read from the package's files.
+ */
+export function initHomeward(source?: WasmSource): Promise<Result<true>>;
+
+/** The result of loading an engine. */
+export type Loaded =
+  | {
+      ok: Engine;
+      /** @deprecated The same engine as `ok`; kept for 0.1 callers and removed in 0.2. */
+      engine: Engine;
+      error?: undefined;
+    }
+  | { error: HomewardError; ok?: undefined; engine?: undefined };
 
 export class Session {
   set(fact: string, value: FactValue): Result<Report>;
@@ -139,15 +204,20 @@ export class Bulk {
 }
 
 export class Engine {
-  static load(ruleset: string | object, overlays?: (string | object)[]):
-    { ok: EngineStatus; engine: Engine; error?: undefined } | { error: HomewardError; engine: null; ok?: undefined };
-  static national(overlays?: string[], base?: string | URL):
-    Promise<{ ok: EngineStatus; engine: Engine; error?: undefined } | { error: HomewardError; engine: null; ok?: undefined }>;
+  /** A ruleset and overlays given as JSON text or objects. */
+  static load(ruleset: string | object, overlays?: (string | object)[]): Loaded;
+  /**
+   * The bundled national ruleset with bundled overlays by id (e.g. `['norfolk']`), read from the
+   * package's `rulesets/` folder, or from `base` (a URL; in Node also a directory path).
+   */
+  static national(overlays?: string[], base?: string | URL): Promise<Loaded>;
+  /** Id, version, content hash, checklists and load warnings. */
   status(): Result<EngineStatus>;
   schema(): Result<Schema>;
   evaluate(facts: Facts | string, checklist?: string, asOf?: IsoDate): Result<Report>;
   layout(checklist?: string): Result<Layout>;
   bulk(checklist?: string): Result<Bulk>;
-  session(checklist?: string): Session | null;
+  /** A session for one patient's answers on a checklist (an error for an unknown checklist). */
+  session(checklist?: string): Result<Session>;
   free(): void;
 }

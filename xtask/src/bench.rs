@@ -53,8 +53,17 @@ pub fn harness(quick: bool) -> Result<String, String> {
 /// Every criterion bench run once as a test (CI: they build and run, nothing is timed).
 pub fn smoke() -> Result<(), String> {
     run_counted(Command::new("cargo").args([
-        "bench", "-p", "homeward", "--bench", "engine", "--bench", "shared", "--bench", "compile",
-        "--", "--test",
+        "bench",
+        "-p",
+        "homeward-engine",
+        "--bench",
+        "engine",
+        "--bench",
+        "shared",
+        "--bench",
+        "compile",
+        "--",
+        "--test",
     ]))
     .map(|_| ())
 }
@@ -145,7 +154,7 @@ pub fn bench(quick: bool) -> Result<(), String> {
     let criterion = capture(Command::new("cargo").args([
         "bench",
         "-p",
-        "homeward",
+        "homeward-engine",
         "--bench",
         "engine",
         "--bench",
@@ -305,7 +314,7 @@ Shared workload: {} facts, {} requirements nested to depth 3, one {}-row first-h
 patients (`node bench/node/workload.mjs`); every engine agreed on the verdict, failed requirement ids and \
 table output of every patient before anything was timed (`node bench/node/harness.mjs{q}`). Node figures are \
 the median of {} runs after a warm-up.\n\n### Targets\n\n{targets}\n### Side by side in Node (one process, one run)\n\n{nodetab}\n\
-### Native (criterion: `cargo bench -p homeward --bench engine --bench shared`)\n\n{crit}{END}",
+### Native (criterion: `cargo bench -p homeward-engine --bench engine --bench shared`)\n\n{crit}{END}",
         node_version.trim(),
         n("facts"), n("requirements"), n("table_rows"), n("patients"),
         if quick { 2 } else { 5 },

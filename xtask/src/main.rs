@@ -2,6 +2,7 @@
 //! shell. Run `cargo xtask help` for the list.
 
 use homeward_cli::rulebook;
+mod bedside;
 mod bench;
 mod fuzz;
 mod setup;
@@ -16,7 +17,12 @@ const HELP: &str = "cargo xtask <task>
                      rulebook check, WASM build with size budget, node and browser tests
   demo [--port N]    build the WASM package and the checklist and serve it on 127.0.0.1 (8080)
   wasm               build the WASM npm package into target/wasm-pkg
+  npm-check          build it, then publint, are-the-types-wrong, npm pack, install into an
+                     empty project, run wasm/npm/example.mjs and type-check wasm/npm/consumer.ts
   e2e                browser end-to-end tests (headless Chromium)
+  fhir               FHIR round trip through LHC-Forms (headless Chromium) and the R4 schema
+  screenshots        the browser tests, writing docs/screenshots/*.png and the bedside
+                     figures (tap time, first verdict, taps to a verdict) into BENCHMARKS.md
   rulebook [--check] write (or verify) docs/rules.md
   bench [--quick]    criterion benches and the side-by-side Node harness; rewrites BENCHMARKS.md
   setup              install the tools the build and tests need (idempotent)
@@ -144,6 +150,30 @@ fn schema_check() -> Result<(), String> {
     .map(|_| ())
 }
 
+/// `cargo package` for the published crate, verifying (it builds the packaged sources alone, so
+/// a path outside `core/` fails here rather than on crates.io). A clean clone packages as is;
+/// a working copy with uncommitted changes under `core/` needs `--allow-dirty`.
+fn package_core() -> Result<(), String> {
+    let dirty = Command::new("git")
+        .args([
+            "status",
+            "--porcelain",
+            "--",
+            "core",
+            "LICENSE-MIT",
+            "LICENSE-APACHE",
+        ])
+        .current_dir(root())
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty());
+    let mut cmd = cargo(&["package", "-p", "homeward-engine"]);
+    if dirty {
+        println!("core/ has uncommitted changes: packaging with --allow-dirty");
+        cmd.arg("--allow-dirty");
+    }
+    run(&mut cmd)
+}
+
 fn ci() -> Result<(), String> {
     let started = std::time::Instant::now();
     setup::all()?;
@@ -161,17 +191,20 @@ fn ci() -> Result<(), String> {
     run(&mut cargo(&[
         "build",
         "-p",
-        "homeward",
+        "homeward-engine",
         "--no-default-features",
         "--target",
         "thumbv7em-none-eabihf",
     ]))?;
+    package_core()?;
     rulebook::run(&root(), true)?;
     run(&mut cargo(&["build", "-p", "homeward-cli"]))?;
     schema_check()?;
+    web::fhir_round_trip()?;
     web::typecheck()?;
-    web::e2e()?;
+    web::e2e(&web::Record::default())?;
     bench::harness(true)?;
+    web::npm_check()?;
     bench::smoke()?;
     let fuzz_seconds = std::env::var("HOMEWARD_FUZZ_SECONDS")
         .ok()
@@ -205,7 +238,10 @@ fn main() -> ExitCode {
         }
         "rulebook" => rulebook::run(&root(), args.iter().any(|a| a == "--check")),
         "wasm" => web::build_wasm(&root().join("target/wasm-pkg")),
-        "e2e" => web::e2e(),
+        "npm-check" => web::npm_check(),
+        "fhir" => web::fhir_round_trip(),
+        "e2e" => web::e2e(&web::Record::default()),
+        "screenshots" => bedside::screenshots(),
         "demo" => {
             let port = args
                 .iter()

@@ -95,8 +95,16 @@ pub fn chromium() -> Result<(), String> {
         .env("DEBIAN_FRONTEND", "noninteractive"))
 }
 
-/// Folders with their own npm packages (the web demo, node tests, schema checks, benches).
-pub const NPM_DIRS: [&str; 4] = ["web-demo", "tests/schema", "tests/node", "bench/node"];
+/// Folders with their own npm packages (the web demo, node tests, schema checks, the FHIR
+/// form-filler round trip, benches, the npm package checks).
+pub const NPM_DIRS: [&str; 6] = [
+    "web-demo",
+    "tests/schema",
+    "tests/node",
+    "tests/fhir",
+    "bench/node",
+    "wasm/npm/check",
+];
 
 /// `npm ci` in every folder whose lockfile is newer than its installed packages.
 pub fn npm() -> Result<(), String> {

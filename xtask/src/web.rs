@@ -113,11 +113,90 @@ pub fn typecheck() -> Result<(), String> {
     )
 }
 
-/// Builds the npm-style package (web and nodejs targets) into `out`, and checks the budget.
+/// wasm-bindgen declares `[Symbol.dispose]()` on its classes, which needs TypeScript's
+/// `esnext.disposable` lib: a consumer with the default libs gets TS2550. The method still
+/// exists at run time; the shipped declarations leave it out.
+fn strip_dispose_types(dts: &Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(dts).map_err(|e| format!("{}: {e}", dts.display()))?;
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("Symbol.dispose"))
+        .collect();
+    std::fs::write(dts, kept.join("\n") + "\n").map_err(|e| e.to_string())
+}
+
+/// The `EngineErrorCode` union in `wasm/js/homeward.d.ts` must list exactly the crate's
+/// `Code::ALL`, so TypeScript users see every code the engine can return and no other.
+fn check_error_codes() -> Result<(), String> {
+    let dts = std::fs::read_to_string(root().join("wasm/js/homeward.d.ts"))
+        .map_err(|e| format!("wasm/js/homeward.d.ts: {e}"))?;
+    let union = dts
+        .split("export type EngineErrorCode =")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .ok_or("wasm/js/homeward.d.ts has no `export type EngineErrorCode = …;`")?;
+    let listed: Vec<&str> = union.split('\'').skip(1).step_by(2).collect();
+    let crate_codes: Vec<&str> = homeward::Code::ALL.iter().map(|c| c.as_str()).collect();
+    if listed == crate_codes {
+        return Ok(());
+    }
+    let missing: Vec<&&str> = crate_codes.iter().filter(|c| !listed.contains(c)).collect();
+    let extra: Vec<&&str> = listed.iter().filter(|c| !crate_codes.contains(c)).collect();
+    Err(format!(
+        "wasm/js/homeward.d.ts EngineErrorCode differs from homeward::Code::ALL (missing {missing:?}, extra {extra:?}, or out of order)"
+    ))
+}
+
+/// The package's `package.json`: the committed template `wasm/npm/package.json` with the
+/// workspace version written in (as text: key order matters to resolvers, and serde_json here
+/// would sort the keys); its README and the licences beside it. Fails when a file the template
+/// lists was not built.
+fn write_package(out: &Path) -> Result<(), String> {
+    let template = root().join("wasm/npm/package.json");
+    let text =
+        std::fs::read_to_string(&template).map_err(|e| format!("{}: {e}", template.display()))?;
+    let placeholder = "\"version\": \"0.0.0\",";
+    if text.matches(placeholder).count() != 1 {
+        return Err(format!(
+            "{}: needs `{placeholder}` once",
+            template.display()
+        ));
+    }
+    let filled = text.replace(
+        placeholder,
+        &format!("\"version\": \"{}\",", env!("CARGO_PKG_VERSION")),
+    );
+    let pkg: serde_json::Value =
+        serde_json::from_str(&filled).map_err(|e| format!("{}: {e}", template.display()))?;
+    std::fs::copy(root().join("wasm/npm/README.md"), out.join("README.md"))
+        .map_err(|e| format!("wasm/npm/README.md: {e}"))?;
+    for f in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        std::fs::copy(root().join(f), out.join(f)).map_err(|e| format!("{f}: {e}"))?;
+    }
+    for f in pkg
+        .get("files")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str())
+    {
+        if !out.join(f.trim_end_matches('/')).exists() {
+            return Err(format!(
+                "wasm/npm/package.json lists `{f}`, which the build did not produce"
+            ));
+        }
+    }
+    std::fs::write(out.join("package.json"), filled).map_err(|e| e.to_string())
+}
+
+/// Builds the npm package into `out` (the tagged API for browsers and Node over the `web`
+/// target; the raw `nodejs` target goes to `out/node/` for the repository's own Node tests and
+/// benches and is not packed), and checks the size budget.
 ///
 /// # Errors
 /// When a tool is missing and cannot be installed, a build step fails, or the budget is exceeded.
 pub fn build_wasm(out: &Path) -> Result<(), String> {
+    check_error_codes()?;
     setup::targets()?;
     setup::wasm_bindgen()?;
     setup::npm_in("web-demo")?;
@@ -145,7 +224,12 @@ pub fn build_wasm(out: &Path) -> Result<(), String> {
         "{ \"type\": \"commonjs\" }\n",
     )
     .map_err(|e| e.to_string())?;
-    for f in ["homeward.js", "homeward.d.ts"] {
+    for f in [
+        "homeward.js",
+        "homeward.node.js",
+        "homeward-core.js",
+        "homeward.d.ts",
+    ] {
         std::fs::copy(root().join("wasm/js").join(f), out.join(f))
             .map_err(|e| format!("wasm/js/{f}: {e}"))?;
     }
@@ -153,19 +237,8 @@ pub fn build_wasm(out: &Path) -> Result<(), String> {
     let size = std::fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
     let gz = gzip_size(&wasm)?;
     println!("wasm size: {size} bytes raw, {gz} bytes gzipped (budget {BUDGET_GZIP_BYTES})");
-    let pkg = serde_json::json!({
-        "name": "homeward-wasm", "version": env!("CARGO_PKG_VERSION"), "type": "module",
-        "description": "Homeward discharge-readiness engine (WebAssembly)",
-        "main": "homeward.js", "types": "homeward.d.ts",
-        "exports": { ".": { "types": "./homeward.d.ts", "default": "./homeward.js" }, "./raw": "./homeward_wasm.js", "./node": "./node/homeward_wasm.js" },
-        "files": ["homeward.js", "homeward.d.ts", "homeward_wasm.js", "homeward_wasm.d.ts", "homeward_wasm_bg.wasm", "homeward_wasm_bg.wasm.d.ts", "node/", "rulesets/"],
-        "license": "MIT OR Apache-2.0", "sideEffects": false
-    });
-    std::fs::write(
-        out.join("package.json"),
-        serde_json::to_string_pretty(&pkg).map_err(|e| e.to_string())?,
-    )
-    .map_err(|e| e.to_string())?;
+    strip_dispose_types(&out.join("homeward_wasm.d.ts"))?;
+    write_package(out)?;
     if gz > BUDGET_GZIP_BYTES {
         return Err(format!(
             "the .wasm is {gz} bytes gzipped, over the {BUDGET_GZIP_BYTES}-byte budget"
@@ -193,6 +266,7 @@ pub fn assemble() -> Result<PathBuf, String> {
             "package.json",
             "package-lock.json",
             ".gitignore",
+            "security-headers.json",
         ],
     )?;
     vendor_nhsuk(&site.join("vendor"))?;
@@ -298,7 +372,26 @@ fn mime(path: &Path) -> &'static str {
     }
 }
 
-fn serve_one(mut stream: TcpStream, site: &Path) -> std::io::Result<()> {
+/// The security headers the demo server sends with every response (web-demo/security-headers.json,
+/// shared with the browser tests' fallback server). The Content-Security-Policy repeats the
+/// page's meta policy and adds `frame-ancestors 'none'`, which a meta policy cannot carry.
+const SECURITY_HEADERS: &str = include_str!("../../web-demo/security-headers.json");
+
+/// The security headers as HTTP header lines.
+fn security_headers() -> Result<String, String> {
+    let parsed: serde_json::Map<String, serde_json::Value> = serde_json::from_str(SECURITY_HEADERS)
+        .map_err(|e| format!("web-demo/security-headers.json: {e}"))?;
+    parsed
+        .iter()
+        .map(|(k, v)| {
+            v.as_str()
+                .map(|v| format!("{k}: {v}\r\n"))
+                .ok_or_else(|| format!("web-demo/security-headers.json: `{k}` is not a string"))
+        })
+        .collect()
+}
+
+fn serve_one(mut stream: TcpStream, site: &Path, headers: &str) -> std::io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
@@ -334,26 +427,49 @@ fn serve_one(mut stream: TcpStream, site: &Path) -> std::io::Result<()> {
     };
     write!(
         stream,
-        "HTTP/1.1 {status}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
-        body.len()
+        "HTTP/1.1 {status}\r\nContent-Type: {ty}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\n{}Connection: close\r\n\r\n",
+        body.len(),
+        headers
     )?;
     stream.write_all(&body)
 }
 
+/// Answers every connection on `listener` from `site`, one thread per connection.
+fn accept(listener: &TcpListener, site: &Path, headers: &str) {
+    let headers = std::sync::Arc::new(headers.to_string());
+    for stream in listener.incoming().flatten() {
+        let site = site.to_path_buf();
+        let headers = std::sync::Arc::clone(&headers);
+        std::thread::spawn(move || {
+            if let Err(e) = serve_one(stream, &site, &headers) {
+                eprintln!("request failed: {e}");
+            }
+        });
+    }
+}
+
 /// Serves `site` on 127.0.0.1:`port` until interrupted.
 pub fn serve(site: &Path, port: u16) -> Result<(), String> {
+    let headers = security_headers()?;
     let listener = TcpListener::bind(("127.0.0.1", port))
         .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
     println!(
         "Homeward checklist: http://127.0.0.1:{port}/  (Ctrl-C to stop; serving {})",
         site.display()
     );
-    for stream in listener.incoming().flatten() {
-        if let Err(e) = serve_one(stream, site) {
-            eprintln!("request failed: {e}");
-        }
-    }
+    accept(&listener, site, &headers);
     Ok(())
+}
+
+/// Serves `site` from a background thread on a free port; returns the base URL.
+fn serve_in_background(site: &Path) -> Result<String, String> {
+    let headers = security_headers()?;
+    let listener = TcpListener::bind(("127.0.0.1", 0))
+        .map_err(|e| format!("cannot listen on 127.0.0.1: {e}"))?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    let site = site.to_path_buf();
+    std::thread::spawn(move || accept(&listener, &site, &headers));
+    Ok(format!("http://127.0.0.1:{port}/"))
 }
 
 /// Builds everything and serves the checklist on 127.0.0.1.
@@ -362,9 +478,20 @@ pub fn demo(port: u16) -> Result<(), String> {
     serve(&site, port)
 }
 
-/// Browser end-to-end tests (and node tests of the package) under web-demo/tests.
-pub fn e2e() -> Result<(), String> {
+/// Where the browser tests put their screenshots and figures.
+#[derive(Default)]
+pub struct Record {
+    /// Directory for the screenshots (default target/e2e).
+    pub shots: Option<PathBuf>,
+    /// File for the measured figures (JSON), if wanted.
+    pub metrics: Option<PathBuf>,
+}
+
+/// Browser end-to-end tests (and node tests of the package) under web-demo/tests, against the
+/// demo server itself (so its headers are tested too).
+pub fn e2e(record: &Record) -> Result<(), String> {
     let site = assemble()?;
+    let base = serve_in_background(&site)?;
     // The parity test compares with the native engine through the CLI.
     run(Command::new("cargo").args(["build", "-p", "homeward-cli"]))?;
     setup::chromium()?;
@@ -379,12 +506,126 @@ pub fn e2e() -> Result<(), String> {
         .unwrap_or_default();
     scripts.sort();
     for s in scripts {
-        crate::run_counted(
-            Command::new("node")
-                .arg(&s)
-                .env("HOMEWARD_SITE", &site)
-                .current_dir(root().join("web-demo")),
-        )?;
+        let mut cmd = Command::new("node");
+        cmd.arg(&s)
+            .env("HOMEWARD_SITE", &site)
+            .env("HOMEWARD_BASE", &base)
+            .current_dir(root().join("web-demo"));
+        if let Some(shots) = &record.shots {
+            cmd.env("HOMEWARD_SHOTS", shots);
+        }
+        if let Some(metrics) = &record.metrics {
+            cmd.env("HOMEWARD_METRICS", metrics);
+        }
+        crate::run_counted(&mut cmd)?;
     }
     Ok(())
+}
+
+/// The FHIR round trip through a real form filler (LHC-Forms from npm, in headless Chromium,
+/// served on 127.0.0.1): every golden scenario through the exported Questionnaire must give the
+/// report `eval --facts` gives; the Questionnaires must pass the official R4 JSON schema.
+pub fn fhir_round_trip() -> Result<(), String> {
+    run(Command::new("cargo").args(["build", "-p", "homeward-cli"]))?;
+    setup::chromium()?;
+    setup::npm_in("tests/fhir")?;
+    crate::run_counted(
+        Command::new("node")
+            .arg("lhc-forms.mjs")
+            .current_dir(root().join("tests/fhir")),
+    )
+    .map(|_| ())
+}
+
+fn npm_bin(tool: &str) -> PathBuf {
+    root().join("wasm/npm/check/node_modules/.bin").join(tool)
+}
+
+/// Checks the npm package as people will install it: `cargo xtask wasm`, then publint (strict)
+/// and are-the-types-wrong (ESM-only profile) on the packed tarball, then the tarball installed
+/// into an empty project where `wasm/npm/example.mjs` runs under Node and
+/// `wasm/npm/consumer.ts` type-checks with `--module node16`.
+pub fn npm_check() -> Result<(), String> {
+    let pkg = root().join("target/wasm-pkg");
+    build_wasm(&pkg)?;
+    setup::npm_in("wasm/npm/check")?;
+    run(Command::new(npm_bin("publint")).arg(&pkg).arg("--strict"))?;
+    let scratch = std::env::temp_dir().join(format!("homeward-npm-{}", std::process::id()));
+    if scratch.exists() {
+        std::fs::remove_dir_all(&scratch).map_err(|e| e.to_string())?;
+    }
+    let project = scratch.join("project");
+    std::fs::create_dir_all(&project).map_err(|e| e.to_string())?;
+    let packed = Command::new("npm")
+        .args(["pack", "--silent", "--pack-destination"])
+        .arg(&scratch)
+        .arg(&pkg)
+        .output()
+        .map_err(|e| format!("cannot run npm pack: {e}"))?;
+    let name = String::from_utf8_lossy(&packed.stdout)
+        .trim()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    let tarball = scratch.join(&name);
+    if !packed.status.success() || name.is_empty() || !tarball.exists() {
+        return Err(format!(
+            "npm pack failed: {}",
+            String::from_utf8_lossy(&packed.stderr)
+        ));
+    }
+    println!(
+        "packed {} ({} bytes)",
+        tarball.display(),
+        std::fs::metadata(&tarball).map_or(0, |m| m.len())
+    );
+    // The .wasm is exported as a file (for bundlers and `import.meta.resolve`), not as a module
+    // with types; attw would count it as a failed resolution.
+    run(Command::new(npm_bin("attw")).arg(&tarball).args([
+        "--profile",
+        "esm-only",
+        "--format",
+        "ascii",
+        "--exclude-entrypoints",
+        "./homeward_wasm_bg.wasm",
+    ]))?;
+    std::fs::write(
+        project.join("package.json"),
+        "{ \"name\": \"homeward-npm-example\", \"private\": true, \"type\": \"module\" }\n",
+    )
+    .map_err(|e| e.to_string())?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--prefer-offline"])
+        .arg(&tarball)
+        .current_dir(&project))?;
+    for f in ["example.mjs", "consumer.ts"] {
+        std::fs::copy(root().join("wasm/npm").join(f), project.join(f))
+            .map_err(|e| format!("wasm/npm/{f}: {e}"))?;
+    }
+    crate::run_counted(
+        Command::new("node")
+            .arg("example.mjs")
+            .current_dir(&project),
+    )?;
+    for lib in [None, Some("es2022")] {
+        let mut tsc = Command::new(npm_bin("tsc"));
+        tsc.args([
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "node16",
+            "--moduleResolution",
+            "node16",
+        ]);
+        if let Some(l) = lib {
+            // A Node project without the DOM lib: only @types/node.
+            tsc.args(["--lib", l, "--types", "node", "--typeRoots"])
+                .arg(root().join("wasm/npm/check/node_modules/@types"));
+        }
+        run(tsc.arg("consumer.ts").current_dir(&project))?;
+    }
+    std::fs::remove_dir_all(&scratch).map_err(|e| e.to_string())
 }
