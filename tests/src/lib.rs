@@ -56,7 +56,13 @@ impl Scenario {
         // Strict, as every input to the engine: a key written twice (a merge gone wrong) is an
         // error here, not a silent last-one-wins.
         let doc = homeward::parse_json(&text).map_err(|e| {
-            format!("{}: {} at {}: {}", file.display(), e.code.as_str(), e.path, e.message)
+            format!(
+                "{}: {} at {}: {}",
+                file.display(),
+                e.code.as_str(),
+                e.path,
+                e.message
+            )
         })?;
         Ok(Scenario {
             file: file.to_path_buf(),

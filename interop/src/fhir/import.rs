@@ -636,9 +636,11 @@ impl Reader<'_> {
             }
             (FactKind::Date, _) => {
                 // FHIR allows a year or a year and month; a rule needs the day.
-                self.diags.push(
-                    wrong_type(&vpath, "a full date, YYYY-MM-DD (1900-01-01 to 2199-12-31)", v),
-                );
+                self.diags.push(wrong_type(
+                    &vpath,
+                    "a full date, YYYY-MM-DD (1900-01-01 to 2199-12-31)",
+                    v,
+                ));
                 None
             }
             (FactKind::Enum | FactKind::Set, _) => self.coding(fact, v, &vpath),
