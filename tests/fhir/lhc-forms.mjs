@@ -260,6 +260,15 @@ check('every gate applied by LHC-Forms agrees with the engine', gateMismatch.len
     return seed / 4294967296;
   };
   const pick = (a) => a[Math.floor(rand() * a.length)];
+  // Dates around the literal days the gates name and around today: the engine's as-of date is
+  // the CLI's default (today on this machine's clock) and LHC-Forms' `today()` is the browser's,
+  // on the same machine.
+  const day = (offset) => {
+    const d = new Date();
+    d.setDate(d.getDate() + offset);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  };
+  const dates = ['2026-11-01', '2026-11-30', '2026-12-01', '2026-12-02', ...[-9, -8, -7, -6, -1, 0, 1, 2, 3].map(day)];
   const patients = [{}];
   for (let i = 0; i < 60; i++) {
     const f = {};
@@ -269,6 +278,8 @@ check('every gate applied by LHC-Forms agrees with the engine', gateMismatch.len
     maybe('a.level', pick(['low', 'mid', 'high']));
     maybe('a.score', pick([0, 1, 3, 4, 5, 6, 7, 10]));
     maybe('a.needs', pick([[], ['x'], ['y'], ['x', 'y'], ['y', 'x'], ['z'], ['x', 'y', 'z']]));
+    maybe('a.when', pick(dates));
+    maybe('a.until', pick(dates));
     patients.push(f);
   }
   const names = gated(q);
