@@ -328,10 +328,13 @@ async function clickFill(q, facts) {
       await tab.locator(`[id="${id}"]`).fill(String(v));
       await tab.locator(`[id="${id}"]`).press('Tab');
     } else if (it.type === 'date') {
-      // LHC-Forms' date field takes what a person types, month first (MM/DD/YYYY).
+      // LHC-Forms' date picker takes what a person types, month first (MM/DD/YYYY).
       const [y, m, d] = v.split('-');
-      await tab.locator(`[id="${id}"]`).fill(`${m}/${d}/${y}`);
-      await tab.locator(`[id="${id}"]`).press('Tab');
+      const input = tab.locator(`[id="${id}"] input`);
+      await input.click();
+      await input.fill(`${m}/${d}/${y}`);
+      await input.press('Enter');
+      await input.press('Tab');
     } else if (Array.isArray(v)) {
       for (const code of v.length ? v : ['none-of-these']) await click(`${system}|${code}`);
     } else await click(`${system}|${v}`);

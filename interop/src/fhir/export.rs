@@ -405,24 +405,10 @@ fn disjuncts(doc: &RulesetDoc, c: &ConditionDoc) -> Option<Vec<Value>> {
             };
             vec![entry(id, sym, "answerInteger", json!(n.as_i64()?))]
         }
-        // A date against a literal day; against the as-of date or another date it is an
-        // SDC expression (`today()`), which R4 enableWhen cannot say.
-        (FactKind::Date, CmpOp::In, Value::Array(list)) if !list.is_empty() => list
-            .iter()
-            .map(|d| Some(entry(id, "=", "answerDate", json!(d.as_str()?))))
-            .collect::<Option<Vec<_>>>()?,
-        (FactKind::Date, _, Value::String(d)) => {
-            let sym = match op {
-                CmpOp::Eq => "=",
-                CmpOp::Ne => "!=",
-                CmpOp::Lt => "<",
-                CmpOp::Lte => "<=",
-                CmpOp::Gt => ">",
-                CmpOp::Gte => ">=",
-                _ => return None,
-            };
-            vec![entry(id, sym, "answerDate", json!(d))]
-        }
+        // Date gates are never R4 `enableWhen` (`answerDate`): LHC-Forms 40.1.3 hid questions
+        // the engine asks with `answerDate` comparisons (`tests/fhir/lhc-forms.mjs`, gate
+        // forms), so every date gate is an SDC expression (`@2026-12-01`, `today()`), which it
+        // evaluates as the engine does. A filler without SDC expressions shows the question.
         _ => return None,
     };
     out.push(unknown);
