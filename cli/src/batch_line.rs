@@ -164,7 +164,11 @@ pub fn evaluate(cx: &LineContext<'_>, bytes: &[u8], len: u64) -> Result<Evaluate
 ///
 /// # Errors
 /// The field and the fact give different dates.
-fn ready_date(rs: &Ruleset, facts: &mut Facts, field: Option<Date>) -> Result<Option<Date>, String> {
+fn ready_date(
+    rs: &Ruleset,
+    facts: &mut Facts,
+    field: Option<Date>,
+) -> Result<Option<Date>, String> {
     if !rs.document().facts.iter().any(|f| f.id == READY_DATE_FACT) {
         return Ok(field);
     }
@@ -184,7 +188,9 @@ fn ready_date(rs: &Ruleset, facts: &mut Facts, field: Option<Date>) -> Result<Op
                 .set(rs, READY_DATE_FACT, &text)
                 .map_err(|e| match e.diagnostics().first() {
                     Some(diag) => one_line(diag, "$.discharge_ready_date", 0),
-                    None => "INVALID_VALUE: the date is not accepted at $.discharge_ready_date".into(),
+                    None => {
+                        "INVALID_VALUE: the date is not accepted at $.discharge_ready_date".into()
+                    }
                 })?;
             Ok(Some(d))
         }

@@ -101,7 +101,9 @@ mod tests {
         for bad in ["1899-12-31", "2200-01-01"] {
             assert!(parse_engine(bad).unwrap_err().contains("outside"), "{bad}");
         }
-        assert!(parse_engine("2026-02-29").unwrap_err().contains("not a real date"));
+        assert!(parse_engine("2026-02-29")
+            .unwrap_err()
+            .contains("not a real date"));
     }
 
     #[test]

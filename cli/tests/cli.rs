@@ -111,7 +111,13 @@ fn check_reports_every_error_with_code_and_path() {
 #[test]
 fn eval_json_and_text() {
     let o = run(&[
-        "eval", "--ruleset", RULESET, "--facts", FACTS, "--as-of", "2026-12-02",
+        "eval",
+        "--ruleset",
+        RULESET,
+        "--facts",
+        FACTS,
+        "--as-of",
+        "2026-12-02",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     golden("eval-example.json", &stdout(&o));
@@ -341,7 +347,13 @@ fn fhir_questionnaire_structure() {
 #[test]
 fn cds_cards_from_report() {
     let o = run(&[
-        "eval", "--ruleset", RULESET, "--facts", FACTS, "--as-of", "2026-12-02",
+        "eval",
+        "--ruleset",
+        RULESET,
+        "--facts",
+        FACTS,
+        "--as-of",
+        "2026-12-02",
     ]);
     let dir = std::env::temp_dir().join(format!("homeward-cds-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));

@@ -56,7 +56,12 @@ fn eval_uses_the_as_of_date_given() {
 /// Without `--as-of` the date is today's on the local clock (here the time zone is UTC).
 #[test]
 fn eval_defaults_to_today_on_the_local_clock() {
-    let today = || jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date().to_string();
+    let today = || {
+        jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+            .to_string()
+    };
     let dir = scratch("dates-today");
     let path = write(&dir, "facts.json", "{}");
     let first = today();
@@ -69,14 +74,23 @@ fn eval_defaults_to_today_on_the_local_clock() {
     let facts = write(&dir, "p.json", &package_patient().to_string());
     let e = output(
         homeward(&[
-            "explain", "--facts", &facts, "-c", "ward_discharge", "--requirement",
+            "explain",
+            "--facts",
+            &facts,
+            "-c",
+            "ward_discharge",
+            "--requirement",
             "care_package_in_place",
         ])
         .env("TZ", "UTC"),
     );
     assert_eq!(code(&e), 0, "{}", stderr(&e));
     let today = today();
-    assert!(stdout(&e).contains(&format!("≤ as_of ({today})")), "{}", stdout(&e));
+    assert!(
+        stdout(&e).contains(&format!("≤ as_of ({today})")),
+        "{}",
+        stdout(&e)
+    );
 }
 
 /// A bad date is a usage error (exit 2) naming the problem, for every command that takes one.
@@ -94,7 +108,15 @@ fn bad_as_of_dates_are_usage_errors() {
     ] {
         for args in [
             vec!["eval", "--facts", facts.as_str(), "--as-of", date],
-            vec!["explain", "--facts", facts.as_str(), "--requirement", "tto_ready", "--as-of", date],
+            vec![
+                "explain",
+                "--facts",
+                facts.as_str(),
+                "--requirement",
+                "tto_ready",
+                "--as-of",
+                date,
+            ],
             vec!["batch", input.as_str(), "--as-of", date],
         ] {
             let o = run(&args);
@@ -123,11 +145,17 @@ fn batch_lines(lines: &[Value], extra: &[&str]) -> (Vec<Value>, Value, i32) {
     let input = write(&dir, "in.jsonl", &text);
     let out = dir.join("out.jsonl").to_string_lossy().into_owned();
     let mut args = vec![
-        "batch", input.as_str(), "-c", "ward_discharge", "--out", out.as_str(),
+        "batch",
+        input.as_str(),
+        "-c",
+        "ward_discharge",
+        "--out",
+        out.as_str(),
     ];
     args.extend_from_slice(extra);
     let o = run(&args);
-    let agg: Value = serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
+    let agg: Value =
+        serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stderr(&o)));
     let lines = std::fs::read_to_string(&out)
         .unwrap_or_default()
         .lines()
@@ -152,10 +180,16 @@ fn batch_lines_may_carry_their_own_as_of() {
     assert_eq!(out[0]["report"]["verdict"], "ready");
     assert_eq!(out[1]["report"]["as_of"], "2026-12-02");
     assert_eq!(out[1]["report"]["verdict"], "not_ready");
-    let (bad, _, status) = batch_lines(&[json!({ "id": "x", "facts": {}, "as_of": "2026-13-01" })], &[]);
+    let (bad, _, status) = batch_lines(
+        &[json!({ "id": "x", "facts": {}, "as_of": "2026-13-01" })],
+        &[],
+    );
     assert_eq!(status, 4);
     let message = bad[0]["error"].as_str().unwrap_or_default();
-    assert!(message.starts_with("INVALID_VALUE") && message.ends_with("at $.as_of"), "{message}");
+    assert!(
+        message.starts_with("INVALID_VALUE") && message.ends_with("at $.as_of"),
+        "{message}"
+    );
 }
 
 /// The line's `discharge_ready_date` is the ward's fact: the rules read it (ready for more than
@@ -179,16 +213,16 @@ fn batch_discharge_ready_date_is_the_ward_fact() {
         &["--as-of", "2026-12-02"],
     );
     assert_eq!(status, 4, "{agg:#}");
-    let status_of = |i: usize, id: &str| {
-        out[i]["report"]["advisories"]
+    let advises = |line: &Value, id: &str| {
+        line["report"]["advisories"]
             .as_array()
             .into_iter()
             .flatten()
             .any(|a| a["id"] == id)
     };
-    for i in 0..3 {
-        assert!(status_of(i, "ready_over_24_hours"), "{:#}", out[i]);
-        assert!(!status_of(i, "discharge_ready_date_recorded"), "{:#}", out[i]);
+    for line in out.iter().take(3) {
+        assert!(advises(line, "ready_over_24_hours"), "{line:#}");
+        assert!(!advises(line, "discharge_ready_date_recorded"), "{line:#}");
     }
     let message = out[3]["error"].as_str().unwrap_or_default();
     assert!(

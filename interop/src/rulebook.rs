@@ -377,7 +377,10 @@ mod tests {
     fn date_comparisons_read_as_english() {
         let fact = |id: &str| format!("“{id}”");
         let say = |op, v| date_english(op, &v, &fact);
-        assert_eq!(say(CmpOp::Lte, json!({"as_of": true})), "is on or before today");
+        assert_eq!(
+            say(CmpOp::Lte, json!({"as_of": true})),
+            "is on or before today"
+        );
         assert_eq!(say(CmpOp::Gt, json!({"as_of": true})), "is after today");
         assert_eq!(
             say(CmpOp::Lte, json!({"as_of": true, "plus_days": -7})),

@@ -873,10 +873,17 @@ async fn the_service_evaluates_as_of_today() {
     let key = Key::generate("k1");
     let run = start_with_key(&key).await;
     let rs = national();
-    let today = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date();
+    let today = jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date();
     let tomorrow = today.tomorrow().unwrap_or_else(|e| panic!("{e}"));
     let ask = |start: String| {
-        let qr = questionnaire_response(&rs, &package_starting(&start), PATIENT, "2026-11-24T09:30:00Z");
+        let qr = questionnaire_response(
+            &rs,
+            &package_starting(&start),
+            PATIENT,
+            "2026-11-24T09:30:00Z",
+        );
         hook_request(&hook_instance(), Some(bundle(vec![qr])))
     };
     let (status, body, _) = post(&run, &key, DISCHARGE, &ask(today.to_string())).await;
@@ -885,7 +892,10 @@ async fn the_service_evaluates_as_of_today() {
     let (status, body, _) = post(&run, &key, DISCHARGE, &ask(tomorrow.to_string())).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     card(&body, "Not ready for discharge");
-    card(&body, "Outstanding: Care package or reablement confirmed to start");
+    card(
+        &body,
+        "Outstanding: Care package or reablement confirmed to start",
+    );
 }
 
 /// `--time-zone`: UTC (any case) and the system's IANA names; anything else is refused.
@@ -899,13 +909,24 @@ fn the_time_zone_is_checked() {
     };
     assert!(with("UTC").is_ok());
     assert!(with("utc").is_ok());
-    let err = with("Mars/Olympus_Mons").map(|_| ()).unwrap_err().to_string();
-    assert!(err.contains("--time-zone") && err.contains("Mars/Olympus_Mons"), "{err}");
+    let err = with("Mars/Olympus_Mons")
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("--time-zone") && err.contains("Mars/Olympus_Mons"),
+        "{err}"
+    );
     if std::path::Path::new("/usr/share/zoneinfo/Europe/London").exists() {
         let c = with("Europe/London").unwrap_or_else(|e| panic!("{e}"));
-        let utc = jiff::tz::TimeZone::UTC.to_datetime(jiff::Timestamp::now()).date();
+        let utc = jiff::tz::TimeZone::UTC
+            .to_datetime(jiff::Timestamp::now())
+            .date();
         // London is UTC or one hour ahead: its date is today's UTC date or the next day.
         let london = c.today();
-        assert!(london == utc || Some(london) == utc.tomorrow().ok(), "{london} {utc}");
+        assert!(
+            london == utc || Some(london) == utc.tomorrow().ok(),
+            "{london} {utc}"
+        );
     }
 }

@@ -256,7 +256,10 @@ impl<'a> Compiler<'a> {
                     CmpOp::Gte => ">=",
                     _ => return Err(unsupported()),
                 };
-                format!("({val} {sym} {})", self.date_operand(v).ok_or_else(unsupported)?)
+                format!(
+                    "({val} {sym} {})",
+                    self.date_operand(v).ok_or_else(unsupported)?
+                )
             }
             (FactKind::Set, CmpOp::Contains) => {
                 let o = ids(v).into_iter().next().ok_or_else(unsupported)?;
