@@ -2,6 +2,10 @@
 //! (<https://jsonlogic.com>), so an independent engine (json-logic-js) can check Homeward's
 //! verdicts on complete patients. Named conditions are inlined; fact ids are dotted, so the
 //! patient is given to JsonLogic as nested objects (`{"home": {"key_safe_fitted": true}}`).
+//! JsonLogic has no dates, so a date is its **day number** (days since 1970-01-01, as in the
+//! compact form: `2026-03-01` is 20513), in the data and in the rules, and the as-of date is
+//! the day number `as_of` at the top of the data: "7 days before today" is
+//! `{"-": [{"var": "as_of"}, 7]}`.
 
 use homeward::wire::{CmpOp, ConditionDoc, OutputValue, RequirementDoc, RulesetDoc, TableDoc};
 use homeward::{Code, Diagnostic, Ruleset};
@@ -84,6 +88,13 @@ impl<'a> Exporter<'a> {
             .any(|f| f.id == id && f.kind == homeward::wire::FactKind::Set)
     }
 
+    fn is_date(&self, id: &str) -> bool {
+        self.doc
+            .facts
+            .iter()
+            .any(|f| f.id == id && f.kind == homeward::wire::FactKind::Date)
+    }
+
     fn fail(&self, code: Code, message: String) -> Diagnostic {
         let trail = if self.trail.len() > 8 {
             let first = self.trail.iter().take(3).cloned().collect::<Vec<_>>();
@@ -160,13 +171,14 @@ impl<'a> Exporter<'a> {
                     .collect();
                 json!({ ">=": [{ "+": counts }, n] })
             }
-            // A date relative to the as-of date or to another date needs date arithmetic,
-            // which JsonLogic does not have (a literal date compares as ISO text).
-            ConditionDoc::Fact(id, _, v) if v.is_object() => {
-                return Err(self.fail(
-                    Code::TypeMismatch,
-                    format!("`{id}` is compared with a date relative to today or another date, which has no JsonLogic form"),
-                ))
+            ConditionDoc::Fact(id, op, v) if self.is_date(id) => {
+                let operand = date_operand(v).ok_or_else(|| {
+                    self.fail(
+                        Code::InvalidDate,
+                        format!("`{id}` is compared with `{v}`, which is not a date operand"),
+                    )
+                })?;
+                compare(var(id), *op, &operand, false)
             }
             ConditionDoc::Fact(id, op, v) => compare(var(id), *op, v, self.is_set(id)),
             ConditionDoc::Known(id) => json!({ "!==": [var(id), null] }),
@@ -191,7 +203,10 @@ impl<'a> Exporter<'a> {
             other => {
                 return Err(self.fail(
                     Code::TypeMismatch,
-                    format!("`{}` has no JsonLogic form in this exporter", other.to_value()),
+                    format!(
+                        "`{}` has no JsonLogic form in this exporter",
+                        other.to_value()
+                    ),
                 ))
             }
         })
@@ -350,6 +365,34 @@ fn named(table: bool, id: &str) -> String {
     }
 }
 
+/// A date operand as JsonLogic over day numbers: a literal day (`2026-03-01` → 20513), a list
+/// of them, the as-of date (`{"var": "as_of"}`) or another date fact, moved by `plus_days`.
+fn date_operand(v: &Value) -> Option<Value> {
+    let day = |text: &str| homeward::Date::parse(text).ok().map(|d| json!(d.days()));
+    match v {
+        Value::String(text) => day(text),
+        Value::Array(list) => list
+            .iter()
+            .map(|d| d.as_str().and_then(day))
+            .collect::<Option<Vec<_>>>()
+            .map(Value::Array),
+        Value::Object(o) => {
+            let base = match (o.get("as_of"), o.get("fact").and_then(Value::as_str)) {
+                (Some(Value::Bool(true)), None) => var("as_of"),
+                (None, Some(id)) => var(id),
+                _ => return None,
+            };
+            Some(match o.get("plus_days").map(Value::as_i64) {
+                None | Some(Some(0)) => base,
+                Some(Some(n)) if n > 0 => json!({ "+": [base, n] }),
+                Some(Some(n)) => json!({ "-": [base, n.unsigned_abs()] }),
+                Some(None) => return None,
+            })
+        }
+        _ => None,
+    }
+}
+
 fn compare(subject: Value, op: CmpOp, v: &Value, set: bool) -> Value {
     match (op, set) {
         (CmpOp::Eq, true) | (CmpOp::Ne, true) => {
@@ -479,5 +522,43 @@ mod tests {
         let n = size(&national).unwrap();
         assert!((200..2_000).contains(&n), "{n} nodes");
         assert!(n * 100 < MAX_NODES);
+    }
+
+    /// Dates become day numbers; the as-of date is the top-level `as_of`; offsets add days.
+    #[test]
+    fn dates_compare_as_day_numbers() {
+        use super::date_operand;
+        use serde_json::json;
+        assert_eq!(date_operand(&json!("2026-03-01")), Some(json!(20513)));
+        assert_eq!(
+            date_operand(&json!(["1970-01-01", "1970-01-03"])),
+            Some(json!([0, 2]))
+        );
+        assert_eq!(
+            date_operand(&json!({ "as_of": true })),
+            Some(json!({ "var": "as_of" }))
+        );
+        assert_eq!(
+            date_operand(&json!({ "as_of": true, "plus_days": -7 })),
+            Some(json!({ "-": [{ "var": "as_of" }, 7] }))
+        );
+        assert_eq!(
+            date_operand(&json!({ "fact": "a.b", "plus_days": 2 })),
+            Some(json!({ "+": [{ "var": "a.b" }, 2] }))
+        );
+        assert_eq!(date_operand(&json!("2026-02-31")), None);
+        // The national rules, with their dates, export.
+        let national = homeward::Ruleset::from_json(homeward::bundled::NATIONAL_JSON).unwrap();
+        let v = super::export(&national).unwrap();
+        let long = v["requirements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "long_stay_21_days")
+            .unwrap();
+        assert_eq!(
+            long["applies"],
+            json!({ "<=": [{ "var": "clinical.admission_date" }, { "-": [{ "var": "as_of" }, 21] }] })
+        );
     }
 }

@@ -116,6 +116,17 @@ fn serve_refuses_bad_options_with_exit_2() {
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let o = output(&mut homeward(&["serve", "--listen", "not-an-address"]));
     assert_eq!(code(&o), 2, "{}", stderr(&o));
+    // A time zone the system does not know.
+    let o = output(&mut homeward(&[
+        "serve",
+        "--listen",
+        "127.0.0.1:0",
+        "--insecure-dev-no-auth",
+        "--time-zone",
+        "Mars/Olympus_Mons",
+    ]));
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--time-zone"), "{}", stderr(&o));
     // A ruleset that does not load is invalid input.
     let missing = root().join("tests/malformed/rulesets/cycle.json");
     let o = output(&mut homeward(&[

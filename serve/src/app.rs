@@ -242,7 +242,8 @@ Correct the answers in the checklist.\n\n{}", list.join("\n")))
             return Ok(self.no_checklist(req));
         };
         let facts = match fhir::import(&self.ruleset, &qr) {
-            Ok(f) => f,
+            // Evaluated as of today in the configured time zone (the engine reads no clock).
+            Ok(f) => f.with_as_of(homeward::Date::parse(&self.config.today().to_string()).ok()),
             Err(d) => return Ok(self.unreadable(req, &d)),
         };
         let checklist = self

@@ -80,6 +80,12 @@ pub struct Options {
     #[arg(long, value_name = "MS", default_value_t = 5_000)]
     pub fhir_timeout_ms: u64,
 
+    /// The time zone whose calendar gives "today" (the as-of date of every evaluation): `UTC`,
+    /// or an IANA name such as `Europe/London` read from the system's time-zone database
+    /// (/usr/share/zoneinfo). The engine reads no clock; the service reads it once per request.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub time_zone: String,
+
     /// Log level on standard error: `error`, `warn`, `info` (one line per request) or `debug`.
     #[arg(long, value_name = "LEVEL", default_value = "info", value_parser = ["error", "warn", "info", "debug"])]
     pub log_level: String,
@@ -104,6 +110,7 @@ impl Default for Options {
             max_body_bytes: 1024 * 1024,
             request_timeout_ms: 10_000,
             fhir_timeout_ms: 5_000,
+            time_zone: "UTC".into(),
             log_level: "info".into(),
         }
     }
@@ -154,6 +161,29 @@ pub struct Config {
     pub request_timeout: Duration,
     /// FHIR and key-set fetch time limit.
     pub fhir_timeout: Duration,
+    /// The time zone whose calendar gives today's date (`--time-zone`).
+    pub time_zone: jiff::tz::TimeZone,
+}
+
+impl Config {
+    /// Today's date in the configured time zone: the as-of date of an evaluation now.
+    #[must_use]
+    pub fn today(&self) -> jiff::civil::Date {
+        self.time_zone.to_datetime(jiff::Timestamp::now()).date()
+    }
+}
+
+/// `UTC`, or an IANA time zone from the system's database.
+fn time_zone(name: &str) -> Result<jiff::tz::TimeZone, ServeError> {
+    if name.eq_ignore_ascii_case("utc") {
+        return Ok(jiff::tz::TimeZone::UTC);
+    }
+    jiff::tz::TimeZone::get(name).map_err(|e| {
+        option(
+            "--time-zone",
+            format!("`{name}` is not a time zone this system knows (UTC, or an IANA name such as Europe/London from /usr/share/zoneinfo): {e}"),
+        )
+    })
 }
 
 fn option(option: &'static str, message: impl Into<String>) -> ServeError {
@@ -272,7 +302,9 @@ impl Config {
         if options.max_body_bytes < 1024 {
             return Err(option("--max-body-bytes", "must be at least 1024"));
         }
+        let time_zone = time_zone(&options.time_zone)?;
         Ok(Config {
+            time_zone,
             public_url,
             trusted,
             auth: !options.insecure_dev_no_auth,

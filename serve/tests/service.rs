@@ -843,3 +843,90 @@ async fn the_rulebook_page_anchors_every_requirement() {
         assert!(html.contains(&format!("id=\"{id}\"")), "no anchor for {id}");
     }
 }
+
+/// A pathway 1 patient ready apart from the package, whose first visit is on `start` ("None of
+/// these" ticked for the criteria to reside and what the patient waits for).
+fn package_starting(start: &str) -> Value {
+    json!({
+        "clinical.criteria_to_reside": "none-of-these", "clinical.news2": 1,
+        "pathway.returning_to_existing_care_home": false, "pathway.new_support_at_home": true,
+        "pathway.needs_bedded_rehab": false, "pathway.needs_long_term_24h_care": false,
+        "home.clutter_blocks_equipment": false, "home.needs_deep_clean": false,
+        "home.heating_working": true, "home.bed_and_toilet_reachable": true,
+        "home.carers_need_access": false, "home.minor_adaptations_needed": false,
+        "home.major_adaptation_needed": false, "home.equipment_needed": false,
+        "housing.status": "settled", "care.has_unpaid_carer": false, "care.choice_agreed": true,
+        "safeguarding.concern_open": false, "safeguarding.self_neglect": false,
+        "safeguarding.domestic_abuse": false, "safeguarding.new_concern_identified": false,
+        "capacity.doubt": false, "logistics.tto_ready": true, "logistics.transport_arranged": true,
+        "logistics.discharge_summary_sent": true, "logistics.follow_up_booked": true,
+        "logistics.patient_informed": true, "logistics.waiting_for": "none-of-these",
+        "care.funding_route": "local_authority", "care.provider_confirmed": true,
+        "care.package_covers_needs": true, "care.package_start_date": start
+    })
+}
+
+/// The service evaluates as of today's date in its time zone (UTC by default): a package
+/// starting today lets the patient go; one starting tomorrow is outstanding.
+#[tokio::test]
+async fn the_service_evaluates_as_of_today() {
+    let key = Key::generate("k1");
+    let run = start_with_key(&key).await;
+    let rs = national();
+    let today = jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date();
+    let tomorrow = today.tomorrow().unwrap_or_else(|e| panic!("{e}"));
+    let ask = |start: String| {
+        let qr = questionnaire_response(
+            &rs,
+            &package_starting(&start),
+            PATIENT,
+            "2026-11-24T09:30:00Z",
+        );
+        hook_request(&hook_instance(), Some(bundle(vec![qr])))
+    };
+    let (status, body, _) = post(&run, &key, DISCHARGE, &ask(today.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    card(&body, "Ready for discharge");
+    let (status, body, _) = post(&run, &key, DISCHARGE, &ask(tomorrow.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    card(&body, "Not ready for discharge");
+    card(
+        &body,
+        "Outstanding: Care package or reablement confirmed to start",
+    );
+}
+
+/// `--time-zone`: UTC (any case) and the system's IANA names; anything else is refused.
+#[test]
+fn the_time_zone_is_checked() {
+    let with = |zone: &str| {
+        let mut o = homeward_serve::Options::default();
+        o.insecure_dev_no_auth = true;
+        o.time_zone = zone.into();
+        homeward_serve::Config::from_options(o)
+    };
+    assert!(with("UTC").is_ok());
+    assert!(with("utc").is_ok());
+    let err = with("Mars/Olympus_Mons")
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("--time-zone") && err.contains("Mars/Olympus_Mons"),
+        "{err}"
+    );
+    if std::path::Path::new("/usr/share/zoneinfo/Europe/London").exists() {
+        let c = with("Europe/London").unwrap_or_else(|e| panic!("{e}"));
+        let utc = jiff::tz::TimeZone::UTC
+            .to_datetime(jiff::Timestamp::now())
+            .date();
+        // London is UTC or one hour ahead: its date is today's UTC date or the next day.
+        let london = c.today();
+        assert!(
+            london == utc || Some(london) == utc.tomorrow().ok(),
+            "{london} {utc}"
+        );
+    }
+}

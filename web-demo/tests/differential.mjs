@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { xorshift, randomFacts } from '../../bench/node/workload.mjs';
+import { xorshift, randomFacts, dayNumber, isoDay } from '../../bench/node/workload.mjs';
 
 const require = createRequire(import.meta.url);
 const jsonLogic = require('json-logic-js');
@@ -21,9 +21,12 @@ const count = full ? 100000 : 3000;
 const rand = xorshift(0x1234567);
 
 // Flat fact ids are dotted; JsonLogic's `var` walks dotted paths, so give it nested data.
-function nest(facts) {
-  const root = {};
-  for (const [k, v] of Object.entries(facts)) {
+// JsonLogic has no dates: the export compares day numbers (days since 1970-01-01), with the
+// as-of date as the top-level `as_of`.
+function nest(facts, dateIds, asOf) {
+  const root = { as_of: dayNumber(asOf) };
+  for (const [k, raw] of Object.entries(facts)) {
+    const v = dateIds.has(k) ? dayNumber(raw) : raw;
     const parts = k.split('.');
     let cur = root;
     for (const p of parts.slice(0, -1)) cur = cur[p] ??= {};
@@ -42,12 +45,20 @@ for (const overlays of [[], ['norfolk']]) {
     overlays.map((o) => readFileSync(join(rulesets, 'overlays', `${o}.json`), 'utf8')));
   const schema = JSON.parse(engine.schema()).ok;
   const kinds = Object.fromEntries(exported.requirements.map((r) => [r.id, r]));
+  const dateIds = new Set(schema.facts.filter((f) => f.type === 'date').map((f) => f.id));
   let disagreements = 0;
   for (let i = 0; i < count; i++) {
     const facts = randomFacts(schema, rand, { option: 0.2 });
     const checklist = schema.checklists[Math.floor(rand() * schema.checklists.length)];
-    const report = JSON.parse(engine.evaluate(JSON.stringify(facts), checklist.id)).ok;
-    const data = nest(facts);
+    // Today: any day, or (half the time) a boundary day away from one of the patient's dates
+    // (0, 1, 2, 7, 21, 42 or 84 days after it, and the days either side).
+    const dated = [...dateIds].map((id) => facts[id]);
+    const near = [0, 1, 2, 6, 7, 8, 20, 21, 22, 41, 42, 43, 83, 84, 85];
+    const asOf = dated.length && rand() < 0.5
+      ? isoDay(dayNumber(dated[Math.floor(rand() * dated.length)]) + near[Math.floor(rand() * near.length)])
+      : isoDay(19000 + Math.floor(rand() * 3000));
+    const report = JSON.parse(engine.evaluate(JSON.stringify(facts), checklist.id, asOf)).ok;
+    const data = nest(facts, dateIds, asOf);
     const problems = [];
     let notReady = false;
     for (const r of report.requirements) {
@@ -68,7 +79,7 @@ for (const overlays of [[], ['norfolk']]) {
     if (problems.length) {
       disagreements++;
       failed++;
-      if (disagreements <= 5) console.log(`FAIL ${overlays.join() || 'national'} patient ${JSON.stringify(facts)} on ${checklist.id}:\n  ${problems.join('\n  ')}`);
+      if (disagreements <= 5) console.log(`FAIL ${overlays.join() || 'national'} patient ${JSON.stringify(facts)} on ${checklist.id} as of ${asOf}:\n  ${problems.join('\n  ')}`);
     } else {
       passed++;
     }

@@ -405,6 +405,10 @@ fn disjuncts(doc: &RulesetDoc, c: &ConditionDoc) -> Option<Vec<Value>> {
             };
             vec![entry(id, sym, "answerInteger", json!(n.as_i64()?))]
         }
+        // Date gates are never R4 `enableWhen` (`answerDate`): LHC-Forms 40.1.3 hid questions
+        // the engine asks with `answerDate` comparisons (`tests/fhir/lhc-forms.mjs`, gate
+        // forms), so every date gate is an SDC expression (`@2026-12-01`, `today()`), which it
+        // evaluates as the engine does. A filler without SDC expressions shows the question.
         _ => return None,
     };
     out.push(unknown);

@@ -189,6 +189,7 @@ fn answers(item: &Value, v: &Value) -> Option<Vec<Value>> {
     match (item["type"].as_str()?, v) {
         ("boolean", Value::Bool(b)) => Some(vec![json!({ "valueBoolean": b })]),
         ("integer", Value::Number(n)) => Some(vec![json!({ "valueInteger": n })]),
+        ("date", Value::String(d)) => Some(vec![json!({ "valueDate": d })]),
         ("choice", Value::String(s)) => Some(vec![option(s)?]),
         ("choice", Value::Array(a)) if !a.is_empty() => {
             a.iter().map(|c| option(c.as_str()?)).collect()
