@@ -472,10 +472,10 @@ export class HomewardChecklist extends HTMLElement {
     this.anyAnswer = Object.keys(this.held).length > 0 || this.notKnown.size > 0 || this.invalid.size > 0;
     this.syncForm();
     this.renderBanner();
-    this.renderErrors();
     const focus = Boolean(this.moveFocus);
     this.moveFocus = false;
     this.renderCard(focus);
+    this.renderErrors();
     this.renderResults();
     this.refreshHandover();
     this.dataset.verdict = this.report.verdict;
@@ -549,7 +549,8 @@ export class HomewardChecklist extends HTMLElement {
       el('div', { class: 'nhsuk-error-summary__body' },
         el('ul', { class: 'nhsuk-list nhsuk-error-summary__list' }, list.map(([fact, e]) => {
           const f = this.factById.get(fact);
-          const field = this.fields.get(fact);
+          // The link goes where focusField goes: the question card when it asks this, else the form.
+          const field = this.cardFact === fact && this.cardField ? this.cardField : this.fields.get(fact);
           const target = field && field.target(this.answerOf(fact));
           const link = el('a', { href: `#${target ? target.id : `f-${domId(fact)}`}`, text: this.errorLinkText(f, e.message) });
           link.addEventListener('click', (ev) => {
