@@ -19,7 +19,8 @@ pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 pub struct BatchOptions {
     /// Checklist when a line names none.
     pub checklist: Option<String>,
-    /// The date delay days are counted to; the engine reads no clock.
+    /// The as-of date of lines without their own, and the date their delay days are counted
+    /// to; the engine reads no clock (the command line passes today by default).
     pub as_of: Option<Date>,
     /// Write per-patient reports (else only error lines and the aggregate).
     pub reports: bool,
@@ -61,6 +62,7 @@ pub fn run(
         ruleset: rs,
         checklist: opts.checklist.as_deref(),
         cap: opts.max_line_bytes.unwrap_or(MAX_LINE_BYTES),
+        as_of: opts.as_of,
     };
     let primaries: Vec<String> = rs
         .document()
@@ -86,7 +88,7 @@ pub fn run(
         }
         match batch_line::evaluate(&cx, &buf, line.len) {
             Ok(e) => {
-                agg.add(&e.report, &primaries, e.ready, opts.as_of);
+                agg.add(&e.report, &primaries, e.ready, e.as_of);
                 if opts.reports {
                     // The report's own serialisation, byte for byte as the JSON API and WASM give it.
                     let report = e.report.to_json();

@@ -1,7 +1,9 @@
-//! One `batch` line: its envelope `{"id", "checklist", "facts", "discharge_ready_date"}` read
-//! strictly (an unknown or repeated field, a wrong type, bytes that are not UTF-8, a line past
+//! One `batch` line: its envelope `{"id", "checklist", "facts", "as_of",
+//! "discharge_ready_date"}` read strictly (an unknown or repeated field, a wrong type, bytes that are not UTF-8, a line past
 //! the size cap: each is that line's error, located, with a code), its facts validated by
-//! homeward's own parser, and its report. A bad line never stops the rest.
+//! homeward's own parser, and its report, as of the line's `as_of` (else the batch's). The
+//! `discharge_ready_date` field is the fact `clinical.discharge_ready_date` when the ruleset
+//! has that fact, so the ward and the batch read one answer. A bad line never stops the rest.
 
 use crate::diagnostics::{clean, one_line, MAX_FIELD_CHARS};
 use crate::input;
@@ -13,7 +15,10 @@ use serde_json::value::RawValue;
 use std::fmt;
 
 /// The fields a line may have.
-pub const FIELDS: [&str; 4] = ["id", "checklist", "facts", "discharge_ready_date"];
+pub const FIELDS: [&str; 5] = ["id", "checklist", "facts", "as_of", "discharge_ready_date"];
+
+/// The fact a line's `discharge_ready_date` field stands for (when the ruleset declares it).
+pub const READY_DATE_FACT: &str = "clinical.discharge_ready_date";
 
 /// A line that was evaluated.
 #[derive(Debug)]
@@ -22,8 +27,10 @@ pub struct Evaluated {
     pub id: String,
     /// The patient's report.
     pub report: Report,
-    /// The discharge-ready date, when given.
+    /// The discharge-ready date (the field, or the fact), when given.
     pub ready: Option<Date>,
+    /// The date the line was evaluated as of (its own, else the batch's).
+    pub as_of: Option<Date>,
 }
 
 /// A line that could not be evaluated.
@@ -44,6 +51,8 @@ pub struct LineContext<'a> {
     pub checklist: Option<&'a str>,
     /// The most bytes one line may have.
     pub cap: usize,
+    /// The as-of date for lines without their own (`--as-of`, else today).
+    pub as_of: Option<Date>,
 }
 
 /// Evaluates one line: `bytes` holds at most `cx.cap` bytes of a line `len` bytes long.
@@ -92,6 +101,7 @@ pub fn evaluate(cx: &LineContext<'_>, bytes: &[u8], len: u64) -> Result<Evaluate
             None
         }
     };
+    let as_of = line.as_of.or(cx.as_of);
     let facts = match line.facts {
         None => {
             problems.push(
@@ -112,11 +122,27 @@ pub fn evaluate(cx: &LineContext<'_>, bytes: &[u8], len: u64) -> Result<Evaluate
             }
         },
     };
+    let mut ready = line.ready;
+    let facts = match facts {
+        Some(mut f) => match ready_date(cx.ruleset, &mut f, line.ready) {
+            Ok(r) => {
+                ready = r;
+                f.set_as_of(as_of.and_then(|d| crate::dates::engine(d).ok()));
+                Some(f)
+            }
+            Err(m) => {
+                problems.push(m);
+                None
+            }
+        },
+        None => None,
+    };
     match (checklist, facts, problems.first()) {
         (Some(cl), Some(facts), None) => Ok(Evaluated {
             id,
             report: cx.ruleset.evaluate(cl, &facts),
-            ready: line.ready,
+            ready,
+            as_of,
         }),
         (_, _, first) => {
             let mut message = first.cloned().unwrap_or_default();
@@ -131,11 +157,47 @@ pub fn evaluate(cx: &LineContext<'_>, bytes: &[u8], len: u64) -> Result<Evaluate
     }
 }
 
+/// The line's discharge-ready date, one answer: the `discharge_ready_date` field becomes the
+/// fact [`READY_DATE_FACT`] when the ruleset declares it and the facts leave it unknown; the
+/// fact alone gives the date too. Without that fact in the ruleset the field only counts delay
+/// days (as before the fact existed).
+///
+/// # Errors
+/// The field and the fact give different dates.
+fn ready_date(rs: &Ruleset, facts: &mut Facts, field: Option<Date>) -> Result<Option<Date>, String> {
+    if !rs.document().facts.iter().any(|f| f.id == READY_DATE_FACT) {
+        return Ok(field);
+    }
+    let values = facts.to_value(rs);
+    let fact = values
+        .get(READY_DATE_FACT)
+        .and_then(serde_json::Value::as_str)
+        .and_then(|s| crate::dates::parse(s).ok());
+    match (field, fact) {
+        (Some(d), Some(f)) if d != f => Err(format!(
+            "INVALID_VALUE: `discharge_ready_date` {d} differs from the fact \
+             `{READY_DATE_FACT}` {f}; give one date at $.discharge_ready_date"
+        )),
+        (Some(d), None) => {
+            let text = serde_json::Value::String(d.to_string());
+            facts
+                .set(rs, READY_DATE_FACT, &text)
+                .map_err(|e| match e.diagnostics().first() {
+                    Some(diag) => one_line(diag, "$.discharge_ready_date", 0),
+                    None => "INVALID_VALUE: the date is not accepted at $.discharge_ready_date".into(),
+                })?;
+            Ok(Some(d))
+        }
+        (field, fact) => Ok(field.or(fact)),
+    }
+}
+
 /// A line's fields, decoded; what is wrong with them is in `problems`, in field order.
 struct Line<'a> {
     id: Option<String>,
     checklist: Option<String>,
     facts: Option<&'a RawValue>,
+    as_of: Option<Date>,
     ready: Option<Date>,
     problems: Vec<String>,
 }
@@ -146,6 +208,7 @@ impl<'a> Line<'a> {
             id: None,
             checklist: None,
             facts: None,
+            as_of: None,
             ready: None,
             problems: Vec::new(),
         };
@@ -162,7 +225,8 @@ impl<'a> Line<'a> {
                 "id" => line.id = line.decode(raw, &path, id_json),
                 "checklist" => line.checklist = line.decode(raw, &path, checklist),
                 "facts" => line.facts = Some(raw),
-                "discharge_ready_date" => line.ready = line.decode(raw, &path, date),
+                "as_of" => line.as_of = line.decode(raw, &path, as_of_date),
+                "discharge_ready_date" => line.ready = line.decode(raw, &path, ready_date_field),
                 _ => line.problems.push(format!(
                     "UNKNOWN_FIELD: unknown field `{}` (a line has only {}) at {}",
                     clean(key, MAX_FIELD_CHARS),
@@ -232,13 +296,23 @@ fn checklist(raw: &RawValue) -> Result<String, String> {
     }
 }
 
-fn date(raw: &RawValue) -> Result<Date, String> {
+fn as_of_date(raw: &RawValue) -> Result<Date, String> {
+    date(raw, "as_of")
+}
+
+fn ready_date_field(raw: &RawValue) -> Result<Date, String> {
+    date(raw, "discharge_ready_date")
+}
+
+fn date(raw: &RawValue, field: &str) -> Result<Date, String> {
     match json_type(raw) {
         "a string" => serde_json::from_str::<String>(raw.get())
             .map_err(|e| format!("JSON_SYNTAX: {}", input::message(&e)))
-            .and_then(|s| crate::dates::parse(&s).map_err(|m| format!("INVALID_VALUE: {m}"))),
+            .and_then(|s| {
+                crate::dates::parse_engine(&s).map_err(|m| format!("INVALID_VALUE: {m}"))
+            }),
         other => Err(format!(
-            "WRONG_TYPE: `discharge_ready_date` must be a YYYY-MM-DD string, found {other}"
+            "WRONG_TYPE: `{field}` must be a YYYY-MM-DD string, found {other}"
         )),
     }
 }
@@ -251,7 +325,7 @@ fn envelope(text: &str) -> Result<Vec<(String, &RawValue)>, String> {
         Ok(Envelope::Object(fields)) => Ok(fields),
         Ok(Envelope::Other(kind)) => Err(format!(
             "WRONG_TYPE: a line must be a JSON object with `facts` (and optionally `id`, \
-             `checklist`, `discharge_ready_date`), found {kind} at $"
+             `checklist`, `as_of`, `discharge_ready_date`), found {kind} at $"
         )),
         Err(e) => Err(format!(
             "JSON_SYNTAX: invalid JSON at column {}: {} at $",

@@ -151,6 +151,24 @@ pub struct PatientArgs {
     pub questionnaire_response: Option<PathBuf>,
 }
 
+/// The date the patient is assessed on ("today" for the rules that compare dates).
+#[derive(Debug, Clone, Default, Args)]
+pub struct AsOfArgs {
+    /// The date the patient is assessed on, YYYY-MM-DD: "today" for the rules that compare
+    /// dates [default: today's date on this computer's clock, in the local time zone (TZ, else
+    /// /etc/localtime; UTC when neither is set)]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::dates::parse_engine)]
+    pub as_of: Option<jiff::civil::Date>,
+}
+
+impl AsOfArgs {
+    /// The as-of date: the one given, or today's date on the local clock.
+    #[must_use]
+    pub fn date(&self) -> jiff::civil::Date {
+        self.as_of.unwrap_or_else(crate::dates::today)
+    }
+}
+
 /// `homeward eval`.
 #[derive(Debug, Args)]
 pub struct EvalArgs {
@@ -160,6 +178,9 @@ pub struct EvalArgs {
     /// The patient.
     #[command(flatten)]
     pub patient: PatientArgs,
+    /// The as-of date.
+    #[command(flatten)]
+    pub as_of: AsOfArgs,
     /// The checklist (default: every requirement and table)
     #[arg(short = 'c', long, value_name = "ID")]
     pub checklist: Option<String>,
@@ -180,6 +201,9 @@ pub struct ExplainArgs {
     /// The patient.
     #[command(flatten)]
     pub patient: PatientArgs,
+    /// The as-of date.
+    #[command(flatten)]
+    pub as_of: AsOfArgs,
     /// The requirement to explain
     #[arg(long, value_name = "ID")]
     pub requirement: String,
@@ -203,9 +227,13 @@ pub enum AggregateFormat {
 /// `homeward batch`.
 #[derive(Debug, Args)]
 #[command(
-    long_about = "JSON Lines of patients ({\"id\", \"checklist\", \"facts\", \"discharge_ready_date\"}) \
-to one line per input line (the report, or the line's error) and an aggregate (counts by \
+    long_about = "JSON Lines of patients ({\"id\", \"checklist\", \"facts\", \"as_of\", \
+\"discharge_ready_date\"}) to one line per input line (the report, or the line's error) and an aggregate (counts by \
 verdict, blocker, owner, delay category and pathway; delay days; attribution).\n\n\
+Each line is evaluated as of its own `as_of` when it has one, else --as-of, else today's date \
+on this computer's clock (local time zone). A line's `discharge_ready_date` is the fact \
+`clinical.discharge_ready_date` when the ruleset has it (giving both with different dates is \
+that line's error); delay days count from it to the line's as-of date.\n\n\
 The per-line output goes to --out (default standard output). The aggregate goes to \
 --aggregate; by default to standard output when the per-line output is elsewhere (--out FILE, \
 or --no-reports, whose error lines then go to standard error), else to standard error. \
@@ -221,8 +249,10 @@ pub struct BatchArgs {
     /// The checklist for lines that name none (default: every requirement and table)
     #[arg(short = 'c', long, value_name = "ID")]
     pub checklist: Option<String>,
-    /// The date delay days are counted to (the engine reads no clock)
-    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::dates::parse)]
+    /// The date the patients are assessed on and delay days are counted to, for lines without
+    /// their own `as_of` [default: today's date on this computer's clock, in the local time
+    /// zone]
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = crate::dates::parse_engine)]
     pub as_of: Option<jiff::civil::Date>,
     /// Where the per-line output goes (`-` for standard output)
     #[arg(short = 'o', long, value_name = "FILE", value_hint = ValueHint::FilePath)]

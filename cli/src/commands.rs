@@ -3,7 +3,7 @@
 //! [`crate::io`], so no write failure is ever silent and none panics.
 
 use crate::cli::{
-    AggregateFormat, BatchArgs, CdsCardArgs, CheckArgs, Cli, CompletionsArgs, EvalArgs,
+    AggregateFormat, AsOfArgs, BatchArgs, CdsCardArgs, CheckArgs, Cli, CompletionsArgs, EvalArgs,
     ExplainArgs, ExportArgs, ExportFormat, ManArgs, PatientArgs, RulebookArgs, RulesetArgs,
     SchemaArgs, TextOrJson,
 };
@@ -127,6 +127,11 @@ fn patient(rs: &Ruleset, p: &PatientArgs) -> Result<Facts, CliError> {
     Facts::from_json(rs, &text).map_err(|e| invalid(path, e.diagnostics()))
 }
 
+/// The engine's as-of date: `--as-of`, or today's date on the local clock.
+fn as_of(args: &AsOfArgs) -> Result<homeward::Date, CliError> {
+    crate::dates::engine(args.date()).map_err(CliError::Usage)
+}
+
 fn patient_inputs<'a>(r: &'a RulesetArgs, p: &'a PatientArgs) -> impl Iterator<Item = &'a Path> {
     r.ruleset
         .iter()
@@ -156,7 +161,7 @@ pub fn eval(args: &EvalArgs) -> Result<(), CliError> {
     one_stdin(patient_inputs(&args.ruleset, &args.patient))?;
     let rs = load(&args.ruleset, None)?;
     let cl = checklist(&rs, args.checklist.as_deref())?;
-    let facts = patient(&rs, &args.patient)?;
+    let facts = patient(&rs, &args.patient)?.with_as_of(Some(as_of(&args.as_of)?));
     let report = rs.evaluate(cl, &facts);
     match args.format {
         Some(TextOrJson::Text) => {
@@ -175,7 +180,7 @@ pub fn explain(args: &ExplainArgs) -> Result<(), CliError> {
     one_stdin(patient_inputs(&args.ruleset, &args.patient))?;
     let rs = load(&args.ruleset, None)?;
     let cl = checklist(&rs, args.checklist.as_deref())?;
-    let facts = patient(&rs, &args.patient)?;
+    let facts = patient(&rs, &args.patient)?.with_as_of(Some(as_of(&args.as_of)?));
     let Some(ex) = rs.explain(cl, &facts, &args.requirement) else {
         return Err(unknown_requirement(&rs, cl.id(), &args.requirement));
     };
@@ -265,7 +270,7 @@ fn run_batch(
 ) -> Result<crate::aggregate::Aggregate, CliError> {
     let opts = batch::BatchOptions {
         checklist: args.checklist.clone(),
-        as_of: args.as_of,
+        as_of: Some(args.as_of.unwrap_or_else(crate::dates::today)),
         reports: !args.no_reports,
         progress: *target != Target::Stderr && std::io::stderr().is_terminal(),
         max_line_bytes: None,

@@ -1,6 +1,7 @@
-//! Calendar dates for `batch` (`--as-of`, `discharge_ready_date`): strict `YYYY-MM-DD`, real
-//! days only (2026-02-31 is refused), and day counts, on the `jiff` civil calendar. The engine
-//! reads no clock: the as-of date is always given.
+//! Calendar dates for `eval`, `explain` and `batch` (`--as-of`, a line's `as_of` and
+//! `discharge_ready_date`): strict `YYYY-MM-DD`, real days only (2026-02-31 is refused) within
+//! the engine's range, day counts on the `jiff` civil calendar, and today's date. The engine
+//! reads no clock; the command line does, once, for the default as-of date ([`today`]).
 
 use jiff::civil::Date;
 
@@ -24,6 +25,34 @@ pub fn parse(text: &str) -> Result<Date, String> {
         .map_err(|e| format!("`{text}` is not a real date: {e}"))
 }
 
+/// Parses a date the engine will read (an as-of date, a discharge-ready date): a real
+/// `YYYY-MM-DD` day from 1900-01-01 to 2199-12-31.
+///
+/// # Errors
+/// A message saying what is wrong with the text, for a usage error or a line's error.
+pub fn parse_engine(text: &str) -> Result<Date, String> {
+    let date = parse(text)?;
+    engine(date).map(|_| date)
+}
+
+/// The engine's form of a date.
+///
+/// # Errors
+/// A date outside 1900-01-01..2199-12-31, which the engine does not accept.
+pub fn engine(date: Date) -> Result<homeward::Date, String> {
+    homeward::Date::parse(&date.to_string()).map_err(|_| {
+        format!("`{date}` is outside the dates the engine accepts (1900-01-01 to 2199-12-31)")
+    })
+}
+
+/// Today's date on this computer's clock in the local time zone (the `TZ` variable, else
+/// `/etc/localtime`; UTC when neither can be read): the default as-of date of `eval`,
+/// `explain` and `batch`.
+#[must_use]
+pub fn today() -> Date {
+    jiff::Zoned::now().date()
+}
+
 /// Whole days from `from` to `to` (negative when `to` is earlier).
 #[must_use]
 pub fn days_between(from: Date, to: Date) -> i64 {
@@ -36,7 +65,7 @@ fn shorten(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{days_between, parse};
+    use super::{days_between, parse, parse_engine};
 
     #[test]
     fn real_dates_only() {
@@ -63,6 +92,21 @@ mod tests {
         ] {
             assert!(parse(bad).unwrap_err().contains("YYYY-MM-DD"), "{bad}");
         }
+    }
+
+    #[test]
+    fn engine_dates_are_within_its_range() {
+        assert!(parse_engine("1900-01-01").is_ok());
+        assert!(parse_engine("2199-12-31").is_ok());
+        for bad in ["1899-12-31", "2200-01-01"] {
+            assert!(parse_engine(bad).unwrap_err().contains("outside"), "{bad}");
+        }
+        assert!(parse_engine("2026-02-29").unwrap_err().contains("not a real date"));
+    }
+
+    #[test]
+    fn today_is_a_date_the_engine_accepts() {
+        assert!(super::engine(super::today()).is_ok());
     }
 
     #[test]

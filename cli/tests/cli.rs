@@ -110,7 +110,9 @@ fn check_reports_every_error_with_code_and_path() {
 
 #[test]
 fn eval_json_and_text() {
-    let o = run(&["eval", "--ruleset", RULESET, "--facts", FACTS]);
+    let o = run(&[
+        "eval", "--ruleset", RULESET, "--facts", FACTS, "--as-of", "2026-12-02",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     golden("eval-example.json", &stdout(&o));
     let t = run(&[
@@ -119,6 +121,8 @@ fn eval_json_and_text() {
         RULESET,
         "--facts",
         FACTS,
+        "--as-of",
+        "2026-12-02",
         "--format",
         "text",
     ]);
@@ -336,7 +340,9 @@ fn fhir_questionnaire_structure() {
 
 #[test]
 fn cds_cards_from_report() {
-    let o = run(&["eval", "--ruleset", RULESET, "--facts", FACTS]);
+    let o = run(&[
+        "eval", "--ruleset", RULESET, "--facts", FACTS, "--as-of", "2026-12-02",
+    ]);
     let dir = std::env::temp_dir().join(format!("homeward-cds-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let report = dir.join("report.json");

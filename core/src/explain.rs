@@ -105,7 +105,11 @@ impl Explainer<'_> {
             } => {
                 let term = match other {
                     Term::Fact(g) => format!("fact {}", self.name(g)),
-                    Term::AsOf => String::from("as_of"),
+                    // The as-of date the evaluation used, so a reader can check the arithmetic.
+                    Term::AsOf => match self.facts.as_of {
+                        Some(d) => format!("as_of ({d})"),
+                        None => String::from("as_of (not given)"),
+                    },
                 };
                 match days {
                     0 => format!("{} {term}", op.symbol()),

@@ -228,7 +228,7 @@ fn explanations_show_dates_and_offsets() {
     assert_eq!(ex.status, Status::NotMet);
     assert_eq!(
         ex.met_when.test,
-        "fact care.reablement_start ≥ as_of − 42 days"
+        "fact care.reablement_start ≥ as_of (2026-03-01) − 42 days"
     );
     let ex = rs.explain(cl, &facts, "planned_this_year").unwrap();
     assert_eq!(
