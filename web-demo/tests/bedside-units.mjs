@@ -173,7 +173,8 @@ for (const file of readdirSync(scenarioDir).filter((f) => f.endsWith('.json')).s
   const e = engine(s.overlays || []);
   const schema = JSON.parse(e.schema()).ok;
   const checklist = schema.checklists.find((c) => c.id === s.checklist);
-  const report = JSON.parse(e.evaluate(JSON.stringify(s.facts), s.checklist, '2026-11-30')).ok;
+  const asOf = s.as_of || '2026-11-30';
+  const report = JSON.parse(e.evaluate(JSON.stringify(s.facts), s.checklist, asOf)).ok;
   const notMet = report.blockers.filter((b) => b.status === 'not_met');
   const state = { notKnown: new Set(), anyAnswer: Object.keys(s.facts).length > 0 };
   const b = banner(schema, checklist, report, s.facts, state);
@@ -197,7 +198,7 @@ for (const file of readdirSync(scenarioDir).filter((f) => f.endsWith('.json')).s
   }
   const text = handover({ schema, checklist, report, answers: s.facts, notKnown: new Set(), label: 'Bed 9', overlayTitle: 'National (England)', now });
   check(`${file}: handover has label, time, ruleset and hash`, text.includes('Bed 9') && text.includes('2026-11-30 09:05') && text.includes(report.ruleset.hash) && text.includes(report.ruleset.version));
-  check(`${file}: handover says the day it was assessed on`, report.as_of === '2026-11-30' && text.split('\n').includes('Assessed on 30 November 2026') && assessedOn(report) === 'Assessed on 30 November 2026', text);
+  check(`${file}: handover says the day it was assessed on`, report.as_of === asOf && text.split('\n').includes(`Assessed on ${longDate(asOf)}`) && assessedOn(report) === `Assessed on ${longDate(asOf)}`, text);
   for (const x of notMet) check(`${file}: handover carries ${x.id} with owner and action`, text.includes(x.action) && text.includes('[owner: '));
   check(`${file}: handover lists questions only when they can change the verdict`, report.verdict === 'undetermined' ? text.includes('Questions that can change the verdict') : !text.includes('Questions that can change'));
   if (firstPrimary) {

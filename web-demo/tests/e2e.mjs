@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isoParts, localToday, longDate } from '../dates.js';
+import { isoParts, longDate } from '../dates.js';
 import { CARD_HELP_INLINE_MAX } from '../fields.js';
 import { nextQuestion } from '../summary.js';
 
@@ -35,12 +35,19 @@ const HEADERS = JSON.parse(readFileSync(join(here, '..', 'security-headers.json'
 const { Engine } = require(join(site, 'pkg', 'node', 'homeward_wasm.js'));
 const national = Engine.load(readFileSync(join(site, 'pkg', 'rulesets', 'england-national.json'), 'utf8'), []);
 const SCHEMA = JSON.parse(national.schema()).ok;
-const evaluate = (facts, checklist) => JSON.parse(national.evaluate(JSON.stringify(facts), checklist)).ok;
+/**
+ * "Today" for every page and every expectation: the day the golden scenarios were assessed on
+ * (their `as_of`). Each page's clock is fixed to noon of that day (the page gives the engine its
+ * device's date), so date rules decide the same in the browser, in Node and on any day CI runs.
+ */
+const TODAY = '2026-12-02';
+const noon = (day) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)), 12, 0);
+const evaluate = (facts, checklist, asOf = TODAY) => JSON.parse(national.evaluate(JSON.stringify(facts), checklist, asOf)).ok;
 const scenarioDir = resolve(here, '..', '..', 'tests', 'scenarios');
 const SCENARIOS = readdirSync(scenarioDir).filter((f) => f.endsWith('.json')).sort()
   .map((file) => ({ file, ...JSON.parse(readFileSync(join(scenarioDir, file), 'utf8')) }))
   .filter((s) => s.checklist && !(s.overlays && s.overlays.length))
-  .map((s) => ({ ...s, report: evaluate(s.facts, s.checklist) }));
+  .map((s) => ({ ...s, report: evaluate(s.facts, s.checklist, s.as_of || TODAY) }));
 const MODES = SCHEMA.checklists.map((c) => c.id);
 
 /** One golden scenario by file name (overlay scenarios included), with the expectation a
@@ -119,6 +126,7 @@ const VIEWPORTS = [
 async function newPage(viewport = { width: 768, height: 1024 }, serviceWorkers = 'allow', options = {}) {
   const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height }, serviceWorkers, hasTouch: viewport.width < 800, ...options });
   const page = await context.newPage();
+  await page.clock.setFixedTime(noon(TODAY));
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -169,6 +177,7 @@ async function addPatient(page, label) {
 
 /** Puts a scenario's answers on the device for the current patient, as if answered earlier. */
 async function loadScenario(page, s) {
+  if (s.as_of && s.as_of !== TODAY) await page.clock.setFixedTime(noon(s.as_of));
   await page.evaluate(({ facts, mode }) => {
     const id = localStorage.getItem('homeward.v1.current');
     const key = `homeward.v1.patient.${id}`;
@@ -344,16 +353,19 @@ for (const mode of MODES) {
       const s = primary || hold || scenario(mode, () => true);
       await loadScenario(page, s);
       const text = await page.locator('#hw-handover').inputValue();
-      const today = new Date();
-      const date = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+      const date = s.as_of || TODAY;
       for (const want of ['Bay 2 bed 5', date, words.title, 'National (England)', s.report.ruleset.hash, s.report.ruleset.version]) {
         assert(text.includes(want), `handover lacks ${want}:\n${text}`);
       }
+      // The day the engine was given as today, from the device's own date, in words.
+      const asOf = (await held(page)).asOf;
+      assert(asOf === date && text.split('\n').includes(`Assessed on ${longDate(asOf)}`), `handover says the day assessed on (${asOf}):\n${text}`);
+      assert((await page.locator('#hw-asof').innerText()) === `Assessed on ${longDate(asOf)}`, 'and so does the verdict area');
       for (const b of notMet(s.report)) assert(text.includes(b.action), `handover lacks the action of ${b.id}`);
       if (s.report.verdict !== 'undetermined') assert(!/Questions that can change/.test(text), 'no questions listed when none can change the verdict');
       await page.emulateMedia({ media: 'print' });
       const printed = await page.evaluate(() => document.body.innerText);
-      assert(printed.includes('Bay 2 bed 5') && printed.includes(s.report.ruleset.hash) && printed.includes(date), `print shows the handover:\n${printed}`);
+      assert(printed.includes('Bay 2 bed 5') && printed.includes(s.report.ruleset.hash) && printed.includes(date) && printed.includes(`Assessed on ${longDate(asOf)}`), `print shows the handover:\n${printed}`);
       assert(!/\(Link:|#q-|#f-|#hw-/.test(printed), `no internal link targets printed:\n${printed}`);
       await context.close();
     });
@@ -462,6 +474,11 @@ for (const mode of MODES) {
     for (const viewport of sizes) {
       await test(`${mode} at ${viewport.width}×${viewport.height}: following the next question with ${s.file} reaches ${s.report.verdict}; counted taps`, async () => {
         const { context, page, errors } = await openFresh(viewport, mode);
+        if (s.as_of && s.as_of !== TODAY) {
+          await page.clock.setFixedTime(noon(s.as_of));
+          await page.reload();
+          await ready(page, mode);
+        }
         const taps = await walk(page, s);
         assert((await verdict(page)) === s.report.verdict, `walk ended ${await verdict(page)}, scenario says ${s.report.verdict}`);
         if (viewport.name === 'phone') metrics.taps.push({ mode, path, scenario: s.file, verdict: s.report.verdict, taps });
@@ -635,7 +652,10 @@ const stored = (page) => page.evaluate(() => JSON.parse(localStorage.getItem(`ho
 await test('dates: every date question is an NHS.UK date input; the card asks it, a real date reaches the engine and the device as YYYY-MM-DD', async () => {
   const { context, page, errors } = await openDated({ width: 768, height: 1024 });
   assert((await nextFact(page)) === DATE_FACT, `the card asks the date first: ${await nextFact(page)}`);
-  for (const fact of DATED_SCHEMA.facts.filter((f) => f.type === 'date')) {
+  const ward = DATED_SCHEMA.checklists.find((c) => c.id === 'ward_discharge').facts;
+  const dates = DATED_SCHEMA.facts.filter((f) => f.type === 'date' && ward.includes(f.id));
+  assert(dates.length >= 1 && dates.length === SCHEMA.facts.filter((f) => f.type === 'date' && ward.includes(f.id)).length + 1, 'the bundled rules\' date questions and the test\'s');
+  for (const fact of dates) {
     const q = page.locator(`[id="q-${domId(fact.id)}"]`);
     const fieldset = q.locator('fieldset');
     assert((await fieldset.getAttribute('role')) === 'group', `${fact.id}: a fieldset with role group`);
