@@ -613,7 +613,7 @@ const DATE_FACT = 'e2e.admission_date';
 const DATE_RULE = 'e2e_admitted_by_today';
 const DATED_TEXT = (() => {
   const r = JSON.parse(readFileSync(join(site, 'pkg', 'rulesets', 'england-national.json'), 'utf8'));
-  r.sections.unshift({ id: 'e2e', title: 'Dates (browser tests)' });
+  r.sections.unshift({ id: 'e2e', title: 'Admission' });
   r.facts.unshift({ id: DATE_FACT, type: 'date', section: 'e2e', question: 'On what date was the patient admitted?', help: 'From the admission record.' });
   r.requirements.unshift({
     id: DATE_RULE, title: 'Admitted on or before today', kind: 'blocker', owner: 'nhs',
@@ -793,6 +793,7 @@ for (const viewport of [VIEWPORTS[2], VIEWPORTS[1]]) {
     const banner = await page.locator('#hw-banner').boundingBox();
     if (viewport.name === 'phone') assert(banner.height <= viewport.height / 5, `banner ${banner.height} px is more than a fifth of ${viewport.height}`);
     assert((await page.locator('#hw-asof').innerText()) === 'Assessed on 2 December 2026', 'the day in the verdict area');
+    if (viewport.name === 'phone') await page.screenshot({ path: join(shots, 'date-phone.png') });
     let tabs = 0;
     for (; tabs < 20; tabs++) {
       if (await page.evaluate(() => document.activeElement && document.activeElement.closest('#hw-next') !== null)) break;
@@ -805,13 +806,16 @@ for (const viewport of [VIEWPORTS[2], VIEWPORTS[1]]) {
       await page.keyboard.press('Tab');
     }
     assert(order.join() === 'Day,Month,Year,Not known', `Tab order: ${order}`);
-    await page.screenshot({ path: join(shots, `date-${viewport.name}.png`) });
     await axe(page, `date card ${viewport.name}`);
     await page.locator(box('n', 'day')).fill('30');
     await page.locator(box('n', 'month')).fill('2');
     await page.locator(box('n', 'year')).fill('2026');
     await page.locator(box('n', 'year')).press('Enter');
     assert((await nextFact(page)) === DATE_FACT && (await invalidBoxes(page, 'n')).join() === 'day', 'an impossible date in the card stays, its day marked');
+    if (viewport.name === 'phone') {
+      await page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
+      await page.screenshot({ path: join(shots, 'date-error-phone.png') });
+    }
     await axe(page, `date card error ${viewport.name}`);
     assert(errors.length === 0, errors.join('\n'));
     await context.close();
