@@ -84,6 +84,7 @@ fn response(q: &Value, facts: &Value) -> Value {
             let answer: Vec<Value> = match (it["type"].as_str(), v) {
                 (Some("boolean"), _) => vec![json!({ "valueBoolean": v })],
                 (Some("integer"), _) => vec![json!({ "valueInteger": v })],
+                (Some("date"), _) => vec![json!({ "valueDate": v })],
                 (_, Value::String(s)) => vec![coding(s)],
                 (_, Value::Array(a)) if a.is_empty() => vec![coding("none-of-these")],
                 (_, Value::Array(a)) => a
@@ -490,6 +491,10 @@ fn responses_written_by_lhc_forms_give_the_scenarios_reports() {
                 o.as_str().unwrap_or_default().into(),
             ]);
         }
+        // The same as-of date on both paths (the scenario's, else today's by default).
+        if let Some(d) = s["as_of"].as_str() {
+            args.extend(["--as-of".into(), d.into()]);
+        }
         args.push("--compact".into());
         let with = |first: &[&str]| -> Vec<String> {
             first
@@ -788,6 +793,10 @@ fn random_patients_come_back_exactly() {
                     json!(lo + next((hi - lo + 1) as u64) as i64)
                 }
                 Some("enum") => options[next(options.len() as u64) as usize].clone(),
+                // A day in 2026 or 2027 (day 20,454 is 2026-01-01).
+                Some("date") => json!(homeward::Date::from_days(20_454 + next(730) as i32)
+                    .map(|d| d.to_string())
+                    .unwrap_or_default()),
                 _ => Value::Array(options.iter().filter(|_| next(3) == 0).cloned().collect()),
             };
             facts.insert(f["id"].as_str().unwrap_or_default().to_string(), v);

@@ -22,6 +22,77 @@ fn output(v: &OutputValue) -> String {
     }
 }
 
+/// "1 day", "7 days".
+fn days(n: u64) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
+
+/// A date comparison in words: "is on or before today", "is at least 7 days before today",
+/// "is after 2026-12-01", "is on or before 2 days after “…”".
+fn date_english(
+    op: homeward::wire::CmpOp,
+    v: &serde_json::Value,
+    fact: &dyn Fn(&str) -> String,
+) -> String {
+    use homeward::wire::CmpOp;
+    let plain = |op: CmpOp| match op {
+        CmpOp::Eq => "is",
+        CmpOp::Ne => "is not",
+        CmpOp::Lt => "is before",
+        CmpOp::Lte => "is on or before",
+        CmpOp::Gt => "is after",
+        CmpOp::Gte => "is on or after",
+        other => other.as_str(),
+    };
+    let (base, plus) = match v {
+        serde_json::Value::String(d) => return format!("{} {d}", plain(op)),
+        serde_json::Value::Array(list) => {
+            let ds: Vec<&str> = list.iter().filter_map(serde_json::Value::as_str).collect();
+            return format!("is one of {}", ds.join(" / "));
+        }
+        serde_json::Value::Object(o) => {
+            let base = match o.get("fact").and_then(serde_json::Value::as_str) {
+                Some(id) => fact(id),
+                None => "today".to_string(),
+            };
+            let plus = o
+                .get("plus_days")
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(0);
+            (base, plus)
+        }
+        other => return format!("{} {other}", plain(op)),
+    };
+    if plus == 0 {
+        return format!("{} {base}", plain(op));
+    }
+    let n = days(plus.unsigned_abs());
+    if plus < 0 {
+        // d ≤ base − n: at least n days before base; d < base − n: more than n days before.
+        match op {
+            CmpOp::Lte => format!("is at least {n} before {base}"),
+            CmpOp::Lt => format!("is more than {n} before {base}"),
+            CmpOp::Gte => format!("is no more than {n} before {base}"),
+            CmpOp::Gt => format!("is less than {n} before {base}"),
+            CmpOp::Eq => format!("is exactly {n} before {base}"),
+            other => format!("{} {n} before {base}", plain(other)),
+        }
+    } else {
+        match op {
+            CmpOp::Lte => format!("is no more than {n} after {base}"),
+            CmpOp::Lt => format!("is less than {n} after {base}"),
+            CmpOp::Gte => format!("is at least {n} after {base}"),
+            CmpOp::Gt => format!("is more than {n} after {base}"),
+            CmpOp::Eq => format!("is exactly {n} after {base}"),
+            other => format!("{} {n} after {base}", plain(other)),
+        }
+    }
+}
+
 /// When every part is `contains` on one set fact: that fact and the options.
 fn same_set_fact(cs: &[ConditionDoc]) -> Option<(&str, Vec<String>)> {
     let mut id = None;
@@ -96,6 +167,14 @@ fn english(doc: &RulesetDoc, c: &ConditionDoc) -> String {
             }
             None => format!("at least {n} of ({})", join(cs, "; ")),
         },
+        ConditionDoc::Fact(id, op, v)
+            if doc
+                .facts
+                .iter()
+                .any(|f| f.id == *id && f.kind == homeward::wire::FactKind::Date) =>
+        {
+            format!("{} {}", fact(id), date_english(*op, v, &fact))
+        }
         ConditionDoc::Fact(id, op, v) => {
             let op = match op {
                 homeward::wire::CmpOp::Eq => "is",
@@ -286,4 +365,45 @@ pub fn single(rs: &Ruleset) -> String {
     let mut out = String::from("# Homeward rulebook\n\n");
     render(&mut out, rs, None);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date_english;
+    use homeward::wire::CmpOp;
+    use serde_json::json;
+
+    #[test]
+    fn date_comparisons_read_as_english() {
+        let fact = |id: &str| format!("“{id}”");
+        let say = |op, v| date_english(op, &v, &fact);
+        assert_eq!(say(CmpOp::Lte, json!({"as_of": true})), "is on or before today");
+        assert_eq!(say(CmpOp::Gt, json!({"as_of": true})), "is after today");
+        assert_eq!(
+            say(CmpOp::Lte, json!({"as_of": true, "plus_days": -7})),
+            "is at least 7 days before today"
+        );
+        assert_eq!(
+            say(CmpOp::Lte, json!({"as_of": true, "plus_days": -1})),
+            "is at least 1 day before today"
+        );
+        assert_eq!(
+            say(CmpOp::Gt, json!({"as_of": true, "plus_days": -21})),
+            "is less than 21 days before today"
+        );
+        assert_eq!(
+            say(CmpOp::Gte, json!({"as_of": true, "plus_days": -42})),
+            "is no more than 42 days before today"
+        );
+        assert_eq!(
+            say(CmpOp::Lte, json!({"fact": "b", "plus_days": 2})),
+            "is no more than 2 days after “b”"
+        );
+        assert_eq!(say(CmpOp::Gte, json!({"fact": "b"})), "is on or after “b”");
+        assert_eq!(say(CmpOp::Lt, json!("2026-12-01")), "is before 2026-12-01");
+        assert_eq!(
+            say(CmpOp::In, json!(["2026-11-01", "2026-12-01"])),
+            "is one of 2026-11-01 / 2026-12-01"
+        );
+    }
 }

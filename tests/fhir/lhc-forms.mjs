@@ -97,6 +97,7 @@ function responseFromFacts(q, facts) {
       let answer;
       if (it.type === 'boolean') answer = [{ valueBoolean: v }];
       else if (it.type === 'integer') answer = [{ valueInteger: v }];
+      else if (it.type === 'date') answer = [{ valueDate: v }];
       else if (Array.isArray(v)) answer = v.length ? v.map(coding) : [coding('none-of-these')];
       else answer = [coding(v)];
       out.push({ linkId: it.linkId, text: it.text, answer });
@@ -213,10 +214,12 @@ for (const s of scenarios) {
   const overlays = s.overlays || [];
   const q = questionnaires[overlays.join('+')];
   const checklist = s.checklist ? ['--checklist', s.checklist] : [];
-  const common = [...checklist, ...overlayArgs(overlays), '--compact'];
+  // The same as-of date on both paths: the scenario's, else today's (the CLI's default).
+  const asOf = s.as_of ? ['--as-of', s.as_of] : [];
+  const common = [...checklist, ...overlayArgs(overlays), ...asOf, '--compact'];
   const { qr: filled, shown } = await fill(q, responseFromFacts(q, s.facts));
   // Every gate LHC-Forms applies agrees with the engine: hidden exactly when asked_when is false.
-  const all = JSON.parse(homeward(['eval', '--facts', '-', ...overlayArgs(overlays), '--compact'], JSON.stringify(s.facts)).out);
+  const all = JSON.parse(homeward(['eval', '--facts', '-', ...overlayArgs(overlays), ...asOf, '--compact'], JSON.stringify(s.facts)).out);
   for (const f of gated(q)) {
     gatesChecked++;
     const hidden = all.hidden_facts.includes(f);
@@ -257,6 +260,15 @@ check('every gate applied by LHC-Forms agrees with the engine', gateMismatch.len
     return seed / 4294967296;
   };
   const pick = (a) => a[Math.floor(rand() * a.length)];
+  // Dates around the literal days the gates name and around today: the engine's as-of date is
+  // the CLI's default (today on this machine's clock) and LHC-Forms' `today()` is the browser's,
+  // on the same machine.
+  const day = (offset) => {
+    const d = new Date();
+    d.setDate(d.getDate() + offset);
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+  };
+  const dates = ['2026-11-01', '2026-11-30', '2026-12-01', '2026-12-02', ...[-9, -8, -7, -6, -1, 0, 1, 2, 3].map(day)];
   const patients = [{}];
   for (let i = 0; i < 60; i++) {
     const f = {};
@@ -266,6 +278,8 @@ check('every gate applied by LHC-Forms agrees with the engine', gateMismatch.len
     maybe('a.level', pick(['low', 'mid', 'high']));
     maybe('a.score', pick([0, 1, 3, 4, 5, 6, 7, 10]));
     maybe('a.needs', pick([[], ['x'], ['y'], ['x', 'y'], ['y', 'x'], ['z'], ['x', 'y', 'z']]));
+    maybe('a.when', pick(dates));
+    maybe('a.until', pick(dates));
     patients.push(f);
   }
   const names = gated(q);
@@ -290,7 +304,7 @@ check('every gate applied by LHC-Forms agrees with the engine', gateMismatch.len
 }
 
 // ---------------------------------------------------------------- real clicks, for a sample
-/** Fills a blank form as a person would: a click per answer, typing for numbers. */
+/** Fills a blank form as a person would: a click per answer, typing for numbers and dates. */
 async function clickFill(q, facts) {
   await tab.evaluate(async (q) => {
     window.LForms.Util.removeFormsFromPage('form');
@@ -312,6 +326,11 @@ async function clickFill(q, facts) {
     if (it.type === 'boolean') await click(String(v));
     else if (it.type === 'integer') {
       await tab.locator(`[id="${id}"]`).fill(String(v));
+      await tab.locator(`[id="${id}"]`).press('Tab');
+    } else if (it.type === 'date') {
+      // LHC-Forms' date field takes what a person types, month first (MM/DD/YYYY).
+      const [y, m, d] = v.split('-');
+      await tab.locator(`[id="${id}"]`).fill(`${m}/${d}/${y}`);
       await tab.locator(`[id="${id}"]`).press('Tab');
     } else if (Array.isArray(v)) {
       for (const code of v.length ? v : ['none-of-these']) await click(`${system}|${code}`);
@@ -335,7 +354,8 @@ const sample = [
 for (const s of sample) {
   const overlays = s.overlays || [];
   const q = questionnaires[overlays.join('+')];
-  const common = [...(s.checklist ? ['--checklist', s.checklist] : []), ...overlayArgs(overlays), '--compact'];
+  const asOf = s.as_of ? ['--as-of', s.as_of] : [];
+  const common = [...(s.checklist ? ['--checklist', s.checklist] : []), ...overlayArgs(overlays), ...asOf, '--compact'];
   const { qr, skipped } = await clickFill(q, s.facts);
   const viaFacts = homeward(['eval', '--facts', '-', ...common], JSON.stringify(s.facts));
   const viaClicks = homeward(['eval', '--questionnaire-response', '-', ...common], JSON.stringify(qr));

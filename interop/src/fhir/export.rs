@@ -405,6 +405,24 @@ fn disjuncts(doc: &RulesetDoc, c: &ConditionDoc) -> Option<Vec<Value>> {
             };
             vec![entry(id, sym, "answerInteger", json!(n.as_i64()?))]
         }
+        // A date against a literal day; against the as-of date or another date it is an
+        // SDC expression (`today()`), which R4 enableWhen cannot say.
+        (FactKind::Date, CmpOp::In, Value::Array(list)) if !list.is_empty() => list
+            .iter()
+            .map(|d| Some(entry(id, "=", "answerDate", json!(d.as_str()?))))
+            .collect::<Option<Vec<_>>>()?,
+        (FactKind::Date, _, Value::String(d)) => {
+            let sym = match op {
+                CmpOp::Eq => "=",
+                CmpOp::Ne => "!=",
+                CmpOp::Lt => "<",
+                CmpOp::Lte => "<=",
+                CmpOp::Gt => ">",
+                CmpOp::Gte => ">=",
+                _ => return None,
+            };
+            vec![entry(id, sym, "answerDate", json!(d))]
+        }
         _ => return None,
     };
     out.push(unknown);

@@ -233,6 +233,31 @@ impl<'a> Compiler<'a> {
                 };
                 format!("({val} {sym} {n})")
             }
+            (FactKind::Date, CmpOp::In) => {
+                let list: Vec<String> = v
+                    .as_array()
+                    .ok_or_else(unsupported)?
+                    .iter()
+                    .map(|d| d.as_str().map(|d| format!("@{d}")).ok_or_else(unsupported))
+                    .collect::<Result<_, _>>()?;
+                if list.is_empty() {
+                    known("false".into())
+                } else {
+                    known(format!("{val} in {}", union(&list)))
+                }
+            }
+            (FactKind::Date, _) => {
+                let sym = match op {
+                    CmpOp::Eq => "=",
+                    CmpOp::Ne => "!=",
+                    CmpOp::Lt => "<",
+                    CmpOp::Lte => "<=",
+                    CmpOp::Gt => ">",
+                    CmpOp::Gte => ">=",
+                    _ => return Err(unsupported()),
+                };
+                format!("({val} {sym} {})", self.date_operand(v).ok_or_else(unsupported)?)
+            }
             (FactKind::Set, CmpOp::Contains) => {
                 let o = ids(v).into_iter().next().ok_or_else(unsupported)?;
                 known(format!("{} in {val}", lit(&o)))
@@ -257,6 +282,28 @@ impl<'a> Compiler<'a> {
                 }
             }
             _ => return Err(unsupported()),
+        })
+    }
+
+    /// A date operand in FHIRPath: a literal day (`@2026-12-02`), the as-of date as the form
+    /// filler's `today()`, or another date question's answer, each moved by `plus_days` as a
+    /// calendar duration (`today() - 7 days`). An unanswered date question is empty, so the
+    /// comparison stays unknown, as in the engine.
+    fn date_operand(&self, v: &serde_json::Value) -> Option<String> {
+        if let Some(d) = v.as_str() {
+            return Some(format!("@{d}"));
+        }
+        let o = v.as_object()?;
+        let base = match (o.get("as_of"), o.get("fact").and_then(|f| f.as_str())) {
+            (Some(serde_json::Value::Bool(true)), None) => "today()".to_string(),
+            (None, Some(id)) => value(self.doc.facts.iter().find(|f| f.id == id)?),
+            _ => return None,
+        };
+        Some(match o.get("plus_days").map(serde_json::Value::as_i64) {
+            None | Some(Some(0)) => base,
+            Some(Some(n)) if n > 0 => format!("({base} + {n} days)"),
+            Some(Some(n)) => format!("({base} - {} days)", n.unsigned_abs()),
+            Some(None) => return None,
         })
     }
 
@@ -342,5 +389,52 @@ impl<'a> Compiler<'a> {
         self.done.insert(key.clone());
         self.vars.push((key.clone(), e));
         Ok(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Compiler;
+    use homeward::wire::{CmpOp, ConditionDoc};
+    use homeward::Ruleset;
+    use serde_json::json;
+
+    /// Date comparisons as FHIRPath: literal days as `@YYYY-MM-DD`, the as-of date as the form
+    /// filler's `today()`, offsets as calendar durations; another date question by its answer.
+    #[test]
+    fn date_comparisons_become_fhirpath() {
+        let rs = Ruleset::from_json(
+            r#"{"id":"d","version":"1","title":"d","sections":[{"id":"a","title":"A"}],
+                "facts":[{"id":"a.when","type":"date","section":"a","question":"When?"},
+                         {"id":"a.until","type":"date","section":"a","question":"Until?"}]}"#,
+        )
+        .unwrap();
+        let doc = rs.document();
+        let mut c = Compiler::new(doc);
+        let mut fp = |op: CmpOp, v: serde_json::Value| {
+            c.cond(&ConditionDoc::Fact("a.when".into(), op, v)).unwrap()
+        };
+        let when = "%resource.repeat(item).where(linkId = 'a.when').answer.value";
+        let until = "%resource.repeat(item).where(linkId = 'a.until').answer.value";
+        assert_eq!(
+            fp(CmpOp::Lte, json!({"as_of": true, "plus_days": -7})),
+            format!("({when} <= (today() - 7 days))")
+        );
+        assert_eq!(
+            fp(CmpOp::Gt, json!({"as_of": true})),
+            format!("({when} > today())")
+        );
+        assert_eq!(
+            fp(CmpOp::Lt, json!("2026-12-01")),
+            format!("({when} < @2026-12-01)")
+        );
+        assert_eq!(
+            fp(CmpOp::Gte, json!({"fact": "a.until", "plus_days": 2})),
+            format!("({when} >= ({until} + 2 days))")
+        );
+        assert_eq!(
+            fp(CmpOp::In, json!(["2026-11-01", "2026-12-01"])),
+            format!("iif({when}.exists(), {when} in (@2026-11-01 | @2026-12-01), {{}})")
+        );
     }
 }
