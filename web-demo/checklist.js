@@ -5,12 +5,15 @@
 // change it, answerable in place; the whole form by section is one tap below. Every question is
 // rendered from the ruleset's fact schema (fields.js), every rule is evaluated by the Homeward
 // engine in WebAssembly (engine.js), and what the screen says comes from the report alone
-// (summary.js). Answers are kept on this device only (storage.js).
+// (summary.js). Answers are kept on this device only (storage.js). "Today" for date rules is
+// the device's own date, given to the engine as the session's as-of date (the engine reads no
+// clock) when a patient is opened and again whenever the date has moved on (dates.js).
+import { dateName, localToday, readDate, PARTS } from './dates.js';
 import { el } from './dom.js';
 import { loadRules, OVERLAY_TITLES } from './engine.js';
 import { answerWords, domId, renderFact } from './fields.js';
 import {
-  advice, banner, causeLine, decisiveQuestions, handover, modeWords, nextQuestion, notYetKnown, outstanding, words,
+  advice, assessedOn, banner, causeLine, decisiveQuestions, handover, modeWords, nextQuestion, notYetKnown, outstanding, words,
 } from './summary.js';
 import { loadPatient, savePatient } from './storage.js';
 
@@ -30,10 +33,20 @@ export class HomewardChecklist extends HTMLElement {
   }
 
   connectedCallback() {
+    // A tablet left on past midnight: the next look at the page re-assesses on the new date.
+    this.todayHook = () => { if (!document.hidden) this.refreshToday(); };
+    document.addEventListener('visibilitychange', this.todayHook);
+    window.addEventListener('focus', this.todayHook);
+    window.addEventListener('pageshow', this.todayHook);
+    this.todayTimer = setInterval(this.todayHook, 60 * 1000);
     this.build();
   }
 
   disconnectedCallback() {
+    document.removeEventListener('visibilitychange', this.todayHook);
+    window.removeEventListener('focus', this.todayHook);
+    window.removeEventListener('pageshow', this.todayHook);
+    clearInterval(this.todayTimer);
     if (this.session) this.session.free();
     this.session = null;
   }
@@ -56,7 +69,22 @@ export class HomewardChecklist extends HTMLElement {
 
   /** What the engine holds and what the page marked "Not known" (for tests and host pages). */
   answers() {
-    return { answers: { ...this.held }, notKnown: [...this.notKnown], invalid: [...this.invalid.keys()] };
+    return { answers: { ...this.held }, notKnown: [...this.notKnown], invalid: [...this.invalid.keys()], asOf: this.report ? this.report.as_of : null };
+  }
+
+  /**
+   * Gives the engine today's date again if the device's date has moved on since the patient was
+   * opened (past midnight), and shows the new assessment. Returns whether it changed.
+   */
+  refreshToday() {
+    if (!this.session || this.dataset.state !== 'ready') return false;
+    const today = localToday();
+    if (today === this.asOf) return false;
+    const result = this.session.setAsOf(today);
+    if (result.error) return false;
+    this.asOf = today;
+    this.apply(result);
+    return true;
   }
 
   /** (Re)builds everything for the current mode, overlay and patient. */
@@ -74,6 +102,9 @@ export class HomewardChecklist extends HTMLElement {
     const made = rules.ok.session(this.checklist.id);
     if (made.error) return this.showError('The checklist could not be started', made.error);
     this.session = made.ok;
+    this.asOf = localToday();
+    const dated = this.session.setAsOf(this.asOf);
+    if (dated.error) return this.showError('The checklist could not be dated', dated.error);
     this.notice = null;
     this.invalid = new Map();
     this.pinned = null;
@@ -103,7 +134,8 @@ export class HomewardChecklist extends HTMLElement {
       if (result.error) {
         let dropped = 0;
         for (const [fact, value] of Object.entries(answers)) {
-          if (this.session.set(fact, value).error) dropped++;
+          const refused = this.session.set(fact, value).error;
+          if (refused && !this.storedDateError(fact, value, refused)) dropped++;
         }
         result = this.session.report();
         if (dropped) this.notice = `${dropped} saved ${dropped === 1 ? 'answer does' : 'answers do'} not apply to these rules and ${dropped === 1 ? 'was' : 'were'} not used.`;
@@ -111,6 +143,33 @@ export class HomewardChecklist extends HTMLElement {
     }
     this.held = this.session.answers().ok || {};
     return result;
+  }
+
+  /**
+   * A stored date the engine refuses (a damaged record, `2026-02-31`) is shown in its boxes with
+   * the NHS error pattern, as if just typed, rather than dropped unseen; the fact stays unknown.
+   */
+  storedDateError(fact, value, error) {
+    const f = this.factById.get(fact);
+    const m = /^(\d{1,4})-(\d{1,2})-(\d{1,2})$/.exec(typeof value === 'string' ? value.trim() : '');
+    if (!f || f.type !== 'date' || !m) return false;
+    const parts = { day: String(Number(m[3])), month: String(Number(m[2])), year: m[1] };
+    this.invalid.set(fact, this.dateProblem(f, parts, error, false));
+    return true;
+  }
+
+  /** The invalid entry for a date: the boxes as typed, which are wrong, and the NHS message. */
+  dateProblem(f, parts, engineError, quiet) {
+    const name = dateName(f);
+    const read = readDate(parts, name);
+    const text = `${parts.day}/${parts.month}/${parts.year}`;
+    if (read.error) return { parts, text, wrong: read.error.parts, message: read.error.message, quiet };
+    // The page found nothing wrong but the engine did (its range or calendar differs): the
+    // engine's word stands, in the design system's words, with every box marked.
+    const message = engineError && engineError.code === 'OUT_OF_RANGE'
+      ? `${name} must be between 1 January 1900 and 31 December 2199`
+      : `${name} must be a real date`;
+    return { parts, text, wrong: PARTS, message, quiet };
   }
 
   showError(title, error) {
@@ -132,8 +191,10 @@ export class HomewardChecklist extends HTMLElement {
     this.bannerToggle.addEventListener('click', () => this.toggleCauses());
     this.bannerLead = el('p', { class: 'hw-banner__lead', id: 'hw-banner-lead' });
     this.bannerCauses = el('ol', { class: 'hw-banner__causes', id: 'hw-causes', hidden: true, 'aria-label': 'Everything outstanding' });
+    this.asOfLine = el('p', { class: 'hw-banner__asof', id: 'hw-asof' });
     this.banner = el('div', { class: 'hw-banner', id: 'hw-banner' },
-      this.verdictLine, el('div', { class: 'hw-banner__row' }, this.bannerLead, this.bannerToggle), this.bannerCauses);
+      el('div', { class: 'hw-banner__top' }, this.verdictLine, this.asOfLine),
+      el('div', { class: 'hw-banner__row' }, this.bannerLead, this.bannerToggle), this.bannerCauses);
     this.errorSummary = el('div', { class: 'nhsuk-error-summary hw-error-summary', role: 'alert', tabindex: '-1', 'aria-labelledby': 'hw-error-title', hidden: true });
     this.noticeBox = el('div', { class: 'nhsuk-inset-text hw-notice', hidden: true });
     this.card = el('section', { class: 'hw-next', id: 'hw-next', tabindex: '-1', 'aria-labelledby': 'hw-next-title' });
@@ -210,10 +271,15 @@ export class HomewardChecklist extends HTMLElement {
    */
   submit(fact, candidate, complete, from) {
     const started = performance.now();
+    this.refreshToday();
+    const shown = this.invalid.get(fact);
     this.invalid.delete(fact);
     this.notKnown.delete(fact);
     let result;
-    if (candidate.notKnown) {
+    if ('date' in candidate) {
+      // An error already shown stays shown (updated) until the date is put right.
+      result = this.submitDate(fact, candidate.date, Boolean(candidate.quiet && !(shown && !shown.quiet)));
+    } else if (candidate.notKnown) {
       this.notKnown.add(fact);
       result = this.session.clear(fact);
     } else if (candidate.unanswered) {
@@ -235,6 +301,21 @@ export class HomewardChecklist extends HTMLElement {
     this.persist();
   }
 
+  /** The three boxes of a date: a real day is set; partial, impossible or empty leaves it unknown. */
+  submitDate(fact, parts, quiet) {
+    const f = this.factById.get(fact);
+    const read = readDate(parts, dateName(f));
+    if (read.empty) return this.session.clear(fact);
+    if (read.ok) {
+      const result = this.session.set(fact, read.ok);
+      if (!result.error) return result;
+      this.invalid.set(fact, this.dateProblem(f, parts, result.error, quiet));
+      return this.session.clear(fact);
+    }
+    this.invalid.set(fact, this.dateProblem(f, parts, null, quiet));
+    return this.session.clear(fact);
+  }
+
   /** Typed text to a whole number; anything else is refused here, a number by the engine. */
   parseTyped(fact, text) {
     if (!/^[+-]?\d+$/.test(text)) return { error: { code: 'NOT_A_WHOLE_NUMBER', path: `$["${fact}"]`, message: `\`${text}\` is not a whole number` } };
@@ -243,6 +324,7 @@ export class HomewardChecklist extends HTMLElement {
 
   errorMessage(fact, error) {
     const f = this.factById.get(fact);
+    if (f && f.type === 'date') return this.dateProblem(f, { day: '', month: '', year: '' }, error, false).message;
     if (f && f.type === 'int' && Number.isInteger(f.min) && Number.isInteger(f.max)) {
       return `Enter a whole number from ${f.min} to ${f.max}${f.unit ? ` ${f.unit}` : ''}`;
     }
@@ -357,7 +439,7 @@ export class HomewardChecklist extends HTMLElement {
     this.cardNote.textContent = note;
     this.cardNote.hidden = !note;
     const answered = this.answerOf(this.cardFact).state;
-    const multi = ['set', 'int'].includes(this.factById.get(this.cardFact).type);
+    const multi = ['set', 'int', 'date'].includes(this.factById.get(this.cardFact).type);
     this.cardNext.hidden = !(multi && answered !== 'unanswered' && answered !== 'invalid');
     this.cardLast.replaceChildren();
     const last = this.lastAnswered;
@@ -390,10 +472,10 @@ export class HomewardChecklist extends HTMLElement {
     this.anyAnswer = Object.keys(this.held).length > 0 || this.notKnown.size > 0 || this.invalid.size > 0;
     this.syncForm();
     this.renderBanner();
-    this.renderErrors();
     const focus = Boolean(this.moveFocus);
     this.moveFocus = false;
     this.renderCard(focus);
+    this.renderErrors();
     this.renderResults();
     this.refreshHandover();
     this.dataset.verdict = this.report.verdict;
@@ -412,7 +494,7 @@ export class HomewardChecklist extends HTMLElement {
     for (const { status, facts } of this.sectionBoxes.values()) {
       const ids = new Set(facts.map((f) => f.id));
       const needed = decisive.filter((q) => ids.has(q.fact) && !this.notKnown.has(q.fact)).length;
-      const errors = facts.filter((f) => this.invalid.has(f.id)).length;
+      const errors = facts.filter((f) => this.invalid.has(f.id) && !this.invalid.get(f.id).quiet).length;
       const answered = facts.filter((f) => f.id in this.held || this.notKnown.has(f.id)).length;
       const parts = [errors ? `${errors} to correct` : '', answered ? `${answered} answered` : '', needed ? `${needed} needed now` : ''].filter(Boolean);
       status.textContent = parts.length ? parts.join(' · ') : 'nothing needed now';
@@ -423,6 +505,7 @@ export class HomewardChecklist extends HTMLElement {
   renderBanner() {
     const b = banner(this.schema, this.checklist, this.report, this.held, { notKnown: this.notKnown, anyAnswer: this.anyAnswer });
     this.banner.className = `hw-banner hw-banner--${b.verdict}`;
+    this.asOfLine.textContent = assessedOn(this.report);
     // The live region holds the verdict line only, and changes only when the verdict line does.
     if (this.verdictLine.textContent !== `${b.line}${b.count}`) {
       this.verdictLine.replaceChildren(b.line, b.count ? el('span', { class: 'nhsuk-u-visually-hidden', text: b.count }) : '');
@@ -455,7 +538,7 @@ export class HomewardChecklist extends HTMLElement {
 
   /** The NHS error pattern: a summary at the top linking to each field, a message by the field. */
   renderErrors() {
-    const list = [...this.invalid.entries()];
+    const list = [...this.invalid.entries()].filter(([, e]) => !e.quiet);
     this.errorSummary.hidden = list.length === 0;
     if (!list.length) {
       this.errorSummary.replaceChildren();
@@ -466,7 +549,10 @@ export class HomewardChecklist extends HTMLElement {
       el('div', { class: 'nhsuk-error-summary__body' },
         el('ul', { class: 'nhsuk-list nhsuk-error-summary__list' }, list.map(([fact, e]) => {
           const f = this.factById.get(fact);
-          const link = el('a', { href: `#f-${domId(fact)}`, text: `${f.question} ${e.message}` });
+          // The link goes where focusField goes: the question card when it asks this, else the form.
+          const field = this.cardFact === fact && this.cardField ? this.cardField : this.fields.get(fact);
+          const target = field && field.target(this.answerOf(fact));
+          const link = el('a', { href: `#${target ? target.id : `f-${domId(fact)}`}`, text: this.errorLinkText(f, e.message) });
           link.addEventListener('click', (ev) => {
             ev.preventDefault();
             this.focusField(fact);
@@ -476,17 +562,24 @@ export class HomewardChecklist extends HTMLElement {
     );
   }
 
+  /** The summary's words for an error: the message by the field, led by the question unless it names its date. */
+  errorLinkText(f, message) {
+    const name = f.type === 'date' ? dateName(f) : '';
+    return name && name !== 'The date' && message.startsWith(name) ? message : `${f.question} ${message}`;
+  }
+
   /** Focuses a question: in the card when it is there, else in its section (opened). */
   focusField(fact) {
-    if (this.cardFact === fact && this.cardField && this.cardField.first) {
-      this.cardField.first.focus();
+    const answer = this.answerOf(fact);
+    if (this.cardFact === fact && this.cardField && this.cardField.target(answer)) {
+      this.cardField.target(answer).focus();
       return;
     }
     const field = this.fields.get(fact);
     if (!field) return;
     const box = field.node.closest('details');
     if (box) box.open = true;
-    if (field.first) field.first.focus();
+    if (field.target(answer)) field.target(answer).focus();
     field.node.scrollIntoView({ block: 'center' });
   }
 

@@ -37,6 +37,10 @@ class Session {
   report() {
     return tagged(this.raw.report(), 'report');
   }
+  /** Sets "today" (`YYYY-MM-DD`) for rules that compare dates with it; returns the new report. */
+  setAsOf(date) {
+    return tagged(this.raw.setAsOf(date), 'setAsOf');
+  }
   /** The answers the engine holds, as a facts object. */
   answers() {
     return tagged(this.raw.export(), 'export');

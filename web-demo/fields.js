@@ -1,16 +1,21 @@
 // One renderer per fact type. A renderer draws one question from the ruleset's fact schema in
 // the NHS.UK design system and reports what the person chose; it holds no state of its own and
-// knows nothing of the rules. A new fact type (e.g. `date`) is one more entry in RENDERERS.
+// knows nothing of the rules. A new fact type is one more entry in RENDERERS.
 //
 // What the page knows about an answer (never pre-filled, "Not known" is an answer of its own):
 //   { state: 'unanswered' } | { state: 'not_known' } | { state: 'value', value }
 //   | { state: 'invalid', text, message }   (an entry the engine refused; the fact stays unknown)
+//   | { state: 'invalid', parts, wrong, message, quiet }   (a date: the three boxes as typed, the
+//     boxes that are wrong; `quiet` while the person is still inside the date: nothing marked yet)
 //
-// render(fact, ctx) → { node, first, sync(answer) }
+// render(fact, ctx) → { node, first, sync(answer), target(answer) }  (target: the box an error
+//   summary link focuses, the first wrong one)
 //   ctx.ids     { group, input } id prefixes, so the same question can appear twice on a page
 //   ctx.submit(candidate, complete)  candidate: { value } | { notKnown: true } | { unanswered: true }
-//               | { text } (typed text the engine must judge); complete: the answer needs no more
+//               | { text } (typed text the engine must judge) | { date: { day, month, year }, quiet }
+//               (the three boxes of a date, judged by dates.js); complete: the answer needs no more
 //               taps (a single choice), so a question-led view may move on
+import { DATE_HINT, PARTS, isoParts, longDate, readDate } from './dates.js';
 import { el } from './dom.js';
 
 export const domId = (fact) => fact.replace(/\./g, '--');
@@ -38,7 +43,7 @@ function helpText(fact, ctx, id) {
   return [hint, more];
 }
 
-function frame(fact, ctx, type) {
+function frame(fact, ctx, type, extra = {}) {
   const id = domId(fact.id);
   const ids = {
     group: `${ctx.ids.group}-${id}`,
@@ -52,14 +57,17 @@ function frame(fact, ctx, type) {
   const hint = help.length ? help[0] : null;
   const error = el('span', { class: 'nhsuk-error-message', id: ids.error, hidden: true });
   const legend = el('legend', { class: 'nhsuk-fieldset__legend nhsuk-fieldset__legend--s', id: ids.legend, text: fact.question });
-  const fieldset = el('fieldset', { class: 'nhsuk-fieldset', 'aria-describedby': hint ? ids.hint : null }, legend, help, error);
+  // Hints the question always has (a date's example), after its own help.
+  const more = (extra.hints || []).map((h) => el('div', { class: 'nhsuk-hint', id: h.id, text: h.text }));
+  const hints = [hint ? ids.hint : '', ...more.map((h) => h.id)].filter(Boolean);
+  const fieldset = el('fieldset', { class: 'nhsuk-fieldset', role: extra.role || null, 'aria-describedby': hints.join(' ') || null }, legend, help, more, error);
   const group = el('div', { class: 'nhsuk-form-group hw-question', id: ids.group, 'data-fact': fact.id, 'data-type': type }, fieldset);
   const showError = (answer) => {
-    const bad = answer.state === 'invalid';
+    const bad = answer.state === 'invalid' && !answer.quiet;
     group.classList.toggle('nhsuk-form-group--error', bad);
     error.hidden = !bad;
     error.replaceChildren(...(bad ? [el('span', { class: 'nhsuk-u-visually-hidden', text: 'Error: ' }), answer.message] : []));
-    fieldset.setAttribute('aria-describedby', [hint ? ids.hint : '', bad ? ids.error : ''].filter(Boolean).join(' ') || ids.legend);
+    fieldset.setAttribute('aria-describedby', [...hints, bad ? ids.error : ''].filter(Boolean).join(' ') || ids.legend);
     return bad;
   };
   return { ids, group, fieldset, showError };
@@ -254,16 +262,110 @@ function int(fact, ctx) {
   };
 }
 
+const LABELS = { day: 'Day', month: 'Month', year: 'Year' };
+
+/**
+ * A date: the NHS.UK date input (a fieldset with the question as its legend, the hint "For
+ * example, 27 3 2026", then Day, Month and Year boxes for numbers), or Not known. What the boxes
+ * say is judged by dates.js: a real day reaches the engine as `YYYY-MM-DD`; a partial or
+ * impossible one leaves the fact unknown. The error shows once the person leaves the date (or
+ * presses Enter), never while they are still typing it; then only the wrong boxes are marked.
+ */
+function date(fact, ctx) {
+  const exampleId = `${ctx.ids.input}-example-${domId(fact.id)}`;
+  const f = frame(fact, ctx, 'date', { role: 'group', hints: [{ id: exampleId, text: DATE_HINT }] });
+  const boxes = Object.fromEntries(PARTS.map((part) => [part, el('input', {
+    class: `nhsuk-input nhsuk-date-input__input nhsuk-input--width-${part === 'year' ? 4 : 2}`,
+    id: f.ids.input(`-${part}`), name: `${f.ids.name}[${part}]`, type: 'text', inputmode: 'numeric',
+    autocomplete: 'off', spellcheck: 'false',
+  })]));
+  const wrapper = el('div', { class: 'nhsuk-date-input hw-date', id: f.ids.input('') }, PARTS.map((part) => el('div', { class: 'nhsuk-date-input__item' },
+    el('div', { class: 'nhsuk-form-group' },
+      el('label', { class: 'nhsuk-label nhsuk-date-input__label', for: boxes[part].id, text: LABELS[part] }), boxes[part]))));
+  const typed = () => Object.fromEntries(PARTS.map((p) => [p, boxes[p].value]));
+  const inside = (node) => Boolean(node && wrapper.contains(node));
+  let current = { state: 'unanswered' }; // the answer as last shown
+  const held = () => (current.state === 'value' ? current.value : null);
+  const notKnown = choice('checkboxes', f.ids, '--not-known', 'Not known', () => {
+    if (notKnown.input.checked) {
+      PARTS.forEach((p) => { boxes[p].value = ''; });
+      ctx.submit({ notKnown: true }, true);
+    } else {
+      ctx.submit({ unanswered: true }, false);
+    }
+  });
+  /** Whether the boxes say something the page has not yet judged (aloud, unless `quiet`). */
+  const news = (quiet) => {
+    const parts = typed();
+    const read = readDate(parts);
+    if (read.ok) return read.ok !== held();
+    if (read.empty) return current.state === 'value' || current.state === 'invalid';
+    if (current.state !== 'invalid') return true;
+    return PARTS.some((p) => String(current.parts[p] ?? '') !== parts[p]) || (!quiet && current.quiet);
+  };
+  const judge = (quiet, complete) => ctx.submit({ date: typed(), quiet }, complete);
+  // While typing, the engine hears only when what the boxes mean changes (a real day appears,
+  // changes or stops being one), so it always holds what the form shows.
+  wrapper.addEventListener('input', () => {
+    if (PARTS.some((p) => boxes[p].value.trim())) notKnown.input.checked = false;
+    if ((readDate(typed()).ok || null) !== held()) judge(true, false);
+  });
+  // Leaving one box for another: judged quietly (the fact is unknown until the date is whole).
+  wrapper.addEventListener('change', () => { if (news(true)) judge(true, false); });
+  // Leaving the date: judged aloud, with the NHS error pattern if it is partial or impossible.
+  wrapper.addEventListener('focusout', (e) => {
+    if (!wrapper.isConnected || inside(e.relatedTarget)) return;
+    if (news(false)) judge(false, false);
+  });
+  wrapper.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && e.target.matches('input')) {
+      e.preventDefault();
+      judge(false, true);
+    }
+  });
+  f.fieldset.append(wrapper, el('div', { class: 'nhsuk-checkboxes hw-date-not-known' }, divider('checkboxes'), notKnown.item));
+  let wrong = [];
+  return {
+    node: f.group,
+    first: boxes.day,
+    target: () => boxes[wrong[0] || 'day'],
+    sync(answer) {
+      const bad = f.showError(answer);
+      wrong = answer.state === 'invalid' ? answer.wrong || PARTS : [];
+      for (const p of PARTS) {
+        const mark = bad && wrong.includes(p);
+        boxes[p].classList.toggle('nhsuk-input--error', mark);
+        if (mark) boxes[p].setAttribute('aria-invalid', 'true');
+        else boxes[p].removeAttribute('aria-invalid');
+      }
+      current = answer;
+      notKnown.input.checked = answer.state === 'not_known';
+      // The boxes keep what was typed while it means the same ("03", "Dec"); a draft not yet
+      // judged (nothing reached the engine) stays while the person is in it.
+      if (answer.state === 'value' && readDate(typed()).ok === answer.value) return;
+      if (answer.state === 'unanswered' && inside(document.activeElement)) return;
+      const shown = answer.state === 'value' ? isoParts(answer.value) : answer.state === 'invalid' ? answer.parts : null;
+      for (const p of PARTS) {
+        const v = shown ? String(shown[p] ?? '') : '';
+        if (boxes[p].value !== v) boxes[p].value = v;
+      }
+    },
+  };
+}
+
 /** The renderer for each fact type of the ruleset format. */
-export const RENDERERS = { bool, enum: enumeration, set, int };
+export const RENDERERS = { bool, enum: enumeration, set, int, date };
 
 /** Draws one question, or a plain note for a fact type this page does not know yet. */
 export function renderFact(fact, ctx) {
   const render = RENDERERS[fact.type];
-  if (render) return render(fact, ctx);
+  if (render) {
+    const field = render(fact, ctx);
+    return field.target ? field : { ...field, target: () => field.first };
+  }
   const node = el('div', { class: 'nhsuk-form-group hw-question', id: `${ctx.ids.group}-${domId(fact.id)}`, 'data-fact': fact.id },
     el('p', { class: 'nhsuk-body', text: `${fact.question} (answers of type “${fact.type}” cannot be given on this page yet)` }));
-  return { node, first: null, sync() {} };
+  return { node, first: null, sync() {}, target: () => null };
 }
 
 /** The answer in words, for the handover and the "last answer" line. */
@@ -276,5 +378,6 @@ export function answerWords(fact, answer) {
   if (fact.type === 'enum') return label(v);
   if (fact.type === 'set') return v.length ? v.map(label).join('; ') : 'None of these';
   if (fact.type === 'int') return `${v}${fact.unit ? ` ${fact.unit}` : ''}`;
+  if (fact.type === 'date') return longDate(v);
   return String(v);
 }

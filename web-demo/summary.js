@@ -3,6 +3,7 @@
 // then safeguarding holds, then the rest, each with its owner), the next question, and the
 // handover text. Pure functions with no DOM, tested in Node (tests/summary.mjs). No rule id
 // appears here: everything comes from the schema and the report.
+import { longDate } from './dates.js';
 import { answerWords } from './fields.js';
 
 export const OWNERS = {
@@ -131,6 +132,9 @@ export function banner(schema, checklist, report, answers, state) {
   return { verdict: 'undetermined', line: w.undetermined, count: '', causes: [], lead };
 }
 
+/** The day the report was assessed on, in words: "Assessed on 2 December 2026". */
+export const assessedOn = (report) => (report.as_of ? `Assessed on ${longDate(report.as_of)}` : 'Assessed on no date (rules that compare with today are not yet known)');
+
 /** Date and time for the handover, in the device's local time (the UI may read the clock). */
 export function stamp(date) {
   const pad = (n) => String(n).padStart(2, '0');
@@ -151,6 +155,7 @@ export function handover({ schema, checklist, report, answers, notKnown, label, 
   const lines = [
     `Homeward handover: ${label || 'patient'}`,
     `Date and time: ${stamp(now)}`,
+    assessedOn(report),
     `Checklist: ${checklist.title} (${w.question})`,
     `Local rules: ${overlayTitle}`,
     `Ruleset: ${report.ruleset.id} version ${report.ruleset.version}, ${report.ruleset.hash}`,

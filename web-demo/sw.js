@@ -4,7 +4,7 @@ const VERSION = '__HOMEWARD_BUILD__';
 const CACHE = `homeward-${VERSION}`;
 const FILES = [
   './', './index.html', './embed.html', './app.js', './checklist.js', './storage.js', './style.css',
-  './embed.js', './engine.js', './fields.js', './summary.js', './dom.js', './label-guard.js', './manifest.webmanifest', './vendor/nhsuk-frontend.min.css', './vendor/assets/images/favicon.svg',
+  './embed.js', './engine.js', './fields.js', './dates.js', './summary.js', './dom.js', './label-guard.js', './manifest.webmanifest', './vendor/nhsuk-frontend.min.css', './vendor/assets/images/favicon.svg',
   './pkg/homeward.js', './pkg/homeward_wasm.js', './pkg/homeward_wasm_bg.wasm',
   './pkg/rulesets/england-national.json', './pkg/rulesets/overlays/norfolk.json',
 ];

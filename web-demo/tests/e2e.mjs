@@ -1,7 +1,9 @@
 // Browser end-to-end tests of the bedside checklist: real taps in headless Chromium (Debian's
 // chromium, driven by playwright-core), axe-core accessibility checks (violations and "needs
 // review" items), offline reloads through the service worker, storage faults, keyboard-only use,
-// and for every mode at 1024×768, 768×1024 and 390×844 the question-led first screen.
+// and for every mode at 1024×768, 768×1024 and 390×844 the question-led first screen; dates
+// (the NHS.UK date input, its errors, "today" and midnight) on a test ruleset of the bundled
+// rules plus one date question, served where the page loads its rules.
 // Patients come from the golden scenarios (tests/scenarios), chosen by what the engine reports
 // for them, so the tests follow the rules as they change.
 // HOMEWARD_SITE is the assembled site; HOMEWARD_BASE the demo server serving it (cargo xtask e2e
@@ -17,6 +19,7 @@ import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isoParts, longDate } from '../dates.js';
 import { CARD_HELP_INLINE_MAX } from '../fields.js';
 import { nextQuestion } from '../summary.js';
 
@@ -32,12 +35,19 @@ const HEADERS = JSON.parse(readFileSync(join(here, '..', 'security-headers.json'
 const { Engine } = require(join(site, 'pkg', 'node', 'homeward_wasm.js'));
 const national = Engine.load(readFileSync(join(site, 'pkg', 'rulesets', 'england-national.json'), 'utf8'), []);
 const SCHEMA = JSON.parse(national.schema()).ok;
-const evaluate = (facts, checklist) => JSON.parse(national.evaluate(JSON.stringify(facts), checklist)).ok;
+/**
+ * "Today" for every page and every expectation: the day the golden scenarios were assessed on
+ * (their `as_of`). Each page's clock is fixed to noon of that day (the page gives the engine its
+ * device's date), so date rules decide the same in the browser, in Node and on any day CI runs.
+ */
+const TODAY = '2026-12-02';
+const noon = (day) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10)), 12, 0);
+const evaluate = (facts, checklist, asOf = TODAY) => JSON.parse(national.evaluate(JSON.stringify(facts), checklist, asOf)).ok;
 const scenarioDir = resolve(here, '..', '..', 'tests', 'scenarios');
 const SCENARIOS = readdirSync(scenarioDir).filter((f) => f.endsWith('.json')).sort()
   .map((file) => ({ file, ...JSON.parse(readFileSync(join(scenarioDir, file), 'utf8')) }))
   .filter((s) => s.checklist && !(s.overlays && s.overlays.length))
-  .map((s) => ({ ...s, report: evaluate(s.facts, s.checklist) }));
+  .map((s) => ({ ...s, report: evaluate(s.facts, s.checklist, s.as_of || TODAY) }));
 const MODES = SCHEMA.checklists.map((c) => c.id);
 
 /** One golden scenario by file name (overlay scenarios included), with the expectation a
@@ -113,9 +123,10 @@ const VIEWPORTS = [
   { width: 390, height: 844, name: 'phone' },
 ];
 
-async function newPage(viewport = { width: 768, height: 1024 }, serviceWorkers = 'allow') {
-  const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height }, serviceWorkers, hasTouch: viewport.width < 800 });
+async function newPage(viewport = { width: 768, height: 1024 }, serviceWorkers = 'allow', options = {}) {
+  const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height }, serviceWorkers, hasTouch: viewport.width < 800, ...options });
   const page = await context.newPage();
+  await page.clock.setFixedTime(noon(TODAY));
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -166,6 +177,7 @@ async function addPatient(page, label) {
 
 /** Puts a scenario's answers on the device for the current patient, as if answered earlier. */
 async function loadScenario(page, s) {
+  if (s.as_of && s.as_of !== TODAY) await page.clock.setFixedTime(noon(s.as_of));
   await page.evaluate(({ facts, mode }) => {
     const id = localStorage.getItem('homeward.v1.current');
     const key = `homeward.v1.patient.${id}`;
@@ -341,16 +353,19 @@ for (const mode of MODES) {
       const s = primary || hold || scenario(mode, () => true);
       await loadScenario(page, s);
       const text = await page.locator('#hw-handover').inputValue();
-      const today = new Date();
-      const date = `${today.getFullYear()}-${String(today.getMonth() + 1).padStart(2, '0')}-${String(today.getDate()).padStart(2, '0')}`;
+      const date = s.as_of || TODAY;
       for (const want of ['Bay 2 bed 5', date, words.title, 'National (England)', s.report.ruleset.hash, s.report.ruleset.version]) {
         assert(text.includes(want), `handover lacks ${want}:\n${text}`);
       }
+      // The day the engine was given as today, from the device's own date, in words.
+      const asOf = (await held(page)).asOf;
+      assert(asOf === date && text.split('\n').includes(`Assessed on ${longDate(asOf)}`), `handover says the day assessed on (${asOf}):\n${text}`);
+      assert((await page.locator('#hw-asof').innerText()) === `Assessed on ${longDate(asOf)}`, 'and so does the verdict area');
       for (const b of notMet(s.report)) assert(text.includes(b.action), `handover lacks the action of ${b.id}`);
       if (s.report.verdict !== 'undetermined') assert(!/Questions that can change/.test(text), 'no questions listed when none can change the verdict');
       await page.emulateMedia({ media: 'print' });
       const printed = await page.evaluate(() => document.body.innerText);
-      assert(printed.includes('Bay 2 bed 5') && printed.includes(s.report.ruleset.hash) && printed.includes(date), `print shows the handover:\n${printed}`);
+      assert(printed.includes('Bay 2 bed 5') && printed.includes(s.report.ruleset.hash) && printed.includes(date) && printed.includes(`Assessed on ${longDate(asOf)}`), `print shows the handover:\n${printed}`);
       assert(!/\(Link:|#q-|#f-|#hw-/.test(printed), `no internal link targets printed:\n${printed}`);
       await context.close();
     });
@@ -419,6 +434,12 @@ async function tapCard(page, fact, value) {
     await page.locator(`[id="${id}"]`).press('Enter');
     return 1;
   }
+  if (f.type === 'date') {
+    const parts = isoParts(value);
+    for (const p of ['day', 'month', 'year']) await page.locator(`[id="${id}-${p}"]`).fill(parts[p]);
+    await page.locator(`[id="${id}-year"]`).press('Enter');
+    return 1;
+  }
   if (f.type === 'set') {
     const gated = await page.locator(`[id="${id}--some"]`).count();
     if (!value.length) { await tap('--none'); return 1; }
@@ -453,6 +474,11 @@ for (const mode of MODES) {
     for (const viewport of sizes) {
       await test(`${mode} at ${viewport.width}×${viewport.height}: following the next question with ${s.file} reaches ${s.report.verdict}; counted taps`, async () => {
         const { context, page, errors } = await openFresh(viewport, mode);
+        if (s.as_of && s.as_of !== TODAY) {
+          await page.clock.setFixedTime(noon(s.as_of));
+          await page.reload();
+          await ready(page, mode);
+        }
         const taps = await walk(page, s);
         assert((await verdict(page)) === s.report.verdict, `walk ended ${await verdict(page)}, scenario says ${s.report.verdict}`);
         if (viewport.name === 'phone') metrics.taps.push({ mode, path, scenario: s.file, verdict: s.report.verdict, taps });
@@ -575,6 +601,255 @@ await test('a live region announces only the verdict line, and only when it chan
     .evaluateAll((l) => l.map((e) => `${e.id || e.className}:${e.textContent.length}`));
   assert(live.length === 2 && live.includes(`hw-verdict:${before.length > 0 ? (await page.locator('#hw-verdict').textContent()).length : 0}`) && live.includes('hw-copy-status:0'),
     `live regions: the verdict line, and the copy confirmation (empty until Copy is pressed): ${live}`);
+  await context.close();
+});
+
+// ---- dates: the NHS.UK date input, its errors, "today" and midnight ---------------------------
+// The bundled rules plus one date question (first in the ward checklist, so the card asks it),
+// served at the address the page loads its national rules from: a test fixture, not a way into
+// the product. Any date questions the bundled rules have are rendered alongside, and checked too.
+
+const DATE_FACT = 'e2e.admission_date';
+const DATE_RULE = 'e2e_admitted_by_today';
+const DATED_TEXT = (() => {
+  const r = JSON.parse(readFileSync(join(site, 'pkg', 'rulesets', 'england-national.json'), 'utf8'));
+  r.sections.unshift({ id: 'e2e', title: 'Admission' });
+  r.facts.unshift({ id: DATE_FACT, type: 'date', section: 'e2e', question: 'On what date was the patient admitted?', help: 'From the admission record.' });
+  r.requirements.unshift({
+    id: DATE_RULE, title: 'Admitted on or before today', kind: 'blocker', owner: 'nhs',
+    met_when: { fact: DATE_FACT, lte: { as_of: true } }, action: 'Check the admission date: it is later than today.',
+    citation: r.requirements[0].citation,
+  });
+  r.checklists.find((c) => c.id === 'ward_discharge').requirements.unshift(DATE_RULE);
+  return JSON.stringify(r);
+})();
+const DATED = Engine.load(DATED_TEXT, []);
+const DATED_SCHEMA = JSON.parse(DATED.schema()).ok;
+const DATE_NAME = 'Admission date';
+const box = (prefix, part) => `[id="${prefix}-${domId(DATE_FACT)}-${part}"]`;
+
+/** A fresh device on the dated test rules, its clock at `time` in `timezoneId`. */
+async function openDated(viewport, { time = Date.UTC(2026, 11, 2, 10, 0), timezoneId = 'Europe/London' } = {}) {
+  const env = await newPage(viewport, 'block', { timezoneId });
+  await env.context.route('**/pkg/rulesets/england-national.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', headers: HEADERS, body: DATED_TEXT }));
+  await env.page.clock.setFixedTime(time);
+  await env.page.goto(base);
+  await ready(env.page);
+  return env;
+}
+
+/** Types a date into the three boxes (`prefix` 'n' the card, 'f' the form) and leaves with Tab. */
+async function typeDate(page, prefix, day, month, year) {
+  if (prefix === 'f') await page.evaluate((id) => { document.getElementById(id).closest('details').open = true; }, `q-${domId(DATE_FACT)}`);
+  for (const [part, text] of [['day', day], ['month', month], ['year', year]]) await page.locator(box(prefix, part)).fill(text);
+  await page.locator(box(prefix, 'year')).press('Tab');
+}
+
+const invalidBoxes = (page, prefix) => page.locator(`[id^="${prefix}-${domId(DATE_FACT)}-"][aria-invalid="true"]`)
+  .evaluateAll((l) => l.map((e) => e.id.split('-').pop()));
+const stored = (page) => page.evaluate(() => JSON.parse(localStorage.getItem(`homeward.v1.patient.${localStorage.getItem('homeward.v1.current')}`)));
+
+await test('dates: every date question is an NHS.UK date input; the card asks it, a real date reaches the engine and the device as YYYY-MM-DD', async () => {
+  const { context, page, errors } = await openDated({ width: 768, height: 1024 });
+  assert((await nextFact(page)) === DATE_FACT, `the card asks the date first: ${await nextFact(page)}`);
+  const ward = DATED_SCHEMA.checklists.find((c) => c.id === 'ward_discharge').facts;
+  const dates = DATED_SCHEMA.facts.filter((f) => f.type === 'date' && ward.includes(f.id));
+  assert(dates.length >= 1 && dates.length === SCHEMA.facts.filter((f) => f.type === 'date' && ward.includes(f.id)).length + 1, 'the bundled rules\' date questions and the test\'s');
+  for (const fact of dates) {
+    const q = page.locator(`[id="q-${domId(fact.id)}"]`);
+    const fieldset = q.locator('fieldset');
+    assert((await fieldset.getAttribute('role')) === 'group', `${fact.id}: a fieldset with role group`);
+    assert((await q.locator('legend').textContent()) === fact.question, `${fact.id}: the question is the legend`);
+    const described = (await fieldset.getAttribute('aria-describedby')).split(' ');
+    const example = page.locator(`[id="f-example-${domId(fact.id)}"]`);
+    assert((await example.textContent()) === 'For example, 27 3 2026' && described.includes(`f-example-${domId(fact.id)}`), `${fact.id}: the example hint describes the question: ${described}`);
+    const inputs = await q.locator('input[type="text"]').evaluateAll((l) => l.map((e) => ({
+      id: e.id, label: e.labels[0] && e.labels[0].textContent, mode: e.inputMode, auto: e.autocomplete, cls: e.className,
+    })));
+    assert(inputs.map((i) => i.label).join() === 'Day,Month,Year', `${fact.id}: Day, Month, Year labels: ${JSON.stringify(inputs)}`);
+    assert(inputs.every((i) => i.mode === 'numeric' && i.auto === 'off' && /nhsuk-date-input__input/.test(i.cls)), `${fact.id}: numeric keyboard, no autocomplete`);
+    assert(/width-2/.test(inputs[0].cls) && /width-2/.test(inputs[1].cls) && /width-4/.test(inputs[2].cls), `${fact.id}: widths 2, 2, 4`);
+    assert(await q.locator(`[id="f-${domId(fact.id)}--not-known"]`).count() === 1, `${fact.id}: "Not known" is an answer`);
+  }
+  assert(await page.locator('input:checked').count() === 0, 'nothing chosen on a new patient');
+  await page.locator(box('n', 'day')).click();
+  await page.keyboard.type('27');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('3');
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('2026');
+  assert((await held(page)).answers[DATE_FACT] === '2026-03-27', 'a whole, real date reaches the engine as it is typed');
+  assert(await page.locator('.hw-error-summary').isHidden(), 'no error while typing');
+  await page.keyboard.press('Enter');
+  assert((await nextFact(page)) !== DATE_FACT, 'Enter moves on to the next question');
+  const h = await held(page);
+  assert(h.answers[DATE_FACT] === '2026-03-27' && h.asOf === '2026-12-02', `held: ${JSON.stringify(h)}`);
+  assert((await stored(page)).answers[DATE_FACT] === '2026-03-27', 'kept on the device as YYYY-MM-DD');
+  assert(/Last answer: .*27 March 2026/.test(await page.locator('.hw-next__last').innerText()), 'the last answer in words');
+  const report = JSON.parse(DATED.evaluate(JSON.stringify({ [DATE_FACT]: '2026-03-27' }), 'ward_discharge', '2026-12-02')).ok;
+  assert(report.requirements.find((r) => r.id === DATE_RULE).status === 'met', 'the engine says a past admission is fine');
+  assert((await page.locator('#hw-asof').innerText()) === 'Assessed on 2 December 2026', `the verdict area says the day: ${await page.locator('#hw-asof').innerText()}`);
+  assert((await page.locator(box('f', 'day')).inputValue()) === '27' && (await page.locator(box('f', 'month')).inputValue()) === '3' && (await page.locator(box('f', 'year')).inputValue()) === '2026', 'the form shows the same date');
+  await page.reload();
+  await ready(page);
+  assert((await held(page)).answers[DATE_FACT] === '2026-03-27' && (await page.locator(box('f', 'year')).inputValue()) === '2026', 'kept across a reload');
+  // Clearing the three boxes clears the answer; "Not known" is an answer of its own.
+  await typeDate(page, 'f', '', '', '');
+  let now = await held(page);
+  assert(!(DATE_FACT in now.answers) && !now.notKnown.includes(DATE_FACT) && !now.invalid.includes(DATE_FACT), `emptied: unanswered ${JSON.stringify(now)}`);
+  assert(!(DATE_FACT in (await stored(page)).answers), 'and gone from the device');
+  await page.locator(`label[for="f-${domId(DATE_FACT)}--not-known"]`).click();
+  now = await held(page);
+  assert(!(DATE_FACT in now.answers) && now.notKnown.includes(DATE_FACT), `"Not known": unknown to the engine, remembered by the page ${JSON.stringify(now)}`);
+  await typeDate(page, 'f', '1', '12', '2026');
+  now = await held(page);
+  assert(now.answers[DATE_FACT] === '2026-12-01' && !now.notKnown.includes(DATE_FACT) && !(await page.locator(`[id="f-${domId(DATE_FACT)}--not-known"]`).isChecked()), 'a typed date replaces "Not known"');
+  assert(errors.length === 0, errors.join('\n'));
+  await context.close();
+});
+
+await test('dates: a partial or impossible date leaves the fact unknown, with the NHS error pattern on the wrong box only', async () => {
+  const { context, page, errors } = await openDated({ width: 768, height: 1024 });
+  await typeDate(page, 'f', '27', '3', '2026');
+  assert((await held(page)).answers[DATE_FACT] === '2026-03-27', 'a good date first');
+  const cases = [
+    [['31', '2', '2026'], ['day'], `${DATE_NAME} must be a real date`],
+    [['27', '', '2026'], ['month'], `${DATE_NAME} must include a month`],
+    [['27', '13', '2026'], ['month'], `${DATE_NAME} must be a real date`],
+    [['27', '3', '26'], ['year'], 'Year must include 4 numbers'],
+    [['ab', '3', '2026'], ['day'], `${DATE_NAME} must be a real date`],
+    [['', '', '2026'], ['day', 'month'], `${DATE_NAME} must include a day and month`],
+    [['29', '2', '2100'], ['day'], `${DATE_NAME} must be a real date`],
+  ];
+  for (const [[d, m, y], wrong, message] of cases) {
+    await typeDate(page, 'f', d, m, y);
+    const where = `${d} ${m} ${y}`;
+    const h = await held(page);
+    assert(!(DATE_FACT in h.answers) && h.invalid.includes(DATE_FACT), `${where}: the fact is unknown in the engine: ${JSON.stringify(h.answers[DATE_FACT])}`);
+    assert(!(DATE_FACT in (await stored(page)).answers), `${where}: and on the device`);
+    assert(await page.locator('.hw-error-summary').isVisible(), `${where}: error summary at the top`);
+    const link = page.locator('.hw-error-summary a');
+    // The summary repeats the message; one that does not name its date is led by the question.
+    const summary = message.startsWith(DATE_NAME) ? message : `${DATED_SCHEMA.facts[0].question} ${message}`;
+    assert((await link.innerText()) === summary, `${where}: summary says ${await link.innerText()}`);
+    // To the card's copy of the question when the card asks it (it does: the date is unknown).
+    assert((await link.getAttribute('href')) === `#n-${domId(DATE_FACT)}-${wrong[0]}`, `${where}: links to the first wrong box: ${await link.getAttribute('href')}`);
+    const byField = await page.locator(`[id="f-error-${domId(DATE_FACT)}"]`).innerText();
+    assert(byField.replace(/^Error:\s*/, '') === message, `${where}: message by the field: ${byField}`);
+    assert((await page.locator(`[id="q-${domId(DATE_FACT)}"] fieldset`).getAttribute('aria-describedby')).includes(`f-error-${domId(DATE_FACT)}`), `${where}: the message describes the question`);
+    assert((await invalidBoxes(page, 'f')).join() === wrong.join(), `${where}: aria-invalid on ${wrong} only: ${await invalidBoxes(page, 'f')}`);
+    const red = await page.locator(`[id="q-${domId(DATE_FACT)}"] .nhsuk-input--error`).evaluateAll((l) => l.map((e) => e.id.split('-').pop()));
+    assert(red.join() === wrong.join(), `${where}: error border on ${wrong} only: ${red}`);
+    assert((await page.locator(box('f', 'day')).inputValue()) === d, `${where}: what was typed stays to be corrected`);
+  }
+  assert(/1 to correct/.test(await page.locator(`[data-section="e2e"] .hw-section__status`).innerText()), 'the section says there is something to correct');
+  await axe(page, 'date error');
+  await page.locator('.hw-error-summary a').click();
+  assert(await page.evaluate(() => document.activeElement.id) === `n-${domId(DATE_FACT)}-day`, 'the summary link focuses the wrong box');
+  // Still inside the date, no error is raised over a half-typed one; leaving it raises it.
+  await typeDate(page, 'f', '', '', '');
+  assert(await page.locator('.hw-error-summary').isHidden(), 'emptied: no error');
+  await page.locator(box('f', 'day')).fill('4');
+  await page.locator(box('f', 'day')).press('Tab');
+  assert(await page.evaluate(() => document.activeElement.id.endsWith('-month')), 'Tab goes from Day to Month');
+  assert(await page.locator('.hw-error-summary').isHidden() && (await invalidBoxes(page, 'f')).length === 0, 'no error while the date is being typed');
+  assert(!(DATE_FACT in (await held(page)).answers), 'and the engine holds nothing for it');
+  await page.locator(box('f', 'month')).press('Tab');
+  await page.locator(box('f', 'year')).press('Tab');
+  assert((await page.locator('.hw-error-summary a').innerText()) === `${DATE_NAME} must include a month and year`, 'leaving the date raises the error');
+  await typeDate(page, 'f', '4', '12', '2026');
+  const h = await held(page);
+  assert(h.answers[DATE_FACT] === '2026-12-04' && h.invalid.length === 0, 'corrected');
+  assert(await page.locator('.hw-error-summary').isHidden() && (await invalidBoxes(page, 'f')).length === 0 && await page.locator(`[id="f-error-${domId(DATE_FACT)}"]`).isHidden(), 'and every error mark gone');
+  // A date the engine itself refuses (a damaged record: 31 February) is shown the same way.
+  await page.evaluate((fact) => {
+    const key = `homeward.v1.patient.${localStorage.getItem('homeward.v1.current')}`;
+    const r = JSON.parse(localStorage.getItem(key));
+    localStorage.setItem(key, JSON.stringify({ ...r, answers: { ...r.answers, [fact]: '2026-02-31' }, updated: new Date().toISOString() }));
+  }, DATE_FACT);
+  await page.reload();
+  await ready(page);
+  const after = await held(page);
+  assert(!(DATE_FACT in after.answers) && after.invalid.includes(DATE_FACT), `INVALID_DATE from the engine leaves the fact unknown: ${JSON.stringify(after)}`);
+  assert((await page.locator('.hw-error-summary a').innerText()) === `${DATE_NAME} must be a real date`, 'with the error summary');
+  assert((await page.locator(box('f', 'day')).inputValue()) === '31' && (await invalidBoxes(page, 'f')).join() === 'day', 'and the day marked in its box');
+  assert(errors.length === 0, errors.join('\n'));
+  await context.close();
+});
+
+for (const viewport of [VIEWPORTS[2], VIEWPORTS[1]]) {
+  await test(`dates at ${viewport.width}×${viewport.height}: the three boxes in a row on the first screen, Tab order Day, Month, Year, Not known; axe clean`, async () => {
+    const { context, page, errors } = await openDated(viewport);
+    assert((await nextFact(page)) === DATE_FACT, 'the card asks the date');
+    const boxes = [];
+    for (const part of ['day', 'month', 'year']) boxes.push(await page.locator(box('n', part)).boundingBox());
+    const [d, m, y] = boxes;
+    assert(Math.abs(d.y - m.y) < 1 && Math.abs(m.y - y.y) < 1, `side by side: ${JSON.stringify(boxes)}`);
+    assert(d.x < m.x && m.x < y.x && y.x + y.width <= viewport.width, `in order, inside the screen: ${JSON.stringify(boxes)}`);
+    assert(boxes.every((b) => b.height >= 44 && b.width >= 44), `each at least 44 px: ${JSON.stringify(boxes)}`);
+    assert(y.width > d.width && Math.abs(d.width - m.width) < 1, `the year box wider than day and month: ${JSON.stringify(boxes)}`);
+    const card = await page.locator('#hw-next').boundingBox();
+    assert(card.y >= 0 && card.y + card.height <= viewport.height, `the date question inside the first screen: ${card.y}–${card.y + card.height}`);
+    const banner = await page.locator('#hw-banner').boundingBox();
+    if (viewport.name === 'phone') assert(banner.height <= viewport.height / 5, `banner ${banner.height} px is more than a fifth of ${viewport.height}`);
+    assert((await page.locator('#hw-asof').innerText()) === 'Assessed on 2 December 2026', 'the day in the verdict area');
+    if (viewport.name === 'phone') await page.screenshot({ path: join(shots, 'date-phone.png') });
+    let tabs = 0;
+    for (; tabs < 20; tabs++) {
+      if (await page.evaluate(() => document.activeElement && document.activeElement.closest('#hw-next') !== null)) break;
+      await page.keyboard.press('Tab');
+    }
+    assert(tabs <= 5, `${tabs} Tab presses to the date`);
+    const order = [];
+    for (let i = 0; i < 4; i++) {
+      order.push(await page.evaluate(() => `${document.activeElement.labels && document.activeElement.labels[0] ? document.activeElement.labels[0].textContent : document.activeElement.id}`));
+      await page.keyboard.press('Tab');
+    }
+    assert(order.join() === 'Day,Month,Year,Not known', `Tab order: ${order}`);
+    await axe(page, `date card ${viewport.name}`);
+    await page.locator(box('n', 'day')).fill('30');
+    await page.locator(box('n', 'month')).fill('2');
+    await page.locator(box('n', 'year')).fill('2026');
+    await page.locator(box('n', 'year')).press('Enter');
+    assert((await nextFact(page)) === DATE_FACT && (await invalidBoxes(page, 'n')).join() === 'day', 'an impossible date in the card stays, its day marked');
+    if (viewport.name === 'phone') {
+      await page.evaluate(() => { document.activeElement.blur(); window.scrollTo(0, 0); });
+      await page.screenshot({ path: join(shots, 'date-error-phone.png') });
+    }
+    await axe(page, `date card error ${viewport.name}`);
+    assert(errors.length === 0, errors.join('\n'));
+    await context.close();
+  });
+}
+
+await test('dates: today is the device\'s local date; past midnight the page re-assesses on the new day; handover and print say it', async () => {
+  // New Zealand: noon UTC on 2 December is already 3 December there.
+  const nz = await openDated({ width: 768, height: 1024 }, { time: Date.UTC(2026, 11, 2, 12, 0), timezoneId: 'Pacific/Auckland' });
+  assert((await held(nz.page)).asOf === '2026-12-03' && (await nz.page.locator('#hw-asof').innerText()) === 'Assessed on 3 December 2026', 'the local date, not UTC\'s');
+  await nz.context.close();
+  const { context, page, errors } = await openDated({ width: 768, height: 1024 }, { time: Date.UTC(2026, 11, 2, 23, 58), timezoneId: 'Europe/London' });
+  await addPatient(page, 'Bed 21');
+  await ready(page);
+  // Admitted "tomorrow": not possible today, fine once the day has come.
+  await typeDate(page, 'f', '3', '12', '2026');
+  assert((await verdict(page)) === 'not_ready', `an admission after today holds the patient: ${await verdict(page)}`);
+  assert((await page.locator('#hw-banner-lead').getAttribute('data-requirement')) === DATE_RULE, 'and leads the banner');
+  let text = await page.locator('#hw-handover').inputValue();
+  assert(text.includes('Assessed on 2 December 2026') && text.includes('Bed 21'), `the handover says the day:\n${text}`);
+  // The tablet is left on past midnight; the next look at it re-assesses on the new day.
+  await page.clock.setFixedTime(Date.UTC(2026, 11, 3, 0, 1));
+  await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+  await page.waitForFunction(() => document.getElementById('hw-asof').textContent === 'Assessed on 3 December 2026');
+  const h = await held(page);
+  assert(h.asOf === '2026-12-03' && h.answers[DATE_FACT] === '2026-12-03', `re-assessed: ${JSON.stringify(h)}`);
+  assert((await page.locator(`.hw-outstanding .hw-item[data-requirement="${DATE_RULE}"]`).count()) === 0, 'the admission date no longer holds the patient');
+  text = await page.locator('#hw-handover').inputValue();
+  assert(text.includes('Assessed on 3 December 2026') && !text.includes('2 December 2026'), `the handover follows:\n${text}`);
+  await page.emulateMedia({ media: 'print' });
+  const printed = await page.evaluate(() => document.body.innerText);
+  assert(printed.includes('Assessed on 3 December 2026') && printed.includes('Bed 21'), `print says it:\n${printed}`);
+  assert((await stored(page)).answers[DATE_FACT] === '2026-12-03', 'the stored answer is still YYYY-MM-DD');
+  assert(errors.length === 0, errors.join('\n'));
   await context.close();
 });
 
