@@ -19,6 +19,8 @@ use alloc::vec::Vec;
 pub struct Ruleset {
     pub(crate) doc: RulesetDoc,
     pub(crate) hash: String,
+    /// The overlays' declared safety changes, as every report lists them.
+    pub(crate) safety: Vec<crate::report::SafetyChange>,
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) facts: Vec<FactDef>,
     pub(crate) fact_index: BTreeMap<String, usize>,
@@ -134,9 +136,15 @@ impl Ruleset {
         let canonical = serde_json::to_string(&doc).unwrap_or_default();
         let hash = sha256_hex(canonical.as_bytes());
         let outs_len = c.tables.iter().map(|t| t.outputs.len()).sum();
+        let safety = doc
+            .safety_changes
+            .iter()
+            .map(crate::report::SafetyChange::of)
+            .collect();
         let mut rs = Ruleset {
             doc,
             hash,
+            safety,
             warnings: Vec::new(),
             facts: c.facts,
             fact_index: c.fact_index,
@@ -192,6 +200,13 @@ impl Ruleset {
     #[must_use]
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
+    }
+
+    /// The safety changes the overlays declared (empty for a ruleset without any), in the order
+    /// the overlays were applied; every report lists them.
+    #[must_use]
+    pub fn safety_changes(&self) -> &[crate::report::SafetyChange] {
+        &self.safety
     }
 
     /// The merged document, as authored (for rulebooks and exports).
