@@ -52,7 +52,7 @@ pub(crate) fn structural<'d>(
         .chain(&g.reqs)
         .chain(&g.asked)
     {
-        used_facts.union_with(&r.facts);
+        used_facts.insert_all(&r.facts);
         for it in &r.items {
             used_items.insert(*it);
         }
@@ -64,21 +64,6 @@ pub(crate) fn structural<'d>(
                 &f.origin,
                 Diagnostic::warning(Code::UnusedFact, f.origin.path.clone(), msg)
                     .with_rule(f.id.clone()),
-            ));
-        }
-        let (mut facts, mut items) = (BitSet::default(), ItemSet::new(g.derived.len()));
-        if let Some(r) = g.asked.get(i) {
-            g.close(r, &mut facts, &mut items);
-        }
-        if facts.contains(i) {
-            let p = format!("{}.asked_when", f.origin.path);
-            let msg = format!(
-                "the question `{}` is only asked depending on its own answer",
-                f.id
-            );
-            out.push((
-                &f.origin,
-                Diagnostic::warning(Code::AskedWhenSelf, p, msg).with_rule(f.id.clone()),
             ));
         }
     }
@@ -366,7 +351,9 @@ fn root_reads(rs: &Ruleset, root: u32) -> Option<Reads> {
     for op in rs.prog.ops.get(root as usize..end)? {
         match op.kind {
             Kind::Test(t) => t.facts().into_iter().flatten().for_each(|f| {
-                reads.facts.insert(f as usize);
+                if !reads.facts.contains(&(f as usize)) {
+                    reads.facts.push(f as usize);
+                }
             }),
             Kind::Ref(d) => reads.add_item(Item::Derived(d as usize)),
             Kind::Decision { table, .. } => reads.add_item(Item::Table(table as usize)),
@@ -394,7 +381,11 @@ fn unreachable_rows(x: &mut Exact<'_>, t: &crate::compile::Table) -> Vec<usize> 
         root_ops = root_ops.saturating_add(x.size(row.when));
         let new = r.facts.iter().any(|f| !reads.facts.contains(f))
             || r.items.iter().any(|it| !reads.has_item(*it));
-        reads.facts.union_with(&r.facts);
+        for f in &r.facts {
+            if !reads.facts.contains(f) {
+                reads.facts.push(*f);
+            }
+        }
         r.items.iter().for_each(|it| reads.add_item(*it));
         if !new {
             if let Some((n, space)) = best.as_mut() {
