@@ -314,6 +314,25 @@ pub const fn default_help(code: Code) -> &'static str {
     }
 }
 
+/// The most diagnostics reported for one document; past it, one `TOO_MANY_DIAGNOSTICS` error
+/// counts the rest (a million unknown keys must not become a hundred megabytes of messages).
+pub const MAX_DIAGNOSTICS: usize = 100;
+
+/// Keeps the first [`MAX_DIAGNOSTICS`] of `diags` and appends one `TOO_MANY_DIAGNOSTICS` error
+/// counting the rest, plus `more` not even built.
+pub(crate) fn cap(diags: &mut alloc::vec::Vec<Diagnostic>, more: usize) {
+    let over = diags.len().saturating_sub(MAX_DIAGNOSTICS) + more;
+    if over == 0 {
+        return;
+    }
+    diags.truncate(MAX_DIAGNOSTICS);
+    diags.push(Diagnostic::error(
+        Code::TooManyDiagnostics,
+        "$",
+        alloc::format!("{over} more problems are not listed"),
+    ));
+}
+
 /// Whether any diagnostic in `diags` is an error.
 #[must_use]
 pub fn has_errors(diags: &[Diagnostic]) -> bool {

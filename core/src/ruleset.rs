@@ -60,6 +60,13 @@ impl Checklist<'_> {
     }
 }
 
+/// The error for a ruleset that did not load: its diagnostics, at most
+/// [`MAX_DIAGNOSTICS`](diagnostic::MAX_DIAGNOSTICS) and a count of the rest.
+fn invalid(mut diagnostics: Vec<Diagnostic>) -> RulesetError {
+    diagnostic::cap(&mut diagnostics, 0);
+    RulesetError::Invalid { diagnostics }
+}
+
 impl Ruleset {
     /// Loads and compiles a ruleset from JSON text.
     ///
@@ -107,15 +114,15 @@ impl Ruleset {
             }
         }
         let Some(base_doc) = base_doc else {
-            return Err(RulesetError::Invalid { diagnostics: diags });
+            return Err(invalid(diags));
         };
         if diagnostic::has_errors(&diags) {
-            return Err(RulesetError::Invalid { diagnostics: diags });
+            return Err(invalid(diags));
         }
         overlay::check_base(&base_doc, &mut diags);
         let merged = overlay::merge(base_doc, docs, &mut diags);
         if diagnostic::has_errors(&diags) {
-            return Err(RulesetError::Invalid { diagnostics: diags });
+            return Err(invalid(diags));
         }
         Ruleset::compile_doc(merged, &doc_ids, diags, options)
     }
@@ -131,7 +138,7 @@ impl Ruleset {
         diags.append(&mut d);
         let Some(c) = compiled else {
             diagnostic::sort(&mut diags);
-            return Err(RulesetError::Invalid { diagnostics: diags });
+            return Err(invalid(diags));
         };
         let canonical = serde_json::to_string(&doc).unwrap_or_default();
         let hash = sha256_hex(canonical.as_bytes());

@@ -111,8 +111,8 @@ impl Decoder {
                 self.diags.push(
                     Diagnostic::error(
                         Code::UnknownField,
-                        key_path(path, key),
-                        format!("unknown field `{key}`"),
+                        key_path(path, &crate::parse::clip(key)),
+                        format!("unknown field `{}`", crate::parse::shorten(key)),
                     )
                     .with_help(format!("expected one of: {}", allowed.join(", "))),
                 );
