@@ -203,6 +203,33 @@ json_struct! {
     }
 }
 
+impl core::fmt::Display for SafetyChange {
+    /// The change in words, with its reason, e.g. "overlay `local` replaces the owner of
+    /// `domestic_abuse` (reason: …)": one wording for the text report, the CDS cards and logs.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let name = |o: &Option<String>| o.clone().unwrap_or_default();
+        let (req, table, list) = (
+            name(&self.requirement),
+            name(&self.table),
+            name(&self.checklist),
+        );
+        let what = match self.change {
+            SafetyChangeKind::OverrideAction => alloc::format!("replaces the action of `{req}`"),
+            SafetyChangeKind::OverrideOwner => alloc::format!("replaces the owner of `{req}`"),
+            SafetyChangeKind::OverrideReferral => {
+                alloc::format!("replaces the referral of `{req}`")
+            }
+            SafetyChangeKind::RowsAtStart => {
+                alloc::format!("puts rows before the base rows of table `{table}`")
+            }
+            SafetyChangeKind::ChecklistWithoutHold => alloc::format!(
+                "leaves the safeguarding hold `{req}` out of checklist `{list}`"
+            ),
+        };
+        write!(f, "overlay `{}` {what} (reason: {})", self.overlay, self.reason)
+    }
+}
+
 impl SafetyChange {
     /// The declaration as reported.
     pub(crate) fn of(d: &crate::wire::SafetyChangeDoc) -> Self {
