@@ -185,50 +185,79 @@ impl Exact<'_> {
 
     /// The space of the facts read (transitively) by `reads`, for roots of `root_ops` ops in
     /// all, or `None` when it is too large, too costly, or not decidable by enumeration.
+    ///
+    /// The items read are walked depth first and given in dependency order (each after what
+    /// it reads: the order evaluation needs). The walk stops as soon as the combinations or
+    /// the ops found so far exceed the bounds (both only grow), so one check costs at most
+    /// about its budget however long the chain of items behind it: checking every table of a
+    /// chain of decisions stays about linear.
     fn space(&self, reads: &Reads, root_ops: usize) -> Option<Space> {
-        let (mut facts, mut items) = (BitSet::default(), ItemSet::new(self.g.derived.len()));
-        self.g.close(reads, &mut facts, &mut items);
-        let plan: Vec<Item> = self
-            .rs
-            .all
-            .items
-            .iter()
-            .copied()
-            .filter(|i| items.contains(*i))
-            .collect();
-        let mut ops = root_ops;
-        for it in &plan {
-            for r in self.item_roots(*it) {
+        let budget = WORK.min(self.left);
+        let mut space = Space {
+            facts: Vec::new(),
+            domains: Vec::new(),
+            total: 1,
+            plan: Vec::new(),
+            ops: root_ops,
+        };
+        let mut seen_facts = BitSet::default();
+        // A tree, not bits as wide as the largest index: this runs once per check.
+        let mut seen: alloc::collections::BTreeSet<Item> = alloc::collections::BTreeSet::new();
+        self.add_facts(&mut space, &mut seen_facts, &reads.facts)?;
+        // (item, whether its children were pushed)
+        let mut stack: Vec<(Item, bool)> = reads.items.iter().rev().map(|&i| (i, false)).collect();
+        while let Some((it, expanded)) = stack.pop() {
+            if expanded {
+                space.plan.push(it);
+                continue;
+            }
+            if !seen.insert(it) {
+                continue;
+            }
+            for r in self.item_roots(it) {
                 if !self.enumerable(r) {
                     return None;
                 }
-                ops = ops.saturating_add(self.size(r));
+                space.ops = space.ops.saturating_add(self.size(r));
             }
+            let r = self.g.reads(it)?;
+            self.add_facts(&mut space, &mut seen_facts, &r.facts)?;
+            if space.total.saturating_mul(space.ops.max(1)) > budget {
+                return None;
+            }
+            stack.push((it, true));
+            stack.extend(
+                r.items
+                    .iter()
+                    .rev()
+                    .filter(|i| !seen.contains(*i))
+                    .map(|&i| (i, false)),
+            );
         }
-        let facts: Vec<usize> = facts.iter().collect();
-        let mut domains = Vec::with_capacity(facts.len());
-        let mut total = 1usize;
-        for &f in &facts {
+        self.affordable(&space).then_some(space)
+    }
+
+    /// Adds the facts of `list` not yet in the space, with their domains; `None` once the
+    /// combinations exceed [`LIMIT`] or a fact has no finite domain.
+    fn add_facts(&self, space: &mut Space, seen: &mut BitSet, list: &[usize]) -> Option<()> {
+        for &f in list {
+            if !seen.insert(f) {
+                continue;
+            }
             let d = self
                 .rs
                 .facts
                 .get(f)?
                 .ty
                 .domain(self.constants.get(f).map_or(&[], |c| &c[..]))?;
-            total = total.checked_mul(d.len().max(1))?;
-            if total > LIMIT {
+            space.total = space.total.checked_mul(d.len().max(1))?;
+            if space.total > LIMIT {
                 return None;
             }
-            domains.push(d);
+            space.facts.push(f);
+            space.domains.push(d);
         }
-        let space = Space {
-            facts,
-            domains,
-            total,
-            plan,
-            ops,
-        };
-        self.affordable(&space).then_some(space)
+        Some(())
     }
 
     /// Whether enumerating a space stays within the bounds.

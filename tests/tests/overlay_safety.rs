@@ -122,6 +122,10 @@ fn declared_changes_load_and_every_report_lists_them() {
         let report = rs.evaluate(rs.checklist(Some(list)).unwrap(), &Facts::default());
         assert_eq!(report.safety_changes, rs.safety_changes(), "{list}");
         let text = report.to_json();
+        // The fast writer and serde agree, and the report reads back.
+        assert_eq!(serde_json::to_string(&report).unwrap(), text);
+        let back: homeward::Report = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, report);
         assert!(text.contains(r#""safety_changes":[{"overlay":"local","change":"override_owner","requirement":"domestic_abuse","reason":"pilot: the family liaison team owns it"}"#), "{text}");
     }
     // The declarations are part of the content, so of the hash.

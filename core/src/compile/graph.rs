@@ -7,7 +7,7 @@ use super::{Compiler, Site};
 use crate::bits::BitSet;
 use crate::decode::key_path;
 use crate::diagnostic::Code;
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -28,17 +28,14 @@ pub(crate) struct Reads {
     pub facts: Vec<usize>,
     /// Named conditions and tables, in first-read order, without repeats.
     pub items: Vec<Item>,
-    seen_derived: BitSet,
-    seen_tables: BitSet,
+    /// The same items as a set (a tree, not bits as wide as the largest index: a chain of
+    /// tables each reading the next would be quadratic in memory).
+    seen_items: BTreeSet<Item>,
 }
 
 impl Reads {
     pub(crate) fn add_item(&mut self, it: Item) {
-        let new = match it {
-            Item::Derived(i) => self.seen_derived.insert(i),
-            Item::Table(t) => self.seen_tables.insert(t),
-        };
-        if new {
+        if self.seen_items.insert(it) {
             self.items.push(it);
         }
     }
@@ -46,10 +43,7 @@ impl Reads {
     /// Whether `it` is read.
     #[cfg(feature = "lint")]
     pub(crate) fn has_item(&self, it: Item) -> bool {
-        match it {
-            Item::Derived(i) => self.seen_derived.contains(i),
-            Item::Table(t) => self.seen_tables.contains(t),
-        }
+        self.seen_items.contains(&it)
     }
 }
 
