@@ -130,6 +130,15 @@ pub fn report(r: &Report, verdicts: Option<&VerdictWords>) -> String {
         r.ruleset.version,
         r.checklist
     );
+    if !r.safety_changes.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nLocal changes to safety rules (declared by the ruleset's overlays):"
+        );
+        for c in &r.safety_changes {
+            let _ = writeln!(s, "  - {c}");
+        }
+    }
     if !r.blockers.is_empty() {
         let _ = writeln!(s, "\nOutstanding:");
         for b in &r.blockers {

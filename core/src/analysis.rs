@@ -52,7 +52,7 @@ pub(crate) fn structural<'d>(
         .chain(&g.reqs)
         .chain(&g.asked)
     {
-        used_facts.union_with(&r.facts);
+        used_facts.insert_all(&r.facts);
         for it in &r.items {
             used_items.insert(*it);
         }
@@ -64,21 +64,6 @@ pub(crate) fn structural<'d>(
                 &f.origin,
                 Diagnostic::warning(Code::UnusedFact, f.origin.path.clone(), msg)
                     .with_rule(f.id.clone()),
-            ));
-        }
-        let (mut facts, mut items) = (BitSet::default(), ItemSet::new(g.derived.len()));
-        if let Some(r) = g.asked.get(i) {
-            g.close(r, &mut facts, &mut items);
-        }
-        if facts.contains(i) {
-            let p = format!("{}.asked_when", f.origin.path);
-            let msg = format!(
-                "the question `{}` is only asked depending on its own answer",
-                f.id
-            );
-            out.push((
-                &f.origin,
-                Diagnostic::warning(Code::AskedWhenSelf, p, msg).with_rule(f.id.clone()),
             ));
         }
     }
@@ -200,50 +185,79 @@ impl Exact<'_> {
 
     /// The space of the facts read (transitively) by `reads`, for roots of `root_ops` ops in
     /// all, or `None` when it is too large, too costly, or not decidable by enumeration.
+    ///
+    /// The items read are walked depth first and given in dependency order (each after what
+    /// it reads: the order evaluation needs). The walk stops as soon as the combinations or
+    /// the ops found so far exceed the bounds (both only grow), so one check costs at most
+    /// about its budget however long the chain of items behind it: checking every table of a
+    /// chain of decisions stays about linear.
     fn space(&self, reads: &Reads, root_ops: usize) -> Option<Space> {
-        let (mut facts, mut items) = (BitSet::default(), ItemSet::new(self.g.derived.len()));
-        self.g.close(reads, &mut facts, &mut items);
-        let plan: Vec<Item> = self
-            .rs
-            .all
-            .items
-            .iter()
-            .copied()
-            .filter(|i| items.contains(*i))
-            .collect();
-        let mut ops = root_ops;
-        for it in &plan {
-            for r in self.item_roots(*it) {
+        let budget = WORK.min(self.left);
+        let mut space = Space {
+            facts: Vec::new(),
+            domains: Vec::new(),
+            total: 1,
+            plan: Vec::new(),
+            ops: root_ops,
+        };
+        let mut seen_facts = BitSet::default();
+        // A tree, not bits as wide as the largest index: this runs once per check.
+        let mut seen: alloc::collections::BTreeSet<Item> = alloc::collections::BTreeSet::new();
+        self.add_facts(&mut space, &mut seen_facts, &reads.facts)?;
+        // (item, whether its children were pushed)
+        let mut stack: Vec<(Item, bool)> = reads.items.iter().rev().map(|&i| (i, false)).collect();
+        while let Some((it, expanded)) = stack.pop() {
+            if expanded {
+                space.plan.push(it);
+                continue;
+            }
+            if !seen.insert(it) {
+                continue;
+            }
+            for r in self.item_roots(it) {
                 if !self.enumerable(r) {
                     return None;
                 }
-                ops = ops.saturating_add(self.size(r));
+                space.ops = space.ops.saturating_add(self.size(r));
             }
+            let r = self.g.reads(it)?;
+            self.add_facts(&mut space, &mut seen_facts, &r.facts)?;
+            if space.total.saturating_mul(space.ops.max(1)) > budget {
+                return None;
+            }
+            stack.push((it, true));
+            stack.extend(
+                r.items
+                    .iter()
+                    .rev()
+                    .filter(|i| !seen.contains(*i))
+                    .map(|&i| (i, false)),
+            );
         }
-        let facts: Vec<usize> = facts.iter().collect();
-        let mut domains = Vec::with_capacity(facts.len());
-        let mut total = 1usize;
-        for &f in &facts {
+        self.affordable(&space).then_some(space)
+    }
+
+    /// Adds the facts of `list` not yet in the space, with their domains; `None` once the
+    /// combinations exceed [`LIMIT`] or a fact has no finite domain.
+    fn add_facts(&self, space: &mut Space, seen: &mut BitSet, list: &[usize]) -> Option<()> {
+        for &f in list {
+            if !seen.insert(f) {
+                continue;
+            }
             let d = self
                 .rs
                 .facts
                 .get(f)?
                 .ty
                 .domain(self.constants.get(f).map_or(&[], |c| &c[..]))?;
-            total = total.checked_mul(d.len().max(1))?;
-            if total > LIMIT {
+            space.total = space.total.checked_mul(d.len().max(1))?;
+            if space.total > LIMIT {
                 return None;
             }
-            domains.push(d);
+            space.facts.push(f);
+            space.domains.push(d);
         }
-        let space = Space {
-            facts,
-            domains,
-            total,
-            plan,
-            ops,
-        };
-        self.affordable(&space).then_some(space)
+        Some(())
     }
 
     /// Whether enumerating a space stays within the bounds.
@@ -366,7 +380,9 @@ fn root_reads(rs: &Ruleset, root: u32) -> Option<Reads> {
     for op in rs.prog.ops.get(root as usize..end)? {
         match op.kind {
             Kind::Test(t) => t.facts().into_iter().flatten().for_each(|f| {
-                reads.facts.insert(f as usize);
+                if !reads.facts.contains(&(f as usize)) {
+                    reads.facts.push(f as usize);
+                }
             }),
             Kind::Ref(d) => reads.add_item(Item::Derived(d as usize)),
             Kind::Decision { table, .. } => reads.add_item(Item::Table(table as usize)),
@@ -394,7 +410,11 @@ fn unreachable_rows(x: &mut Exact<'_>, t: &crate::compile::Table) -> Vec<usize> 
         root_ops = root_ops.saturating_add(x.size(row.when));
         let new = r.facts.iter().any(|f| !reads.facts.contains(f))
             || r.items.iter().any(|it| !reads.has_item(*it));
-        reads.facts.union_with(&r.facts);
+        for f in &r.facts {
+            if !reads.facts.contains(f) {
+                reads.facts.push(*f);
+            }
+        }
         r.items.iter().for_each(|it| reads.add_item(*it));
         if !new {
             if let Some((n, space)) = best.as_mut() {

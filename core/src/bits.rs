@@ -32,6 +32,20 @@ impl BitSet {
         }
     }
 
+    /// Removes `i`.
+    pub(crate) fn remove(&mut self, i: usize) {
+        if let Some(word) = self.words.get_mut(i / 64) {
+            *word &= !(1u64 << (i % 64));
+        }
+    }
+
+    /// Adds every index of `list`.
+    pub(crate) fn insert_all(&mut self, list: &[usize]) {
+        for &i in list {
+            self.insert(i);
+        }
+    }
+
     /// Whether `i` is in the set.
     pub(crate) fn contains(&self, i: usize) -> bool {
         self.words

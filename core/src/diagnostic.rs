@@ -128,6 +128,16 @@ codes! {
     /// An interchange resource (a FHIR QuestionnaireResponse or Bundle) that is not valid or
     /// cannot be mapped exactly to facts.
     InvalidResource => "INVALID_RESOURCE",
+    /// An overlay weakens a safeguarding hold, a primary requirement or a table that gates
+    /// blockers without declaring the change under `safety_changes`.
+    UndeclaredSafetyChange => "UNDECLARED_SAFETY_CHANGE",
+    /// An overlay declares a safety change it does not make.
+    UnusedSafetyChange => "UNUSED_SAFETY_CHANGE",
+    /// Questions whose `asked_when` gates depend on each other in a cycle: none can be asked
+    /// first, so a verdict could stay undetermined with nothing to ask.
+    AskedWhenCycle => "ASKED_WHEN_CYCLE",
+    /// More diagnostics than are reported for one document; the rest are counted.
+    TooManyDiagnostics => "TOO_MANY_DIAGNOSTICS",
 }
 
 impl fmt::Display for Code {
@@ -291,7 +301,36 @@ pub const fn default_help(code: Code) -> &'static str {
         Code::InvalidResource => {
             "send a resource the importer can map exactly; see the FHIR section of docs/cli.md"
         }
+        Code::UndeclaredSafetyChange => {
+            "undo the change, or declare it under `safety_changes` with the reason it is safe"
+        }
+        Code::UnusedSafetyChange => {
+            "remove the declaration: every report would list a change the overlay does not make"
+        }
+        Code::AskedWhenCycle => {
+            "break the cycle: gate one of these questions on a fact outside it"
+        }
+        Code::TooManyDiagnostics => "fix the problems reported first, then load again",
     }
+}
+
+/// The most diagnostics reported for one document; past it, one `TOO_MANY_DIAGNOSTICS` error
+/// counts the rest (a million unknown keys must not become a hundred megabytes of messages).
+pub const MAX_DIAGNOSTICS: usize = 100;
+
+/// Keeps the first [`MAX_DIAGNOSTICS`] of `diags` and appends one `TOO_MANY_DIAGNOSTICS` error
+/// counting the rest, plus `more` not even built.
+pub(crate) fn cap(diags: &mut alloc::vec::Vec<Diagnostic>, more: usize) {
+    let over = diags.len().saturating_sub(MAX_DIAGNOSTICS) + more;
+    if over == 0 {
+        return;
+    }
+    diags.truncate(MAX_DIAGNOSTICS);
+    diags.push(Diagnostic::error(
+        Code::TooManyDiagnostics,
+        "$",
+        alloc::format!("{over} more problems are not listed"),
+    ));
 }
 
 /// Whether any diagnostic in `diags` is an error.

@@ -83,12 +83,19 @@ impl Facts {
         };
         let mut facts = Facts::unknown(ruleset);
         let mut diagnostics = Vec::new();
+        let mut more = 0usize;
         for (key, v) in map {
-            let path = key_path("$", key);
+            if diagnostics.len() >= crate::diagnostic::MAX_DIAGNOSTICS {
+                // Past the cap, only count: no path or message is built.
+                more += usize::from(facts.set_at(ruleset, key, v, "$").is_err());
+                continue;
+            }
+            let path = key_path("$", &crate::parse::clip(key));
             if let Err(d) = facts.set_at(ruleset, key, v, &path) {
                 diagnostics.push(d);
             }
         }
+        crate::diagnostic::cap(&mut diagnostics, more);
         if diagnostics.is_empty() {
             Ok(facts)
         } else {
@@ -105,7 +112,11 @@ impl Facts {
     ) -> Result<(), Diagnostic> {
         let Some((index, def)) = ruleset.fact(id) else {
             return Err(
-                Diagnostic::error(Code::UnknownFact, path, format!("unknown fact `{id}`"))
+                Diagnostic::error(
+                    Code::UnknownFact,
+                    path,
+                    format!("unknown fact `{}`", crate::parse::shorten(id)),
+                )
                     .with_help("use a fact id declared in the ruleset; see its schema"),
             );
         };

@@ -1,9 +1,18 @@
 //! Overlay merge: a local ruleset `extends` a base by id, adding items and overriding text,
 //! owners and referrals. Overlays are applied in order of their id, so the merged content (and
 //! its hash) never depends on the order they were given in.
+//!
+//! No silent weakening: a change that can weaken a safeguarding hold, a primary requirement or
+//! a table that gates blockers (an override of their action, owner or referral; rows before
+//! the base rows; a new checklist without a hold) is an error unless the overlay declares it
+//! under `safety_changes` with a reason, and a declaration of a change it does not make is an
+//! error too. The declarations go into the merged document, and every report lists them.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::wire::{Position, RulesetDoc};
+use crate::wire::{
+    ConditionDoc, Kind, Position, RequirementDoc, RulesetDoc, SafetyChangeDoc, SafetyChangeKind,
+};
+use alloc::collections::BTreeSet;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -43,6 +52,7 @@ pub(crate) fn check_base(base: &RulesetDoc, diags: &mut Vec<Diagnostic>) {
         (!base.overrides.is_empty(), "$.overrides"),
         (!base.table_rows.is_empty(), "$.table_rows"),
         (!base.checklist_items.is_empty(), "$.checklist_items"),
+        (!base.safety_changes.is_empty(), "$.safety_changes"),
     ];
     for (present, path) in only {
         if present {
@@ -100,6 +110,22 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
     }
     let name = ov.id.clone();
     let me = Some(name.as_str());
+    if base.id.split('+').any(|part| part == ov.id) {
+        diags.push(
+            in_doc(
+                me,
+                Code::DuplicateId,
+                "$.id",
+                format!(
+                    "overlay id `{}` is already an id of the ruleset `{}`",
+                    ov.id, base.id
+                ),
+            )
+            .with_help("give the overlay its own id: the merged id is `base+overlay`"),
+        );
+        return;
+    }
+    let mut declared = Declared::new(&ov.safety_changes, me);
     base.id = format!("{}+{}", base.id, ov.id);
     base.version = format!("{}+{}", base.version, ov.version);
     base.title = format!("{} · {}", base.title, ov.title);
@@ -123,6 +149,29 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
     }
     base.requirements.extend(ov.requirements);
     base.tables.extend(ov.tables);
+    let holds: Vec<String> = base
+        .requirements
+        .iter()
+        .filter(|r| r.kind == Kind::SafeguardingHold)
+        .map(|r| r.id.clone())
+        .collect();
+    for list in &ov.checklists {
+        for hold in holds.iter().filter(|h| !list.requirements.contains(h)) {
+            let what = format!(
+                "checklist `{}` leaves out the safeguarding hold `{hold}`",
+                list.id
+            );
+            let at = format!("{}.requirements", list.origin.path);
+            let target = (Some(hold.as_str()), None, Some(list.id.as_str()));
+            declared.need(
+                SafetyChangeKind::ChecklistWithoutHold,
+                target,
+                &at,
+                &what,
+                diags,
+            );
+        }
+    }
     base.checklists.extend(ov.checklists);
     for o in ov.overrides {
         let Some(r) = base.requirements.iter_mut().find(|r| r.id == o.requirement) else {
@@ -135,6 +184,36 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
             ));
             continue;
         };
+        if guarded(r) {
+            let changes = [
+                (
+                    SafetyChangeKind::OverrideAction,
+                    "action",
+                    o.action.as_ref().is_some_and(|a| *a != r.action),
+                ),
+                (
+                    SafetyChangeKind::OverrideOwner,
+                    "owner",
+                    o.owner.is_some_and(|w| w != r.owner),
+                ),
+                (
+                    SafetyChangeKind::OverrideReferral,
+                    "referral",
+                    o.referral.is_some() && o.referral != r.referral,
+                ),
+            ];
+            for (change, field, made) in changes {
+                if made {
+                    let at = format!("{}.{field}", o.origin.path);
+                    let what = format!(
+                        "the override replaces the {field} of {} `{}`",
+                        guarded_kind(r),
+                        r.id
+                    );
+                    declared.need(change, (Some(&r.id), None, None), &at, &what, diags);
+                }
+            }
+        }
         if let Some(a) = o.action {
             r.action = a;
         }
@@ -151,7 +230,27 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
             r.citation = a;
         }
     }
+    let gating = if ov
+        .table_rows
+        .iter()
+        .any(|i| i.position == Position::Start && !i.rows.is_empty())
+    {
+        tables_read_by_blockers(base)
+    } else {
+        BTreeSet::new()
+    };
     for ins in ov.table_rows {
+        if ins.position == Position::Start && !ins.rows.is_empty() && gating.contains(&ins.table)
+        {
+            let what = format!(
+                "rows are put before the base rows of table `{}`, which a blocker or a \
+                 safeguarding hold reads: under first hit they can switch its blockers off",
+                ins.table
+            );
+            let at = format!("{}.position", ins.origin.path);
+            let target = (None, Some(ins.table.as_str()), None);
+            declared.need(SafetyChangeKind::RowsAtStart, target, &at, &what, diags);
+        }
         let Some(t) = base.tables.iter_mut().find(|t| t.id == ins.table) else {
             let path = format!("{}.table", ins.origin.path);
             diags.push(in_doc(
@@ -193,4 +292,134 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+    declared.finish(diags);
+    base.safety_changes.extend(ov.safety_changes);
+}
+
+/// Whether changing a requirement's text or owner can weaken safety: a safeguarding hold or a
+/// primary (clinical) requirement.
+fn guarded(r: &RequirementDoc) -> bool {
+    r.kind == Kind::SafeguardingHold || r.primary
+}
+
+fn guarded_kind(r: &RequirementDoc) -> &'static str {
+    if r.kind == Kind::SafeguardingHold {
+        "the safeguarding hold"
+    } else {
+        "the primary requirement"
+    }
+}
+
+/// An overlay's declared safety changes, and which of them a change was found for.
+struct Declared<'a> {
+    list: &'a [SafetyChangeDoc],
+    used: Vec<bool>,
+    doc: Option<&'a str>,
+}
+
+impl<'a> Declared<'a> {
+    fn new(list: &'a [SafetyChangeDoc], doc: Option<&'a str>) -> Self {
+        Declared {
+            list,
+            used: alloc::vec![false; list.len()],
+            doc,
+        }
+    }
+
+    /// A change was made: it must be declared, else `UNDECLARED_SAFETY_CHANGE` at `at`.
+    fn need(
+        &mut self,
+        change: SafetyChangeKind,
+        target: (Option<&str>, Option<&str>, Option<&str>),
+        at: &str,
+        what: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let found = self.list.iter().position(|d| d.covers(change, target));
+        if let Some(slot) = found.and_then(|i| self.used.get_mut(i)) {
+            *slot = true;
+            return;
+        }
+        let (req, table, list) = target;
+        let mut example = format!("{{\"change\": \"{}\"", change.as_str());
+        for (key, v) in [("requirement", req), ("table", table), ("checklist", list)] {
+            if let Some(v) = v {
+                example.push_str(&format!(", \"{key}\": \"{v}\""));
+            }
+        }
+        example.push_str(", \"reason\": \"…\"}");
+        let rule = req.or(table).unwrap_or_default();
+        diags.push(
+            in_doc(
+                self.doc,
+                Code::UndeclaredSafetyChange,
+                at,
+                format!("{what}; the overlay does not declare this change"),
+            )
+            .with_rule(rule)
+            .with_help(format!(
+                "undo the change, or declare it with the reason it is safe locally under \
+                 `safety_changes`: {example}"
+            )),
+        );
+    }
+
+    /// Every declaration must match a change the overlay makes: `UNUSED_SAFETY_CHANGE`.
+    fn finish(self, diags: &mut Vec<Diagnostic>) {
+        for (d, used) in self.list.iter().zip(self.used) {
+            if !used {
+                let target = d
+                    .requirement
+                    .as_deref()
+                    .or(d.table.as_deref())
+                    .unwrap_or_default();
+                diags.push(
+                    in_doc(
+                        self.doc,
+                        Code::UnusedSafetyChange,
+                        &d.origin.path,
+                        format!(
+                            "`{}` of `{target}` is declared but the overlay makes no such change",
+                            d.change.as_str()
+                        ),
+                    )
+                    .with_rule(target),
+                );
+            }
+        }
+    }
+}
+
+/// The ids of the tables that a blocker or a safeguarding hold reads, directly or through
+/// named conditions and other tables.
+fn tables_read_by_blockers(doc: &RulesetDoc) -> BTreeSet<String> {
+    let mut tables = BTreeSet::new();
+    let mut refs: BTreeSet<&str> = BTreeSet::new();
+    let mut todo: Vec<&ConditionDoc> = Vec::new();
+    for r in doc.requirements.iter().filter(|r| r.kind.counts_toward_verdict()) {
+        todo.extend(r.applies_when.as_ref());
+        todo.push(&r.met_when);
+    }
+    while let Some(c) = todo.pop() {
+        match c {
+            ConditionDoc::All(cs) | ConditionDoc::Any(cs) | ConditionDoc::AtLeast(_, cs) => {
+                todo.extend(cs);
+            }
+            ConditionDoc::Not(inner) => todo.push(inner),
+            ConditionDoc::Ref(name) => {
+                if refs.insert(name) {
+                    todo.extend(doc.conditions.get(name).map(|n| &n.when));
+                }
+            }
+            ConditionDoc::Decision(t, _, _) => {
+                if tables.insert(t.clone()) {
+                    for table in doc.tables.iter().filter(|x| x.id == *t) {
+                        todo.extend(table.rows.iter().map(|r| &r.when));
+                    }
+                }
+            }
+            ConditionDoc::Const(_) | ConditionDoc::Fact(..) | ConditionDoc::Known(_) => {}
+        }
+    }
+    tables
 }

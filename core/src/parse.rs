@@ -123,13 +123,22 @@ impl<'de> Visitor<'de> for Strict<'_> {
     }
 }
 
-/// A key as shown in a message: control characters escaped, at most 80 characters.
-fn shorten(key: &str) -> String {
+/// A key as shown in a message: control characters escaped, at most 80 characters (a 10 MB
+/// key is never echoed whole).
+pub(crate) fn shorten(key: &str) -> String {
     let mut out: String = key.chars().take(80).flat_map(char::escape_debug).collect();
     if key.chars().nth(80).is_some() {
         out.push('…');
     }
     out
+}
+
+/// A key as it goes into a JSON path: at most 80 characters (the path quotes and escapes it).
+pub(crate) fn clip(key: &str) -> alloc::borrow::Cow<'_, str> {
+    match key.char_indices().nth(80) {
+        Some((at, _)) => alloc::borrow::Cow::Owned(format!("{}…", key.get(..at).unwrap_or(key))),
+        None => alloc::borrow::Cow::Borrowed(key),
+    }
 }
 
 /// The JSON path of a repeated key from its steps (innermost first).

@@ -4,7 +4,9 @@
 //! same bytes everywhere.
 
 use crate::date::Date;
-use crate::wire::{Attribution, Citation, DelayCategory, Kind, OutputValue, Owner};
+use crate::wire::{
+    Attribution, Citation, DelayCategory, Kind, OutputValue, Owner, SafetyChangeKind,
+};
 use crate::words::words;
 use crate::write::{json_struct, WriteJson};
 use alloc::collections::BTreeMap;
@@ -182,6 +184,67 @@ json_struct! {
 }
 
 json_struct! {
+    /// A change to safety that an overlay of the ruleset made and declared with a reason
+    /// (docs/ruleset-format.md, "Safety changes"): listed on every report under that overlay.
+    #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+    pub struct SafetyChange {
+        /// The overlay that made it.
+        pub overlay: String,
+        /// What kind of change.
+        pub change: SafetyChangeKind,
+        /// The requirement changed, or the hold a checklist leaves out.
+        pub requirement: Option<String> = skip_none,
+        /// The table whose new rows come before its base rows.
+        pub table: Option<String> = skip_none,
+        /// The checklist that leaves a hold out.
+        pub checklist: Option<String> = skip_none,
+        /// Why, in the overlay's words.
+        pub reason: String,
+    }
+}
+
+impl core::fmt::Display for SafetyChange {
+    /// The change in words, with its reason, e.g. "overlay `local` replaces the owner of
+    /// `domestic_abuse` (reason: …)": one wording for the text report, the CDS cards and logs.
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let name = |o: &Option<String>| o.clone().unwrap_or_default();
+        let (req, table, list) = (
+            name(&self.requirement),
+            name(&self.table),
+            name(&self.checklist),
+        );
+        let what = match self.change {
+            SafetyChangeKind::OverrideAction => alloc::format!("replaces the action of `{req}`"),
+            SafetyChangeKind::OverrideOwner => alloc::format!("replaces the owner of `{req}`"),
+            SafetyChangeKind::OverrideReferral => {
+                alloc::format!("replaces the referral of `{req}`")
+            }
+            SafetyChangeKind::RowsAtStart => {
+                alloc::format!("puts rows before the base rows of table `{table}`")
+            }
+            SafetyChangeKind::ChecklistWithoutHold => alloc::format!(
+                "leaves the safeguarding hold `{req}` out of checklist `{list}`"
+            ),
+        };
+        write!(f, "overlay `{}` {what} (reason: {})", self.overlay, self.reason)
+    }
+}
+
+impl SafetyChange {
+    /// The declaration as reported.
+    pub(crate) fn of(d: &crate::wire::SafetyChangeDoc) -> Self {
+        SafetyChange {
+            overlay: d.overlay.clone(),
+            change: d.change,
+            requirement: d.requirement.clone(),
+            table: d.table.clone(),
+            checklist: d.checklist.clone(),
+            reason: d.reason.clone(),
+        }
+    }
+}
+
+json_struct! {
     /// One patient's discharge-readiness report.
     #[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
     #[non_exhaustive]
@@ -190,6 +253,9 @@ json_struct! {
         pub format: u32,
         /// Ruleset id, version and hash.
         pub ruleset: RulesetRef,
+        /// Changes to safeguarding holds, primary requirements or blocker-gating tables that
+        /// the ruleset's overlays declared (left out when there are none).
+        pub safety_changes: Vec<SafetyChange> = skip_none,
         /// The checklist evaluated (`*` = all).
         pub checklist: String,
         /// The date the answers were assessed on (`null`: none given; comparisons with it

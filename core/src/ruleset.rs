@@ -19,6 +19,8 @@ use alloc::vec::Vec;
 pub struct Ruleset {
     pub(crate) doc: RulesetDoc,
     pub(crate) hash: String,
+    /// The overlays' declared safety changes, as every report lists them.
+    pub(crate) safety: Vec<crate::report::SafetyChange>,
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) facts: Vec<FactDef>,
     pub(crate) fact_index: BTreeMap<String, usize>,
@@ -56,6 +58,13 @@ impl Checklist<'_> {
     pub fn id(&self) -> &str {
         &self.plan.id
     }
+}
+
+/// The error for a ruleset that did not load: its diagnostics, at most
+/// [`MAX_DIAGNOSTICS`](diagnostic::MAX_DIAGNOSTICS) and a count of the rest.
+fn invalid(mut diagnostics: Vec<Diagnostic>) -> RulesetError {
+    diagnostic::cap(&mut diagnostics, 0);
+    RulesetError::Invalid { diagnostics }
 }
 
 impl Ruleset {
@@ -105,15 +114,15 @@ impl Ruleset {
             }
         }
         let Some(base_doc) = base_doc else {
-            return Err(RulesetError::Invalid { diagnostics: diags });
+            return Err(invalid(diags));
         };
         if diagnostic::has_errors(&diags) {
-            return Err(RulesetError::Invalid { diagnostics: diags });
+            return Err(invalid(diags));
         }
         overlay::check_base(&base_doc, &mut diags);
         let merged = overlay::merge(base_doc, docs, &mut diags);
         if diagnostic::has_errors(&diags) {
-            return Err(RulesetError::Invalid { diagnostics: diags });
+            return Err(invalid(diags));
         }
         Ruleset::compile_doc(merged, &doc_ids, diags, options)
     }
@@ -129,14 +138,20 @@ impl Ruleset {
         diags.append(&mut d);
         let Some(c) = compiled else {
             diagnostic::sort(&mut diags);
-            return Err(RulesetError::Invalid { diagnostics: diags });
+            return Err(invalid(diags));
         };
         let canonical = serde_json::to_string(&doc).unwrap_or_default();
         let hash = sha256_hex(canonical.as_bytes());
         let outs_len = c.tables.iter().map(|t| t.outputs.len()).sum();
+        let safety = doc
+            .safety_changes
+            .iter()
+            .map(crate::report::SafetyChange::of)
+            .collect();
         let mut rs = Ruleset {
             doc,
             hash,
+            safety,
             warnings: Vec::new(),
             facts: c.facts,
             fact_index: c.fact_index,
@@ -192,6 +207,13 @@ impl Ruleset {
     #[must_use]
     pub fn warnings(&self) -> &[Diagnostic] {
         &self.warnings
+    }
+
+    /// The safety changes the overlays declared (empty for a ruleset without any), in the order
+    /// the overlays were applied; every report lists them.
+    #[must_use]
+    pub fn safety_changes(&self) -> &[crate::report::SafetyChange] {
+        &self.safety
     }
 
     /// The merged document, as authored (for rulebooks and exports).

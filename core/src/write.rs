@@ -58,10 +58,25 @@ pub(crate) fn key(out: &mut String, first: &mut bool, k: &str) {
     out.push_str("\":");
 }
 
-/// Whether an optional field is absent (fields declared `= skip_none` are then left out).
-#[inline]
-pub(crate) fn is_none<T>(v: &Option<T>) -> bool {
-    v.is_none()
+/// A field that can be absent: `None`, or an empty list. Fields declared `= skip_none` are
+/// left out when absent.
+pub(crate) trait Absent {
+    /// Whether the value is absent.
+    fn absent(&self) -> bool;
+}
+
+impl<T> Absent for Option<T> {
+    #[inline]
+    fn absent(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl<T> Absent for Vec<T> {
+    #[inline]
+    fn absent(&self) -> bool {
+        self.is_empty()
+    }
 }
 
 impl WriteJson for str {
@@ -200,8 +215,8 @@ impl<T: serde::Serialize + ?Sized> WriteJson for Serde<'_, T> {
 /// Declares a struct once: the struct (with its attributes), serde `Serialize` in field order,
 /// and a [`WriteJson`] impl writing the same fields in the same order (add
 /// `#[derive(serde::Deserialize)]` among the attributes to read it back). A field followed by
-/// `= skip_none` is an `Option` left out when absent (serde's `skip_serializing_if =
-/// "Option::is_none"`, with `default`). One lifetime parameter is allowed.
+/// `= skip_none` is an `Option` (or a `Vec`) left out when absent or empty (serde's
+/// `skip_serializing_if`, with `default`). One lifetime parameter is allowed.
 macro_rules! json_struct {
     (
         $(#[$meta:meta])*
@@ -215,7 +230,7 @@ macro_rules! json_struct {
             $(
                 $(#[$fmeta])*
                 $(
-                    #[serde(default, skip_serializing_if = "Option::is_none")]
+                    #[serde(default, skip_serializing_if = "crate::write::Absent::absent")]
                     #[cfg_attr(any(), doc = stringify!($skip))]
                 )?
                 $fvis $field: $ty,
@@ -236,7 +251,7 @@ macro_rules! json_struct {
         $crate::write::WriteJson::write_json(&$self.$field, $out);
     };
     (@field $out:ident, $first:ident, $self:ident, $field:ident, skip_none) => {
-        if !$crate::write::is_none(&$self.$field) {
+        if !$crate::write::Absent::absent(&$self.$field) {
             $crate::write::key($out, &mut $first, stringify!($field));
             $crate::write::WriteJson::write_json(&$self.$field, $out);
         }

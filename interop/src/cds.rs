@@ -146,6 +146,13 @@ fn questions_for<'a>(report: &'a Report, id: &str) -> Vec<&'a OpenQuestion> {
 
 fn detail(report: &Report, b: &Item) -> String {
     let mut d = format!("**Action:** {}\n\n**Owner:** {}", b.action, words(&b.owner));
+    for c in report
+        .safety_changes
+        .iter()
+        .filter(|c| c.requirement.as_deref() == Some(b.id.as_str()))
+    {
+        d.push_str(&format!("\n\n**Changed locally:** {c}"));
+    }
     if let Some(c) = &b.delay_category {
         d.push_str(&format!(" · **Delay category:** {}", words(c)));
     }
@@ -363,6 +370,12 @@ fn verdict_card(report: &Report, opts: &CardOptions, seed: &str) -> Value {
         d.push_str(&format!(", checklist `{}`", report.checklist));
     }
     d.push('.');
+    if !report.safety_changes.is_empty() {
+        d.push_str("\n\n**Local changes to safety rules** (declared by the ruleset's overlays):");
+        for c in &report.safety_changes {
+            d.push_str(&format!("\n- {c}"));
+        }
+    }
     if !report.open_questions.is_empty() {
         d.push_str("\n\n**Still to ask:**");
         for q in report.open_questions.iter().take(10) {
@@ -390,6 +403,25 @@ fn verdict_card(report: &Report, opts: &CardOptions, seed: &str) -> Value {
         o.insert("links".into(), json!(l));
     }
     c
+}
+
+/// Checks the `format` of a report read back from JSON before it is used (`at`: the path of
+/// the report in its document, `$` or `$.ok`): only format 1 is read; a report of another
+/// format could mean something else by the same fields.
+///
+/// # Errors
+/// `UNSUPPORTED_FORMAT` at `{at}.format`.
+pub fn check_report_format(value: &Value, at: &str) -> Result<(), homeward::Diagnostic> {
+    match value.get("format") {
+        Some(f) if f.as_u64() == Some(1) => Ok(()),
+        Some(f) => Err(homeward::Diagnostic::error(
+            homeward::Code::UnsupportedFormat,
+            format!("{at}.format"),
+            format!("report format {f} is not supported; this version reads format 1"),
+        )
+        .with_help("make the report with a homeward of the same format version (docs/report-format.md)")),
+        None => Ok(()),
+    }
 }
 
 /// The CDS Hooks response (`{"cards": [...]}`) for a report and a hook call: holds, the

@@ -165,3 +165,64 @@ fn large_inputs_are_handled_without_crashing() {
         ("DUPLICATE_OPTION", "$[\"care.needs\"][1]")
     );
 }
+
+fn example() -> Ruleset {
+    Ruleset::from_json(&read(
+        &repo_root().join("tests/fixtures/example-ruleset.json"),
+    ))
+    .unwrap()
+}
+
+fn fact_errors(text: &str) -> Vec<Diagnostic> {
+    Facts::from_json(&example(), text).err().unwrap().diagnostics()
+}
+
+#[test]
+fn integer_messages_say_what_is_wrong() {
+    let d = &fact_errors(r#"{"clinical.news2": 18446744073709551615}"#)[0];
+    assert_eq!(d.code, homeward::Code::OutOfRange);
+    assert!(d.message.contains("too large"), "{}", d.message);
+    let d = &fact_errors(r#"{"clinical.news2": -0}"#)[0];
+    assert_eq!(d.code, homeward::Code::WrongType);
+    assert!(d.message.contains("negative zero"), "{}", d.message);
+    assert!(d.help.contains("write 0"), "{}", d.help);
+    let d = &fact_errors(r#"{"clinical.news2": 3.5}"#)[0];
+    assert!(d.message.contains("`3.5`"), "{}", d.message);
+}
+
+#[test]
+fn keys_in_messages_are_escaped_and_cut_short() {
+    let d = &fact_errors("{\"clinical.news2\\u0000x\": 1}")[0];
+    assert_eq!(d.code, homeward::Code::UnknownFact);
+    assert!(d.message.contains(r"clinical.news2\0x"), "{}", d.message);
+    assert!(!d.message.contains('\0') && !d.path.contains('\0'), "{d:?}");
+    let long = "k".repeat(10 * 1024 * 1024);
+    let d = &fact_errors(&format!("{{\"{long}\": 1}}"))[0];
+    assert!(d.message.len() < 200 && d.path.len() < 200, "{} / {}", d.message.len(), d.path.len());
+    assert!(d.message.contains('…'));
+    // The same in a ruleset's unknown field.
+    let e = Ruleset::from_json(&format!(r#"{{"id": "m", "version": "1", "title": "M", "{long}": 1}}"#))
+        .unwrap_err()
+        .diagnostics();
+    assert!(e[0].message.len() < 200 && e[0].path.len() < 200, "{:?}", e[0].code);
+}
+
+#[test]
+fn diagnostics_per_document_are_capped() {
+    let keys: Vec<String> = (0..100_000).map(|i| format!("\"u{i}\": 1")).collect();
+    let diags = fact_errors(&format!("{{{}}}", keys.join(",")));
+    assert_eq!(diags.len(), homeward::diagnostic::MAX_DIAGNOSTICS + 1);
+    let last = diags.last().unwrap();
+    assert_eq!(last.code, homeward::Code::TooManyDiagnostics);
+    assert!(last.message.starts_with("99900 more"), "{}", last.message);
+    // A ruleset too.
+    let facts: Vec<String> = (0..500).map(|i| format!(r#"{{"id": "F{i}"}}"#)).collect();
+    let e = Ruleset::from_json(&format!(
+        r#"{{"id": "m", "version": "1", "title": "M", "facts": [{}]}}"#,
+        facts.join(",")
+    ))
+    .unwrap_err()
+    .diagnostics();
+    assert_eq!(e.len(), homeward::diagnostic::MAX_DIAGNOSTICS + 1);
+    assert_eq!(e.last().unwrap().code, homeward::Code::TooManyDiagnostics);
+}

@@ -423,3 +423,51 @@ fn ready_never_holds_while_a_safety_matter_is_present_or_unknown() {
         }
     }
 }
+
+/// Hazard H7 as an invariant: on every bundled checklist, with and without each bundled
+/// overlay, a verdict that is not yet known always comes with at least one question to ask
+/// (never a dead end), over generated patients near the golden scenarios and wholly random
+/// ones. The load-time check behind it: `asked_when` cycles are refused
+/// (`tests/malformed/rulesets/asked_when_cycle_*.json`).
+#[test]
+fn an_undetermined_verdict_always_has_an_open_question() {
+    let overlay_sets: Vec<Vec<&str>> = std::iter::once(vec![])
+        .chain(homeward::bundled::OVERLAYS.iter().map(|(id, _, _)| vec![*id]))
+        .collect();
+    let mut rng = Rng(0x0de4_d0e5_0000_0007);
+    let mut eval = homeward::Evaluator::new();
+    for overlays in &overlay_sets {
+        let rs = Ruleset::national_with(overlays).unwrap();
+        let all = rs.compact_layout(rs.checklist(None).unwrap());
+        let cols = columns(&rs, &all);
+        for checklist in rs.checklist_ids() {
+            let seeds = seeds(&rs, checklist, overlays);
+            let list = rs.checklist(Some(checklist)).unwrap();
+            let mut undetermined = 0;
+            for _ in 0..20_000 {
+                let mut row: Vec<i32> = if seeds.is_empty() || rng.chance(20) {
+                    cols.iter()
+                        .map(|c| if rng.chance(40) { UNKNOWN } else { random_value(c, &mut rng) })
+                        .collect()
+                } else {
+                    seeds[rng.below(seeds.len() as u64) as usize].clone()
+                };
+                for _ in 0..rng.below(6) {
+                    let i = rng.below(row.len() as u64) as usize;
+                    row[i] = if rng.chance(50) { UNKNOWN } else { random_value(&cols[i], &mut rng) };
+                }
+                let facts = Facts::from_compact(&rs, &row).unwrap();
+                let a = eval.assess(&rs, list, &facts, true);
+                if a.verdict() == homeward::Verdict::Undetermined {
+                    undetermined += 1;
+                    assert!(
+                        a.open_questions().next().is_some(),
+                        "{checklist} {overlays:?}: undetermined with nothing to ask: {}",
+                        facts.to_value(&rs)
+                    );
+                }
+            }
+            assert!(undetermined > 1_000, "{checklist} {overlays:?}: only {undetermined} undetermined patients");
+        }
+    }
+}

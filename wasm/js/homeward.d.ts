@@ -15,7 +15,8 @@ export type EngineErrorCode =
   | 'NESTING_TOO_DEEP' | 'EXTENDS_MISMATCH' | 'NOT_AN_OVERLAY' | 'UNKNOWN_BUNDLED' | 'TOO_LARGE'
   | 'OUT_OF_RANGE' | 'DUPLICATE_OPTION' | 'INVALID_DATE' | 'UNUSED_FACT' | 'UNUSED_CONDITION' | 'NEVER_APPLIES'
   | 'UNREACHABLE_ROW' | 'ASKED_WHEN_SELF' | 'NOT_IN_CHECKLIST'
-  | 'DUPLICATE_KEY' | 'INVALID_RESOURCE';
+  | 'DUPLICATE_KEY' | 'INVALID_RESOURCE' | 'UNDECLARED_SAFETY_CHANGE' | 'UNUSED_SAFETY_CHANGE'
+  | 'ASKED_WHEN_CYCLE' | 'TOO_MANY_DIAGNOSTICS';
 
 export interface Diagnostic {
   severity: 'error' | 'warning';
@@ -70,9 +71,20 @@ export interface ReportItem {
   citation: Citation; decided_by: string[];
 }
 
+/** A change to safety an overlay declared with a reason (docs/ruleset-format.md, Safety changes). */
+export interface SafetyChange {
+  overlay: string;
+  change: 'override_action' | 'override_owner' | 'override_referral' | 'rows_at_start'
+    | 'checklist_without_hold';
+  requirement?: string; table?: string; checklist?: string;
+  reason: string;
+}
+
 export interface Report {
   format: 1;
   ruleset: { id: string; version: string; hash: string };
+  /** Present (non-empty) only when the ruleset's overlays declared safety changes. */
+  safety_changes?: SafetyChange[];
   checklist: string;
   /** The date the answers were assessed on; null when none was given. */
   as_of: IsoDate | null;

@@ -72,3 +72,45 @@ pub fn chain(links: usize) -> String {
         "action": "a", "citation": { "source": "generated" } });
     doc(facts(pool), Value::Object(conditions), vec![req], vec![])
 }
+
+/// A ruleset of `n` yes/no questions where question `i` is asked only when question `i + 1`
+/// is answered yes (a chain of `asked_when` gates, as in review finding L7), the head read by a
+/// requirement.
+pub fn asked_chain(n: usize) -> String {
+    let facts: Vec<Value> = (0..n)
+        .map(|i| {
+            let mut f = json!({ "id": format!("f.b{i}"), "type": "bool", "section": "s", "question": format!("b{i}?") });
+            if i + 1 < n {
+                f["asked_when"] = json!({ "fact": format!("f.b{}", i + 1), "eq": true });
+            }
+            f
+        })
+        .collect();
+    let req = json!({ "id": "r", "title": "R", "kind": "blocker", "owner": "nhs",
+        "met_when": { "fact": "f.b0", "eq": true }, "action": "a", "citation": { "source": "generated" } });
+    doc(facts, json!({}), vec![req], vec![])
+}
+
+/// A ruleset of `n` decision tables where table `i`'s row reads table `i + 1`'s decision (a
+/// chain of decisions, as in review finding L7), the head read by a requirement.
+pub fn table_chain(n: usize) -> String {
+    let outputs = json!([{ "value": 0, "label": "no" }, { "value": 1, "label": "yes" }]);
+    let tables: Vec<Value> = (0..n)
+        .map(|i| {
+            let when = if i + 1 < n {
+                json!({ "all": [ { "fact": format!("f.b{}", i % 12), "eq": true },
+                                 { "decision": format!("t{}", i + 1), "eq": 1 } ] })
+            } else {
+                json!({ "fact": "f.b0", "eq": true })
+            };
+            json!({ "id": format!("t{i}"), "title": format!("T{i}"), "hit": "first", "outputs": outputs,
+                "rows": [{ "when": when, "output": 1, "citation": { "source": "generated" } }],
+                "default": 0, "citation": { "source": "generated" } })
+        })
+        .collect();
+    let req = json!({ "id": "r", "title": "R", "kind": "blocker", "owner": "nhs",
+        "met_when": { "decision": "t0", "eq": 1 }, "action": "a", "citation": { "source": "generated" } });
+    let mut text: Value = serde_json::from_str(&doc(facts(12), json!({}), vec![req], vec![])).unwrap();
+    text["tables"] = Value::Array(tables);
+    text.to_string()
+}

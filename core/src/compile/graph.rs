@@ -7,7 +7,7 @@ use super::{Compiler, Site};
 use crate::bits::BitSet;
 use crate::decode::key_path;
 use crate::diagnostic::Code;
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -22,20 +22,20 @@ pub(crate) enum Item {
 /// The facts and items one compiled condition (or group of them) reads directly.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Reads {
-    pub facts: BitSet,
+    /// Fact indices, each once, in first-read order (a list, not a bit set: a condition
+    /// reads a few facts, and a bit set as wide as the largest index read would make a chain
+    /// of gates quadratic in memory).
+    pub facts: Vec<usize>,
     /// Named conditions and tables, in first-read order, without repeats.
     pub items: Vec<Item>,
-    seen_derived: BitSet,
-    seen_tables: BitSet,
+    /// The same items as a set (a tree, not bits as wide as the largest index: a chain of
+    /// tables each reading the next would be quadratic in memory).
+    seen_items: BTreeSet<Item>,
 }
 
 impl Reads {
     pub(crate) fn add_item(&mut self, it: Item) {
-        let new = match it {
-            Item::Derived(i) => self.seen_derived.insert(i),
-            Item::Table(t) => self.seen_tables.insert(t),
-        };
-        if new {
+        if self.seen_items.insert(it) {
             self.items.push(it);
         }
     }
@@ -43,10 +43,7 @@ impl Reads {
     /// Whether `it` is read.
     #[cfg(feature = "lint")]
     pub(crate) fn has_item(&self, it: Item) -> bool {
-        match it {
-            Item::Derived(i) => self.seen_derived.contains(i),
-            Item::Table(t) => self.seen_tables.contains(t),
-        }
+        self.seen_items.contains(&it)
     }
 }
 
@@ -119,12 +116,12 @@ impl Graph {
 
     /// Adds everything `start` reads, transitively through items, to `facts` and `items`.
     pub(crate) fn close(&self, start: &Reads, facts: &mut BitSet, items: &mut ItemSet) {
-        facts.union_with(&start.facts);
+        facts.insert_all(&start.facts);
         let mut todo: Vec<Item> = start.items.clone();
         while let Some(it) = todo.pop() {
             if items.insert(it) {
                 if let Some(r) = self.reads(it) {
-                    facts.union_with(&r.facts);
+                    facts.insert_all(&r.facts);
                     todo.extend(r.items.iter().copied());
                 }
             }
@@ -145,17 +142,22 @@ impl Graph {
             start.add_item(Item::Table(t));
             self.close(&start, &mut facts, &mut items);
         }
-        // Gates of relevant questions are relevant too, transitively.
+        // Gates of relevant questions are relevant too, transitively (a work list: each
+        // fact's gate is closed once).
         let mut seen = BitSet::default();
-        loop {
-            let pending: Vec<usize> = facts.iter().filter(|f| !seen.contains(*f)).collect();
-            if pending.is_empty() {
-                break;
+        let mut todo: Vec<usize> = facts.iter().collect();
+        let mut grown = BitSet::default();
+        while let Some(f) = todo.pop() {
+            if !seen.insert(f) {
+                continue;
             }
-            for f in pending {
-                seen.insert(f);
-                if let Some(r) = self.asked.get(f) {
-                    self.close(r, &mut facts, &mut items);
+            if let Some(r) = self.asked.get(f) {
+                grown.reset(0);
+                self.close(r, &mut grown, &mut items);
+                for g in grown.iter() {
+                    if facts.insert(g) {
+                        todo.push(g);
+                    }
                 }
             }
         }
@@ -361,5 +363,206 @@ impl Compiler<'_> {
             }
         }
         out
+    }
+}
+
+/// A node of the gate graph: a fact (its `asked_when` reads), or a named condition or table
+/// (what it reads).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Node {
+    Fact(usize),
+    It(Item),
+}
+
+impl Graph {
+    fn node_index(&self, n: Node) -> usize {
+        let (nf, nd) = (self.asked.len(), self.derived.len());
+        match n {
+            Node::Fact(f) => f,
+            Node::It(Item::Derived(i)) => nf + i,
+            Node::It(Item::Table(t)) => nf + nd + t,
+        }
+    }
+
+    fn node_at(&self, i: usize) -> Node {
+        let (nf, nd) = (self.asked.len(), self.derived.len());
+        if i < nf {
+            Node::Fact(i)
+        } else if i < nf + nd {
+            Node::It(Item::Derived(i - nf))
+        } else {
+            Node::It(Item::Table(i - nf - nd))
+        }
+    }
+
+    /// What a node reads: a fact's gate, or an item's condition.
+    fn node_reads(&self, n: Node) -> Option<&Reads> {
+        match n {
+            Node::Fact(f) => self.asked.get(f),
+            Node::It(it) => self.reads(it),
+        }
+    }
+
+    /// The `k`-th successor of node `i`: facts first, then items.
+    fn successor(&self, i: usize, k: usize) -> Option<usize> {
+        let r = self.node_reads(self.node_at(i))?;
+        let nf = r.facts.len();
+        if k < nf {
+            r.facts.get(k).copied()
+        } else {
+            let it = *r.items.get(k - nf)?;
+            Some(self.node_index(Node::It(it)))
+        }
+    }
+
+    /// The strongly connected components of the gate graph that contain a fact whose
+    /// question depends, through gates, on its own answer: each as its node indices.
+    /// Tarjan's algorithm, iterative, linear in the graph.
+    fn gate_components(&self) -> Vec<Vec<usize>> {
+        let n = self.asked.len() + self.derived.len() + self.tables.len();
+        let mut index = alloc::vec![usize::MAX; n];
+        let mut low = alloc::vec![0usize; n];
+        let mut on_stack = BitSet::default();
+        let mut stack: Vec<usize> = Vec::new();
+        let mut out = Vec::new();
+        let mut next = 0usize;
+        for root in 0..self.asked.len() {
+            if index.get(root).copied() != Some(usize::MAX) {
+                continue;
+            }
+            let mut calls: Vec<(usize, usize)> = alloc::vec![(root, 0)];
+            while let Some(&mut (v, ref mut k)) = calls.last_mut() {
+                if *k == 0 && index.get(v).copied() == Some(usize::MAX) {
+                    set(&mut index, v, next);
+                    set(&mut low, v, next);
+                    next += 1;
+                    stack.push(v);
+                    on_stack.insert(v);
+                }
+                let child = self.successor(v, *k);
+                *k += 1;
+                match child {
+                    Some(w) if index.get(w).copied() == Some(usize::MAX) => calls.push((w, 0)),
+                    Some(w) => {
+                        if on_stack.contains(w) {
+                            let m = get(&low, v).min(get(&index, w));
+                            set(&mut low, v, m);
+                        }
+                    }
+                    None => {
+                        calls.pop();
+                        if let Some(&(parent, _)) = calls.last() {
+                            let m = get(&low, parent).min(get(&low, v));
+                            set(&mut low, parent, m);
+                        }
+                        if get(&low, v) == get(&index, v) {
+                            let mut comp = Vec::new();
+                            while let Some(w) = stack.pop() {
+                                on_stack.remove(w);
+                                comp.push(w);
+                                if w == v {
+                                    break;
+                                }
+                            }
+                            let facts = comp.iter().filter(|&&w| w < self.asked.len()).count();
+                            let looped = comp.len() > 1 || self.reads_itself(v);
+                            if facts > 0 && looped {
+                                out.push(comp);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn reads_itself(&self, i: usize) -> bool {
+        (0..).map_while(|k| self.successor(i, k)).any(|w| w == i)
+    }
+
+    /// A cycle through node `from` within `comp`, as node indices from `from` back to it
+    /// (breadth first, so the shortest).
+    fn cycle_through(&self, from: usize, comp: &BitSet) -> Vec<usize> {
+        let mut parent: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut queue = alloc::collections::VecDeque::from([from]);
+        while let Some(v) = queue.pop_front() {
+            for w in (0..).map_while(|k| self.successor(v, k)) {
+                if w == from {
+                    let mut path = alloc::vec![from];
+                    let mut at = v;
+                    while at != from {
+                        path.push(at);
+                        at = parent.get(&at).copied().unwrap_or(from);
+                    }
+                    path.push(from);
+                    path.reverse();
+                    return path;
+                }
+                if comp.contains(w) && !parent.contains_key(&w) {
+                    parent.insert(w, v);
+                    queue.push_back(w);
+                }
+            }
+        }
+        alloc::vec![from, from]
+    }
+}
+
+fn get(v: &[usize], i: usize) -> usize {
+    v.get(i).copied().unwrap_or(usize::MAX)
+}
+
+fn set(v: &mut [usize], i: usize, x: usize) {
+    if let Some(slot) = v.get_mut(i) {
+        *slot = x;
+    }
+}
+
+impl Compiler<'_> {
+    /// Questions whose gates depend on their own answers, directly or through other
+    /// questions' gates, named conditions and tables: `ASKED_WHEN_SELF` for one question,
+    /// `ASKED_WHEN_CYCLE` for several (a verdict could stay undetermined with nothing to
+    /// ask: hazard H7), located at the first question's `asked_when`.
+    pub(super) fn gate_cycles(&mut self, g: &Graph) {
+        for comp in g.gate_components() {
+            let mut members = BitSet::default();
+            comp.iter().for_each(|&w| {
+                members.insert(w);
+            });
+            let Some(&first) = comp.iter().filter(|&&w| w < g.asked.len()).min() else {
+                continue;
+            };
+            let path = g.cycle_through(first, &members);
+            let names: Vec<String> = path
+                .iter()
+                .map(|&w| match g.node_at(w) {
+                    Node::Fact(f) => self.doc.facts.get(f).map(|d| d.id.clone()).unwrap_or_default(),
+                    Node::It(it) => self.item_name(it),
+                })
+                .collect();
+            let facts = comp.iter().filter(|&&w| w < g.asked.len()).count();
+            let Some(f) = self.doc.facts.get(first) else {
+                continue;
+            };
+            let site = Site {
+                origin: &f.origin,
+                rule: &f.id,
+            };
+            let at = format!("{}.asked_when", f.origin.path);
+            let chain = names.join(" → ");
+            if facts == 1 {
+                let msg = format!(
+                    "the question `{}` is only asked depending on its own answer: {chain}",
+                    f.id
+                );
+                self.error(site, Code::AskedWhenSelf, at, msg);
+            } else {
+                let msg = format!(
+                    "questions are only asked depending on each other's answers: {chain}"
+                );
+                self.error(site, Code::AskedWhenCycle, at, msg);
+            }
+        }
     }
 }

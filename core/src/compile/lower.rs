@@ -35,6 +35,7 @@ impl Compiler<'_> {
                 rule: name,
             };
             let root = self.cond(&nc.when, site, &nc.origin.path, &mut reads);
+            self.end_reads(&reads);
             out.push((name.clone(), root.unwrap_or(0)));
             graph.derived.push(reads);
         }
@@ -49,6 +50,7 @@ impl Compiler<'_> {
         for t in &doc.tables {
             let mut reads = Reads::default();
             let table = self.table(t, at, &mut reads);
+            self.end_reads(&reads);
             at += table.outputs.len();
             out.push(table);
             graph.tables.push(reads);
@@ -134,6 +136,7 @@ impl Compiler<'_> {
             });
             let path = format!("{}.met_when", r.origin.path);
             let met = self.cond(&r.met_when, site, &path, &mut reads);
+            self.end_reads(&reads);
             out.push(Requirement {
                 applies,
                 met: met.unwrap_or(0),
@@ -157,11 +160,27 @@ impl Compiler<'_> {
                 };
                 let path = format!("{}.asked_when", f.origin.path);
                 let root = self.cond(a, site, &path, &mut reads);
+                self.end_reads(&reads);
                 if let Some(def) = self.facts.get_mut(i) {
                     def.asked_when = root;
                 }
             }
             graph.asked.push(reads);
+        }
+    }
+
+    /// Records that `reads` reads fact `f` (once: `self.reading` marks the facts of the
+    /// reads being built).
+    fn read_fact(&mut self, reads: &mut Reads, f: usize) {
+        if self.reading.insert(f) {
+            reads.facts.push(f);
+        }
+    }
+
+    /// The reads are complete: clears their marks (in time proportional to what they read).
+    fn end_reads(&mut self, reads: &Reads) {
+        for &f in &reads.facts {
+            self.reading.remove(f);
         }
     }
 
@@ -196,7 +215,7 @@ impl Compiler<'_> {
             ConditionDoc::Fact(id, op, v) => self.comparison(id, *op, v, site, path, reads),
             ConditionDoc::Known(id) => {
                 let f = self.fact_ref(id, site, &format!("{path}.known"))?;
-                reads.facts.insert(f as usize);
+                self.read_fact(reads, f as usize);
                 Some(self.prog.leaf(Kind::Test(Test::Known(f))))
             }
             ConditionDoc::Ref(name) => {
@@ -276,7 +295,7 @@ impl Compiler<'_> {
         match test {
             Ok(t) => {
                 for g in t.facts().into_iter().flatten() {
-                    reads.facts.insert(g as usize);
+                    self.read_fact(reads, g as usize);
                 }
                 Some(self.prog.leaf(Kind::Test(t)))
             }

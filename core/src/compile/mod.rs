@@ -95,6 +95,8 @@ struct Compiler<'d> {
     derived_index: BTreeMap<String, usize>,
     table_index: BTreeMap<String, usize>,
     prog: Program,
+    /// The facts of the reads being built (see `lower.rs`, `read_fact`).
+    reading: crate::bits::BitSet,
 }
 
 impl Compiler<'_> {
@@ -226,6 +228,7 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
         derived_index: BTreeMap::new(),
         table_index: BTreeMap::new(),
         prog: Program::default(),
+        reading: crate::bits::BitSet::default(),
     };
     let sections = c.unique(
         doc.sections.iter().map(|s| (s.id.as_str(), &s.origin)),
@@ -255,6 +258,7 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
     let reqs = c.requirements(&mut graph);
     c.asked_when(&mut graph);
     graph.order = c.topo_order(&graph);
+    c.gate_cycles(&graph);
     let lists = c.checklists(&req_index);
     let plans: Vec<Plan> = lists
         .into_iter()

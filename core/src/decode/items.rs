@@ -3,11 +3,12 @@
 //! inserted rows, added checklist items), each field checked and located.
 
 use super::{is_valid_id, json_type, key_path, Decoder, Obj};
-use crate::diagnostic::Code;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::wire::{
     Attribution, ChecklistAddDoc, ChecklistDoc, DelayCategory, FactDoc, FactKind, Kind,
     NamedCondition, OptionDoc, OutputDoc, OutputValue, OverrideDoc, Owner, Position,
-    RequirementDoc, RowDoc, RowInsertDoc, SectionDoc, TableDoc, VerdictWords,
+    RequirementDoc, RowDoc, RowInsertDoc, SafetyChangeDoc, SafetyChangeKind, SectionDoc, TableDoc,
+    VerdictWords,
 };
 use alloc::format;
 use alloc::string::String;
@@ -96,7 +97,7 @@ impl Decoder {
         ];
         let o = self.object(v, path, &allowed)?;
         let id = self.id_field(&o, "id");
-        let title = self.str_field(&o, "title", true);
+        let title = self.text_field(&o, "title", true);
         let description = self.str_field(&o, "description", false);
         let kind: Option<Kind> = self.word(&o, "kind", true);
         let owner: Option<Owner> = self.word(&o, "owner", true);
@@ -105,7 +106,7 @@ impl Decoder {
         let primary = self.bool_field(&o, "primary").unwrap_or(false);
         let applies_when = self.cond_field(&o, "applies_when", false);
         let met_when = self.cond_field(&o, "met_when", true);
-        let action = self.str_field(&o, "action", true);
+        let action = self.text_field(&o, "action", true);
         let referral = self.str_field(&o, "referral", false);
         let citation = self.citation_field(&o, true);
         Some(RequirementDoc {
@@ -197,7 +198,7 @@ impl Decoder {
         ];
         let o = self.object(v, path, &allowed)?;
         let id = self.id_field(&o, "id");
-        let title = self.str_field(&o, "title", true);
+        let title = self.text_field(&o, "title", true);
         let description = self.str_field(&o, "description", false);
         let hit = self
             .str_field(&o, "hit", false)
@@ -246,7 +247,7 @@ impl Decoder {
             ],
         )?;
         let id = self.id_field(&o, "id");
-        let title = self.str_field(&o, "title", true);
+        let title = self.text_field(&o, "title", true);
         let description = self.str_field(&o, "description", false);
         let question = self.str_field(&o, "question", false);
         let verdicts = match self.field(&o, "verdicts", false) {
@@ -291,7 +292,7 @@ impl Decoder {
         ];
         let o = self.object(v, path, &allowed)?;
         let requirement = self.str_field(&o, "requirement", true);
-        let action = self.str_field(&o, "action", false);
+        let action = self.text_field(&o, "action", false);
         let owner: Option<Owner> = self.word(&o, "owner", false);
         let referral = self.str_field(&o, "referral", false);
         let attribution: Option<Attribution> = self.word(&o, "attribution", false);
@@ -334,6 +335,53 @@ impl Decoder {
         })
     }
 
+    pub(super) fn safety_change(&mut self, v: &Value, path: &str) -> Option<SafetyChangeDoc> {
+        let allowed = ["change", "requirement", "table", "checklist", "reason"];
+        let o = self.object(v, path, &allowed)?;
+        let change: Option<SafetyChangeKind> = self.word(&o, "change", true);
+        let requirement = self.str_field(&o, "requirement", false);
+        let table = self.str_field(&o, "table", false);
+        let checklist = self.str_field(&o, "checklist", false);
+        let reason = self.text_field(&o, "reason", true);
+        let change = change?;
+        let (need_req, need_table, need_list) = match change {
+            SafetyChangeKind::RowsAtStart => (false, true, false),
+            SafetyChangeKind::ChecklistWithoutHold => (true, false, true),
+            _ => (true, false, false),
+        };
+        for (key, given, needed) in [
+            ("requirement", requirement.is_some(), need_req),
+            ("table", table.is_some(), need_table),
+            ("checklist", checklist.is_some(), need_list),
+        ] {
+            if needed && !given {
+                self.err(
+                    Code::MissingField,
+                    path,
+                    format!("missing field `{key}` (change `{}`)", change.as_str()),
+                );
+            } else if given && !needed {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::UnknownField,
+                        key_path(path, key),
+                        format!("change `{}` takes no `{key}`", change.as_str()),
+                    )
+                    .with_help(change_help(change)),
+                );
+            }
+        }
+        Some(SafetyChangeDoc {
+            overlay: String::new(),
+            change,
+            requirement,
+            table,
+            checklist,
+            reason: reason?,
+            origin: self.origin(path),
+        })
+    }
+
     pub(super) fn named_conditions(
         &mut self,
         o: &Obj<'_>,
@@ -368,5 +416,16 @@ impl Decoder {
             }
         }
         out
+    }
+}
+
+/// The fields a declared safety change of kind `change` takes.
+pub(crate) const fn change_help(change: SafetyChangeKind) -> &'static str {
+    match change {
+        SafetyChangeKind::RowsAtStart => "`rows_at_start` takes `table` and `reason`",
+        SafetyChangeKind::ChecklistWithoutHold => {
+            "`checklist_without_hold` takes `checklist`, `requirement` (the hold) and `reason`"
+        }
+        _ => "an override change takes `requirement` and `reason`",
     }
 }

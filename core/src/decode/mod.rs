@@ -56,13 +56,14 @@ pub(crate) fn is_valid_id(id: &str) -> bool {
         })
 }
 
-/// Whether a ruleset id is valid: ids, or kebab-case ids such as `england-national`.
+/// Whether a ruleset id is valid: `^[a-z][a-z0-9._-]*$`, e.g. `england-national`. Never a
+/// `+`: merged ids are `base+overlay`, so an id with a `+` would be ambiguous.
 fn is_valid_ruleset_id(id: &str) -> bool {
     !id.is_empty()
         && id.starts_with(|c: char| c.is_ascii_lowercase())
         && id
             .chars()
-            .all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-' | '.' | '+'))
+            .all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_' | '-' | '.'))
 }
 
 /// The JSON type of a value, for messages (`a string`, `an array`, …).
@@ -110,8 +111,8 @@ impl Decoder {
                 self.diags.push(
                     Diagnostic::error(
                         Code::UnknownField,
-                        key_path(path, key),
-                        format!("unknown field `{key}`"),
+                        key_path(path, &crate::parse::clip(key)),
+                        format!("unknown field `{}`", crate::parse::shorten(key)),
                     )
                     .with_help(format!("expected one of: {}", allowed.join(", "))),
                 );
@@ -156,6 +157,23 @@ impl Decoder {
     fn str_field(&mut self, o: &Obj<'_>, key: &str, required: bool) -> Option<String> {
         let v = self.field(o, key, required)?;
         self.string(v, &key_path(&o.path, key))
+    }
+
+    /// A text field that must say something: empty or only white space is `INVALID_VALUE`
+    /// (an empty action tells staff nothing to do, an empty title names nothing).
+    fn text_field(&mut self, o: &Obj<'_>, key: &str, required: bool) -> Option<String> {
+        let s = self.str_field(o, key, required)?;
+        if s.trim().is_empty() {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    key_path(&o.path, key),
+                    format!("`{key}` is empty"),
+                )
+                .with_help(format!("write the {key}: it is shown to staff")),
+            );
+        }
+        Some(s)
     }
 
     fn id_field(&mut self, o: &Obj<'_>, key: &str) -> Option<String> {
@@ -298,6 +316,7 @@ impl Decoder {
             "overrides",
             "table_rows",
             "checklist_items",
+            "safety_changes",
         ];
         let o = self.object(v, "$", &allowed)?;
         let format = self
@@ -341,7 +360,12 @@ impl Decoder {
             overrides: self.list(&o, "overrides", Self::override_doc),
             table_rows: self.list(&o, "table_rows", Self::row_insert),
             checklist_items: self.list(&o, "checklist_items", Self::checklist_add),
+            safety_changes: self.list(&o, "safety_changes", Self::safety_change),
         };
+        let mut doc = doc;
+        for c in &mut doc.safety_changes {
+            c.overlay.clone_from(&doc.id);
+        }
         if let Some(date) = &doc.effective_date {
             if crate::Date::parse(date).is_err() {
                 self.err(

@@ -91,6 +91,7 @@ impl Ruleset {
                 version: self.doc.version.clone(),
                 hash: self.hash.clone(),
             },
+            safety_changes: self.safety.clone(),
             checklist: plan.id.clone(),
             as_of: facts.as_of,
             verdict,

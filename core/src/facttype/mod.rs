@@ -161,7 +161,9 @@ impl FactType {
                 .ok_or_else(|| unknown_option(id, s, options, path)),
             (FactType::Enum(_), _) => Err(wrong("an option id string")),
             (FactType::Int { min, max }, Value::Number(n)) => {
-                let i = n.as_i64().ok_or_else(|| wrong("an integer"))?;
+                let Some(i) = n.as_i64() else {
+                    return Err(not_an_int(id, n, (*min, *max), path));
+                };
                 if i < *min || i > *max {
                     return Err(Diagnostic::error(
                         Code::OutOfRange,
@@ -451,4 +453,35 @@ fn declared_options(f: &FactDoc, diags: &mut Vec<Diagnostic>) -> Vec<String> {
         }
     }
     options.iter().map(|o| o.id.clone()).collect()
+}
+
+/// Why a JSON number is not a value of an `int` fact: a whole number beyond the 64-bit range
+/// (`18446744073709551615`) is out of range; a number written with a fraction or an exponent,
+/// or a negative zero (`-0`, which JSON reads as a floating-point number), is not an integer.
+fn not_an_int(id: &str, n: &serde_json::Number, (min, max): (i64, i64), path: &str) -> Diagnostic {
+    if n.is_u64() {
+        return Diagnostic::error(
+            Code::OutOfRange,
+            path,
+            format!("{n} is too large: outside the range {min}..={max} of fact `{id}`"),
+        )
+        .with_rule(id);
+    }
+    let zero = n.as_f64().is_some_and(|f| f == 0.0 && f.is_sign_negative());
+    let what = if zero {
+        String::from("`-0` (a negative zero)")
+    } else {
+        format!("`{n}`, a number with a fraction or an exponent")
+    };
+    Diagnostic::error(
+        Code::WrongType,
+        path,
+        format!("fact `{id}` is an integer but the value is {what}"),
+    )
+    .with_rule(id)
+    .with_help(if zero {
+        "write 0 without the minus sign, or null if not known"
+    } else {
+        "give a whole number written without a fraction or exponent, or null if not known"
+    })
 }

@@ -70,6 +70,11 @@ pub struct RulesetDoc {
     /// Overlay: items appended to base checklists.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub checklist_items: Vec<ChecklistAddDoc>,
+    /// Overlay: the changes that weaken a safeguarding hold, a primary requirement or a table
+    /// that gates blockers, each declared with a reason (an undeclared one is an error). In the
+    /// merged document: every overlay's declarations, in the order the overlays were applied.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub safety_changes: Vec<SafetyChangeDoc>,
 }
 
 /// A named condition with its origin.
@@ -493,6 +498,62 @@ pub struct ChecklistAddDoc {
     /// Origin.
     #[serde(skip)]
     pub(crate) origin: Origin,
+}
+
+words! {
+    /// A change an overlay makes that can weaken safety, which it must declare with a reason.
+    #[non_exhaustive]
+    pub enum SafetyChangeKind {
+        /// `overrides` replaces the `action` of a safeguarding hold or a primary requirement.
+        OverrideAction = "override_action",
+        /// `overrides` replaces the `owner` of a safeguarding hold or a primary requirement.
+        OverrideOwner = "override_owner",
+        /// `overrides` replaces the `referral` of a safeguarding hold or a primary requirement.
+        OverrideReferral = "override_referral",
+        /// `table_rows` puts rows before the base rows of a table that a blocker or a
+        /// safeguarding hold reads (under first hit they win over the base rows).
+        RowsAtStart = "rows_at_start",
+        /// A checklist the overlay adds leaves out a safeguarding hold.
+        ChecklistWithoutHold = "checklist_without_hold",
+    }
+}
+
+/// A declared safety change of an overlay: what it changes, where, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SafetyChangeDoc {
+    /// The overlay that makes the change (its id; set from the overlay's `id`).
+    pub overlay: String,
+    /// What kind of change.
+    pub change: SafetyChangeKind,
+    /// The requirement changed (overrides) or left out (`checklist_without_hold`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requirement: Option<String>,
+    /// The table whose rows come first (`rows_at_start`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// The checklist that leaves the hold out (`checklist_without_hold`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checklist: Option<String>,
+    /// Why the change is safe locally (required, not empty).
+    pub reason: String,
+    /// Origin.
+    #[serde(skip)]
+    pub(crate) origin: Origin,
+}
+
+impl SafetyChangeDoc {
+    /// Whether this declaration covers `change` of `target` (`(requirement, table,
+    /// checklist)`).
+    pub(crate) fn covers(
+        &self,
+        change: SafetyChangeKind,
+        target: (Option<&str>, Option<&str>, Option<&str>),
+    ) -> bool {
+        self.change == change
+            && self.requirement.as_deref() == target.0
+            && self.table.as_deref() == target.1
+            && self.checklist.as_deref() == target.2
+    }
 }
 
 impl crate::write::WriteJson for OutputValue {
