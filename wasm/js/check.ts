@@ -36,6 +36,11 @@ async function main(): Promise<Verdict | null> {
     if (codes.ok) console.log('verdict code', codes.ok[0], 'of', bulk.ok.layout.requirements.length, 'requirements');
     const many = bulk.ok.assessMany(new Int32Array(bulk.ok.inputLength * 3).fill(UNKNOWN));
     if (many.error) console.error(many.error.code, many.done);
+    const one = bulk.ok.assessFacts({ 'home.carers_need_access': true });
+    if (one.ok) console.log(one.ok.verdict, one.ok.not_met.length, one.ok.unknown.length, one.ok.decisions);
+    const all = bulk.ok.assessManyFacts([{}, { 'home.carers_need_access': false }]);
+    if (all.ok) console.log(all.ok.map((a) => a.verdict));
+    else console.error(all.error.path, all.done, all.results.length);
     bulk.ok.free();
   }
   session.free();

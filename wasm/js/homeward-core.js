@@ -69,6 +69,8 @@ function release(raw) {
 export function makeHomeward(platform) {
   let ready = null;
   let loaded = false;
+  /** The module's linear memory, where Bulk's resident buffers live. */
+  let memory = null;
 
   /** Loads the WebAssembly module once; a failed attempt may be retried. */
   function initHomeward(source) {
@@ -77,7 +79,8 @@ export function makeHomeward(platform) {
         .then(() => platform.wasmSource(source))
         .then((module_or_path) => init(module_or_path === undefined ? undefined : { module_or_path }))
         .then(
-          () => {
+          (exports) => {
+            memory = exports.memory;
             loaded = true;
             return { ok: true };
           },
@@ -137,19 +140,144 @@ export function makeHomeward(platform) {
     }
   }
 
+  /** Fact kinds of the compact encoder, by layout type. */
+  const KIND = { bool: 0, enum: 1, int: 2, set: 3, date: 4 };
+  const VERDICTS = ['ready', 'not_ready', 'undetermined'];
+  const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+  /** The day number of a `YYYY-MM-DD` calendar date, or NaN (the engine checks its range). */
+  function dayNumber(text) {
+    const m = typeof text === 'string' ? DATE.exec(text) : null;
+    if (!m) return NaN;
+    const ms = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+    const back = new Date(ms);
+    const ok = back.getUTCFullYear() === +m[1] && back.getUTCMonth() === +m[2] - 1 && back.getUTCDate() === +m[3];
+    return ok ? ms / 86400000 : NaN;
+  }
+
+  /** The encoder of one fact: its id, kind and option indices. */
+  function encoderOf(f) {
+    const options = new Map((f.options || []).map((o, i) => [o, i]));
+    // A set of 31 or more options has no compact form: such facts go through the JSON path.
+    const kind = f.type === 'set' && options.size >= 31 ? -1 : KIND[f.type];
+    return { id: f.id, kind: kind === undefined ? -1 : kind, options };
+  }
+
+  /** A set's bit mask, or -1 when an item is not a known option or is repeated. */
+  function setMask(f, v) {
+    if (!Array.isArray(v)) return -1;
+    let mask = 0;
+    for (let k = 0; k < v.length; k++) {
+      const i = f.options.get(v[k]);
+      if (i === undefined || mask & (1 << i)) return -1;
+      mask |= 1 << i;
+    }
+    return mask;
+  }
+
+  /** One fact's value as its compact code; NaN, -1 or undefined when not plainly encodable. */
+  function codeOf(f, v) {
+    if (v === null) return UNKNOWN;
+    switch (f.kind) {
+      case 0:
+        return v === true ? 1 : v === false ? 0 : NaN;
+      case 1:
+        return typeof v === 'string' ? f.options.get(v) : undefined;
+      case 2:
+        return Number.isInteger(v) && v > UNKNOWN && v <= 2147483647 ? v : NaN;
+      case 3:
+        return setMask(f, v);
+      case 4:
+        return dayNumber(v);
+      default:
+        return NaN;
+    }
+  }
+
   /**
-   * Bulk assessment over typed arrays (other systems, batch reports): a patient is one Int32Array
-   * value per fact in schema order (UNKNOWN = -2147483648; bool 0/1; enum option index; int value;
-   * date: day number since 1970-01-01; set bit mask), the result Uint32Array codes: verdict (0 ready, 1 not ready, 2 undetermined),
-   * then each table's output index (4294967295 = undecided), then each requirement's status
-   * (0 met, 1 not met, 2 unknown, 3 not applicable). `layout` names every position.
+   * The encoder of a layout: `(facts, view, at) → boolean` writes one patient's facts (a JS
+   * object) as compact values into `view` at `at`. It returns false when anything is not plainly
+   * encodable (an unknown fact, a wrong type, an unknown option, a value out of range): the
+   * caller then asks the engine, which gives the exact, located error (or, for the rare valid
+   * value without a compact form, the answer). Generated code reads each fact by its literal
+   * name (fast property loads, as json-logic-engine's compiled rules do); where the page's
+   * Content-Security-Policy forbids that, a generic loop does the same, more slowly.
+   */
+  function makeEncoder(enc) {
+    const generic = (facts, view, at) => {
+      if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) return false;
+      let present = 0;
+      for (let j = 0; j < enc.length; j++) {
+        const v = facts[enc[j].id];
+        if (v === undefined) {
+          view[at + j] = UNKNOWN;
+          continue;
+        }
+        present++;
+        const code = codeOf(enc[j], v);
+        if (code === undefined || code !== code || code === -1) return false;
+        view[at + j] = code;
+      }
+      let keys = 0;
+      for (const _ in facts) keys++;
+      return keys === present;
+    };
+    const line = (f, j) => {
+      const read = `v = facts[${JSON.stringify(f.id)}];`;
+      const bool = 'c = v === true ? 1 : v === false ? 0 : v === null ? U : NaN;';
+      const code = f.kind === 0 ? bool : f.kind === 1 ? `c = v === null ? U : typeof v === 'string' ? E[${j}].options.get(v) : undefined;` : `c = codeOf(E[${j}], v);`;
+      return `${read} if (v === undefined) view[at + ${j}] = U; else { n++; ${code} if (c === undefined || c !== c || c === -1) return false; view[at + ${j}] = c; }`;
+    };
+    try {
+      const body = [
+        "if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) return false;",
+        'let n = 0, v, c;',
+        ...enc.map(line),
+        'let keys = 0;',
+        'for (const _ in facts) keys++;',
+        'return keys === n;',
+      ].join('\n');
+      // eslint-disable-next-line no-new-func
+      const make = new Function('E', 'U', 'codeOf', `return function encode(facts, view, at) {\n${body}\n};`);
+      return make(enc, UNKNOWN, codeOf);
+    } catch (_) {
+      return generic;
+    }
+  }
+
+  /** Moves an error's paths under the patient's position in a batch (`$[i]…`). */
+  function within(error, i) {
+    const at = (p) => `$[${i}]${String(p || '$').slice(1)}`;
+    return { ...error, path: at(error.path), diagnostics: (error.diagnostics || []).map((d) => ({ ...d, path: at(d.path) })) };
+  }
+
+  /**
+   * Bulk assessment (other systems, batch reports, services). Two forms:
+   *
+   * - **JS objects**: `assessFacts(facts)` and `assessManyFacts([facts, …])` take patients as
+   *   the same objects `Engine.evaluate` takes and return `{ verdict, not_met, unknown,
+   *   decisions }` per patient (requirement ids in checklist order; each table's output value
+   *   or null). Values are encoded in JavaScript straight into the module's memory.
+   * - **Typed arrays**: a patient is one Int32Array value per fact in schema order (UNKNOWN =
+   *   -2147483648; bool 0/1; enum option index; int value; date: day number since 1970-01-01;
+   *   set bit mask), the result Uint32Array codes: verdict (0 ready, 1 not ready, 2
+   *   undetermined), then each table's output index (4294967295 = undecided), then each
+   *   requirement's status (0 met, 1 not met, 2 unknown, 3 not applicable). `layout` names
+   *   every position.
    */
   class Bulk {
-    constructor(raw, layout) {
+    constructor(raw, layout, engine) {
       this.raw = raw;
       this.layout = layout;
+      this.engine = engine;
+      this.asOf = undefined;
       this.inputLength = raw.inputLength();
       this.outputLength = raw.outputLength();
+      this.encoders = layout.facts.map(encoderOf);
+      this.encode = null; // made on first use (see makeEncoder)
+      this.capacity = 0;
+      this.input = null;
+      this.output = null;
     }
     /** One patient: returns { ok: Uint32Array } or { error }. */
     assess(values) {
@@ -178,9 +306,113 @@ export function makeHomeward(platform) {
         return thrown(e);
       }
     }
+    /** The encoder of JS objects into compact values, made once. */
+    encoder() {
+      if (!this.encode) this.encode = makeEncoder(this.encoders);
+      return this.encode;
+    }
+    /** Views of the resident buffers for `n` patients (re-made when they move or memory grows). */
+    views(n) {
+      if (n > this.capacity) {
+        this.raw.reserve(n);
+        this.capacity = n;
+        this.input = null;
+      }
+      if (!this.input || this.input.buffer !== memory.buffer) {
+        this.input = new Int32Array(memory.buffer, this.raw.inputPtr(), this.capacity * this.inputLength);
+        this.output = new Uint32Array(memory.buffer, this.raw.outputPtr(), this.capacity * this.outputLength);
+      }
+    }
+    /** The result object of the codes at `at` in the resident output. */
+    result(at) {
+      const out = this.output;
+      const { tables, requirements } = this.layout;
+      const decisions = {};
+      for (let t = 0; t < tables.length; t++) {
+        const code = out[at + 1 + t];
+        decisions[tables[t].id] = code < tables[t].outputs.length ? tables[t].outputs[code] : null;
+      }
+      const notMet = [];
+      const unknown = [];
+      const first = at + 1 + tables.length;
+      for (let k = 0; k < requirements.length; k++) {
+        const s = out[first + k];
+        if (s === 1) notMet.push(requirements[k]);
+        else if (s === 2) unknown.push(requirements[k]);
+      }
+      return { verdict: VERDICTS[out[at]], not_met: notMet, unknown, decisions };
+    }
+    /** One patient through the engine's JSON path: the exact error, or the result from the report. */
+    slow(facts) {
+      // Always a JS value (a string is a wrong type here, never JSON text).
+      const v = json(typeof facts === 'string' ? JSON.stringify(facts) : facts);
+      if (v === null) return fail('WRONG_TYPE', 'the facts are not JSON');
+      const r = call(() => this.engine.evaluate(v, this.layout.checklist, this.asOf));
+      if (r.error) return r;
+      const report = r.ok;
+      const pick = (status) => report.requirements.filter((q) => q.status === status).map((q) => q.id);
+      const decisions = {};
+      for (const d of report.decisions) decisions[d.id] = d.output;
+      return { ok: { verdict: report.verdict, not_met: pick('not_met'), unknown: pick('unknown'), decisions } };
+    }
+    /**
+     * One patient given as a JS object of answers (as `Engine.evaluate` takes): returns
+     * { ok: { verdict, not_met, unknown, decisions } } or the engine's located error.
+     */
+    assessFacts(facts) {
+      try {
+        this.views(1);
+        if (!this.encoder()(facts, this.input, 0) || this.raw.assessResident(1) !== 1) return this.slow(facts);
+        return { ok: this.result(0) };
+      } catch (e) {
+        return thrown(e);
+      }
+    }
+    /**
+     * Many patients given as JS objects, 64 per pass inside the engine: { ok: results } (one
+     * per patient, as `assessFacts`), or { error, done, results } where the error locates the
+     * first bad patient as $[patient]… and results holds the `done` before it.
+     */
+    assessManyFacts(list) {
+      try {
+        if (!Array.isArray(list)) return fail('WRONG_TYPE', 'give an array of patients (objects of answers)');
+        const n = list.length;
+        this.views(n);
+        const slow = new Map();
+        const encode = this.encoder();
+        let stop = n;
+        let stopError = null;
+        for (let i = 0; i < n && i < stop; i++) {
+          if (encode(list[i], this.input, i * this.inputLength)) continue;
+          // Not plainly encodable: the engine decides (and the row is left unknown meanwhile).
+          this.input.fill(UNKNOWN, i * this.inputLength, (i + 1) * this.inputLength);
+          const r = this.slow(list[i]);
+          this.views(n); // the engine's JSON path may have grown memory
+          if (r.error) {
+            stop = i;
+            stopError = within(r.error, i);
+          } else slow.set(i, r.ok);
+        }
+        const done = stop ? this.raw.assessResident(stop) : 0;
+        this.views(n); // memory may have grown inside the call
+        const results = new Array(done);
+        for (let i = 0; i < done; i++) results[i] = slow.get(i) || this.result(i * this.outputLength);
+        if (done === n) return { ok: results };
+        if (done < stop) {
+          // A value the encoder passed but the engine refused (e.g. out of range): its exact error.
+          const r = this.slow(list[done]);
+          stopError = r.error ? within(r.error, done) : parse(this.raw.error()).error;
+        }
+        return { error: stopError, done, results };
+      } catch (e) {
+        return thrown(e);
+      }
+    }
     /** The as-of date for the patients assessed next (`YYYY-MM-DD`; null to forget it). */
     setAsOf(asOf) {
-      return call(() => this.raw.setAsOf(asOfText(asOf)));
+      const r = call(() => this.raw.setAsOf(asOfText(asOf)));
+      if (!r.error) this.asOf = r.ok === null ? undefined : r.ok;
+      return r;
     }
     free() {
       release(this.raw);
@@ -256,7 +488,7 @@ export function makeHomeward(platform) {
       const layout = this.layout(checklist);
       if (layout.error) return layout;
       try {
-        return { ok: new Bulk(this.raw.bulk(String(checklist)), layout.ok) };
+        return { ok: new Bulk(this.raw.bulk(String(checklist)), layout.ok, this.raw) };
       } catch (e) {
         return thrown(e);
       }

@@ -116,6 +116,33 @@ impl Bulk {
     pub fn error(&self) -> String {
         self.0.error().into()
     }
+
+    /// Sizes the resident buffers for `patients` patients; returns the input values they hold.
+    /// The buffers may move: read `inputPtr` and `outputPtr` again after each call.
+    #[wasm_bindgen(js_name = reserve)]
+    pub fn reserve(&mut self, patients: usize) -> usize {
+        self.0.reserve(patients)
+    }
+
+    /// Where the resident input buffer (`i32` values) starts in the module's memory.
+    #[wasm_bindgen(js_name = inputPtr)]
+    pub fn input_ptr(&self) -> usize {
+        self.0.input().as_ptr() as usize
+    }
+
+    /// Where the resident output buffer (`u32` codes) starts in the module's memory.
+    #[wasm_bindgen(js_name = outputPtr)]
+    pub fn output_ptr(&self) -> usize {
+        self.0.output().as_ptr() as usize
+    }
+
+    /// Assesses the first `patients` patients of the resident input buffer into the resident
+    /// output buffer, with no copy across the boundary. Returns the number assessed (fewer:
+    /// `error()` says why).
+    #[wasm_bindgen(js_name = assessResident)]
+    pub fn assess_resident(&mut self, patients: usize) -> usize {
+        self.0.assess_resident(patients)
+    }
 }
 
 /// One patient's answers, resident so one tap sends only the changed fact.

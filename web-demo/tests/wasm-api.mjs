@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { xorshift, randomFacts, compactOf } from '../../bench/node/workload.mjs';
 
@@ -160,6 +161,78 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
     bulk.free();
   }
   counts['compact patients compared'] = compared;
+}
+
+
+// ---------------------------------------------------------------- JS objects in, result objects out
+// The public wrapper's object paths (Bulk.assessFacts, Bulk.assessManyFacts) must give exactly
+// what the JSON report says (verdict, not-met and unknown ids in checklist order, each table's
+// output) on every golden scenario and on random patients, and for bad input the engine's own
+// located error (in a batch under $[patient]).
+{
+  const api = await import(pathToFileURL(join(site, 'pkg', 'homeward.node.js')).href);
+  check('wrapper init', (await api.initHomeward()).ok === true);
+  const wrapped = {};
+  const wrapper = (overlays) => {
+    const key = overlays.join('+') || 'national';
+    if (!wrapped[key]) wrapped[key] = api.Engine.load(NATIONAL, overlays.map((o) => OVERLAYS[o])).ok;
+    return wrapped[key];
+  };
+  const fromReport = (text) => {
+    const r = JSON.parse(text).ok;
+    const ids = (status) => r.requirements.filter((q) => q.status === status).map((q) => q.id);
+    return { verdict: r.verdict, not_met: ids('not_met'), unknown: ids('unknown'), decisions: Object.fromEntries(r.decisions.map((d) => [d.id, d.output])) };
+  };
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  let objects = 0;
+  for (const s of scenarios) {
+    const overlays = s.overlays || [];
+    const bulk = wrapper(overlays).bulk(s.checklist || '').ok;
+    check('object path: as_of accepted', bulk.setAsOf(s.as_of ?? null).error === undefined, s.story);
+    const want = fromReport(engine(overlays).evaluate(JSON.stringify(s.facts), s.checklist || '', s.as_of));
+    const one = bulk.assessFacts(s.facts);
+    const many = bulk.assessManyFacts([s.facts, s.facts]);
+    check('scenario: assessFacts = report', one.ok && same(one.ok, want), `${s.story}\n ${JSON.stringify(one)}\n ${JSON.stringify(want)}`);
+    check('scenario: assessManyFacts = report', many.ok && many.ok.length === 2 && same(many.ok[0], want) && same(many.ok[1], want), s.story);
+    bulk.free();
+    objects++;
+  }
+  check('every golden scenario through the object paths', objects === scenarios.length && objects > 0);
+  for (const cl of schema.checklists.map((c) => c.id)) {
+    const bulk = wrapper([]).bulk(cl).ok;
+    const pts = Array.from({ length: full ? 5000 : 700 }, () => randomFacts(schema, rand, { unknown: 0.3, option: 0.15 }));
+    const many = bulk.assessManyFacts(pts);
+    check('assessManyFacts assesses every patient', many.ok && many.ok.length === pts.length, JSON.stringify(many.error));
+    pts.forEach((facts, k) => {
+      const want = fromReport(engine([]).evaluate(JSON.stringify(facts), cl));
+      check('random: assessManyFacts = report', many.ok && same(many.ok[k], want), `${cl} patient ${k}`);
+      const one = bulk.assessFacts(facts);
+      check('random: assessFacts = report', one.ok && same(one.ok, want), `${cl} patient ${k}`);
+      objects++;
+    });
+    // Bad input: the engine's own error, located; in a batch under the patient, with the ones before it.
+    const bads = [
+      { 'no.such.fact': true }, { [schema.facts.find((f) => f.type === 'bool').id]: 'yes' },
+      { [schema.facts.find((f) => f.type === 'enum').id]: 'no_such_option' },
+      { [schema.facts.find((f) => f.type === 'int').id]: 1e9 }, { [schema.facts.find((f) => f.type === 'int').id]: 1.5 },
+      { [schema.facts.find((f) => f.type === 'set').id]: ['none', 'none'] }, { [schema.facts.find((f) => f.type === 'set').id]: 'x' },
+      ...schema.facts.filter((f) => f.type === 'date').slice(0, 1).flatMap((f) => [{ [f.id]: '2026-02-30' }, { [f.id]: '1800-01-01' }, { [f.id]: 20000 }]),
+      [], null, 'facts', 42,
+    ];
+    for (const bad of bads) {
+      const want = JSON.parse(engine([]).evaluate(JSON.stringify(bad), cl));
+      const one = bulk.assessFacts(bad);
+      check('bad patient: assessFacts gives the engine error', want.error && one.error && one.error.code === want.error.code && one.error.path === want.error.path,
+        `${JSON.stringify(bad)} ${JSON.stringify(one)} ${JSON.stringify(want)}`);
+      const many = bulk.assessManyFacts([pts[0], pts[1], bad, pts[2]]);
+      check('bad patient: assessManyFacts stops at it, located', many.error && many.done === 2 && many.results.length === 2 && same(many.results[1], bulk.assessFacts(pts[1]).ok)
+        && many.error.code === want.error.code && many.error.path === `$[2]${want.error.path.slice(1)}`, `${JSON.stringify(bad)} ${JSON.stringify(many.error)}`);
+    }
+    check('not an array is an error', bulk.assessManyFacts({}).error?.code === 'WRONG_TYPE');
+    check('an empty batch is fine', same(bulk.assessManyFacts([]), { ok: [] }));
+    bulk.free();
+  }
+  counts['patients through the object paths'] = objects;
 }
 
 // ---------------------------------------------------------------- malformed input

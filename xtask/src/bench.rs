@@ -50,8 +50,10 @@ pub fn harness(quick: bool) -> Result<String, String> {
     run_counted(&mut cmd)
 }
 
-/// Every criterion bench run once as a test (CI: they build and run, nothing is timed).
+/// Every criterion bench run once as a test (CI: they build and run, nothing is timed). The
+/// shared bench fails without its workload, so the workload is written first.
 pub fn smoke() -> Result<(), String> {
+    capture(Command::new("node").args(["bench/node/workload.mjs", "1000"]))?;
     run_counted(Command::new("cargo").args([
         "bench",
         "-p",

@@ -23,6 +23,10 @@ pub struct JsonBulk {
     error: String,
     output_len: usize,
     block: crate::batch::Block,
+    /// Resident input and output buffers ([`JsonBulk::reserve`]): a caller across a boundary
+    /// (WASM) writes patients and reads codes in place, with no copy and no allocation per call.
+    input: Vec<i32>,
+    output: Vec<u32>,
 }
 
 impl JsonBulk {
@@ -41,7 +45,60 @@ impl JsonBulk {
             error: usable.as_ref().err().map(|d| error(d)).unwrap_or_default(),
             output_len: usable.unwrap_or(0),
             block: crate::batch::Block::default(),
+            input: Vec::new(),
+            output: Vec::new(),
         }
+    }
+
+    /// Sizes the resident buffers for `patients` patients ([`JsonBulk::input_len`] values
+    /// and [`JsonBulk::output_len`] codes each) and returns the number of input values. The
+    /// buffers may move: read [`JsonBulk::input`] and [`JsonBulk::output`] after each call.
+    pub fn reserve(&mut self, patients: usize) -> usize {
+        let (ni, no) = (self.input_len(), self.output_len);
+        let values = patients.saturating_mul(ni);
+        self.input.resize(values, crate::compact::UNKNOWN);
+        self.output.resize(patients.saturating_mul(no), 0);
+        values
+    }
+
+    /// The resident input buffer (see [`JsonBulk::reserve`]).
+    #[must_use]
+    pub fn input(&self) -> &[i32] {
+        &self.input
+    }
+
+    /// The resident input buffer, to write patients into.
+    pub fn input_mut(&mut self) -> &mut [i32] {
+        &mut self.input
+    }
+
+    /// The resident output buffer (see [`JsonBulk::reserve`]).
+    #[must_use]
+    pub fn output(&self) -> &[u32] {
+        &self.output
+    }
+
+    /// Assesses the first `patients` patients of the resident input buffer into the resident
+    /// output buffer: one patient through the one-patient path, more 64 per pass. Returns the
+    /// number assessed, as [`JsonBulk::assess_many`] (fewer: [`JsonBulk::error`] says why).
+    pub fn assess_resident(&mut self, patients: usize) -> usize {
+        let input = core::mem::take(&mut self.input);
+        let mut output = core::mem::take(&mut self.output);
+        let values = input
+            .get(..patients.saturating_mul(self.input_len()))
+            .unwrap_or(&[]);
+        let done = if patients > input.len() / self.input_len().max(1) {
+            let msg = format!("{patients} patients asked for; the buffers hold fewer: reserve first");
+            let result = Err(one(Code::WrongType, "$", msg));
+            self.settle(result, 0)
+        } else if patients == 1 {
+            usize::from(self.assess(values, &mut output) > 0)
+        } else {
+            self.assess_many(values, &mut output)
+        };
+        self.input = input;
+        self.output = output;
+        done
     }
 
     /// Records the outcome of a call: its error as `{"error": …}`, or nothing.
