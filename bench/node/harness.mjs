@@ -192,7 +192,7 @@ const engines = {
   [JLE]: logicEngine(true),
   'json-logic-engine (interpreted)': logicEngine(false),
   'json-logic-js': logicJs(),
-  ...(process.env.HARNESS_SKIP_RULES ? {} : { 'json-rules-engine': rulesEngine() }),
+  'json-rules-engine': rulesEngine(),
 };
 
 // ------------------------------------------------------------ agreement before timing

@@ -14,6 +14,9 @@ import init, { Engine as RawEngine } from './homeward_wasm.js';
 /** The compact input code for an unknown fact. */
 export const UNKNOWN = -2147483648;
 
+const VERDICTS = ['ready', 'not_ready', 'undetermined'];
+const STATUSES = ['met', 'not_met', 'unknown', 'not_applicable'];
+
 function fail(code, message, path = '$') {
   return { error: { code, path, message, help: '', diagnostics: [] } };
 }
@@ -99,21 +102,63 @@ export function makeHomeward(platform) {
 
   /** One patient's answers, resident in WebAssembly: each answer sends only the changed fact. */
   class Session {
-    constructor(raw) {
+    constructor(raw, engine, checklist) {
       this.raw = raw;
+      this.engine = engine;
+      this.checklist = checklist;
+      this.named = null;
+    }
+    /** A value as JSON text for the engine: always a JS value (an enum option is a string), never JSON text. */
+    static text(value) {
+      return json(value === undefined ? null : typeof value === 'string' ? JSON.stringify(value) : value);
     }
     /** Sends one answer through `method` (`set` or `update`). */
     answer(method, fact, value) {
-      // A value is always a JS value (an enum option is a string), never JSON text.
-      const v = json(value === undefined ? null : typeof value === 'string' ? JSON.stringify(value) : value);
+      const v = Session.text(value);
       return v === null ? fail('WRONG_TYPE', 'the value is not JSON', `$["${fact}"]`) : call(() => this.raw[method](String(fact), v));
     }
     set(fact, value) {
       return this.answer('set', fact, value);
     }
-    /** As set, but returns only { verdict, outstanding, unknown, statuses, open_questions, hidden_facts }. */
+    /** The checklist's requirement ids and every fact id, by position (from its layout, once). */
+    ids() {
+      if (!this.named) {
+        const layout = call(() => this.engine.layout(this.checklist));
+        if (layout.error) return null;
+        this.named = { requirements: layout.ok.requirements, facts: layout.ok.facts.map((f) => f.id) };
+      }
+      return this.named;
+    }
+    /**
+     * As set, but returns only { verdict, outstanding, unknown, statuses, open_questions,
+     * hidden_facts }: the engine writes codes into its memory and the ids are named here, so
+     * no JSON is written or parsed (the same object as the engine's JSON update, by test).
+     */
     update(fact, value) {
-      return this.answer('update', fact, value);
+      const v = Session.text(value);
+      if (v === null) return fail('WRONG_TYPE', 'the value is not JSON', `$["${fact}"]`);
+      try {
+        const named = this.ids();
+        if (!named) return this.answer('update', fact, value);
+        const n = this.raw.updateCodes(String(fact), v);
+        if (!n) return parse(this.raw.error());
+        const c = new Uint32Array(memory.buffer, this.raw.codesPtr(), n);
+        const statuses = {};
+        const count = c[3];
+        for (let k = 0; k < count; k++) statuses[named.requirements[k]] = STATUSES[c[4 + k]];
+        let at = 4 + count;
+        const list = () => {
+          const out = new Array(c[at]);
+          for (let k = 0; k < out.length; k++) out[k] = named.facts[c[at + 1 + k]];
+          at += 1 + out.length;
+          return out;
+        };
+        const open = list();
+        const hidden = list();
+        return { ok: { verdict: VERDICTS[c[0]], outstanding: c[1], unknown: c[2], statuses, open_questions: open, hidden_facts: hidden } };
+      } catch (e) {
+        return thrown(e);
+      }
     }
     clear(fact) {
       return call(() => this.raw.clear(String(fact)));
@@ -129,7 +174,12 @@ export function makeHomeward(platform) {
       return v === null ? fail('WRONG_TYPE', 'the facts are not JSON') : call(() => this.raw.import(v));
     }
     setChecklist(checklist) {
-      return call(() => this.raw.setChecklist(String(checklist)));
+      const r = call(() => this.raw.setChecklist(String(checklist)));
+      if (!r.error) {
+        this.checklist = String(checklist);
+        this.named = null;
+      }
+      return r;
     }
     /** The as-of date ("today", `YYYY-MM-DD`; null to forget it); returns the new report. */
     setAsOf(asOf) {
@@ -142,7 +192,6 @@ export function makeHomeward(platform) {
 
   /** Fact kinds of the compact encoder, by layout type. */
   const KIND = { bool: 0, enum: 1, int: 2, set: 3, date: 4 };
-  const VERDICTS = ['ready', 'not_ready', 'undetermined'];
   const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
   /** The day number of a `YYYY-MM-DD` calendar date, or NaN (the engine checks its range). */
@@ -496,7 +545,7 @@ export function makeHomeward(platform) {
     /** A session for one patient: { ok: Session } or { error } (unknown checklist). */
     session(checklist = '') {
       try {
-        const session = new Session(this.raw.session(String(checklist)));
+        const session = new Session(this.raw.session(String(checklist)), this.raw, String(checklist));
         const first = session.report();
         if (first.error) {
           session.free();

@@ -164,6 +164,25 @@ impl Session {
         self.0.update(fact, value_json)
     }
 
+    /// As `update`, with the update as `u32` codes in a resident buffer (`codesPtr`) instead
+    /// of JSON text; returns how many (0 on error: `error()` holds it).
+    #[wasm_bindgen(js_name = updateCodes)]
+    pub fn update_codes(&mut self, fact: &str, value_json: &str) -> usize {
+        self.0.update_codes(fact, value_json)
+    }
+
+    /// Where the codes of the last `updateCodes` start in the module's memory.
+    #[wasm_bindgen(js_name = codesPtr)]
+    pub fn codes_ptr(&self) -> usize {
+        self.0.codes().as_ptr() as usize
+    }
+
+    /// The error of the last `updateCodes` as `{"error": …}`, or an empty string.
+    #[wasm_bindgen(js_name = error)]
+    pub fn error(&self) -> String {
+        self.0.error().into()
+    }
+
     /// Sets the as-of date ("today", `YYYY-MM-DD`; absent to forget it) and returns the new
     /// report.
     #[wasm_bindgen(js_name = setAsOf)]

@@ -233,6 +233,32 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
     bulk.free();
   }
   counts['patients through the object paths'] = objects;
+
+  // Session.update names the engine's codes in JavaScript: it must equal the engine's JSON
+  // update after every answer (valid or not), across checklist switches.
+  {
+    let updates = 0;
+    for (const cl of schema.checklists.map((c) => c.id)) {
+      const w = wrapper([]).session(cl).ok;
+      const raw = engine([]).session(cl);
+      for (let k = 0; k < (full ? 2000 : 300); k++) {
+        if (k === 150) {
+          const next = pick(schema.checklists).id;
+          w.setChecklist(next);
+          raw.setChecklist(next);
+        }
+        const f = pick(schema.facts);
+        const value = rand() < 0.1 ? pick(['bogus', 7, [1], null, true]) : randomFacts({ facts: [f] }, rand, { unknown: 0.2 })[f.id] ?? null;
+        const got = w.update(f.id, value);
+        const want = JSON.parse(raw.update(f.id, JSON.stringify(value)));
+        check('session: update = the engine\'s JSON update', same(got, want), `${cl} ${f.id}=${JSON.stringify(value)}\n ${JSON.stringify(got).slice(0, 400)}\n ${JSON.stringify(want).slice(0, 400)}`);
+        updates++;
+      }
+      w.free();
+      raw.free();
+    }
+    counts['session updates compared'] = updates;
+  }
 }
 
 // ---------------------------------------------------------------- malformed input

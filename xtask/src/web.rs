@@ -71,6 +71,43 @@ fn optimise(wasm: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Where this machine keeps crate sources and the workspace: paths that must not end up in
+/// the `.wasm` (panic locations would carry them).
+fn build_paths() -> Vec<String> {
+    let home = std::env::var("CARGO_HOME").unwrap_or_else(|_| {
+        format!("{}/.cargo", std::env::var("HOME").unwrap_or_default())
+    });
+    vec![
+        format!("{home}/registry/src/"),
+        format!("{home}/git/checkouts/"),
+        format!("{}/", root().display()),
+    ]
+}
+
+/// `--remap-path-prefix` for every build path (unit separator between flags, as cargo's
+/// `CARGO_ENCODED_RUSTFLAGS` wants): source locations read `crates/…` and `homeward/…`.
+fn remap_flags() -> String {
+    let names = ["crates/", "crates/", "homeward/"];
+    build_paths()
+        .iter()
+        .zip(names)
+        .map(|(from, to)| format!("--remap-path-prefix={from}={to}"))
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
+}
+
+/// Fails when the `.wasm` holds an absolute path of this machine's build.
+fn no_build_paths(wasm: &Path) -> Result<(), String> {
+    let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    for p in build_paths() {
+        let needle = p.trim_end_matches('/').as_bytes();
+        if !needle.is_empty() && bytes.windows(needle.len()).any(|w| w == needle) {
+            return Err(format!("{} holds the build path `{p}`", wasm.display()));
+        }
+    }
+    Ok(())
+}
+
 /// Copies the bundled rulesets beside the package: the .wasm does not embed them, so the
 /// engine stays small and a local ruleset can be swapped without rebuilding.
 fn copy_rulesets(dir: &Path) -> Result<(), String> {
@@ -200,15 +237,17 @@ pub fn build_wasm(out: &Path) -> Result<(), String> {
     setup::targets()?;
     setup::wasm_bindgen()?;
     setup::npm_in("web-demo")?;
-    run(Command::new("cargo").args([
-        "build",
-        "-p",
-        "homeward-wasm",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "wasm-release",
-    ]))?;
+    run(Command::new("cargo")
+        .args([
+            "build",
+            "-p",
+            "homeward-wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+        ])
+        .env("CARGO_ENCODED_RUSTFLAGS", remap_flags()))?;
     let raw = root().join("target/wasm32-unknown-unknown/wasm-release/homeward_wasm.wasm");
     for (target, dir) in [("web", out.to_path_buf()), ("nodejs", out.join("node"))] {
         run(Command::new("wasm-bindgen")
@@ -234,6 +273,7 @@ pub fn build_wasm(out: &Path) -> Result<(), String> {
             .map_err(|e| format!("wasm/js/{f}: {e}"))?;
     }
     let wasm = out.join("homeward_wasm_bg.wasm");
+    no_build_paths(&wasm)?;
     let size = std::fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
     let gz = gzip_size(&wasm)?;
     println!("wasm size: {size} bytes raw, {gz} bytes gzipped (budget {BUDGET_GZIP_BYTES})");
