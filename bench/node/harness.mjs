@@ -84,12 +84,14 @@ function homewardManyFacts() {
   };
 }
 
-function homewardReport() {
-  const { engine, load } = homewardLoad();
-  const run = (i) => must(engine.evaluate(patients[i], 'all'));
+function homewardReport(json) {
+  const { engine, bulk, load } = homewardLoad();
+  const run = json ? (i) => must(engine.evaluate(patients[i], 'all')) : (i) => must(bulk.reportFacts(patients[i]));
   return {
     load, endpoint: 'report',
-    input: 'public API `Engine.evaluate(object)`: the full report (explanations, actions, citations, open questions) as a JS object — more than the others return',
+    input: json
+      ? 'public API `Engine.evaluate(object)`: the full report as JSON text, parsed: more than the others return'
+      : 'public API `Bulk.reportFacts(object)`: the full report (explanations, actions, citations, open questions) as a JS object, named in JS from codes: more than the others return',
     run,
     outcome: (i) => {
       const r = run(i);
@@ -179,14 +181,16 @@ function rulesEngine() {
 
 const HW1 = 'Homeward per patient (`Bulk.assessFacts`)';
 const HWN = 'Homeward batch (`Bulk.assessManyFacts`)';
-const HWR = 'Homeward full report (`Engine.evaluate`)';
+const HWR = 'Homeward full report (`Bulk.reportFacts`)';
+const HWRJ = 'Homeward full report through JSON (`Engine.evaluate`)';
 const HWC1 = 'Homeward raw: typed array per patient (`Bulk.assess`)';
 const HWCN = 'Homeward raw: typed-array batch (`Bulk.assessMany`)';
 const JLE = 'json-logic-engine (compiled)';
 const engines = {
   [HW1]: homewardFacts(),
   [HWN]: homewardManyFacts(),
-  [HWR]: homewardReport(),
+  [HWR]: homewardReport(false),
+  [HWRJ]: homewardReport(true),
   [HWC1]: homewardCodes(false),
   [HWCN]: homewardCodes(true),
   [JLE]: logicEngine(true),
@@ -294,6 +298,8 @@ function sessionFigures() {
     ruleset: 'england-national', checklist, facts: schema.facts.length, answered: known,
     update: timeOne((f, v) => session.update(f, v)),
     set_report: timeOne((f, v) => session.set(f, v)),
+    // The previous path, for comparison: the report as JSON text from WASM, parsed in JS.
+    set_report_json: timeOne((f, v) => session.answer('set', f, v)),
   };
   session.free();
   engine.free();
@@ -308,7 +314,7 @@ console.log(`|---|---|---|---|---|---|---|`);
 for (const [name, r] of Object.entries(results)) {
   console.log(`| ${name} | ${r.endpoint} | ${r.ns_per_patient.toFixed(0)} | ${(base / r.ns_per_patient).toFixed(2)} | ${r.load_ms.toFixed(2)} | ${r.gzip_bytes} | ${r.input} |`);
 }
-console.log(`session (national, ${session.checklist}, ${session.answered}/${session.facts} facts answered): update ${(session.update.median / 1000).toFixed(2)} µs, set + report ${(session.set_report.median / 1000).toFixed(2)} µs`);
+console.log(`session (national, ${session.checklist}, ${session.answered}/${session.facts} facts answered): update ${(session.update.median / 1000).toFixed(2)} µs, set + report ${(session.set_report.median / 1000).toFixed(2)} µs (through JSON ${(session.set_report_json.median / 1000).toFixed(2)} µs)`);
 const out = join(here, 'results');
 if (!existsSync(out)) mkdirSync(out, { recursive: true });
 writeFileSync(join(out, 'latest.json'), JSON.stringify({

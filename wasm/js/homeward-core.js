@@ -17,6 +17,103 @@ export const UNKNOWN = -2147483648;
 const VERDICTS = ['ready', 'not_ready', 'undetermined'];
 const STATUSES = ['met', 'not_met', 'unknown', 'not_applicable'];
 
+const OWNERS = ['nhs', 'social_care', 'joint', 'housing', 'patient_family'];
+const ATTRIBUTIONS = ['nhs', 'social_care', 'joint'];
+const NONE = 4294967295;
+
+/** A date's day number (days since 1970-01-01) as `YYYY-MM-DD`. */
+function isoDay(days) {
+  return new Date(days * 86400000).toISOString().slice(0, 10);
+}
+
+/** Counts in the engine's key order (its enum order), only those present. */
+function ordered(counts, order) {
+  const out = {};
+  for (const k of order) if (counts[k]) out[k] = counts[k];
+  return out;
+}
+
+/**
+ * The report named from the engine's codes (`Ruleset::report_codes_with` in the core) and a
+ * checklist's template (`Engine.reportTemplate`): the same object, key for key, as parsing the
+ * engine's JSON report (the package's tests prove it on every golden scenario, random patients
+ * and every session answer).
+ */
+function reportOf(t, c) {
+  let at = 0;
+  const next = () => c[at++];
+  const set = (name) => {
+    const out = new Array(next());
+    for (let k = 0; k < out.length; k++) out[k] = name(next());
+    return out;
+  };
+  const factId = (f) => t.facts[f][0];
+  const reqId = (r) => t.requirements[r].id;
+  const verdict = VERDICTS[next()];
+  const dated = next();
+  const days = next() | 0;
+  const requirements = new Array(next());
+  const holds = [];
+  const blockers = [];
+  const advisories = [];
+  for (let k = 0; k < requirements.length; k++) {
+    const tpl = t.requirements[next()];
+    const status = STATUSES[next()];
+    const decidedBy = set(factId);
+    requirements[k] = { id: tpl.id, kind: tpl.kind, status, decided_by: decidedBy };
+    if (status === 'not_met' || status === 'unknown') {
+      const item = { ...tpl, status, citation: { ...tpl.citation }, decided_by: decidedBy.slice() };
+      (tpl.kind === 'advisory' ? advisories : tpl.kind === 'safeguarding_hold' ? holds : blockers).push(item);
+    }
+  }
+  const decisions = new Array(next());
+  for (let k = 0; k < decisions.length; k++) {
+    const table = t.tables[next()];
+    const o = next();
+    const row = next();
+    const names = set(factId);
+    const out = o === NONE ? null : table.outputs[o];
+    decisions[k] = {
+      id: table.id, title: table.title, status: out ? 'decided' : 'undetermined', output: out ? out.value : null,
+      label: out ? out.label : null, row: row === NONE ? null : row, decided_by: out ? names : [], open_questions: out ? [] : names,
+    };
+  }
+  const open = new Array(next());
+  for (let k = 0; k < open.length; k++) {
+    const f = t.facts[next()];
+    open[k] = { fact: f[0], question: f[1], section: f[2], affects: set(reqId) };
+  }
+  const hidden = set(factId);
+  const all = holds.concat(blockers);
+  const notMet = all.filter((b) => b.status === 'not_met');
+  const anyPrimary = notMet.some((b) => b.primary);
+  const byOwner = {};
+  const byAttribution = {};
+  const causes = [];
+  for (const b of notMet) {
+    if (!b.primary && anyPrimary) continue;
+    byOwner[b.owner] = (byOwner[b.owner] || 0) + 1;
+    byAttribution[b.attribution] = (byAttribution[b.attribution] || 0) + 1;
+    causes.push(b.id);
+  }
+  return {
+    format: 1,
+    ruleset: { ...t.ruleset },
+    checklist: t.checklist,
+    as_of: dated ? isoDay(days) : null,
+    verdict,
+    summary: { outstanding: notMet.length, unknown: all.length - notMet.length, open_questions: open.length },
+    causes,
+    blockers: all,
+    advisories,
+    requirements,
+    decisions,
+    attribution: { by_owner: ordered(byOwner, OWNERS), by_attribution: ordered(byAttribution, ATTRIBUTIONS) },
+    open_questions: open,
+    hidden_facts: hidden,
+  };
+}
+
 function fail(code, message, path = '$') {
   return { error: { code, path, message, help: '', diagnostics: [] } };
 }
@@ -107,6 +204,7 @@ export function makeHomeward(platform) {
       this.engine = engine;
       this.checklist = checklist;
       this.named = null;
+      this.tpl = null;
     }
     /** A value as JSON text for the engine: always a JS value (an enum option is a string), never JSON text. */
     static text(value) {
@@ -117,8 +215,32 @@ export function makeHomeward(platform) {
       const v = Session.text(value);
       return v === null ? fail('WRONG_TYPE', 'the value is not JSON', `$["${fact}"]`) : call(() => this.raw[method](String(fact), v));
     }
+    /** The checklist's report template (`Engine.reportTemplate`), once. */
+    template() {
+      if (!this.tpl) {
+        const t = call(() => this.engine.reportTemplate(this.checklist));
+        if (t.error) return null;
+        this.tpl = t.ok;
+      }
+      return this.tpl;
+    }
+    /**
+     * Sets one answer and returns the new report. The engine writes the report as codes into
+     * its memory and it is named here from the checklist's template: no JSON is written or
+     * parsed, and the object is the one the engine's JSON report parses to (by test).
+     */
     set(fact, value) {
-      return this.answer('set', fact, value);
+      const v = Session.text(value);
+      if (v === null) return fail('WRONG_TYPE', 'the value is not JSON', `$["${fact}"]`);
+      try {
+        const t = this.template();
+        if (!t) return this.answer('set', fact, value);
+        const n = this.raw.setReportCodes(String(fact), v);
+        if (!n) return parse(this.raw.error());
+        return { ok: reportOf(t, new Uint32Array(memory.buffer, this.raw.codesPtr(), n)) };
+      } catch (e) {
+        return thrown(e);
+      }
     }
     /** The checklist's requirement ids and every fact id, by position (from its layout, once). */
     ids() {
@@ -139,7 +261,7 @@ export function makeHomeward(platform) {
       if (v === null) return fail('WRONG_TYPE', 'the value is not JSON', `$["${fact}"]`);
       try {
         const named = this.ids();
-        if (!named) return this.answer('update', fact, value);
+        if (!named) return call(() => this.engine.layout(this.checklist));
         const n = this.raw.updateCodes(String(fact), v);
         if (!n) return parse(this.raw.error());
         const c = new Uint32Array(memory.buffer, this.raw.codesPtr(), n);
@@ -178,6 +300,7 @@ export function makeHomeward(platform) {
       if (!r.error) {
         this.checklist = String(checklist);
         this.named = null;
+        this.tpl = null;
       }
       return r;
     }
@@ -315,15 +438,17 @@ export function makeHomeward(platform) {
    *   every position.
    */
   class Bulk {
-    constructor(raw, layout, engine) {
+    constructor(raw, layout, engine, checklist) {
       this.raw = raw;
       this.layout = layout;
       this.engine = engine;
+      this.checklist = checklist;
       this.asOf = undefined;
       this.inputLength = raw.inputLength();
       this.outputLength = raw.outputLength();
       this.encoders = layout.facts.map(encoderOf);
       this.encode = null; // made on first use (see makeEncoder)
+      this.tpl = null; // the report template, fetched on first use
       this.capacity = 0;
       this.input = null;
       this.output = null;
@@ -396,7 +521,7 @@ export function makeHomeward(platform) {
       // Always a JS value (a string is a wrong type here, never JSON text).
       const v = json(typeof facts === 'string' ? JSON.stringify(facts) : facts);
       if (v === null) return fail('WRONG_TYPE', 'the facts are not JSON');
-      const r = call(() => this.engine.evaluate(v, this.layout.checklist, this.asOf));
+      const r = call(() => this.engine.evaluate(v, this.checklist, this.asOf));
       if (r.error) return r;
       const report = r.ok;
       const pick = (status) => report.requirements.filter((q) => q.status === status).map((q) => q.id);
@@ -416,6 +541,32 @@ export function makeHomeward(platform) {
       } catch (e) {
         return thrown(e);
       }
+    }
+    /**
+     * One patient's full report as a JS object (the object `Engine.evaluate` returns, key for
+     * key): the engine writes codes and the text is named here from the checklist's template.
+     */
+    reportFacts(facts) {
+      try {
+        if (!this.tpl) {
+          const t = call(() => this.engine.reportTemplate(this.checklist));
+          if (t.error) return t;
+          this.tpl = t.ok;
+        }
+        this.views(1);
+        if (!this.encoder()(facts, this.input, 0)) return this.slowReport(facts);
+        const n = this.raw.reportResident();
+        if (!n) return this.slowReport(facts);
+        return { ok: reportOf(this.tpl, new Uint32Array(memory.buffer, this.raw.reportPtr(), n)) };
+      } catch (e) {
+        return thrown(e);
+      }
+    }
+    /** One patient's report through the engine's JSON path: the exact error, or the report. */
+    slowReport(facts) {
+      const v = json(typeof facts === 'string' ? JSON.stringify(facts) : facts);
+      if (v === null) return fail('WRONG_TYPE', 'the facts are not JSON');
+      return call(() => this.engine.evaluate(v, this.checklist, this.asOf));
     }
     /**
      * Many patients given as JS objects, 64 per pass inside the engine: { ok: results } (one
@@ -537,7 +688,7 @@ export function makeHomeward(platform) {
       const layout = this.layout(checklist);
       if (layout.error) return layout;
       try {
-        return { ok: new Bulk(this.raw.bulk(String(checklist)), layout.ok, this.raw) };
+        return { ok: new Bulk(this.raw.bulk(String(checklist)), layout.ok, this.raw, String(checklist)) };
       } catch (e) {
         return thrown(e);
       }

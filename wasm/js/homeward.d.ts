@@ -156,6 +156,7 @@ export type Loaded =
   | { error: HomewardError; ok?: undefined; engine?: undefined };
 
 export class Session {
+  /** Sets one answer and returns the new report (named in JS from the engine's codes: no JSON in between). */
   set(fact: string, value: FactValue): Result<Report>;
   /** As set, without building the report: what a form needs after each answer. */
   update(fact: string, value: FactValue): Result<Update>;
@@ -218,6 +219,11 @@ export class Bulk {
    * Many patients, 64 per pass inside the engine: one result per patient, or the first bad
    * patient's error located under `$[patient]`, with the results of the `done` before it.
    */
+  /**
+   * One patient's full report as a JS object: the object `Engine.evaluate` returns, key for
+   * key, built from the engine's codes and the checklist's text without JSON in between.
+   */
+  reportFacts(facts: Facts): Result<Report>;
   assessManyFacts(patients: Facts[]):
     { ok: Assessed[]; error?: undefined } | { error: HomewardError; done: number; results: Assessed[]; ok?: undefined };  assess(values: Int32Array | number[]): Result<Uint32Array>;
   assessMany(values: Int32Array | number[]):

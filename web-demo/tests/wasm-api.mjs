@@ -194,6 +194,9 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
     const many = bulk.assessManyFacts([s.facts, s.facts]);
     check('scenario: assessFacts = report', one.ok && same(one.ok, want), `${s.story}\n ${JSON.stringify(one)}\n ${JSON.stringify(want)}`);
     check('scenario: assessManyFacts = report', many.ok && many.ok.length === 2 && same(many.ok[0], want) && same(many.ok[1], want), s.story);
+    const full = bulk.reportFacts(s.facts);
+    const json = JSON.parse(engine(overlays).evaluate(JSON.stringify(s.facts), s.checklist || '', s.as_of));
+    check('scenario: reportFacts = the JSON report, key for key', full.ok && same(full, json), `${s.story}\n ${JSON.stringify(full).slice(0, 600)}\n ${JSON.stringify(json).slice(0, 600)}`);
     bulk.free();
     objects++;
   }
@@ -208,6 +211,8 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
       check('random: assessManyFacts = report', many.ok && same(many.ok[k], want), `${cl} patient ${k}`);
       const one = bulk.assessFacts(facts);
       check('random: assessFacts = report', one.ok && same(one.ok, want), `${cl} patient ${k}`);
+      const full = bulk.reportFacts(facts);
+      check('random: reportFacts = the JSON report, key for key', same(full, JSON.parse(engine([]).evaluate(JSON.stringify(facts), cl))), `${cl} patient ${k}`);
       objects++;
     });
     // Bad input: the engine's own error, located; in a batch under the patient, with the ones before it.
@@ -222,6 +227,8 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
     for (const bad of bads) {
       const want = JSON.parse(engine([]).evaluate(JSON.stringify(bad), cl));
       const one = bulk.assessFacts(bad);
+      const rep = bulk.reportFacts(bad);
+      check('bad patient: reportFacts gives the engine error', rep.error && rep.error.code === want.error.code && rep.error.path === want.error.path, JSON.stringify(rep));
       check('bad patient: assessFacts gives the engine error', want.error && one.error && one.error.code === want.error.code && one.error.path === want.error.path,
         `${JSON.stringify(bad)} ${JSON.stringify(one)} ${JSON.stringify(want)}`);
       const many = bulk.assessManyFacts([pts[0], pts[1], bad, pts[2]]);
@@ -234,8 +241,13 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
   }
   counts['patients through the object paths'] = objects;
 
-  // Session.update names the engine's codes in JavaScript: it must equal the engine's JSON
-  // update after every answer (valid or not), across checklist switches.
+  // Session.update and Session.set name the engine's codes in JavaScript: after every answer
+  // (valid or not), across as-of dates and checklist switches, update must say what the
+  // engine's JSON report says, and set must return that report, key for key.
+  const updateOf = (r) => (r.error ? r : { ok: {
+    verdict: r.ok.verdict, outstanding: r.ok.summary.outstanding, unknown: r.ok.summary.unknown,
+    statuses: Object.fromEntries(r.ok.requirements.map((q) => [q.id, q.status])),
+    open_questions: r.ok.open_questions.map((q) => q.fact), hidden_facts: r.ok.hidden_facts } });
   {
     let updates = 0;
     for (const cl of schema.checklists.map((c) => c.id)) {
@@ -250,8 +262,18 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
         const f = pick(schema.facts);
         const value = rand() < 0.1 ? pick(['bogus', 7, [1], null, true]) : randomFacts({ facts: [f] }, rand, { unknown: 0.2 })[f.id] ?? null;
         const got = w.update(f.id, value);
-        const want = JSON.parse(raw.update(f.id, JSON.stringify(value)));
-        check('session: update = the engine\'s JSON update', same(got, want), `${cl} ${f.id}=${JSON.stringify(value)}\n ${JSON.stringify(got).slice(0, 400)}\n ${JSON.stringify(want).slice(0, 400)}`);
+        const want = updateOf(JSON.parse(raw.set(f.id, JSON.stringify(value))));
+        check('session: update = what the engine\'s JSON report says', same(got, want), `${cl} ${f.id}=${JSON.stringify(value)}\n ${JSON.stringify(got).slice(0, 400)}\n ${JSON.stringify(want).slice(0, 400)}`);
+        if (k % 3 === 0) {
+          const date = pick([null, '2026-03-01', '2027-11-30']);
+          w.setAsOf(date);
+          raw.setAsOf(date ?? undefined);
+        }
+        const f2 = pick(schema.facts);
+        const v2 = rand() < 0.1 ? pick(['bogus', 7, [1]]) : randomFacts({ facts: [f2] }, rand, { unknown: 0.2 })[f2.id] ?? null;
+        const report = w.set(f2.id, v2);
+        const json = JSON.parse(raw.set(f2.id, JSON.stringify(v2)));
+        check('session: set = the engine\'s JSON report, key for key', same(report, json), `${cl} ${f2.id}=${JSON.stringify(v2)}\n ${JSON.stringify(report).slice(0, 600)}\n ${JSON.stringify(json).slice(0, 600)}`);
         updates++;
       }
       w.free();

@@ -15,7 +15,7 @@ const START: &str = "<!-- cargo xtask bench: start -->";
 const JLE: &str = "json-logic-engine (compiled)";
 const HW1: &str = "Homeward per patient (`Bulk.assessFacts`)";
 const HWN: &str = "Homeward batch (`Bulk.assessManyFacts`)";
-const HWR: &str = "Homeward full report (`Engine.evaluate`)";
+const HWR: &str = "Homeward full report (`Bulk.reportFacts`)";
 const END: &str = "<!-- cargo xtask bench: end -->";
 
 fn capture(cmd: &mut Command) -> Result<String, String> {
@@ -383,7 +383,8 @@ pub fn bench(quick: bool) -> Result<(), String> {
     );
     let session_line = format!(
         "WASM session (public wrapper, national ruleset, checklist `{}`, {} of {} facts answered): \
-one `Session.update` {} (runs: {}), one `Session.set` returning the report object {} (runs: {}).",
+one `Session.update` {} (runs: {}), one `Session.set` returning the report object {} (runs: {}; \
+the same through JSON text, the previous path, {}).",
         session.get("checklist").and_then(Value::as_str).unwrap_or(""),
         session.get("answered").cloned().unwrap_or(Value::Null),
         session.get("facts").cloned().unwrap_or(Value::Null),
@@ -391,6 +392,7 @@ one `Session.update` {} (runs: {}), one `Session.set` returning the report objec
         runs_of(&session, "update"),
         human(session_ns("set_report").unwrap_or(f64::NAN)),
         runs_of(&session, "set_report"),
+        human(session_ns("set_report_json").unwrap_or(f64::NAN)),
     );
     let reps = n("reps");
     let section = format!(

@@ -9,8 +9,11 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The gzipped `.wasm` must stay at or under this many bytes.
-pub const BUDGET_GZIP_BYTES: u64 = 110 * 1024;
+/// The gzipped `.wasm` must stay at or under this many bytes: just above the 110,954 bytes
+/// measured on 2026-12-02 (branch `perf`). The goal is 60 KB; BENCHMARKS.md ("Targets missed")
+/// says why it is not met and what would meet it. Lower it when the size drops; never raise
+/// it to pass.
+pub const BUDGET_GZIP_BYTES: u64 = 109 * 1024;
 
 const WASM_OPT_FEATURES: [&str; 6] = [
     "--enable-bulk-memory",
@@ -74,9 +77,8 @@ fn optimise(wasm: &Path) -> Result<(), String> {
 /// Where this machine keeps crate sources and the workspace: paths that must not end up in
 /// the `.wasm` (panic locations would carry them).
 fn build_paths() -> Vec<String> {
-    let home = std::env::var("CARGO_HOME").unwrap_or_else(|_| {
-        format!("{}/.cargo", std::env::var("HOME").unwrap_or_default())
-    });
+    let home = std::env::var("CARGO_HOME")
+        .unwrap_or_else(|_| format!("{}/.cargo", std::env::var("HOME").unwrap_or_default()));
     vec![
         format!("{home}/registry/src/"),
         format!("{home}/git/checkouts/"),

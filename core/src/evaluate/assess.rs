@@ -58,6 +58,17 @@ impl Evaluator {
         }
     }
 
+    /// The full report as codes (see `Ruleset::report_codes_with`), reusing these buffers.
+    pub(crate) fn report_codes(
+        &mut self,
+        rs: &Ruleset,
+        checklist: Checklist<'_>,
+        facts: &Facts,
+        out: &mut alloc::vec::Vec<u32>,
+    ) {
+        rs.report_codes_with(checklist, facts, &mut self.scratch, out);
+    }
+
     /// Full report, reusing these buffers.
     #[must_use]
     pub fn evaluate(

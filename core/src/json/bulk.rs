@@ -27,6 +27,8 @@ pub struct JsonBulk {
     /// (WASM) writes patients and reads codes in place, with no copy and no allocation per call.
     input: Vec<i32>,
     output: Vec<u32>,
+    /// The resident report codes of [`JsonBulk::report_resident`].
+    report: Vec<u32>,
 }
 
 impl JsonBulk {
@@ -47,6 +49,7 @@ impl JsonBulk {
             block: crate::batch::Block::default(),
             input: Vec::new(),
             output: Vec::new(),
+            report: Vec::new(),
         }
     }
 
@@ -88,7 +91,8 @@ impl JsonBulk {
             .get(..patients.saturating_mul(self.input_len()))
             .unwrap_or(&[]);
         let done = if patients > input.len() / self.input_len().max(1) {
-            let msg = format!("{patients} patients asked for; the buffers hold fewer: reserve first");
+            let msg =
+                format!("{patients} patients asked for; the buffers hold fewer: reserve first");
             let result = Err(one(Code::WrongType, "$", msg));
             self.settle(result, 0)
         } else if patients == 1 {
@@ -149,6 +153,31 @@ impl JsonBulk {
     pub fn assess(&mut self, values: &[i32], out: &mut [u32]) -> usize {
         let result = self.assess_one(values, out);
         self.settle(result, 0)
+    }
+
+    /// The full report of the first patient of the resident input buffer, as codes (see
+    /// `Ruleset::report_codes_with`; [`JsonEngine::report_template`](super::JsonEngine::report_template)
+    /// names them). Returns the number of codes in [`JsonBulk::report`], or `0` on error
+    /// ([`JsonBulk::error`] holds it).
+    pub fn report_resident(&mut self) -> usize {
+        let result = (|| -> Answer<usize> {
+            let rs = self.engine.as_deref().map_err(Clone::clone)?;
+            let cl = checklist_of(rs, &self.checklist)?;
+            let values = self.input.get(..self.input_len()).unwrap_or(&[]);
+            self.facts
+                .set_compact(rs, values)
+                .map_err(|e| e.diagnostics())?;
+            self.evaluator
+                .report_codes(rs, cl, &self.facts, &mut self.report);
+            Ok(self.report.len())
+        })();
+        self.settle(result, 0)
+    }
+
+    /// The codes of the last [`JsonBulk::report_resident`].
+    #[must_use]
+    pub fn report(&self) -> &[u32] {
+        &self.report
     }
 
     /// The number of output codes per patient (verdict, tables, requirements); `0` when the

@@ -173,6 +173,41 @@ impl JsonSession {
         codes.len()
     }
 
+    /// As [`JsonSession::set`], with the new report as codes in the resident buffer
+    /// ([`JsonSession::codes`]; see `Ruleset::report_codes_with`, named with
+    /// [`JsonEngine::report_template`](super::JsonEngine::report_template)). Returns the number
+    /// of codes, or `0` on error ([`JsonSession::error`]; nothing changed).
+    pub fn set_report_codes(&mut self, fact: &str, value_json: &str) -> usize {
+        let Self {
+            engine,
+            facts,
+            checklist,
+            scratch,
+            codes,
+            error: last,
+            ..
+        } = self;
+        codes.clear();
+        last.clear();
+        let changed = (|| -> Answer<(&Ruleset, Checklist<'_>)> {
+            let value = crate::parse::parse_json(value_json).map_err(|d| alloc::vec![d])?;
+            let rs = engine.as_deref().map_err(Clone::clone)?;
+            let cl = checklist_of(rs, checklist)?;
+            facts.set(rs, fact, &value).map_err(|e| e.diagnostics())?;
+            Ok((rs, cl))
+        })();
+        match changed {
+            Ok((rs, cl)) => {
+                rs.report_codes_with(cl, facts, scratch, codes);
+                codes.len()
+            }
+            Err(d) => {
+                *last = error(&d);
+                0
+            }
+        }
+    }
+
     /// The codes of the last [`JsonSession::update_codes`].
     #[must_use]
     pub fn codes(&self) -> &[u32] {
