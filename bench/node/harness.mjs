@@ -1,104 +1,137 @@
-// Side-by-side benchmark, one process, one run: Homeward (WASM) against json-rules-engine 7,
-// json-logic-js 2 and json-logic-engine 5 (compiled and interpreted) on one generated discharge
-// workload: ~60 facts, 30 requirements (conditions nested up to depth 3), one 6-row first-hit
-// table, 10,000 seeded complete patients. Every engine must agree on the verdict, the failed
-// requirement ids and the table output for every patient before anything is timed.
-// Usage: node harness.mjs [--quick]  (HOMEWARD_PKG = the package folder with node/ and rulesets/)
+// Side-by-side benchmark, one process, one run: Homeward (WASM, through its public JS API)
+// against json-logic-engine 5 (compiled and interpreted), json-logic-js 2 and json-rules-engine 7
+// on one generated discharge workload: 60 facts, 30 requirements (conditions nested up to depth
+// 3), one 6-row first-hit table, 10,000 seeded complete patients.
+//
+// Same endpoints: every engine row is timed from the same start, the patient as a parsed JS
+// object, to the same end, a JS result object holding the verdict, the not-met requirement ids
+// and the pathway (the table's output). Every engine must agree on that content for every
+// patient before anything is timed. Rows that do not meet that definition (Homeward's typed-array
+// paths on pre-encoded input, codes out; the full report) are kept as extra rows, labelled.
+// Sizes are the minified, gzipped browser bundle of each engine with its dependencies (esbuild),
+// plus the gzipped .wasm for Homeward.
+// Also times a WASM session on the national ruleset, half answered: one update, set + report.
+// Usage: node harness.mjs [--quick]  (HOMEWARD_PKG = the package folder with homeward.node.js)
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
-import { readFileSync, readdirSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { generate } from './workload.mjs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadavg } from 'node:os';
+import { buildSync } from 'esbuild';
+import { generate, randomFacts, xorshift } from './workload.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
-const pkg = resolve(process.env.HOMEWARD_PKG || join(here, '..', '..', 'target', 'web-demo', 'pkg'));
+const pkg = resolve(process.env.HOMEWARD_PKG || join(here, '..', '..', 'target', 'wasm-pkg'));
 const jsonLogic = require('json-logic-js');
 const { LogicEngine } = require('json-logic-engine');
 const { Engine: RulesEngine } = require('json-rules-engine');
-const { Engine: Homeward } = require(join(pkg, 'node', 'homeward_wasm.js'));
+const homeward = await import(pathToFileURL(join(pkg, 'homeward.node.js')).href);
+const loadBefore = loadavg()[0];
+
+const must = (r) => {
+  if (r.error) throw new Error(JSON.stringify(r.error));
+  return r.ok;
+};
+must(await homeward.initHomeward());
 
 // ------------------------------------------------------------ the shared workload
 const PATIENTS = quick ? 1000 : 10000;
 const W = generate(PATIENTS);
 const { requirements, patients } = W;
+const TABLE = 'pathway';
 
-// ------------------------------------------------------------ engines (each given its natural input)
-const results = {};
+// ------------------------------------------------------------ engines
+// Each `run(i)` goes from patients[i] (a JS object) to a JS result object; `outcome(i)` gives
+// { verdict, failed, pathway } from that result for the agreement check. Batch engines have
+// `runAll(count)` instead, returning every patient's result object.
 const outcome = (failed, pathway) => ({ verdict: failed.some((id) => W.kinds[id] === 'blocker') ? 'not_ready' : 'ready', failed, pathway });
 const VERDICTS = ['ready', 'not_ready', 'undetermined'];
 
 function homewardLoad() {
   const t0 = performance.now();
-  const engine = Homeward.load(JSON.stringify(W.homeward), []);
-  const status = JSON.parse(engine.status());
-  if (status.error) throw new Error(JSON.stringify(status.error));
-  return { engine, load: performance.now() - t0 };
+  const engine = must(homeward.Engine.load(W.homeward));
+  const bulk = must(engine.bulk('all'));
+  return { engine, bulk, load: performance.now() - t0 };
 }
 
-function homewardCompact() {
-  const { engine, load } = homewardLoad();
-  const layout = JSON.parse(engine.layout('all')).ok;
-  const bulk = engine.bulk('all');
-  const inputs = patients.map(W.compact);
-  const out = new Uint32Array(bulk.outputLength());
-  const nt = layout.tables.length;
+const fromResult = (r) => ({ verdict: r.verdict, failed: r.not_met, pathway: r.decisions[TABLE] });
+
+function homewardFacts() {
+  const { bulk, load } = homewardLoad();
+  const run = (i) => must(bulk.assessFacts(patients[i]));
   return {
-    load,
-    input: 'Int32Array per patient, one value per fact in schema order; Uint32Array codes out',
-    run: (i) => bulk.assess(inputs[i], out),
-    outcome: (i) => {
-      if (!bulk.assess(inputs[i], out)) throw new Error(bulk.error());
-      const failed = layout.requirements.filter((_, k) => out[1 + nt + k] === 1);
-      return { verdict: VERDICTS[out[0]], failed, pathway: layout.tables[0].outputs[out[1]] };
-    },
+    load, endpoint: 'same',
+    input: 'public API `Bulk.assessFacts(object)`: one call per patient; { verdict, not_met, unknown, decisions } out',
+    run, outcome: (i) => fromResult(run(i)),
   };
 }
 
-function homewardBatch() {
-  const { engine, load } = homewardLoad();
-  const layout = JSON.parse(engine.layout('all')).ok;
-  const bulk = engine.bulk('all');
-  const ni = bulk.inputLength();
-  const no = bulk.outputLength();
-  const all = new Int32Array(PATIENTS * ni);
-  patients.forEach((p, i) => all.set(W.compact(p), i * ni));
-  const out = new Uint32Array(PATIENTS * no);
-  const nt = layout.tables.length;
+function homewardManyFacts() {
+  const { bulk, load } = homewardLoad();
+  let all = null;
   const runAll = (count) => {
-    const done = bulk.assessMany(all.subarray(0, count * ni), out);
-    if (done !== count) throw new Error(bulk.error());
+    all = must(bulk.assessManyFacts(count === PATIENTS ? patients : patients.slice(0, count)));
+    return all;
   };
-  let ran = false;
   return {
-    load,
-    input: 'one Int32Array for all patients (values per fact in schema order), one call; Uint32Array codes out',
-    batch: true,
+    load, endpoint: 'same', batch: true,
+    input: 'public API `Bulk.assessManyFacts(objects)`: one call for all patients; one result object per patient out',
     runAll,
-    outcome: (i) => {
-      if (!ran) { runAll(PATIENTS); ran = true; }
-      const o = out.subarray(i * no, (i + 1) * no);
-      const failed = layout.requirements.filter((_, k) => o[1 + nt + k] === 1);
-      return { verdict: VERDICTS[o[0]], failed, pathway: layout.tables[0].outputs[o[1]] };
-    },
+    outcome: (i) => fromResult((all && all.length === PATIENTS ? all : runAll(PATIENTS))[i]),
   };
 }
 
-function homewardJson() {
-  const { engine, load } = homewardLoad();
-  const texts = patients.map((p) => JSON.stringify(p));
-  const run = (i) => engine.evaluate(texts[i], 'all');
+function homewardReport(json) {
+  const { engine, bulk, load } = homewardLoad();
+  const run = json ? (i) => must(engine.evaluate(patients[i], 'all')) : (i) => must(bulk.reportFacts(patients[i]));
   return {
-    load,
-    input: 'facts as JSON text in, the full report as JSON text out (what the checklist and the CLI use)',
+    load, endpoint: 'report',
+    input: json
+      ? 'public API `Engine.evaluate(object)`: the full report as JSON text, parsed: more than the others return'
+      : 'public API `Bulk.reportFacts(object)`: the full report (explanations, actions, citations, open questions) as a JS object, named in JS from codes: more than the others return',
     run,
     outcome: (i) => {
-      const r = JSON.parse(run(i)).ok;
+      const r = run(i);
       const failed = r.requirements.filter((q) => q.status === 'not_met').map((q) => q.id);
-      return { verdict: r.verdict, failed, pathway: r.decisions.find((d) => d.id === 'pathway').output };
+      return { verdict: r.verdict, failed, pathway: r.decisions.find((d) => d.id === TABLE).output };
     },
+  };
+}
+
+/** Homeward's typed-array paths, on input encoded before timing: codes out (not the same endpoint). */
+function homewardCodes(batch) {
+  const { bulk, load } = homewardLoad();
+  const { layout, inputLength: ni, outputLength: no } = bulk;
+  const nt = layout.tables.length;
+  const decode = (o) => ({
+    verdict: VERDICTS[o[0]],
+    failed: layout.requirements.filter((_, k) => o[1 + nt + k] === 1),
+    pathway: layout.tables[0].outputs[o[1]],
+  });
+  if (batch) {
+    const all = new Int32Array(PATIENTS * ni);
+    patients.forEach((p, i) => all.set(W.compact(p), i * ni));
+    let out = null;
+    const runAll = (count) => {
+      out = must(bulk.assessMany(all.subarray(0, count * ni)));
+      return out;
+    };
+    return {
+      load, endpoint: 'raw', batch: true,
+      input: 'raw: `Bulk.assessMany(Int32Array)` on every patient pre-encoded before timing; Uint32Array codes out, not decoded',
+      runAll,
+      outcome: (i) => decode((out && out.length === PATIENTS * no ? out : runAll(PATIENTS)).subarray(i * no, (i + 1) * no)),
+    };
+  }
+  const inputs = patients.map(W.compact);
+  const run = (i) => must(bulk.assess(inputs[i]));
+  return {
+    load, endpoint: 'raw',
+    input: 'raw: `Bulk.assess(Int32Array)` per patient, pre-encoded before timing; Uint32Array codes out, not decoded',
+    run, outcome: (i) => decode(run(i)),
   };
 }
 
@@ -113,7 +146,7 @@ function logicJs() {
     for (const r of reqs) if (jsonLogic.truthy(jsonLogic.apply(r.applies, d)) && !jsonLogic.truthy(jsonLogic.apply(r.met, d))) failed.push(r.id);
     return outcome(failed, jsonLogic.apply(table, d));
   };
-  return { load, input: 'JS object', run, outcome: run };
+  return { load, endpoint: 'same', input: 'JS object in; { verdict, failed, pathway } out', run, outcome: run };
 }
 
 function logicEngine(compiled) {
@@ -129,7 +162,7 @@ function logicEngine(compiled) {
     for (const r of reqs) if (apply(r.applies, d) && !apply(r.met, d)) failed.push(r.id);
     return outcome(failed, apply(table, d));
   };
-  return { load, input: 'JS object', run, outcome: run };
+  return { load, endpoint: 'same', input: 'JS object in; { verdict, failed, pathway } out', run, outcome: run };
 }
 
 function rulesEngine() {
@@ -143,31 +176,39 @@ function rulesEngine() {
     const hit = events.filter((e) => e.type === 'row').map((e) => e.params.i);
     return outcome(failed, hit.length ? Math.min(...hit) : 6);
   };
-  return { load, input: 'JS object (facts)', run, outcome: run, async: true };
+  return { load, endpoint: 'same', input: 'JS object (facts) in; events out, collected into { verdict, failed, pathway }', run, outcome: run, async: true };
 }
 
-const HW = 'Homeward (WASM, compact batch)';
-const HW1 = 'Homeward (WASM, compact, one call per patient)';
+const HW1 = 'Homeward per patient (`Bulk.assessFacts`)';
+const HWN = 'Homeward batch (`Bulk.assessManyFacts`)';
+const HWR = 'Homeward full report (`Bulk.reportFacts`)';
+const HWRJ = 'Homeward full report through JSON (`Engine.evaluate`)';
+const HWC1 = 'Homeward raw: typed array per patient (`Bulk.assess`)';
+const HWCN = 'Homeward raw: typed-array batch (`Bulk.assessMany`)';
+const JLE = 'json-logic-engine (compiled)';
 const engines = {
-  [HW]: homewardBatch(),
-  [HW1]: homewardCompact(),
-  'Homeward (WASM, JSON in, full report)': homewardJson(),
-  'json-logic-engine (compiled)': logicEngine(true),
+  [HW1]: homewardFacts(),
+  [HWN]: homewardManyFacts(),
+  [HWR]: homewardReport(false),
+  [HWRJ]: homewardReport(true),
+  [HWC1]: homewardCodes(false),
+  [HWCN]: homewardCodes(true),
+  [JLE]: logicEngine(true),
   'json-logic-engine (interpreted)': logicEngine(false),
   'json-logic-js': logicJs(),
-  'json-rules-engine': rulesEngine(),
+  ...(process.env.HARNESS_SKIP_RULES ? {} : { 'json-rules-engine': rulesEngine() }),
 };
 
 // ------------------------------------------------------------ agreement before timing
 const canon = (o) => JSON.stringify({ verdict: o.verdict, failed: [...o.failed].sort(), pathway: o.pathway });
 let disagreements = 0;
 for (let i = 0; i < PATIENTS; i++) {
-  const want = canon(engines[HW].outcome(i));
+  const want = canon(engines[JLE].outcome(i));
   for (const [name, e] of Object.entries(engines)) {
     const got = canon(e.async ? await e.outcome(i) : e.outcome(i));
     if (got !== want) {
       disagreements++;
-      if (disagreements < 5) console.error(`DISAGREE patient ${i} ${name}: ${got} vs Homeward ${want}`);
+      if (disagreements < 5) console.error(`DISAGREE patient ${i} ${name}: ${got} vs json-logic-engine ${want}`);
     }
   }
 }
@@ -178,51 +219,108 @@ if (disagreements) {
 }
 
 // ------------------------------------------------------------ timing
+const REPS = quick ? 3 : 5;
+/** Median and every run of ns per patient; each run covers every patient once. */
 async function time(e, count) {
-  const reps = quick ? 2 : 5;
   const per = [];
   if (e.batch) e.runAll(count); // warm-up
-  else for (let w = 0; w < Math.min(count, 200); w++) (e.async ? await e.run(w) : e.run(w)); // warm-up
-  for (let r = 0; r < reps; r++) {
+  else for (let w = 0; w < Math.min(count, 1000); w++) (e.async ? await e.run(w) : e.run(w)); // warm-up
+  let sink = 0;
+  for (let r = 0; r < REPS; r++) {
     const t0 = process.hrtime.bigint();
-    if (e.batch) e.runAll(count);
-    else if (e.async) for (let i = 0; i < count; i++) await e.run(i);
-    else for (let i = 0; i < count; i++) e.run(i);
+    if (e.batch) sink += e.runAll(count).length;
+    else if (e.async) for (let i = 0; i < count; i++) sink += (await e.run(i)) ? 1 : 0;
+    else for (let i = 0; i < count; i++) sink += e.run(i) ? 1 : 0;
     per.push(Number(process.hrtime.bigint() - t0) / count);
   }
-  per.sort((a, b) => a - b);
-  return per[Math.floor(per.length / 2)];
+  if (sink < 0) console.log(sink);
+  const sorted = [...per].sort((a, b) => a - b);
+  return { median: sorted[Math.floor(sorted.length / 2)], runs: per };
 }
-const gz = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
-// A package's own code: every .js file beside its main entry, concatenated and gzipped
-// (json-rules-engine's entry is a stub that requires the rest of dist/); dependencies not counted.
-const pkgSize = (name) => {
-  const dir = dirname(require.resolve(name));
-  const all = Buffer.concat(readdirSync(dir).filter((f) => f.endsWith('.js')).sort().map((f) => readFileSync(join(dir, f))));
-  return gzipSync(all, { level: 9 }).length;
+
+// ------------------------------------------------------------ sizes: minified + gzipped bundles with dependencies
+const gz = (bytes) => gzipSync(bytes, { level: 9 }).length;
+function bundle(contents, resolveDir) {
+  const out = buildSync({ stdin: { contents, resolveDir, loader: 'js' }, bundle: true, minify: true, write: false, format: 'esm', platform: 'browser', logLevel: 'silent' });
+  return out.outputFiles[0].contents;
+}
+const jsBundle = (name) => {
+  const js = bundle(`import * as m from '${name}'; globalThis.__engine = m;`, here);
+  return { js_gzip_bytes: gz(js), gzip_bytes: gz(js) };
 };
-const hwSize = gz(join(pkg, 'homeward_wasm_bg.wasm')) + gz(join(pkg, 'homeward_wasm.js')) + gz(join(pkg, 'homeward.js'));
-const sizes = {
-  [HW]: hwSize,
-  [HW1]: hwSize,
-  'Homeward (WASM, JSON in, full report)': hwSize,
-  'json-logic-engine (compiled)': pkgSize('json-logic-engine'),
-  'json-logic-engine (interpreted)': pkgSize('json-logic-engine'),
-  'json-logic-js': pkgSize('json-logic-js'),
-  'json-rules-engine': pkgSize('json-rules-engine'),
+const wasmGz = gz(readFileSync(join(pkg, 'homeward_wasm_bg.wasm')));
+const wasmRaw = readFileSync(join(pkg, 'homeward_wasm_bg.wasm')).length;
+const hwJs = gz(bundle(`import * as m from './homeward.js'; globalThis.__engine = m;`, pkg));
+const hwSize = { js_gzip_bytes: hwJs, wasm_gzip_bytes: wasmGz, gzip_bytes: hwJs + wasmGz };
+const sizeOf = {
+  'json-logic-engine': jsBundle('json-logic-engine'),
+  'json-logic-js': jsBundle('json-logic-js'),
+  'json-rules-engine': jsBundle('json-rules-engine'),
 };
+const sizes = (name) => (name.startsWith('Homeward') ? hwSize : sizeOf[name.replace(/ \(.*\)$/, '')]);
+
+const results = {};
 for (const [name, e] of Object.entries(engines)) {
-  const count = name === 'json-rules-engine' ? Math.min(PATIENTS, quick ? 200 : 1000) : PATIENTS;
-  results[name] = { ns_per_patient: await time(e, count), patients_timed: count, load_ms: e.load, gzip_bytes: sizes[name], input: e.input };
+  const t = await time(e, PATIENTS);
+  results[name] = { ns_per_patient: t.median, runs_ns: t.runs.map((v) => Math.round(v)), patients_timed: PATIENTS, load_ms: e.load, ...sizes(name), endpoint: e.endpoint, input: e.input };
 }
-const base = results[HW].ns_per_patient;
-console.log(`| engine | ns per patient | Homeward is … × faster | ruleset load (ms) | gzipped size (bytes) | input |`);
-console.log(`|---|---|---|---|---|---|`);
+
+// ------------------------------------------------------------ a WASM session, national ruleset, half answered
+function sessionFigures() {
+  const texts = ['england-national.json'].map((f) => readFileSync(join(pkg, 'rulesets', f), 'utf8'));
+  const engine = must(homeward.Engine.load(texts[0]));
+  const schema = must(engine.schema());
+  const checklist = 'ward_discharge';
+  const rand = xorshift(0xbed);
+  const facts = randomFacts(schema, rand, { unknown: 0.5 });
+  const session = must(engine.session(checklist));
+  must(session.import(facts));
+  const answered = schema.facts.filter((f) => f.type === 'bool' && facts[f.id] !== undefined);
+  const count = quick ? 400 : 2000;
+  const timeOne = (call) => {
+    const per = [];
+    for (let r = 0; r < REPS + 1; r++) {
+      const t0 = process.hrtime.bigint();
+      for (let i = 0; i < count; i++) {
+        const f = answered[i % answered.length];
+        // Flip one answered yes/no fact and back: the session stays half answered.
+        must(call(f.id, !facts[f.id]));
+        must(call(f.id, facts[f.id]));
+      }
+      per.push(Number(process.hrtime.bigint() - t0) / (2 * count));
+    }
+    per.shift(); // the first run is the warm-up
+    const sorted = [...per].sort((a, b) => a - b);
+    return { median: sorted[Math.floor(sorted.length / 2)], runs: per.map((v) => Math.round(v)) };
+  };
+  const known = Object.keys(facts).length;
+  const out = {
+    ruleset: 'england-national', checklist, facts: schema.facts.length, answered: known,
+    update: timeOne((f, v) => session.update(f, v)),
+    set_report: timeOne((f, v) => session.set(f, v)),
+    // The previous path, for comparison: the report as JSON text from WASM, parsed in JS.
+    set_report_json: timeOne((f, v) => session.answer('set', f, v)),
+  };
+  session.free();
+  engine.free();
+  return out;
+}
+const session = sessionFigures();
+
+// ------------------------------------------------------------ report
+const base = results[JLE].ns_per_patient;
+console.log(`| engine | endpoint | ns per patient (median of ${REPS}) | × json-logic-engine compiled | ruleset load (ms) | min+gz bundle (bytes) | input and output |`);
+console.log(`|---|---|---|---|---|---|---|`);
 for (const [name, r] of Object.entries(results)) {
-  console.log(`| ${name} | ${r.ns_per_patient.toFixed(0)} | ${(r.ns_per_patient / base).toFixed(2)} | ${r.load_ms.toFixed(2)} | ${r.gzip_bytes} | ${r.input} |`);
+  console.log(`| ${name} | ${r.endpoint} | ${r.ns_per_patient.toFixed(0)} | ${(base / r.ns_per_patient).toFixed(2)} | ${r.load_ms.toFixed(2)} | ${r.gzip_bytes} | ${r.input} |`);
 }
+console.log(`session (national, ${session.checklist}, ${session.answered}/${session.facts} facts answered): update ${(session.update.median / 1000).toFixed(2)} µs, set + report ${(session.set_report.median / 1000).toFixed(2)} µs (through JSON ${(session.set_report_json.median / 1000).toFixed(2)} µs)`);
 const out = join(here, 'results');
 if (!existsSync(out)) mkdirSync(out, { recursive: true });
-writeFileSync(join(out, 'latest.json'), JSON.stringify({ wasm_gzip_bytes: gz(join(pkg, 'homeward_wasm_bg.wasm')), patients: PATIENTS, facts: W.facts.length, requirements: requirements.length, table_rows: W.rows.length, quick, results }, null, 2));
+writeFileSync(join(out, 'latest.json'), JSON.stringify({
+  wasm_gzip_bytes: wasmGz, wasm_bytes: wasmRaw, patients: PATIENTS, facts: W.facts.length, requirements: requirements.length,
+  table_rows: W.rows.length, quick, reps: REPS, load_average: { before: loadBefore, after: loadavg()[0] }, baseline: JLE,
+  results, session,
+}, null, 2));
 console.log(`agreement: ${PATIENTS} patients × ${Object.keys(engines).length} engines, 0 disagreements`);
 console.log(`${PATIENTS} passed, 0 failed`);

@@ -218,6 +218,27 @@ impl Facts {
     pub fn set_compact(&mut self, ruleset: &Ruleset, values: &[i32]) -> Result<(), FactError> {
         self.values.clear();
         self.values.resize(ruleset.facts.len(), None);
+        // The common case first: every value within its fact's range, stored in one pass.
+        if values.len() == ruleset.facts.len() {
+            let mut fits = true;
+            for ((slot, def), &code) in self.values.iter_mut().zip(&ruleset.facts).zip(values) {
+                if code == UNKNOWN {
+                    continue;
+                }
+                let (lo, hi) = def.ty.compact_range();
+                let v = Val::from(code);
+                if v < lo || v > hi {
+                    fits = false;
+                    break;
+                }
+                *slot = Some(v);
+            }
+            if fits {
+                return Ok(());
+            }
+            self.values.iter_mut().for_each(|v| *v = None);
+        }
+        // Otherwise every problem, located.
         let slots = &mut self.values;
         let decoded = ruleset.decode_compact_row(values, |i, v| {
             if let Some(slot) = slots.get_mut(i) {

@@ -117,7 +117,8 @@ fn a_bad_patient_stops_the_batch_and_is_located() {
 
 /// The compact per-tap update says what the full report says: verdict, blocker counts,
 /// statuses, open questions in order and hidden questions, after every answer of a long walk
-/// through random answers (and a bad answer changes nothing).
+/// through random answers (and a bad answer changes nothing); the update as codes
+/// (`update_codes`) says the same as the JSON update.
 #[test]
 fn session_update_matches_the_report() {
     let engine = JsonEngine::load(NATIONAL, &[NORFOLK.to_string()]);
@@ -126,6 +127,9 @@ fn session_update_matches_the_report() {
     for cl in ["ward_discharge", "home_circumstances", "front_door"] {
         let mut quick = engine.session(cl);
         let mut full = engine.session(cl);
+        let mut coded = engine.session(cl);
+        let layout: Value = serde_json::from_str(&engine.layout(cl)).unwrap();
+        let (reqs, ids) = (&layout["ok"]["requirements"], &layout["ok"]["facts"]);
         let mut rng = Rng(0x9e37_79b9);
         let draw = Draw {
             unknown_one_in: 0,
@@ -142,6 +146,13 @@ fn session_update_matches_the_report() {
             let id = f["id"].as_str().unwrap();
             let u: Value = serde_json::from_str(&quick.update(id, &value)).unwrap();
             let r: Value = serde_json::from_str(&full.set(id, &value)).unwrap();
+            let n = coded.update_codes(id, &value);
+            assert_eq!(n, coded.codes().len(), "{cl} step {step}");
+            assert_eq!(
+                decode_update(coded.codes(), reqs, ids),
+                u["ok"],
+                "{cl} step {step}"
+            );
             let (u, r) = (&u["ok"], &r["ok"]);
             assert_eq!(u["verdict"], r["verdict"], "{cl} step {step}");
             assert_eq!(
@@ -175,6 +186,42 @@ fn session_update_matches_the_report() {
         }
         let bad: Value = serde_json::from_str(&quick.update("no.such_fact", "true")).unwrap();
         assert_eq!(bad["error"]["code"], "UNKNOWN_FACT");
+        assert_eq!(coded.update_codes("no.such_fact", "true"), 0);
+        let bad: Value = serde_json::from_str(coded.error()).unwrap();
+        assert_eq!(bad["error"]["code"], "UNKNOWN_FACT");
+        assert_eq!(coded.export(), full.export());
         assert_eq!(quick.export(), full.export());
     }
+}
+
+/// The JSON update named from `update_codes`' codes (as the WASM package's JavaScript does).
+fn decode_update(c: &[u32], reqs: &Value, facts: &Value) -> Value {
+    let words = |w: &[&str], i: u32| Value::from(w[i as usize]);
+    let status = ["met", "not_met", "unknown", "not_applicable"];
+    let n = c[3] as usize;
+    let statuses: serde_json::Map<String, Value> = (0..n)
+        .map(|k| {
+            (
+                reqs[k].as_str().unwrap().to_string(),
+                words(&status, c[4 + k]),
+            )
+        })
+        .collect();
+    let mut at = 4 + n;
+    let mut list = || {
+        let m = c[at] as usize;
+        let out: Vec<Value> = c[at + 1..at + 1 + m]
+            .iter()
+            .map(|&f| facts[f as usize]["id"].clone())
+            .collect();
+        at += 1 + m;
+        Value::from(out)
+    };
+    let open = list();
+    let hidden = list();
+    serde_json::json!({
+        "verdict": words(&["ready", "not_ready", "undetermined"], c[0]),
+        "outstanding": c[1], "unknown": c[2], "statuses": statuses,
+        "open_questions": open, "hidden_facts": hidden,
+    })
 }

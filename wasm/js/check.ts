@@ -1,6 +1,6 @@
 // Type-checked in CI (`tsc --noEmit`): the declarations describe how another system uses the
 // package; a change that breaks this file breaks embedders.
-import { Engine, UNKNOWN, initHomeward, type Report, type Verdict } from './homeward.js';
+import { Engine, UNKNOWN, initHomeward, type Report, type Result, type Verdict } from './homeward.js';
 
 async function main(): Promise<Verdict | null> {
   const loaded = await initHomeward();
@@ -36,6 +36,13 @@ async function main(): Promise<Verdict | null> {
     if (codes.ok) console.log('verdict code', codes.ok[0], 'of', bulk.ok.layout.requirements.length, 'requirements');
     const many = bulk.ok.assessMany(new Int32Array(bulk.ok.inputLength * 3).fill(UNKNOWN));
     if (many.error) console.error(many.error.code, many.done);
+    const one = bulk.ok.assessFacts({ 'home.carers_need_access': true });
+    if (one.ok) console.log(one.ok.verdict, one.ok.not_met.length, one.ok.unknown.length, one.ok.decisions);
+    const full: Result<Report> = bulk.ok.reportFacts({ 'home.carers_need_access': true });
+    if (full.ok) console.log(full.ok.blockers.map((b) => b.title));
+    const all = bulk.ok.assessManyFacts([{}, { 'home.carers_need_access': false }]);
+    if (all.ok) console.log(all.ok.map((a) => a.verdict));
+    else console.error(all.error.path, all.done, all.results.length);
     bulk.ok.free();
   }
   session.free();

@@ -14,6 +14,107 @@ import init, { Engine as RawEngine } from './homeward_wasm.js';
 /** The compact input code for an unknown fact. */
 export const UNKNOWN = -2147483648;
 
+const VERDICTS = ['ready', 'not_ready', 'undetermined'];
+const STATUSES = ['met', 'not_met', 'unknown', 'not_applicable'];
+
+const OWNERS = ['nhs', 'social_care', 'joint', 'housing', 'patient_family'];
+const ATTRIBUTIONS = ['nhs', 'social_care', 'joint'];
+const NONE = 4294967295;
+
+/** A date's day number (days since 1970-01-01) as `YYYY-MM-DD`. */
+function isoDay(days) {
+  return new Date(days * 86400000).toISOString().slice(0, 10);
+}
+
+/** Counts in the engine's key order (its enum order), only those present. */
+function ordered(counts, order) {
+  const out = {};
+  for (const k of order) if (counts[k]) out[k] = counts[k];
+  return out;
+}
+
+/**
+ * The report named from the engine's codes (`Ruleset::report_codes_with` in the core) and a
+ * checklist's template (`Engine.reportTemplate`): the same object, key for key, as parsing the
+ * engine's JSON report (the package's tests prove it on every golden scenario, random patients
+ * and every session answer).
+ */
+function reportOf(t, c) {
+  let at = 0;
+  const next = () => c[at++];
+  const set = (name) => {
+    const out = new Array(next());
+    for (let k = 0; k < out.length; k++) out[k] = name(next());
+    return out;
+  };
+  const factId = (f) => t.facts[f][0];
+  const reqId = (r) => t.requirements[r].id;
+  const verdict = VERDICTS[next()];
+  const dated = next();
+  const days = next() | 0;
+  const requirements = new Array(next());
+  const holds = [];
+  const blockers = [];
+  const advisories = [];
+  for (let k = 0; k < requirements.length; k++) {
+    const tpl = t.requirements[next()];
+    const status = STATUSES[next()];
+    const decidedBy = set(factId);
+    requirements[k] = { id: tpl.id, kind: tpl.kind, status, decided_by: decidedBy };
+    if (status === 'not_met' || status === 'unknown') {
+      const item = { ...tpl, status, citation: { ...tpl.citation }, decided_by: decidedBy.slice() };
+      (tpl.kind === 'advisory' ? advisories : tpl.kind === 'safeguarding_hold' ? holds : blockers).push(item);
+    }
+  }
+  const decisions = new Array(next());
+  for (let k = 0; k < decisions.length; k++) {
+    const table = t.tables[next()];
+    const o = next();
+    const row = next();
+    const names = set(factId);
+    const out = o === NONE ? null : table.outputs[o];
+    decisions[k] = {
+      id: table.id, title: table.title, status: out ? 'decided' : 'undetermined', output: out ? out.value : null,
+      label: out ? out.label : null, row: row === NONE ? null : row, decided_by: out ? names : [], open_questions: out ? [] : names,
+    };
+  }
+  const open = new Array(next());
+  for (let k = 0; k < open.length; k++) {
+    const f = t.facts[next()];
+    open[k] = { fact: f[0], question: f[1], section: f[2], affects: set(reqId) };
+  }
+  const hidden = set(factId);
+  const all = holds.concat(blockers);
+  const notMet = all.filter((b) => b.status === 'not_met');
+  const anyPrimary = notMet.some((b) => b.primary);
+  const byOwner = {};
+  const byAttribution = {};
+  const causes = [];
+  for (const b of notMet) {
+    if (!b.primary && anyPrimary) continue;
+    byOwner[b.owner] = (byOwner[b.owner] || 0) + 1;
+    byAttribution[b.attribution] = (byAttribution[b.attribution] || 0) + 1;
+    causes.push(b.id);
+  }
+  const report = { format: 1, ruleset: { ...t.ruleset } };
+  // Declared overlay safety changes are on every report (absent when there are none).
+  if (t.safety_changes) report.safety_changes = t.safety_changes.map((c) => ({ ...c }));
+  return Object.assign(report, {
+    checklist: t.checklist,
+    as_of: dated ? isoDay(days) : null,
+    verdict,
+    summary: { outstanding: notMet.length, unknown: all.length - notMet.length, open_questions: open.length },
+    causes,
+    blockers: all,
+    advisories,
+    requirements,
+    decisions,
+    attribution: { by_owner: ordered(byOwner, OWNERS), by_attribution: ordered(byAttribution, ATTRIBUTIONS) },
+    open_questions: open,
+    hidden_facts: hidden,
+  });
+}
+
 function fail(code, message, path = '$') {
   return { error: { code, path, message, help: '', diagnostics: [] } };
 }
@@ -69,6 +170,8 @@ function release(raw) {
 export function makeHomeward(platform) {
   let ready = null;
   let loaded = false;
+  /** The module's linear memory, where Bulk's resident buffers live. */
+  let memory = null;
 
   /** Loads the WebAssembly module once; a failed attempt may be retried. */
   function initHomeward(source) {
@@ -77,7 +180,8 @@ export function makeHomeward(platform) {
         .then(() => platform.wasmSource(source))
         .then((module_or_path) => init(module_or_path === undefined ? undefined : { module_or_path }))
         .then(
-          () => {
+          (exports) => {
+            memory = exports.memory;
             loaded = true;
             return { ok: true };
           },
@@ -96,21 +200,88 @@ export function makeHomeward(platform) {
 
   /** One patient's answers, resident in WebAssembly: each answer sends only the changed fact. */
   class Session {
-    constructor(raw) {
+    constructor(raw, engine, checklist) {
       this.raw = raw;
+      this.engine = engine;
+      this.checklist = checklist;
+      this.named = null;
+      this.tpl = null;
+    }
+    /** A value as JSON text for the engine: always a JS value (an enum option is a string), never JSON text. */
+    static text(value) {
+      return json(value === undefined ? null : typeof value === 'string' ? JSON.stringify(value) : value);
     }
     /** Sends one answer through `method` (`set` or `update`). */
     answer(method, fact, value) {
-      // A value is always a JS value (an enum option is a string), never JSON text.
-      const v = json(value === undefined ? null : typeof value === 'string' ? JSON.stringify(value) : value);
+      const v = Session.text(value);
       return v === null ? fail('WRONG_TYPE', 'the value is not JSON', `$["${fact}"]`) : call(() => this.raw[method](String(fact), v));
     }
-    set(fact, value) {
-      return this.answer('set', fact, value);
+    /** The checklist's report template (`Engine.reportTemplate`), once. */
+    template() {
+      if (!this.tpl) {
+        const t = call(() => this.engine.reportTemplate(this.checklist));
+        if (t.error) return null;
+        this.tpl = t.ok;
+      }
+      return this.tpl;
     }
-    /** As set, but returns only { verdict, outstanding, unknown, statuses, open_questions, hidden_facts }. */
+    /**
+     * Sets one answer and returns the new report. The engine writes the report as codes into
+     * its memory and it is named here from the checklist's template: no JSON is written or
+     * parsed, and the object is the one the engine's JSON report parses to (by test).
+     */
+    set(fact, value) {
+      const v = Session.text(value);
+      if (v === null) return fail('WRONG_TYPE', 'the value is not JSON', `$["${fact}"]`);
+      try {
+        const t = this.template();
+        if (!t) return this.answer('set', fact, value);
+        const n = this.raw.setReportCodes(String(fact), v);
+        if (!n) return parse(this.raw.error());
+        return { ok: reportOf(t, new Uint32Array(memory.buffer, this.raw.codesPtr(), n)) };
+      } catch (e) {
+        return thrown(e);
+      }
+    }
+    /** The checklist's requirement ids and every fact id, by position (from its layout, once). */
+    ids() {
+      if (!this.named) {
+        const layout = call(() => this.engine.layout(this.checklist));
+        if (layout.error) return null;
+        this.named = { requirements: layout.ok.requirements, facts: layout.ok.facts.map((f) => f.id) };
+      }
+      return this.named;
+    }
+    /**
+     * As set, but returns only { verdict, outstanding, unknown, statuses, open_questions,
+     * hidden_facts }: the engine writes codes into its memory and the ids are named here, so
+     * no JSON is written or parsed (the same object as the engine's JSON update, by test).
+     */
     update(fact, value) {
-      return this.answer('update', fact, value);
+      const v = Session.text(value);
+      if (v === null) return fail('WRONG_TYPE', 'the value is not JSON', `$["${fact}"]`);
+      try {
+        const named = this.ids();
+        if (!named) return call(() => this.engine.layout(this.checklist));
+        const n = this.raw.updateCodes(String(fact), v);
+        if (!n) return parse(this.raw.error());
+        const c = new Uint32Array(memory.buffer, this.raw.codesPtr(), n);
+        const statuses = {};
+        const count = c[3];
+        for (let k = 0; k < count; k++) statuses[named.requirements[k]] = STATUSES[c[4 + k]];
+        let at = 4 + count;
+        const list = () => {
+          const out = new Array(c[at]);
+          for (let k = 0; k < out.length; k++) out[k] = named.facts[c[at + 1 + k]];
+          at += 1 + out.length;
+          return out;
+        };
+        const open = list();
+        const hidden = list();
+        return { ok: { verdict: VERDICTS[c[0]], outstanding: c[1], unknown: c[2], statuses, open_questions: open, hidden_facts: hidden } };
+      } catch (e) {
+        return thrown(e);
+      }
     }
     clear(fact) {
       return call(() => this.raw.clear(String(fact)));
@@ -126,7 +297,13 @@ export function makeHomeward(platform) {
       return v === null ? fail('WRONG_TYPE', 'the facts are not JSON') : call(() => this.raw.import(v));
     }
     setChecklist(checklist) {
-      return call(() => this.raw.setChecklist(String(checklist)));
+      const r = call(() => this.raw.setChecklist(String(checklist)));
+      if (!r.error) {
+        this.checklist = String(checklist);
+        this.named = null;
+        this.tpl = null;
+      }
+      return r;
     }
     /** The as-of date ("today", `YYYY-MM-DD`; null to forget it); returns the new report. */
     setAsOf(asOf) {
@@ -137,19 +314,145 @@ export function makeHomeward(platform) {
     }
   }
 
+  /** Fact kinds of the compact encoder, by layout type. */
+  const KIND = { bool: 0, enum: 1, int: 2, set: 3, date: 4 };
+  const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+  /** The day number of a `YYYY-MM-DD` calendar date, or NaN (the engine checks its range). */
+  function dayNumber(text) {
+    const m = typeof text === 'string' ? DATE.exec(text) : null;
+    if (!m) return NaN;
+    const ms = Date.UTC(+m[1], +m[2] - 1, +m[3]);
+    const back = new Date(ms);
+    const ok = back.getUTCFullYear() === +m[1] && back.getUTCMonth() === +m[2] - 1 && back.getUTCDate() === +m[3];
+    return ok ? ms / 86400000 : NaN;
+  }
+
+  /** The encoder of one fact: its id, kind and option indices. */
+  function encoderOf(f) {
+    const options = new Map((f.options || []).map((o, i) => [o, i]));
+    // A set of 31 or more options has no compact form: such facts go through the JSON path.
+    const kind = f.type === 'set' && options.size >= 31 ? -1 : KIND[f.type];
+    return { id: f.id, kind: kind === undefined ? -1 : kind, options };
+  }
+
+  /** A set's bit mask, or -1 when an item is not a known option or is repeated. */
+  function setMask(f, v) {
+    if (!Array.isArray(v)) return -1;
+    let mask = 0;
+    for (let k = 0; k < v.length; k++) {
+      const i = f.options.get(v[k]);
+      if (i === undefined || mask & (1 << i)) return -1;
+      mask |= 1 << i;
+    }
+    return mask;
+  }
+
+  /** One fact's value as its compact code; NaN, -1 or undefined when not plainly encodable. */
+  function codeOf(f, v) {
+    if (v === null) return UNKNOWN;
+    switch (f.kind) {
+      case 0:
+        return v === true ? 1 : v === false ? 0 : NaN;
+      case 1:
+        return typeof v === 'string' ? f.options.get(v) : undefined;
+      case 2:
+        return Number.isInteger(v) && v > UNKNOWN && v <= 2147483647 ? v : NaN;
+      case 3:
+        return setMask(f, v);
+      case 4:
+        return dayNumber(v);
+      default:
+        return NaN;
+    }
+  }
+
   /**
-   * Bulk assessment over typed arrays (other systems, batch reports): a patient is one Int32Array
-   * value per fact in schema order (UNKNOWN = -2147483648; bool 0/1; enum option index; int value;
-   * date: day number since 1970-01-01; set bit mask), the result Uint32Array codes: verdict (0 ready, 1 not ready, 2 undetermined),
-   * then each table's output index (4294967295 = undecided), then each requirement's status
-   * (0 met, 1 not met, 2 unknown, 3 not applicable). `layout` names every position.
+   * The encoder of a layout: `(facts, view, at) → boolean` writes one patient's facts (a JS
+   * object) as compact values into `view` at `at`. It returns false when anything is not plainly
+   * encodable (an unknown fact, a wrong type, an unknown option, a value out of range): the
+   * caller then asks the engine, which gives the exact, located error (or, for the rare valid
+   * value without a compact form, the answer). Generated code reads each fact by its literal
+   * name (fast property loads, as json-logic-engine's compiled rules do); where the page's
+   * Content-Security-Policy forbids that, a generic loop does the same, more slowly.
+   */
+  function makeEncoder(enc) {
+    const generic = (facts, view, at) => {
+      if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) return false;
+      let present = 0;
+      for (let j = 0; j < enc.length; j++) {
+        const v = facts[enc[j].id];
+        if (v === undefined) {
+          view[at + j] = UNKNOWN;
+          continue;
+        }
+        present++;
+        const code = codeOf(enc[j], v);
+        if (code === undefined || code !== code || code === -1) return false;
+        view[at + j] = code;
+      }
+      let keys = 0;
+      for (const _ in facts) keys++;
+      return keys === present;
+    };
+    const line = (f, j) => {
+      const read = `v = facts[${JSON.stringify(f.id)}];`;
+      const bool = 'c = v === true ? 1 : v === false ? 0 : v === null ? U : NaN;';
+      const code = f.kind === 0 ? bool : f.kind === 1 ? `c = v === null ? U : typeof v === 'string' ? E[${j}].options.get(v) : undefined;` : `c = codeOf(E[${j}], v);`;
+      return `${read} if (v === undefined) view[at + ${j}] = U; else { n++; ${code} if (c === undefined || c !== c || c === -1) return false; view[at + ${j}] = c; }`;
+    };
+    try {
+      const body = [
+        "if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) return false;",
+        'let n = 0, v, c;',
+        ...enc.map(line),
+        'let keys = 0;',
+        'for (const _ in facts) keys++;',
+        'return keys === n;',
+      ].join('\n');
+      // eslint-disable-next-line no-new-func
+      const make = new Function('E', 'U', 'codeOf', `return function encode(facts, view, at) {\n${body}\n};`);
+      return make(enc, UNKNOWN, codeOf);
+    } catch (_) {
+      return generic;
+    }
+  }
+
+  /** Moves an error's paths under the patient's position in a batch (`$[i]…`). */
+  function within(error, i) {
+    const at = (p) => `$[${i}]${String(p || '$').slice(1)}`;
+    return { ...error, path: at(error.path), diagnostics: (error.diagnostics || []).map((d) => ({ ...d, path: at(d.path) })) };
+  }
+
+  /**
+   * Bulk assessment (other systems, batch reports, services). Two forms:
+   *
+   * - **JS objects**: `assessFacts(facts)` and `assessManyFacts([facts, …])` take patients as
+   *   the same objects `Engine.evaluate` takes and return `{ verdict, not_met, unknown,
+   *   decisions }` per patient (requirement ids in checklist order; each table's output value
+   *   or null). Values are encoded in JavaScript straight into the module's memory.
+   * - **Typed arrays**: a patient is one Int32Array value per fact in schema order (UNKNOWN =
+   *   -2147483648; bool 0/1; enum option index; int value; date: day number since 1970-01-01;
+   *   set bit mask), the result Uint32Array codes: verdict (0 ready, 1 not ready, 2
+   *   undetermined), then each table's output index (4294967295 = undecided), then each
+   *   requirement's status (0 met, 1 not met, 2 unknown, 3 not applicable). `layout` names
+   *   every position.
    */
   class Bulk {
-    constructor(raw, layout) {
+    constructor(raw, layout, engine, checklist) {
       this.raw = raw;
       this.layout = layout;
+      this.engine = engine;
+      this.checklist = checklist;
+      this.asOf = undefined;
       this.inputLength = raw.inputLength();
       this.outputLength = raw.outputLength();
+      this.encoders = layout.facts.map(encoderOf);
+      this.encode = null; // made on first use (see makeEncoder)
+      this.tpl = null; // the report template, fetched on first use
+      this.capacity = 0;
+      this.input = null;
+      this.output = null;
     }
     /** One patient: returns { ok: Uint32Array } or { error }. */
     assess(values) {
@@ -178,9 +481,139 @@ export function makeHomeward(platform) {
         return thrown(e);
       }
     }
+    /** The encoder of JS objects into compact values, made once. */
+    encoder() {
+      if (!this.encode) this.encode = makeEncoder(this.encoders);
+      return this.encode;
+    }
+    /** Views of the resident buffers for `n` patients (re-made when they move or memory grows). */
+    views(n) {
+      if (n > this.capacity) {
+        this.raw.reserve(n);
+        this.capacity = n;
+        this.input = null;
+      }
+      if (!this.input || this.input.buffer !== memory.buffer) {
+        this.input = new Int32Array(memory.buffer, this.raw.inputPtr(), this.capacity * this.inputLength);
+        this.output = new Uint32Array(memory.buffer, this.raw.outputPtr(), this.capacity * this.outputLength);
+      }
+    }
+    /** The result object of the codes at `at` in the resident output. */
+    result(at) {
+      const out = this.output;
+      const { tables, requirements } = this.layout;
+      const decisions = {};
+      for (let t = 0; t < tables.length; t++) {
+        const code = out[at + 1 + t];
+        decisions[tables[t].id] = code < tables[t].outputs.length ? tables[t].outputs[code] : null;
+      }
+      const notMet = [];
+      const unknown = [];
+      const first = at + 1 + tables.length;
+      for (let k = 0; k < requirements.length; k++) {
+        const s = out[first + k];
+        if (s === 1) notMet.push(requirements[k]);
+        else if (s === 2) unknown.push(requirements[k]);
+      }
+      return { verdict: VERDICTS[out[at]], not_met: notMet, unknown, decisions };
+    }
+    /** One patient through the engine's JSON path: the exact error, or the result from the report. */
+    slow(facts) {
+      // Always a JS value (a string is a wrong type here, never JSON text).
+      const v = json(typeof facts === 'string' ? JSON.stringify(facts) : facts);
+      if (v === null) return fail('WRONG_TYPE', 'the facts are not JSON');
+      const r = call(() => this.engine.evaluate(v, this.checklist, this.asOf));
+      if (r.error) return r;
+      const report = r.ok;
+      const pick = (status) => report.requirements.filter((q) => q.status === status).map((q) => q.id);
+      const decisions = {};
+      for (const d of report.decisions) decisions[d.id] = d.output;
+      return { ok: { verdict: report.verdict, not_met: pick('not_met'), unknown: pick('unknown'), decisions } };
+    }
+    /**
+     * One patient given as a JS object of answers (as `Engine.evaluate` takes): returns
+     * { ok: { verdict, not_met, unknown, decisions } } or the engine's located error.
+     */
+    assessFacts(facts) {
+      try {
+        this.views(1);
+        if (!this.encoder()(facts, this.input, 0) || this.raw.assessResident(1) !== 1) return this.slow(facts);
+        return { ok: this.result(0) };
+      } catch (e) {
+        return thrown(e);
+      }
+    }
+    /**
+     * One patient's full report as a JS object (the object `Engine.evaluate` returns, key for
+     * key): the engine writes codes and the text is named here from the checklist's template.
+     */
+    reportFacts(facts) {
+      try {
+        if (!this.tpl) {
+          const t = call(() => this.engine.reportTemplate(this.checklist));
+          if (t.error) return t;
+          this.tpl = t.ok;
+        }
+        this.views(1);
+        if (!this.encoder()(facts, this.input, 0)) return this.slowReport(facts);
+        const n = this.raw.reportResident();
+        if (!n) return this.slowReport(facts);
+        return { ok: reportOf(this.tpl, new Uint32Array(memory.buffer, this.raw.reportPtr(), n)) };
+      } catch (e) {
+        return thrown(e);
+      }
+    }
+    /** One patient's report through the engine's JSON path: the exact error, or the report. */
+    slowReport(facts) {
+      const v = json(typeof facts === 'string' ? JSON.stringify(facts) : facts);
+      if (v === null) return fail('WRONG_TYPE', 'the facts are not JSON');
+      return call(() => this.engine.evaluate(v, this.checklist, this.asOf));
+    }
+    /**
+     * Many patients given as JS objects, 64 per pass inside the engine: { ok: results } (one
+     * per patient, as `assessFacts`), or { error, done, results } where the error locates the
+     * first bad patient as $[patient]… and results holds the `done` before it.
+     */
+    assessManyFacts(list) {
+      try {
+        if (!Array.isArray(list)) return fail('WRONG_TYPE', 'give an array of patients (objects of answers)');
+        const n = list.length;
+        this.views(n);
+        const slow = new Map();
+        const encode = this.encoder();
+        let stop = n;
+        let stopError = null;
+        for (let i = 0; i < n && i < stop; i++) {
+          if (encode(list[i], this.input, i * this.inputLength)) continue;
+          // Not plainly encodable: the engine decides (and the row is left unknown meanwhile).
+          this.input.fill(UNKNOWN, i * this.inputLength, (i + 1) * this.inputLength);
+          const r = this.slow(list[i]);
+          this.views(n); // the engine's JSON path may have grown memory
+          if (r.error) {
+            stop = i;
+            stopError = within(r.error, i);
+          } else slow.set(i, r.ok);
+        }
+        const done = stop ? this.raw.assessResident(stop) : 0;
+        this.views(n); // memory may have grown inside the call
+        const results = new Array(done);
+        for (let i = 0; i < done; i++) results[i] = slow.get(i) || this.result(i * this.outputLength);
+        if (done === n) return { ok: results };
+        if (done < stop) {
+          // A value the encoder passed but the engine refused (e.g. out of range): its exact error.
+          const r = this.slow(list[done]);
+          stopError = r.error ? within(r.error, done) : parse(this.raw.error()).error;
+        }
+        return { error: stopError, done, results };
+      } catch (e) {
+        return thrown(e);
+      }
+    }
     /** The as-of date for the patients assessed next (`YYYY-MM-DD`; null to forget it). */
     setAsOf(asOf) {
-      return call(() => this.raw.setAsOf(asOfText(asOf)));
+      const r = call(() => this.raw.setAsOf(asOfText(asOf)));
+      if (!r.error) this.asOf = r.ok === null ? undefined : r.ok;
+      return r;
     }
     free() {
       release(this.raw);
@@ -256,7 +689,7 @@ export function makeHomeward(platform) {
       const layout = this.layout(checklist);
       if (layout.error) return layout;
       try {
-        return { ok: new Bulk(this.raw.bulk(String(checklist)), layout.ok) };
+        return { ok: new Bulk(this.raw.bulk(String(checklist)), layout.ok, this.raw, String(checklist)) };
       } catch (e) {
         return thrown(e);
       }
@@ -264,7 +697,7 @@ export function makeHomeward(platform) {
     /** A session for one patient: { ok: Session } or { error } (unknown checklist). */
     session(checklist = '') {
       try {
-        const session = new Session(this.raw.session(String(checklist)));
+        const session = new Session(this.raw.session(String(checklist)), this.raw, String(checklist));
         const first = session.report();
         if (first.error) {
           session.free();

@@ -168,6 +168,7 @@ export type Loaded =
   | { error: HomewardError; ok?: undefined; engine?: undefined };
 
 export class Session {
+  /** Sets one answer and returns the new report (named in JS from the engine's codes: no JSON in between). */
   set(fact: string, value: FactValue): Result<Report>;
   /** As set, without building the report: what a form needs after each answer. */
   update(fact: string, value: FactValue): Result<Update>;
@@ -202,12 +203,41 @@ export interface Layout {
 /** The compact input code for an unknown fact. */
 export const UNKNOWN: -2147483648;
 
-/** Bulk assessment over typed arrays; see homeward.js for the codes. */
+/**
+ * One patient's assessment from {@link Bulk.assessFacts}: the same content as the report's
+ * verdict, requirement statuses and decisions, without the report's text.
+ */
+export interface Assessed {
+  verdict: Verdict;
+  /** Requirements not met (blockers, holds and advisories), in checklist order. */
+  not_met: string[];
+  /** Requirements still unknown, in checklist order. */
+  unknown: string[];
+  /** Each table of the checklist: its decided output, or null while undetermined. */
+  decisions: Record<string, OutputValue | null>;
+}
+
+/**
+ * Bulk assessment: patients as JS objects (`assessFacts`, `assessManyFacts`: what services and
+ * pages hold) or as typed arrays (`assess`, `assessMany`; see homeward-core.js for the codes).
+ */
 export class Bulk {
   readonly layout: Layout;
   readonly inputLength: number;
   readonly outputLength: number;
-  assess(values: Int32Array | number[]): Result<Uint32Array>;
+  /** One patient's answers (the object `Engine.evaluate` takes): the result, or the engine's located error. */
+  assessFacts(facts: Facts): Result<Assessed>;
+  /**
+   * Many patients, 64 per pass inside the engine: one result per patient, or the first bad
+   * patient's error located under `$[patient]`, with the results of the `done` before it.
+   */
+  /**
+   * One patient's full report as a JS object: the object `Engine.evaluate` returns, key for
+   * key, built from the engine's codes and the checklist's text without JSON in between.
+   */
+  reportFacts(facts: Facts): Result<Report>;
+  assessManyFacts(patients: Facts[]):
+    { ok: Assessed[]; error?: undefined } | { error: HomewardError; done: number; results: Assessed[]; ok?: undefined };  assess(values: Int32Array | number[]): Result<Uint32Array>;
   assessMany(values: Int32Array | number[]):
     { ok: Uint32Array; error?: undefined } | { error: HomewardError; done: number; codes: Uint32Array; ok?: undefined };
   /** Sets the as-of date for the patients assessed next (null to forget it). */

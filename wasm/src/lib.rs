@@ -50,6 +50,12 @@ impl Engine {
         self.0.layout(checklist)
     }
 
+    /// What a checklist's reports say that does not depend on the patient, to name report codes.
+    #[wasm_bindgen(js_name = reportTemplate)]
+    pub fn report_template(&self, checklist: &str) -> String {
+        self.0.report_template(checklist)
+    }
+
     /// A resident bulk assessor over compact input (`Int32Array`, one value per fact).
     #[wasm_bindgen(js_name = bulk)]
     pub fn bulk(&self, checklist: &str) -> Bulk {
@@ -116,6 +122,47 @@ impl Bulk {
     pub fn error(&self) -> String {
         self.0.error().into()
     }
+
+    /// The full report of the first patient of the resident input buffer, as codes at
+    /// `reportPtr` (named with `Engine.reportTemplate`). Returns how many (0 on error:
+    /// `error()` holds it).
+    #[wasm_bindgen(js_name = reportResident)]
+    pub fn report_resident(&mut self) -> usize {
+        self.0.report_resident()
+    }
+
+    /// Where the codes of the last `reportResident` start in the module's memory.
+    #[wasm_bindgen(js_name = reportPtr)]
+    pub fn report_ptr(&self) -> usize {
+        self.0.report().as_ptr() as usize
+    }
+
+    /// Sizes the resident buffers for `patients` patients; returns the input values they hold.
+    /// The buffers may move: read `inputPtr` and `outputPtr` again after each call.
+    #[wasm_bindgen(js_name = reserve)]
+    pub fn reserve(&mut self, patients: usize) -> usize {
+        self.0.reserve(patients)
+    }
+
+    /// Where the resident input buffer (`i32` values) starts in the module's memory.
+    #[wasm_bindgen(js_name = inputPtr)]
+    pub fn input_ptr(&self) -> usize {
+        self.0.input().as_ptr() as usize
+    }
+
+    /// Where the resident output buffer (`u32` codes) starts in the module's memory.
+    #[wasm_bindgen(js_name = outputPtr)]
+    pub fn output_ptr(&self) -> usize {
+        self.0.output().as_ptr() as usize
+    }
+
+    /// Assesses the first `patients` patients of the resident input buffer into the resident
+    /// output buffer, with no copy across the boundary. Returns the number assessed (fewer:
+    /// `error()` says why).
+    #[wasm_bindgen(js_name = assessResident)]
+    pub fn assess_resident(&mut self, patients: usize) -> usize {
+        self.0.assess_resident(patients)
+    }
 }
 
 /// One patient's answers, resident so one tap sends only the changed fact.
@@ -130,11 +177,31 @@ impl Session {
         self.0.set(fact, value_json)
     }
 
-    /// Sets one answer (JSON text) and returns the compact update (verdict, counts, statuses,
-    /// open and hidden questions) without building the report.
-    #[wasm_bindgen(js_name = update)]
-    pub fn update(&mut self, fact: &str, value_json: &str) -> String {
-        self.0.update(fact, value_json)
+    /// Sets one answer (JSON text) and writes the compact update (verdict, counts, statuses,
+    /// open and hidden questions) as `u32` codes at `codesPtr`, without building the report;
+    /// returns how many (0 on error: `error()` holds it). The JS wrapper names them.
+    #[wasm_bindgen(js_name = updateCodes)]
+    pub fn update_codes(&mut self, fact: &str, value_json: &str) -> usize {
+        self.0.update_codes(fact, value_json)
+    }
+
+    /// As `set`, with the new report as codes at `codesPtr` (named with
+    /// `Engine.reportTemplate`); returns how many (0 on error: `error()` holds it).
+    #[wasm_bindgen(js_name = setReportCodes)]
+    pub fn set_report_codes(&mut self, fact: &str, value_json: &str) -> usize {
+        self.0.set_report_codes(fact, value_json)
+    }
+
+    /// Where the codes of the last `updateCodes` or `setReportCodes` start in the module's memory.
+    #[wasm_bindgen(js_name = codesPtr)]
+    pub fn codes_ptr(&self) -> usize {
+        self.0.codes().as_ptr() as usize
+    }
+
+    /// The error of the last `updateCodes` as `{"error": …}`, or an empty string.
+    #[wasm_bindgen(js_name = error)]
+    pub fn error(&self) -> String {
+        self.0.error().into()
     }
 
     /// Sets the as-of date ("today", `YYYY-MM-DD`; absent to forget it) and returns the new

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { readFileSync, readdirSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { xorshift, randomFacts, compactOf } from '../../bench/node/workload.mjs';
 
@@ -168,6 +169,155 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
     bulk.free();
   }
   counts['compact patients compared'] = compared;
+}
+
+
+// ---------------------------------------------------------------- JS objects in, result objects out
+// The public wrapper's object paths (Bulk.assessFacts, Bulk.assessManyFacts) must give exactly
+// what the JSON report says (verdict, not-met and unknown ids in checklist order, each table's
+// output) on every golden scenario and on random patients, and for bad input the engine's own
+// located error (in a batch under $[patient]).
+{
+  const api = await import(pathToFileURL(join(site, 'pkg', 'homeward.node.js')).href);
+  check('wrapper init', (await api.initHomeward()).ok === true);
+  const wrapped = {};
+  const wrapper = (overlays) => {
+    const key = overlays.join('+') || 'national';
+    if (!wrapped[key]) wrapped[key] = api.Engine.load(NATIONAL, overlays.map((o) => OVERLAYS[o])).ok;
+    return wrapped[key];
+  };
+  const fromReport = (text) => {
+    const r = JSON.parse(text).ok;
+    const ids = (status) => r.requirements.filter((q) => q.status === status).map((q) => q.id);
+    return { verdict: r.verdict, not_met: ids('not_met'), unknown: ids('unknown'), decisions: Object.fromEntries(r.decisions.map((d) => [d.id, d.output])) };
+  };
+  const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+  let objects = 0;
+  for (const s of scenarios) {
+    const overlays = s.overlays || [];
+    const bulk = wrapper(overlays).bulk(s.checklist || '').ok;
+    check('object path: as_of accepted', bulk.setAsOf(s.as_of ?? null).error === undefined, s.story);
+    const want = fromReport(engine(overlays).evaluate(JSON.stringify(s.facts), s.checklist || '', s.as_of));
+    const one = bulk.assessFacts(s.facts);
+    const many = bulk.assessManyFacts([s.facts, s.facts]);
+    check('scenario: assessFacts = report', one.ok && same(one.ok, want), `${s.story}\n ${JSON.stringify(one)}\n ${JSON.stringify(want)}`);
+    check('scenario: assessManyFacts = report', many.ok && many.ok.length === 2 && same(many.ok[0], want) && same(many.ok[1], want), s.story);
+    const full = bulk.reportFacts(s.facts);
+    const json = JSON.parse(engine(overlays).evaluate(JSON.stringify(s.facts), s.checklist || '', s.as_of));
+    check('scenario: reportFacts = the JSON report, key for key', full.ok && same(full, json), `${s.story}\n ${JSON.stringify(full).slice(0, 600)}\n ${JSON.stringify(json).slice(0, 600)}`);
+    bulk.free();
+    objects++;
+  }
+  check('every golden scenario through the object paths', objects === scenarios.length && objects > 0);
+  // An overlay that declares safety changes: every report built from codes lists them, exactly
+  // as the JSON report does (issue 13 item 3; the bundled overlay declares none).
+  {
+    const declared = JSON.stringify({
+      format: 1, id: 'local', version: '1', title: 'Local', extends: 'england-national',
+      overrides: [{ requirement: 'domestic_abuse', owner: 'patient_family' }],
+      safety_changes: [{ change: 'override_owner', requirement: 'domestic_abuse', reason: 'pilot: the family liaison team owns it' }],
+    });
+    const w = api.Engine.load(NATIONAL, [declared]);
+    const raw = Engine.load(NATIONAL, [declared]);
+    check('declared overlay loads in both', w.ok !== undefined && raw !== undefined, JSON.stringify(w.error));
+    for (const s of scenarios.filter((x) => !(x.overlays || []).length).slice(0, 12)) {
+      const bulk = w.ok.bulk(s.checklist || '').ok;
+      bulk.setAsOf(s.as_of ?? null);
+      const full = bulk.reportFacts(s.facts);
+      const json = JSON.parse(raw.evaluate(JSON.stringify(s.facts), s.checklist || '', s.as_of));
+      check('declared overlay: reportFacts = the JSON report, key for key', full.ok && same(full, json) && full.ok.safety_changes.length === 1,
+        `${s.story}\n ${JSON.stringify(full).slice(0, 400)}\n ${JSON.stringify(json).slice(0, 400)}`);
+      bulk.free();
+      const session = w.ok.session(s.checklist || '').ok;
+      session.setAsOf(s.as_of ?? null);
+      const [fact, value] = Object.entries(s.facts)[0];
+      const r = session.set(fact, value);
+      const viaJson = session.report();
+      check('declared overlay: Session.set = Session.report, key for key, with the change', r.ok && viaJson.ok && same(r, viaJson) && r.ok.safety_changes.length === 1,
+        `${JSON.stringify(r).slice(0, 400)}\n ${JSON.stringify(viaJson).slice(0, 400)}`);
+      session.free();
+    }
+  }
+  for (const cl of schema.checklists.map((c) => c.id)) {
+    const bulk = wrapper([]).bulk(cl).ok;
+    const pts = Array.from({ length: full ? 5000 : 700 }, () => randomFacts(schema, rand, { unknown: 0.3, option: 0.15 }));
+    const many = bulk.assessManyFacts(pts);
+    check('assessManyFacts assesses every patient', many.ok && many.ok.length === pts.length, JSON.stringify(many.error));
+    pts.forEach((facts, k) => {
+      const want = fromReport(engine([]).evaluate(JSON.stringify(facts), cl));
+      check('random: assessManyFacts = report', many.ok && same(many.ok[k], want), `${cl} patient ${k}`);
+      const one = bulk.assessFacts(facts);
+      check('random: assessFacts = report', one.ok && same(one.ok, want), `${cl} patient ${k}`);
+      const full = bulk.reportFacts(facts);
+      check('random: reportFacts = the JSON report, key for key', same(full, JSON.parse(engine([]).evaluate(JSON.stringify(facts), cl))), `${cl} patient ${k}`);
+      objects++;
+    });
+    // Bad input: the engine's own error, located; in a batch under the patient, with the ones before it.
+    const bads = [
+      { 'no.such.fact': true }, { [schema.facts.find((f) => f.type === 'bool').id]: 'yes' },
+      { [schema.facts.find((f) => f.type === 'enum').id]: 'no_such_option' },
+      { [schema.facts.find((f) => f.type === 'int').id]: 1e9 }, { [schema.facts.find((f) => f.type === 'int').id]: 1.5 },
+      { [schema.facts.find((f) => f.type === 'set').id]: ['none', 'none'] }, { [schema.facts.find((f) => f.type === 'set').id]: 'x' },
+      ...schema.facts.filter((f) => f.type === 'date').slice(0, 1).flatMap((f) => [{ [f.id]: '2026-02-30' }, { [f.id]: '1800-01-01' }, { [f.id]: 20000 }]),
+      [], null, 'facts', 42,
+    ];
+    for (const bad of bads) {
+      const want = JSON.parse(engine([]).evaluate(JSON.stringify(bad), cl));
+      const one = bulk.assessFacts(bad);
+      const rep = bulk.reportFacts(bad);
+      check('bad patient: reportFacts gives the engine error', rep.error && rep.error.code === want.error.code && rep.error.path === want.error.path, JSON.stringify(rep));
+      check('bad patient: assessFacts gives the engine error', want.error && one.error && one.error.code === want.error.code && one.error.path === want.error.path,
+        `${JSON.stringify(bad)} ${JSON.stringify(one)} ${JSON.stringify(want)}`);
+      const many = bulk.assessManyFacts([pts[0], pts[1], bad, pts[2]]);
+      check('bad patient: assessManyFacts stops at it, located', many.error && many.done === 2 && many.results.length === 2 && same(many.results[1], bulk.assessFacts(pts[1]).ok)
+        && many.error.code === want.error.code && many.error.path === `$[2]${want.error.path.slice(1)}`, `${JSON.stringify(bad)} ${JSON.stringify(many.error)}`);
+    }
+    check('not an array is an error', bulk.assessManyFacts({}).error?.code === 'WRONG_TYPE');
+    check('an empty batch is fine', same(bulk.assessManyFacts([]), { ok: [] }));
+    bulk.free();
+  }
+  counts['patients through the object paths'] = objects;
+
+  // Session.update and Session.set name the engine's codes in JavaScript: after every answer
+  // (valid or not), across as-of dates and checklist switches, update must say what the
+  // engine's JSON report says, and set must return that report, key for key.
+  const updateOf = (r) => (r.error ? r : { ok: {
+    verdict: r.ok.verdict, outstanding: r.ok.summary.outstanding, unknown: r.ok.summary.unknown,
+    statuses: Object.fromEntries(r.ok.requirements.map((q) => [q.id, q.status])),
+    open_questions: r.ok.open_questions.map((q) => q.fact), hidden_facts: r.ok.hidden_facts } });
+  {
+    let updates = 0;
+    for (const cl of schema.checklists.map((c) => c.id)) {
+      const w = wrapper([]).session(cl).ok;
+      const raw = engine([]).session(cl);
+      for (let k = 0; k < (full ? 2000 : 300); k++) {
+        if (k === 150) {
+          const next = pick(schema.checklists).id;
+          w.setChecklist(next);
+          raw.setChecklist(next);
+        }
+        const f = pick(schema.facts);
+        const value = rand() < 0.1 ? pick(['bogus', 7, [1], null, true]) : randomFacts({ facts: [f] }, rand, { unknown: 0.2 })[f.id] ?? null;
+        const got = w.update(f.id, value);
+        const want = updateOf(JSON.parse(raw.set(f.id, JSON.stringify(value))));
+        check('session: update = what the engine\'s JSON report says', same(got, want), `${cl} ${f.id}=${JSON.stringify(value)}\n ${JSON.stringify(got).slice(0, 400)}\n ${JSON.stringify(want).slice(0, 400)}`);
+        if (k % 3 === 0) {
+          const date = pick([null, '2026-03-01', '2027-11-30']);
+          w.setAsOf(date);
+          raw.setAsOf(date ?? undefined);
+        }
+        const f2 = pick(schema.facts);
+        const v2 = rand() < 0.1 ? pick(['bogus', 7, [1]]) : randomFacts({ facts: [f2] }, rand, { unknown: 0.2 })[f2.id] ?? null;
+        const report = w.set(f2.id, v2);
+        const json = JSON.parse(raw.set(f2.id, JSON.stringify(v2)));
+        check('session: set = the engine\'s JSON report, key for key', same(report, json), `${cl} ${f2.id}=${JSON.stringify(v2)}\n ${JSON.stringify(report).slice(0, 600)}\n ${JSON.stringify(json).slice(0, 600)}`);
+        updates++;
+      }
+      w.free();
+      raw.free();
+    }
+    counts['session updates compared'] = updates;
+  }
 }
 
 // ---------------------------------------------------------------- malformed input

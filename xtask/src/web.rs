@@ -9,8 +9,11 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The gzipped `.wasm` must stay at or under this many bytes.
-pub const BUDGET_GZIP_BYTES: u64 = 110 * 1024;
+/// The gzipped `.wasm` must stay at or under this many bytes: just above the 110,954 bytes
+/// measured on 2026-12-02 (branch `perf`). The goal is 60 KB; BENCHMARKS.md ("Targets missed")
+/// says why it is not met and what would meet it. Lower it when the size drops; never raise
+/// it to pass.
+pub const BUDGET_GZIP_BYTES: u64 = 109 * 1024;
 
 const WASM_OPT_FEATURES: [&str; 6] = [
     "--enable-bulk-memory",
@@ -67,6 +70,42 @@ fn optimise(wasm: &Path) -> Result<(), String> {
     }
     if let Some((_, path)) = best {
         std::fs::rename(&path, wasm).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Where this machine keeps crate sources and the workspace: paths that must not end up in
+/// the `.wasm` (panic locations would carry them).
+fn build_paths() -> Vec<String> {
+    let home = std::env::var("CARGO_HOME")
+        .unwrap_or_else(|_| format!("{}/.cargo", std::env::var("HOME").unwrap_or_default()));
+    vec![
+        format!("{home}/registry/src/"),
+        format!("{home}/git/checkouts/"),
+        format!("{}/", root().display()),
+    ]
+}
+
+/// `--remap-path-prefix` for every build path (unit separator between flags, as cargo's
+/// `CARGO_ENCODED_RUSTFLAGS` wants): source locations read `crates/…` and `homeward/…`.
+fn remap_flags() -> String {
+    let names = ["crates/", "crates/", "homeward/"];
+    build_paths()
+        .iter()
+        .zip(names)
+        .map(|(from, to)| format!("--remap-path-prefix={from}={to}"))
+        .collect::<Vec<_>>()
+        .join("\u{1f}")
+}
+
+/// Fails when the `.wasm` holds an absolute path of this machine's build.
+fn no_build_paths(wasm: &Path) -> Result<(), String> {
+    let bytes = std::fs::read(wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    for p in build_paths() {
+        let needle = p.trim_end_matches('/').as_bytes();
+        if !needle.is_empty() && bytes.windows(needle.len()).any(|w| w == needle) {
+            return Err(format!("{} holds the build path `{p}`", wasm.display()));
+        }
     }
     Ok(())
 }
@@ -200,15 +239,17 @@ pub fn build_wasm(out: &Path) -> Result<(), String> {
     setup::targets()?;
     setup::wasm_bindgen()?;
     setup::npm_in("web-demo")?;
-    run(Command::new("cargo").args([
-        "build",
-        "-p",
-        "homeward-wasm",
-        "--target",
-        "wasm32-unknown-unknown",
-        "--profile",
-        "wasm-release",
-    ]))?;
+    run(Command::new("cargo")
+        .args([
+            "build",
+            "-p",
+            "homeward-wasm",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+        ])
+        .env("CARGO_ENCODED_RUSTFLAGS", remap_flags()))?;
     let raw = root().join("target/wasm32-unknown-unknown/wasm-release/homeward_wasm.wasm");
     for (target, dir) in [("web", out.to_path_buf()), ("nodejs", out.join("node"))] {
         run(Command::new("wasm-bindgen")
@@ -234,6 +275,7 @@ pub fn build_wasm(out: &Path) -> Result<(), String> {
             .map_err(|e| format!("wasm/js/{f}: {e}"))?;
     }
     let wasm = out.join("homeward_wasm_bg.wasm");
+    no_build_paths(&wasm)?;
     let size = std::fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
     let gz = gzip_size(&wasm)?;
     println!("wasm size: {size} bytes raw, {gz} bytes gzipped (budget {BUDGET_GZIP_BYTES})");

@@ -58,6 +58,17 @@ impl Evaluator {
         }
     }
 
+    /// The full report as codes (see `Ruleset::report_codes_with`), reusing these buffers.
+    pub(crate) fn report_codes(
+        &mut self,
+        rs: &Ruleset,
+        checklist: Checklist<'_>,
+        facts: &Facts,
+        out: &mut alloc::vec::Vec<u32>,
+    ) {
+        rs.report_codes_with(checklist, facts, &mut self.scratch, out);
+    }
+
     /// Full report, reusing these buffers.
     #[must_use]
     pub fn evaluate(
@@ -145,6 +156,30 @@ impl<'a> Assessment<'a> {
                 rs.is_hidden(f, &scope)
             })
             .filter_map(move |&f| rs.facts.get(f).map(|d| d.id.as_str()))
+    }
+
+    /// Fact indices of [`Assessment::hidden_facts`], in the same order.
+    pub(crate) fn hidden_fact_indices(&self) -> impl Iterator<Item = usize> + '_ {
+        let rs: &'a Ruleset = self.rs;
+        let facts: &[usize] = if self.open { &self.plan.facts } else { &[] };
+        let patient = Patient::of(self.facts);
+        facts.iter().copied().filter(move |&f| {
+            let scope = Scope {
+                rs,
+                facts: &patient,
+                values: &self.scratch.values,
+            };
+            rs.is_hidden(f, &scope)
+        })
+    }
+
+    /// Fact indices of [`Assessment::open_questions`], in the same order.
+    pub(crate) fn open_question_indices(&self) -> &[u32] {
+        if self.open {
+            self.scratch.work.order()
+        } else {
+            &[]
+        }
     }
 
     /// Open question fact ids, ordered (empty unless requested).

@@ -86,11 +86,7 @@ impl Ruleset {
         };
         Report {
             format: 1,
-            ruleset: RulesetRef {
-                id: self.doc.id.clone(),
-                version: self.doc.version.clone(),
-                hash: self.hash.clone(),
-            },
+            ruleset: self.report_ref(),
             safety_changes: self.safety.clone(),
             checklist: plan.id.clone(),
             as_of: facts.as_of,
@@ -107,6 +103,96 @@ impl Ruleset {
         }
     }
 
+    /// The ruleset as reports name it.
+    pub(crate) fn report_ref(&self) -> RulesetRef {
+        RulesetRef {
+            id: self.doc.id.clone(),
+            version: self.doc.version.clone(),
+            hash: self.hash.clone(),
+        }
+    }
+
+    /// The report of [`Ruleset::evaluate_with`] as `u32` codes, for a caller that holds the
+    /// ruleset's text (titles, actions, citations, questions) and names the rest itself
+    /// (the WASM package's JavaScript). Written into `out`, replacing its contents:
+    ///
+    /// `verdict`; `1` and the as-of date's day number (as an `i32`'s bits), or `0 0`; `n`
+    /// requirements of the checklist in order, each `index` (in the ruleset),
+    /// `status`, then a fact set; `m` tables, each `index`, `output` index or [`u32::MAX`],
+    /// `row` or [`u32::MAX`], then a fact set (deciding facts when decided, else the open
+    /// ones); `q` open questions in order, each `fact` then a set of requirement indices it
+    /// affects; then a fact set of hidden facts. A set is its length, then its members in
+    /// order. Everything else in the report (blockers, advisories, causes, summary,
+    /// attribution) follows from these and the ruleset.
+    pub(crate) fn report_codes_with(
+        &self,
+        checklist: Checklist<'_>,
+        facts: &Facts,
+        s: &mut Scratch,
+        out: &mut Vec<u32>,
+    ) {
+        let plan = checklist.plan;
+        let verdict = self.assess_into(plan, facts, s);
+        let Scratch {
+            values,
+            judged,
+            work,
+        } = s;
+        work.memo.reset(self.prog.ops.len());
+        let patient = Patient::of(facts);
+        let w = Walker {
+            rs: self,
+            scope: Scope {
+                rs: self,
+                facts: &patient,
+                values,
+            },
+        };
+        out.clear();
+        out.push(verdict.code());
+        let days = facts
+            .as_of
+            .map(|d| u32::from_ne_bytes(d.days().to_ne_bytes()));
+        out.extend([u32::from(days.is_some()), days.unwrap_or(0)]);
+        let at = out.len();
+        out.push(0);
+        let mut n = 0;
+        for (&i, j) in plan.reqs.iter().zip(judged.iter()) {
+            let Some(r) = self.reqs.get(i) else { continue };
+            let status = self.walk_requirement(r, j, &w, work);
+            out.extend([code(i), status.code()]);
+            push_set(out, work.found.iter());
+            n += 1;
+        }
+        set_at(out, at, n);
+        let mut affects: Vec<BitSet> = alloc::vec![BitSet::default(); self.facts.len()];
+        self.candidates(plan, judged, &w, work, Some(&mut affects));
+        out.push(code(plan.tables.len()));
+        for &t in &plan.tables {
+            let (decided, row) = self.walk_table(t, &w, work);
+            out.extend([
+                code(t),
+                decided.map_or(u32::MAX, code),
+                row.unwrap_or(u32::MAX),
+            ]);
+            push_set(out, work.found.iter());
+        }
+        self.gate(&w, work, Some(&mut affects));
+        self.order_open(work);
+        out.push(code(work.order().len()));
+        for &f in work.order() {
+            out.push(f);
+            let set = affects.get(f as usize);
+            push_set(out, set.into_iter().flat_map(BitSet::iter));
+        }
+        let hidden = plan
+            .facts
+            .iter()
+            .copied()
+            .filter(|&f| self.is_hidden(f, &w.scope));
+        push_set(out, hidden);
+    }
+
     /// Every requirement's result, and the blockers and advisories not met or unknown.
     fn requirements(
         &self,
@@ -119,24 +205,7 @@ impl Ruleset {
         let (mut blockers, mut advisories) = (Vec::new(), Vec::new());
         for (&i, j) in plan.reqs.iter().zip(judged) {
             let Some(r) = self.reqs.get(i) else { continue };
-            let status = j.status();
-            work.start(self.facts.len());
-            if status == Status::Unknown {
-                let roots = [(r.applies, j.applies), (Some(r.met), j.met)];
-                work.stack.extend(
-                    roots
-                        .iter()
-                        .filter_map(|(n, v)| n.filter(|_| *v == Tri::Unknown)),
-                );
-                w.open_walk(work);
-            } else {
-                work.stack
-                    .extend(r.applies.filter(|_| j.applies != Tri::Unknown));
-                if status != Status::NotApplicable {
-                    work.stack.push(r.met);
-                }
-                w.deciding_walk(work);
-            }
+            let status = self.walk_requirement(r, j, w, work);
             let decided_by = self.names(&work.found);
             if matches!(status, Status::NotMet | Status::Unknown) {
                 let mut item = r.item.clone();
@@ -158,6 +227,36 @@ impl Ruleset {
         (requirements, blockers, advisories)
     }
 
+    /// Walks requirement `r` judged `j`: the facts that decided it (or, unknown, would) are
+    /// left in `work.found`. Returns its status.
+    fn walk_requirement(
+        &self,
+        r: &crate::compile::Requirement,
+        j: &Judged<Tri>,
+        w: &Walker<'_>,
+        work: &mut Work,
+    ) -> Status {
+        let status = j.status();
+        work.start(self.facts.len());
+        if status == Status::Unknown {
+            let roots = [(r.applies, j.applies), (Some(r.met), j.met)];
+            work.stack.extend(
+                roots
+                    .iter()
+                    .filter_map(|(n, v)| n.filter(|_| *v == Tri::Unknown)),
+            );
+            w.open_walk(work);
+        } else {
+            work.stack
+                .extend(r.applies.filter(|_| j.applies != Tri::Unknown));
+            if status != Status::NotApplicable {
+                work.stack.push(r.met);
+            }
+            w.deciding_walk(work);
+        }
+        status
+    }
+
     fn names(&self, ids: &BitSet) -> Vec<String> {
         ids.iter()
             .filter_map(|f| self.facts.get(f).map(|d| d.id.clone()))
@@ -172,30 +271,9 @@ impl Ruleset {
             let Some(table) = self.tables.get(t) else {
                 continue;
             };
-            work.start(self.facts.len());
-            let decided = self.decided(t, w.scope.values);
-            if decided.is_some() {
-                w.push_decided_rows(t, work);
-                w.deciding_walk(work);
-            } else {
-                w.push_open_rows(t, work);
-                w.open_walk(work);
-            }
+            let (decided, row) = self.walk_table(t, w, work);
             let names = self.names(&work.found);
             let output = decided.and_then(|o| table.outputs.get(o));
-            // The row that hit: the first row not false, when it is true.
-            let row = decided.and_then(|_| {
-                let first = table
-                    .rows
-                    .iter()
-                    .position(|r| w.eval(r.when, &mut work.memo) != Tri::False)?;
-                let hit = table
-                    .rows
-                    .get(first)
-                    .map(|r| w.eval(r.when, &mut work.memo))
-                    == Some(Tri::True);
-                hit.then(|| u32::try_from(first).unwrap_or(u32::MAX))
-            });
             let (decided_by, open_questions) = if decided.is_some() {
                 (names, Vec::new())
             } else {
@@ -219,6 +297,35 @@ impl Ruleset {
         out
     }
 
+    /// Walks table `t`: its decided output index and the row that hit, with the facts that
+    /// decided it (or, undecided, would) left in `work.found`.
+    fn walk_table(
+        &self,
+        t: usize,
+        w: &Walker<'_>,
+        work: &mut Work,
+    ) -> (Option<usize>, Option<u32>) {
+        work.start(self.facts.len());
+        let decided = self.decided(t, w.scope.values);
+        if decided.is_some() {
+            w.push_decided_rows(t, work);
+            w.deciding_walk(work);
+        } else {
+            w.push_open_rows(t, work);
+            w.open_walk(work);
+        }
+        // The row that hit: the first row not false, when it is true.
+        let row = decided.and_then(|_| {
+            let rows = &self.tables.get(t)?.rows;
+            let first = rows
+                .iter()
+                .position(|r| w.eval(r.when, &mut work.memo) != Tri::False)?;
+            let hit = rows.get(first).map(|r| w.eval(r.when, &mut work.memo)) == Some(Tri::True);
+            hit.then(|| u32::try_from(first).unwrap_or(u32::MAX))
+        });
+        (decided, row)
+    }
+
     /// The ordered open questions, each with the blockers and holds it affects.
     fn open_question_list(&self, work: &Work, affects: &[BitSet]) -> Vec<OpenQuestion> {
         work.order()
@@ -239,6 +346,30 @@ impl Ruleset {
             })
             .collect()
     }
+}
+
+/// An index or count as a code.
+fn code(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// Overwrites the code at `at` (a count written once it is known).
+fn set_at(out: &mut [u32], at: usize, n: usize) {
+    if let Some(slot) = out.get_mut(at) {
+        *slot = code(n);
+    }
+}
+
+/// A set as codes: its length, then its members.
+fn push_set(out: &mut Vec<u32>, members: impl Iterator<Item = usize>) {
+    let at = out.len();
+    out.push(0);
+    let mut n = 0;
+    for m in members {
+        out.push(code(m));
+        n += 1;
+    }
+    set_at(out, at, n);
 }
 
 /// The causes of a `not_ready` verdict (the primary blockers not met, if any, else all not

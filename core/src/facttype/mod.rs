@@ -227,6 +227,7 @@ impl FactType {
     /// an enum, the declared range for an int, the masks of its options for a set (sets of 31
     /// options or more accept none: `lo > hi`), day numbers of [`Date::MIN`]..=[`Date::MAX`]
     /// for a date. The one-patient decoder and the batch loader both check against it.
+    #[inline]
     pub(crate) fn compact_range(&self) -> (Val, Val) {
         let count = |o: &[String]| Val::try_from(o.len()).unwrap_or(Val::MAX);
         match self {

@@ -23,6 +23,12 @@ pub struct JsonBulk {
     error: String,
     output_len: usize,
     block: crate::batch::Block,
+    /// Resident input and output buffers ([`JsonBulk::reserve`]): a caller across a boundary
+    /// (WASM) writes patients and reads codes in place, with no copy and no allocation per call.
+    input: Vec<i32>,
+    output: Vec<u32>,
+    /// The resident report codes of [`JsonBulk::report_resident`].
+    report: Vec<u32>,
 }
 
 impl JsonBulk {
@@ -41,7 +47,62 @@ impl JsonBulk {
             error: usable.as_ref().err().map(|d| error(d)).unwrap_or_default(),
             output_len: usable.unwrap_or(0),
             block: crate::batch::Block::default(),
+            input: Vec::new(),
+            output: Vec::new(),
+            report: Vec::new(),
         }
+    }
+
+    /// Sizes the resident buffers for `patients` patients ([`JsonBulk::input_len`] values
+    /// and [`JsonBulk::output_len`] codes each) and returns the number of input values. The
+    /// buffers may move: read [`JsonBulk::input`] and [`JsonBulk::output`] after each call.
+    pub fn reserve(&mut self, patients: usize) -> usize {
+        let (ni, no) = (self.input_len(), self.output_len);
+        let values = patients.saturating_mul(ni);
+        self.input.resize(values, crate::compact::UNKNOWN);
+        self.output.resize(patients.saturating_mul(no), 0);
+        values
+    }
+
+    /// The resident input buffer (see [`JsonBulk::reserve`]).
+    #[must_use]
+    pub fn input(&self) -> &[i32] {
+        &self.input
+    }
+
+    /// The resident input buffer, to write patients into.
+    pub fn input_mut(&mut self) -> &mut [i32] {
+        &mut self.input
+    }
+
+    /// The resident output buffer (see [`JsonBulk::reserve`]).
+    #[must_use]
+    pub fn output(&self) -> &[u32] {
+        &self.output
+    }
+
+    /// Assesses the first `patients` patients of the resident input buffer into the resident
+    /// output buffer: one patient through the one-patient path, more 64 per pass. Returns the
+    /// number assessed, as [`JsonBulk::assess_many`] (fewer: [`JsonBulk::error`] says why).
+    pub fn assess_resident(&mut self, patients: usize) -> usize {
+        let input = core::mem::take(&mut self.input);
+        let mut output = core::mem::take(&mut self.output);
+        let values = input
+            .get(..patients.saturating_mul(self.input_len()))
+            .unwrap_or(&[]);
+        let done = if patients > input.len() / self.input_len().max(1) {
+            let msg =
+                format!("{patients} patients asked for; the buffers hold fewer: reserve first");
+            let result = Err(one(Code::WrongType, "$", msg));
+            self.settle(result, 0)
+        } else if patients == 1 {
+            usize::from(self.assess(values, &mut output) > 0)
+        } else {
+            self.assess_many(values, &mut output)
+        };
+        self.input = input;
+        self.output = output;
+        done
     }
 
     /// Records the outcome of a call: its error as `{"error": …}`, or nothing.
@@ -92,6 +153,31 @@ impl JsonBulk {
     pub fn assess(&mut self, values: &[i32], out: &mut [u32]) -> usize {
         let result = self.assess_one(values, out);
         self.settle(result, 0)
+    }
+
+    /// The full report of the first patient of the resident input buffer, as codes (see
+    /// `Ruleset::report_codes_with`; [`JsonEngine::report_template`](super::JsonEngine::report_template)
+    /// names them). Returns the number of codes in [`JsonBulk::report`], or `0` on error
+    /// ([`JsonBulk::error`] holds it).
+    pub fn report_resident(&mut self) -> usize {
+        let result = (|| -> Answer<usize> {
+            let rs = self.engine.as_deref().map_err(Clone::clone)?;
+            let cl = checklist_of(rs, &self.checklist)?;
+            let values = self.input.get(..self.input_len()).unwrap_or(&[]);
+            self.facts
+                .set_compact(rs, values)
+                .map_err(|e| e.diagnostics())?;
+            self.evaluator
+                .report_codes(rs, cl, &self.facts, &mut self.report);
+            Ok(self.report.len())
+        })();
+        self.settle(result, 0)
+    }
+
+    /// The codes of the last [`JsonBulk::report_resident`].
+    #[must_use]
+    pub fn report(&self) -> &[u32] {
+        &self.report
     }
 
     /// The number of output codes per patient (verdict, tables, requirements); `0` when the

@@ -7,6 +7,7 @@
 
 mod bulk;
 mod session;
+mod template;
 
 pub use bulk::JsonBulk;
 pub use session::JsonSession;
@@ -279,6 +280,21 @@ impl JsonEngine {
             Ok(l) => ok(&l),
             Err(d) => error(&d),
         }
+    }
+
+    /// `{"ok": template}`: what `checklist`'s reports say that does not depend on the patient
+    /// (the ruleset, each fact's id, question and section, each requirement's report item,
+    /// each table's id, title and outputs, all by index), to name the codes of
+    /// [`JsonBulk::report_resident`] and [`JsonSession::set_report_codes`] with.
+    #[must_use]
+    pub fn report_template(&self, checklist: &str) -> String {
+        let template = self.rs().and_then(|rs| {
+            Ok(template::ReportTemplate::of(
+                rs,
+                checklist_of(rs, checklist)?,
+            ))
+        });
+        answer(template)
     }
 
     /// A resident bulk assessor for `checklist`, taking compact input (see [`crate::compact`]).

@@ -34,6 +34,10 @@ pub struct JsonSession {
     checklist: String,
     scratch: Scratch,
     evaluator: crate::Evaluator,
+    /// The resident result of [`JsonSession::update_codes`].
+    codes: Vec<u32>,
+    /// The error of the last [`JsonSession::update_codes`], or empty.
+    error: String,
 }
 
 impl JsonSession {
@@ -49,6 +53,8 @@ impl JsonSession {
             checklist: String::from(checklist),
             scratch: Scratch::default(),
             evaluator: crate::Evaluator::new(),
+            codes: Vec::new(),
+            error: String::new(),
         }
     }
 
@@ -108,6 +114,110 @@ impl JsonSession {
             Ok((rs, cl)) => answer(Ok(Self::update_of(&mut *evaluator, rs, cl, facts))),
             Err(d) => error(&d),
         }
+    }
+
+    /// As [`JsonSession::update`], with the update as codes in a resident buffer
+    /// ([`JsonSession::codes`]) instead of JSON text: `[verdict, outstanding, unknown, n, n
+    /// status codes (checklist order), m, m open-question fact indices, h, h hidden fact
+    /// indices]` (codes as in [`crate::compact`]; fact indices in schema order). Returns the
+    /// number of codes, or `0` on error ([`JsonSession::error`] holds it; nothing changed).
+    pub fn update_codes(&mut self, fact: &str, value_json: &str) -> usize {
+        let Self {
+            engine,
+            facts,
+            checklist,
+            evaluator,
+            codes,
+            error: last,
+            ..
+        } = self;
+        codes.clear();
+        last.clear();
+        let changed = (|| -> Answer<(&Ruleset, Checklist<'_>)> {
+            let value = crate::parse::parse_json(value_json).map_err(|d| alloc::vec![d])?;
+            let rs = engine.as_deref().map_err(Clone::clone)?;
+            let cl = checklist_of(rs, checklist)?;
+            facts.set(rs, fact, &value).map_err(|e| e.diagnostics())?;
+            Ok((rs, cl))
+        })();
+        let (rs, cl) = match changed {
+            Ok(v) => v,
+            Err(d) => {
+                *last = error(&d);
+                return 0;
+            }
+        };
+        let a = evaluator.assess(rs, cl, facts, true);
+        let (mut outstanding, mut unknown) = (0u32, 0u32);
+        codes.extend([a.verdict().code(), 0, 0, 0]);
+        for (status, hard) in a.req_statuses().zip(a.hard()) {
+            if hard {
+                outstanding += u32::from(status == Status::NotMet);
+                unknown += u32::from(status == Status::Unknown);
+            }
+            codes.push(status.code());
+        }
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let n = codes.len() - 4;
+        codes.splice(1..4, [outstanding, unknown, count(n)]);
+        let open = a.open_question_indices();
+        codes.push(count(open.len()));
+        codes.extend_from_slice(open);
+        let at = codes.len();
+        codes.push(0);
+        codes.extend(a.hidden_fact_indices().map(count));
+        let hidden = count(codes.len() - at - 1);
+        if let Some(slot) = codes.get_mut(at) {
+            *slot = hidden;
+        }
+        codes.len()
+    }
+
+    /// As [`JsonSession::set`], with the new report as codes in the resident buffer
+    /// ([`JsonSession::codes`]; see `Ruleset::report_codes_with`, named with
+    /// [`JsonEngine::report_template`](super::JsonEngine::report_template)). Returns the number
+    /// of codes, or `0` on error ([`JsonSession::error`]; nothing changed).
+    pub fn set_report_codes(&mut self, fact: &str, value_json: &str) -> usize {
+        let Self {
+            engine,
+            facts,
+            checklist,
+            scratch,
+            codes,
+            error: last,
+            ..
+        } = self;
+        codes.clear();
+        last.clear();
+        let changed = (|| -> Answer<(&Ruleset, Checklist<'_>)> {
+            let value = crate::parse::parse_json(value_json).map_err(|d| alloc::vec![d])?;
+            let rs = engine.as_deref().map_err(Clone::clone)?;
+            let cl = checklist_of(rs, checklist)?;
+            facts.set(rs, fact, &value).map_err(|e| e.diagnostics())?;
+            Ok((rs, cl))
+        })();
+        match changed {
+            Ok((rs, cl)) => {
+                rs.report_codes_with(cl, facts, scratch, codes);
+                codes.len()
+            }
+            Err(d) => {
+                *last = error(&d);
+                0
+            }
+        }
+    }
+
+    /// The codes of the last [`JsonSession::update_codes`].
+    #[must_use]
+    pub fn codes(&self) -> &[u32] {
+        &self.codes
+    }
+
+    /// The error of the last [`JsonSession::update_codes`] as `{"error": …}`, or empty.
+    #[must_use]
+    pub fn error(&self) -> &str {
+        &self.error
     }
 
     fn update_of<'a>(
