@@ -341,7 +341,11 @@ pub fn cds_card(args: &CdsCardArgs) -> Result<(), CliError> {
             .with_help("fix the error that `eval` reported, then make the cards from its report")],
         ));
     }
-    let at = if value.get("ok").is_some() { "$.ok" } else { "$" };
+    let at = if value.get("ok").is_some() {
+        "$.ok"
+    } else {
+        "$"
+    };
     let value = value.get("ok").cloned().unwrap_or(value);
     cds::check_report_format(&value, at).map_err(|d| invalid(&args.report, vec![d]))?;
     let report: homeward::Report = serde_json::from_value(value).map_err(|e| {

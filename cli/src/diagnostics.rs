@@ -3,7 +3,7 @@
 //! `{"error": …}` JSON for machines, and as the one-line `CODE: message at $.path` of a batch
 //! error line.
 
-use homeward::Diagnostic;
+use homeward::{Code, Diagnostic};
 use std::fmt::Write;
 
 /// How many diagnostics are printed for people; the rest are counted (`--format json` lists
@@ -58,22 +58,39 @@ pub fn text(diags: &[Diagnostic], file: Option<&str>) -> String {
     let prefix = file
         .map(|f| format!("{}: ", clean(f, MAX_FIELD_CHARS)))
         .unwrap_or_default();
-    for d in diags.iter().take(MAX_PRINTED) {
+    // The engine's own cap (`TOO_MANY_DIAGNOSTICS`, counting what it did not list) is always
+    // printed, after the problems shown.
+    let (capped, listed): (Vec<&Diagnostic>, Vec<&Diagnostic>) = diags
+        .iter()
+        .partition(|d| d.code == Code::TooManyDiagnostics);
+    for d in listed.iter().take(MAX_PRINTED) {
         let _ = writeln!(out, "{prefix}{}", cleaned(d));
     }
-    if diags.len() > MAX_PRINTED {
+    if listed.len() > MAX_PRINTED {
         let _ = writeln!(
             out,
-            "… and {} more diagnostic(s) not shown (--format json lists every one)",
-            diags.len() - MAX_PRINTED
+            "… and {} more diagnostic(s) not shown (--format json lists them)",
+            listed.len() - MAX_PRINTED
         );
     }
-    let errors = diags.iter().filter(|d| d.is_error()).count();
+    for d in &capped {
+        let _ = writeln!(out, "{prefix}{}", cleaned(d));
+    }
+    let errors = listed.iter().filter(|d| d.is_error()).count();
     if !diags.is_empty() {
-        let _ = writeln!(
+        let _ = write!(
             out,
             "{errors} error(s), {} warning(s)",
-            diags.len() - errors
+            listed.len() - errors
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            if capped.is_empty() {
+                ""
+            } else {
+                ", and more not listed"
+            }
         );
     }
     out

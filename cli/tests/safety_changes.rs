@@ -19,10 +19,26 @@ fn an_undeclared_change_to_a_hold_is_refused() {
     let dir = scratch("safety-undeclared");
     let ov = write(&dir, "ov.json", OVERLAY);
     let facts = write(&dir, "facts.json", FACTS);
-    let o = run(&["eval", "--overlay", &ov, "--facts", &facts, "--checklist", "ward_discharge"]);
+    let o = run(&[
+        "eval",
+        "--overlay",
+        &ov,
+        "--facts",
+        &facts,
+        "--checklist",
+        "ward_discharge",
+    ]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
-    assert!(stderr(&o).contains("error[UNDECLARED_SAFETY_CHANGE]"), "{}", stderr(&o));
-    assert!(stderr(&o).contains("$.overrides[0].owner"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error[UNDECLARED_SAFETY_CHANGE]"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("$.overrides[0].owner"),
+        "{}",
+        stderr(&o)
+    );
     let o = run(&["check", "--overlay", &ov]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
 }
@@ -37,23 +53,40 @@ fn a_declared_change_is_on_every_report_and_card() {
     );
     let ov = write(&dir, "ov.json", &declared);
     let facts = write(&dir, "facts.json", FACTS);
-    let args = ["eval", "--overlay", &ov, "--facts", &facts, "--checklist", "ward_discharge"];
+    let args = [
+        "eval",
+        "--overlay",
+        &ov,
+        "--facts",
+        &facts,
+        "--checklist",
+        "ward_discharge",
+    ];
     let o = run(&args);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let json = stdout(&o);
-    assert!(json.contains(r#""reason": "IDVA pilot""#) || json.contains(r#""reason":"IDVA pilot""#), "{json}");
+    assert!(
+        json.contains(r#""reason": "IDVA pilot""#) || json.contains(r#""reason":"IDVA pilot""#),
+        "{json}"
+    );
     let report = write(&dir, "report.json", &json);
     let mut text_args = args.to_vec();
     text_args.extend(["--format", "text"]);
     let t = run(&text_args);
     assert!(
-        stdout(&t).contains("overlay `local` replaces the owner of `domestic_abuse` (reason: IDVA pilot)"),
+        stdout(&t).contains(
+            "overlay `local` replaces the owner of `domestic_abuse` (reason: IDVA pilot)"
+        ),
         "{}",
         stdout(&t)
     );
     let c = run(&["cds-card", "--report", &report]);
     assert_eq!(code(&c), 0, "{}", stderr(&c));
-    assert!(stdout(&c).contains("Local changes to safety rules"), "{}", stdout(&c));
+    assert!(
+        stdout(&c).contains("Local changes to safety rules"),
+        "{}",
+        stdout(&c)
+    );
     assert!(stdout(&c).contains("Changed locally"), "{}", stdout(&c));
 }
 
@@ -67,7 +100,11 @@ fn l6_cds_card_reads_only_report_format_1() {
     let path = write(&dir, "report.json", &report);
     let c = run(&["cds-card", "--report", &path]);
     assert_eq!(code(&c), 1, "{}", stderr(&c));
-    assert!(stderr(&c).contains("error[UNSUPPORTED_FORMAT]"), "{}", stderr(&c));
+    assert!(
+        stderr(&c).contains("error[UNSUPPORTED_FORMAT]"),
+        "{}",
+        stderr(&c)
+    );
     assert!(stderr(&c).contains("at $.format"), "{}", stderr(&c));
     let wrapped = write(&dir, "wrapped.json", &format!(r#"{{"ok": {report}}}"#));
     let c = run(&["cds-card", "--report", &wrapped]);

@@ -25,7 +25,10 @@ fn benches(c: &mut Criterion) {
         ("10,000-row table", large::table(10_000)),
         ("10,000-link chain", large::chain(10_000)),
         ("10,000-table decision chain", large::table_chain(10_000)),
-        ("100,000-question asked_when chain", large::asked_chain(100_000)),
+        (
+            "100,000-question asked_when chain",
+            large::asked_chain(100_000),
+        ),
     ] {
         g.bench_function(name, |b| {
             b.iter(|| Ruleset::from_json(black_box(&text)).unwrap())

@@ -307,9 +307,7 @@ pub const fn default_help(code: Code) -> &'static str {
         Code::UnusedSafetyChange => {
             "remove the declaration: every report would list a change the overlay does not make"
         }
-        Code::AskedWhenCycle => {
-            "break the cycle: gate one of these questions on a fact outside it"
-        }
+        Code::AskedWhenCycle => "break the cycle: gate one of these questions on a fact outside it",
         Code::TooManyDiagnostics => "fix the problems reported first, then load again",
     }
 }

@@ -111,14 +111,12 @@ impl Facts {
         path: &str,
     ) -> Result<(), Diagnostic> {
         let Some((index, def)) = ruleset.fact(id) else {
-            return Err(
-                Diagnostic::error(
-                    Code::UnknownFact,
-                    path,
-                    format!("unknown fact `{}`", crate::parse::shorten(id)),
-                )
-                    .with_help("use a fact id declared in the ruleset; see its schema"),
-            );
+            return Err(Diagnostic::error(
+                Code::UnknownFact,
+                path,
+                format!("unknown fact `{}`", crate::parse::shorten(id)),
+            )
+            .with_help("use a fact id declared in the ruleset; see its schema"));
         };
         let val = def.ty.parse(&def.id, v, path)?;
         if self.values.len() < ruleset.facts.len() {

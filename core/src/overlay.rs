@@ -240,8 +240,7 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
         BTreeSet::new()
     };
     for ins in ov.table_rows {
-        if ins.position == Position::Start && !ins.rows.is_empty() && gating.contains(&ins.table)
-        {
+        if ins.position == Position::Start && !ins.rows.is_empty() && gating.contains(&ins.table) {
             let what = format!(
                 "rows are put before the base rows of table `{}`, which a blocker or a \
                  safeguarding hold reads: under first hit they can switch its blockers off",
@@ -396,7 +395,11 @@ fn tables_read_by_blockers(doc: &RulesetDoc) -> BTreeSet<String> {
     let mut tables = BTreeSet::new();
     let mut refs: BTreeSet<&str> = BTreeSet::new();
     let mut todo: Vec<&ConditionDoc> = Vec::new();
-    for r in doc.requirements.iter().filter(|r| r.kind.counts_toward_verdict()) {
+    for r in doc
+        .requirements
+        .iter()
+        .filter(|r| r.kind.counts_toward_verdict())
+    {
         todo.extend(r.applies_when.as_ref());
         todo.push(&r.met_when);
     }

@@ -222,11 +222,15 @@ impl core::fmt::Display for SafetyChange {
             SafetyChangeKind::RowsAtStart => {
                 alloc::format!("puts rows before the base rows of table `{table}`")
             }
-            SafetyChangeKind::ChecklistWithoutHold => alloc::format!(
-                "leaves the safeguarding hold `{req}` out of checklist `{list}`"
-            ),
+            SafetyChangeKind::ChecklistWithoutHold => {
+                alloc::format!("leaves the safeguarding hold `{req}` out of checklist `{list}`")
+            }
         };
-        write!(f, "overlay `{}` {what} (reason: {})", self.overlay, self.reason)
+        write!(
+            f,
+            "overlay `{}` {what} (reason: {})",
+            self.overlay, self.reason
+        )
     }
 }
 

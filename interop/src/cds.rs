@@ -419,7 +419,9 @@ pub fn check_report_format(value: &Value, at: &str) -> Result<(), homeward::Diag
             format!("{at}.format"),
             format!("report format {f} is not supported; this version reads format 1"),
         )
-        .with_help("make the report with a homeward of the same format version (docs/report-format.md)")),
+        .with_help(
+            "make the report with a homeward of the same format version (docs/report-format.md)",
+        )),
         None => Ok(()),
     }
 }

@@ -174,7 +174,10 @@ fn example() -> Ruleset {
 }
 
 fn fact_errors(text: &str) -> Vec<Diagnostic> {
-    Facts::from_json(&example(), text).err().unwrap().diagnostics()
+    Facts::from_json(&example(), text)
+        .err()
+        .unwrap()
+        .diagnostics()
 }
 
 #[test]
@@ -198,13 +201,24 @@ fn keys_in_messages_are_escaped_and_cut_short() {
     assert!(!d.message.contains('\0') && !d.path.contains('\0'), "{d:?}");
     let long = "k".repeat(10 * 1024 * 1024);
     let d = &fact_errors(&format!("{{\"{long}\": 1}}"))[0];
-    assert!(d.message.len() < 200 && d.path.len() < 200, "{} / {}", d.message.len(), d.path.len());
+    assert!(
+        d.message.len() < 200 && d.path.len() < 200,
+        "{} / {}",
+        d.message.len(),
+        d.path.len()
+    );
     assert!(d.message.contains('…'));
     // The same in a ruleset's unknown field.
-    let e = Ruleset::from_json(&format!(r#"{{"id": "m", "version": "1", "title": "M", "{long}": 1}}"#))
-        .unwrap_err()
-        .diagnostics();
-    assert!(e[0].message.len() < 200 && e[0].path.len() < 200, "{:?}", e[0].code);
+    let e = Ruleset::from_json(&format!(
+        r#"{{"id": "m", "version": "1", "title": "M", "{long}": 1}}"#
+    ))
+    .unwrap_err()
+    .diagnostics();
+    assert!(
+        e[0].message.len() < 200 && e[0].path.len() < 200,
+        "{:?}",
+        e[0].code
+    );
 }
 
 #[test]

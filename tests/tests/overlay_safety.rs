@@ -23,7 +23,9 @@ fn load(overlay: &Value) -> Result<Ruleset, Vec<Diagnostic>> {
 
 #[track_caller]
 fn refused_with(overlay: &Value, code: Code, path: &str) -> Diagnostic {
-    let diags = load(overlay).err().expect("the overlay must be refused");
+    let Err(diags) = load(overlay) else {
+        panic!("the overlay must be refused")
+    };
     diags
         .iter()
         .find(|d| d.code == code && d.path == path)
@@ -42,14 +44,18 @@ fn overlay(extra: Value) -> Value {
 
 /// The review's first case: a new checklist without the holds.
 fn fast_checklist() -> Value {
-    overlay(json!({"checklists": [{"id": "ward_discharge_fast", "title": "Ward discharge",
-        "requirements": ["tto_ready", "transport", "discharge_summary", "follow_up", "patient_informed"]}]}))
+    overlay(
+        json!({"checklists": [{"id": "ward_discharge_fast", "title": "Ward discharge",
+        "requirements": ["tto_ready", "transport", "discharge_summary", "follow_up", "patient_informed"]}]}),
+    )
 }
 
 /// The review's second case: a row at the start of `pathway` that always gives pathway 0.
 fn pathway_row() -> Value {
-    overlay(json!({"table_rows": [{"table": "pathway", "position": "start",
-        "rows": [{"when": true, "output": 0, "citation": {"source": "local"}}]}]}))
+    overlay(
+        json!({"table_rows": [{"table": "pathway", "position": "start",
+        "rows": [{"when": true, "output": 0, "citation": {"source": "local"}}]}]}),
+    )
 }
 
 /// The review's third case: holds' text blanked or owner moved to the family.
@@ -67,7 +73,11 @@ fn a_new_checklist_without_the_holds_is_refused() {
         "$.checklists[0].requirements",
     );
     assert_eq!(d.document.as_deref(), Some("local"));
-    assert!(d.message.contains("safeguarding_destination"), "{}", d.message);
+    assert!(
+        d.message.contains("safeguarding_destination"),
+        "{}",
+        d.message
+    );
     assert!(d.help.contains("checklist_without_hold"), "{}", d.help);
 }
 
@@ -94,11 +104,19 @@ fn a_hold_blanked_or_given_to_the_family_is_refused() {
     let empty = overlay(json!({"overrides": [{"requirement": "domestic_abuse", "action": " "}]}));
     refused_with(&empty, Code::InvalidValue, "$.overrides[0].action");
     // A primary (clinical) requirement's action too.
-    let primary = overlay(json!({"overrides": [{"requirement": "no_criteria_to_reside",
-        "action": "Discharge when the bed is needed"}]}));
-    refused_with(&primary, Code::UndeclaredSafetyChange, "$.overrides[0].action");
+    let primary = overlay(
+        json!({"overrides": [{"requirement": "no_criteria_to_reside",
+        "action": "Discharge when the bed is needed"}]}),
+    );
+    refused_with(
+        &primary,
+        Code::UndeclaredSafetyChange,
+        "$.overrides[0].action",
+    );
     // The text of an ordinary blocker can still be localised without a declaration.
-    let plain = overlay(json!({"overrides": [{"requirement": "key_safe", "action": "Call the handyperson"}]}));
+    let plain = overlay(
+        json!({"overrides": [{"requirement": "key_safe", "action": "Call the handyperson"}]}),
+    );
     assert!(load(&plain).is_ok());
 }
 
@@ -138,7 +156,10 @@ fn declared_changes_load_and_every_report_lists_them() {
     );
     assert_ne!(load(&other).unwrap().hash(), rs.hash());
 
-    let rows = declare(pathway_row(), json!([{"change": "rows_at_start", "table": "pathway", "reason": "r"}]));
+    let rows = declare(
+        pathway_row(),
+        json!([{"change": "rows_at_start", "table": "pathway", "reason": "r"}]),
+    );
     assert_eq!(load(&rows).unwrap().safety_changes().len(), 1);
     let list = declare(
         fast_checklist(),
@@ -149,21 +170,32 @@ fn declared_changes_load_and_every_report_lists_them() {
     );
     let rs = load(&list).unwrap();
     // The review's patient: still READY on this checklist, but the report says why.
-    let facts = Facts::from_json(&rs, &json!({"safeguarding.concern_open": true,
+    let facts = Facts::from_json(
+        &rs,
+        &json!({"safeguarding.concern_open": true,
         "safeguarding.about_destination": true, "safeguarding.protection_plan_in_place": false,
         "logistics.tto_ready": true, "logistics.transport_arranged": true,
         "logistics.discharge_summary_sent": true, "logistics.follow_up_booked": true,
-        "logistics.patient_informed": true}).to_string()).unwrap();
+        "logistics.patient_informed": true})
+        .to_string(),
+    )
+    .unwrap();
     let r = rs.evaluate(rs.checklist(Some("ward_discharge_fast")).unwrap(), &facts);
     assert_eq!(r.verdict, Verdict::Ready);
     assert_eq!(r.safety_changes.len(), 2);
-    assert_eq!(r.safety_changes[0].checklist.as_deref(), Some("ward_discharge_fast"));
+    assert_eq!(
+        r.safety_changes[0].checklist.as_deref(),
+        Some("ward_discharge_fast")
+    );
 }
 
 #[test]
 fn reports_without_declared_changes_are_unchanged() {
     let rs = Ruleset::national().unwrap();
-    let r = rs.evaluate(rs.checklist(Some("ward_discharge")).unwrap(), &Facts::default());
+    let r = rs.evaluate(
+        rs.checklist(Some("ward_discharge")).unwrap(),
+        &Facts::default(),
+    );
     assert!(r.safety_changes.is_empty());
     assert!(!r.to_json().contains("safety_changes"));
 }
@@ -171,20 +203,35 @@ fn reports_without_declared_changes_are_unchanged() {
 #[test]
 fn declarations_must_be_exact() {
     // A declaration of a change the overlay does not make.
-    let o = overlay(json!({"safety_changes": [{"change": "override_action", "requirement": "domestic_abuse", "reason": "r"}]}));
+    let o = overlay(
+        json!({"safety_changes": [{"change": "override_action", "requirement": "domestic_abuse", "reason": "r"}]}),
+    );
     refused_with(&o, Code::UnusedSafetyChange, "$.safety_changes[0]");
     // No reason.
-    let o = declare(pathway_row(), json!([{"change": "rows_at_start", "table": "pathway", "reason": ""}]));
+    let o = declare(
+        pathway_row(),
+        json!([{"change": "rows_at_start", "table": "pathway", "reason": ""}]),
+    );
     refused_with(&o, Code::InvalidValue, "$.safety_changes[0].reason");
     // The wrong target fields.
-    let o = declare(pathway_row(), json!([{"change": "rows_at_start", "requirement": "pathway", "reason": "r"}]));
+    let o = declare(
+        pathway_row(),
+        json!([{"change": "rows_at_start", "requirement": "pathway", "reason": "r"}]),
+    );
     refused_with(&o, Code::MissingField, "$.safety_changes[0]");
     refused_with(&o, Code::UnknownField, "$.safety_changes[0].requirement");
     // Only overlays declare.
     let mut base: Value = serde_json::from_str(NATIONAL_JSON).unwrap();
-    base["safety_changes"] = json!([{"change": "rows_at_start", "table": "pathway", "reason": "r"}]);
-    let e = Ruleset::from_json(&base.to_string()).unwrap_err().diagnostics();
-    assert!(e.iter().any(|d| d.code == Code::NotAnOverlay && d.path == "$.safety_changes"), "{e:#?}");
+    base["safety_changes"] =
+        json!([{"change": "rows_at_start", "table": "pathway", "reason": "r"}]);
+    let e = Ruleset::from_json(&base.to_string())
+        .unwrap_err()
+        .diagnostics();
+    assert!(
+        e.iter()
+            .any(|d| d.code == Code::NotAnOverlay && d.path == "$.safety_changes"),
+        "{e:#?}"
+    );
 }
 
 #[test]
@@ -203,7 +250,11 @@ fn every_shipped_checklist_carries_every_safeguarding_hold() {
         assert!(holds.len() >= 2, "{holds:?}");
         for list in &doc.checklists {
             for h in &holds {
-                assert!(list.requirements.iter().any(|r| r == h), "{overlays:?}: checklist `{}` lacks hold `{h}`", list.id);
+                assert!(
+                    list.requirements.iter().any(|r| r == h),
+                    "{overlays:?}: checklist `{}` lacks hold `{h}`",
+                    list.id
+                );
             }
         }
         // And the bundled overlays declare nothing: they weaken nothing.

@@ -432,7 +432,11 @@ fn ready_never_holds_while_a_safety_matter_is_present_or_unknown() {
 #[test]
 fn an_undetermined_verdict_always_has_an_open_question() {
     let overlay_sets: Vec<Vec<&str>> = std::iter::once(vec![])
-        .chain(homeward::bundled::OVERLAYS.iter().map(|(id, _, _)| vec![*id]))
+        .chain(
+            homeward::bundled::OVERLAYS
+                .iter()
+                .map(|(id, _, _)| vec![*id]),
+        )
         .collect();
     let mut rng = Rng(0x0de4_d0e5_0000_0007);
     let mut eval = homeward::Evaluator::new();
@@ -447,16 +451,30 @@ fn an_undetermined_verdict_always_has_an_open_question() {
             for _ in 0..20_000 {
                 let mut row: Vec<i32> = if seeds.is_empty() || rng.chance(20) {
                     cols.iter()
-                        .map(|c| if rng.chance(40) { UNKNOWN } else { random_value(c, &mut rng) })
+                        .map(|c| {
+                            if rng.chance(40) {
+                                UNKNOWN
+                            } else {
+                                random_value(c, &mut rng)
+                            }
+                        })
                         .collect()
                 } else {
                     seeds[rng.below(seeds.len() as u64) as usize].clone()
                 };
                 for _ in 0..rng.below(6) {
                     let i = rng.below(row.len() as u64) as usize;
-                    row[i] = if rng.chance(50) { UNKNOWN } else { random_value(&cols[i], &mut rng) };
+                    row[i] = if rng.chance(50) {
+                        UNKNOWN
+                    } else {
+                        random_value(&cols[i], &mut rng)
+                    };
                 }
-                let facts = Facts::from_compact(&rs, &row).unwrap();
+                // Assessed on a day: every caller gives one (the checklist the device's date,
+                // the CLI today's by default). Without one a comparison with today is unknown
+                // and no question can settle it (hazard H31; `as_of: null` on the report).
+                let as_of = homeward::Date::from_days(20_789 - 60 + rng.below(121) as i32);
+                let facts = Facts::from_compact(&rs, &row).unwrap().with_as_of(as_of);
                 let a = eval.assess(&rs, list, &facts, true);
                 if a.verdict() == homeward::Verdict::Undetermined {
                     undetermined += 1;
@@ -467,7 +485,10 @@ fn an_undetermined_verdict_always_has_an_open_question() {
                     );
                 }
             }
-            assert!(undetermined > 1_000, "{checklist} {overlays:?}: only {undetermined} undetermined patients");
+            assert!(
+                undetermined > 1_000,
+                "{checklist} {overlays:?}: only {undetermined} undetermined patients"
+            );
         }
     }
 }

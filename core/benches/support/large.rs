@@ -2,6 +2,11 @@
 //! small pool of facts (so the unreachable-row lint has work to do on every row), and a long
 //! chain of named conditions each referencing the next.
 
+#![allow(
+    clippy::indexing_slicing,
+    reason = "benchmark workload generator: builds JSON it owns"
+)]
+
 use serde_json::{json, Value};
 
 fn facts(n: usize) -> Vec<Value> {
@@ -110,7 +115,8 @@ pub fn table_chain(n: usize) -> String {
         .collect();
     let req = json!({ "id": "r", "title": "R", "kind": "blocker", "owner": "nhs",
         "met_when": { "decision": "t0", "eq": 1 }, "action": "a", "citation": { "source": "generated" } });
-    let mut text: Value = serde_json::from_str(&doc(facts(12), json!({}), vec![req], vec![])).unwrap();
+    let mut text: Value =
+        serde_json::from_str(&doc(facts(12), json!({}), vec![req], vec![])).unwrap();
     text["tables"] = Value::Array(tables);
     text.to_string()
 }

@@ -537,7 +537,12 @@ impl Compiler<'_> {
             let names: Vec<String> = path
                 .iter()
                 .map(|&w| match g.node_at(w) {
-                    Node::Fact(f) => self.doc.facts.get(f).map(|d| d.id.clone()).unwrap_or_default(),
+                    Node::Fact(f) => self
+                        .doc
+                        .facts
+                        .get(f)
+                        .map(|d| d.id.clone())
+                        .unwrap_or_default(),
                     Node::It(it) => self.item_name(it),
                 })
                 .collect();
@@ -558,9 +563,8 @@ impl Compiler<'_> {
                 );
                 self.error(site, Code::AskedWhenSelf, at, msg);
             } else {
-                let msg = format!(
-                    "questions are only asked depending on each other's answers: {chain}"
-                );
+                let msg =
+                    format!("questions are only asked depending on each other's answers: {chain}");
                 self.error(site, Code::AskedWhenCycle, at, msg);
             }
         }
