@@ -37,7 +37,7 @@ fn l5_keys_are_escaped_and_shortened() {
     assert_eq!(code(&o), 1);
     assert!(!o.stderr.contains(&0), "no raw NUL");
     assert!(
-        stderr(&o).contains("unknown fact `clinical.news2\\0x`"),
+        stderr(&o).contains("unknown fact `clinical.news2\\u{0}x`"),
         "{}",
         stderr(&o)
     );

@@ -12,7 +12,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::wire::{
     ConditionDoc, Kind, Position, RequirementDoc, RulesetDoc, SafetyChangeDoc, SafetyChangeKind,
 };
-use alloc::collections::BTreeSet;
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -237,10 +237,13 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
     {
         tables_read_by_blockers(base)
     } else {
-        BTreeSet::new()
+        BTreeMap::new()
     };
     for ins in ov.table_rows {
-        if ins.position == Position::Start && !ins.rows.is_empty() && gating.contains(&ins.table) {
+        if ins.position == Position::Start
+            && !ins.rows.is_empty()
+            && gating.contains_key(&ins.table)
+        {
             let what = format!(
                 "rows are put before the base rows of table `{}`, which a blocker or a \
                  safeguarding hold reads: under first hit they can switch its blockers off",
@@ -391,9 +394,11 @@ impl<'a> Declared<'a> {
 
 /// The ids of the tables that a blocker or a safeguarding hold reads, directly or through
 /// named conditions and other tables.
-fn tables_read_by_blockers(doc: &RulesetDoc) -> BTreeSet<String> {
-    let mut tables = BTreeSet::new();
-    let mut refs: BTreeSet<&str> = BTreeSet::new();
+fn tables_read_by_blockers(doc: &RulesetDoc) -> BTreeMap<String, usize> {
+    // Sets as `String` to `usize` maps: the instantiation the ruleset's indices already use,
+    // so the check adds no B-tree code to the `.wasm`.
+    let mut tables: BTreeMap<String, usize> = BTreeMap::new();
+    let mut refs: BTreeMap<String, usize> = BTreeMap::new();
     let mut todo: Vec<&ConditionDoc> = Vec::new();
     for r in doc
         .requirements
@@ -410,12 +415,12 @@ fn tables_read_by_blockers(doc: &RulesetDoc) -> BTreeSet<String> {
             }
             ConditionDoc::Not(inner) => todo.push(inner),
             ConditionDoc::Ref(name) => {
-                if refs.insert(name) {
+                if refs.insert(name.clone(), 0).is_none() {
                     todo.extend(doc.conditions.get(name).map(|n| &n.when));
                 }
             }
             ConditionDoc::Decision(t, _, _) => {
-                if tables.insert(t.clone()) {
+                if tables.insert(t.clone(), 0).is_none() {
                     for table in doc.tables.iter().filter(|x| x.id == *t) {
                         todo.extend(table.rows.iter().map(|r| &r.when));
                     }

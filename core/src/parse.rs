@@ -126,7 +126,19 @@ impl<'de> Visitor<'de> for Strict<'_> {
 /// A key as shown in a message: control characters escaped, at most 80 characters (a 10 MB
 /// key is never echoed whole).
 pub(crate) fn shorten(key: &str) -> String {
-    let mut out: String = key.chars().take(80).flat_map(char::escape_debug).collect();
+    use core::fmt::Write as _;
+    let mut out = String::new();
+    for c in key.chars().take(80) {
+        // Control characters and the bidirectional controls that reorder text on screen, as
+        // `\u{…}` (not `char::escape_debug`, whose Unicode tables cost the `.wasm` kilobytes).
+        if c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
+            let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
     if key.chars().nth(80).is_some() {
         out.push('…');
     }

@@ -197,7 +197,11 @@ fn integer_messages_say_what_is_wrong() {
 fn keys_in_messages_are_escaped_and_cut_short() {
     let d = &fact_errors("{\"clinical.news2\\u0000x\": 1}")[0];
     assert_eq!(d.code, homeward::Code::UnknownFact);
-    assert!(d.message.contains(r"clinical.news2\0x"), "{}", d.message);
+    assert!(d.message.contains(r"clinical.news2\u{0}x"), "{}", d.message);
+    // A bidirectional control that would reorder the message on screen is escaped too.
+    let d = &fact_errors("{\"\\u202ehome\": 1}")[0];
+    assert!(d.message.contains(r"\u{202e}home"), "{}", d.message);
+    assert!(!d.message.contains('\u{202e}'), "{}", d.message);
     assert!(!d.message.contains('\0') && !d.path.contains('\0'), "{d:?}");
     let long = "k".repeat(10 * 1024 * 1024);
     let d = &fact_errors(&format!("{{\"{long}\": 1}}"))[0];

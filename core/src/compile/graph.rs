@@ -7,7 +7,7 @@ use super::{Compiler, Site};
 use crate::bits::BitSet;
 use crate::decode::key_path;
 use crate::diagnostic::Code;
-use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -28,14 +28,14 @@ pub(crate) struct Reads {
     pub facts: Vec<usize>,
     /// Named conditions and tables, in first-read order, without repeats.
     pub items: Vec<Item>,
-    /// The same items as a set (a tree, not bits as wide as the largest index: a chain of
-    /// tables each reading the next would be quadratic in memory).
-    seen_items: BTreeSet<Item>,
 }
 
 impl Reads {
+    /// Adds `it` unless it is already read. A linear search: a condition names a few items
+    /// directly (the chains of review finding L7 name one each), and no map here keeps a
+    /// B-tree instantiation out of the `.wasm`.
     pub(crate) fn add_item(&mut self, it: Item) {
-        if self.seen_items.insert(it) {
+        if !self.items.contains(&it) {
             self.items.push(it);
         }
     }
@@ -43,7 +43,7 @@ impl Reads {
     /// Whether `it` is read.
     #[cfg(feature = "lint")]
     pub(crate) fn has_item(&self, it: Item) -> bool {
-        self.seen_items.contains(&it)
+        self.items.contains(&it)
     }
 }
 
@@ -484,7 +484,9 @@ impl Graph {
     /// A cycle through node `from` within `comp`, as node indices from `from` back to it
     /// (breadth first, so the shortest).
     fn cycle_through(&self, from: usize, comp: &BitSet) -> Vec<usize> {
-        let mut parent: BTreeMap<usize, usize> = BTreeMap::new();
+        let n = self.asked.len() + self.derived.len() + self.tables.len();
+        // parent[w]: the node the search reached `w` from (usize::MAX: not reached).
+        let mut parent = alloc::vec![usize::MAX; n];
         let mut queue = alloc::collections::VecDeque::from([from]);
         while let Some(v) = queue.pop_front() {
             for w in (0..).map_while(|k| self.successor(v, k)) {
@@ -493,14 +495,17 @@ impl Graph {
                     let mut at = v;
                     while at != from {
                         path.push(at);
-                        at = parent.get(&at).copied().unwrap_or(from);
+                        at = match get(&parent, at) {
+                            usize::MAX => from,
+                            p => p,
+                        };
                     }
                     path.push(from);
                     path.reverse();
                     return path;
                 }
-                if comp.contains(w) && !parent.contains_key(&w) {
-                    parent.insert(w, v);
+                if comp.contains(w) && get(&parent, w) == usize::MAX {
+                    set(&mut parent, w, v);
                     queue.push_back(w);
                 }
             }
