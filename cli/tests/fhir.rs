@@ -340,6 +340,55 @@ fn a_repeated_link_id_is_refused() {
     refused(&qr, "DUPLICATE_ID", &format!("{group}.item[{n}].linkId"));
 }
 
+/// C2 in a response file: a key repeated in one object (here a second `answer` that opens a
+/// safeguarding concern) is refused with `DUPLICATE_KEY` at the repeated key, never read as
+/// "the last one wins".
+#[test]
+fn a_response_file_with_a_duplicate_key_is_refused() {
+    let (_, mut qr) = ready();
+    let link = "safeguarding.concern_open";
+    let p = path_of(&qr, link);
+    let one = item(&mut qr, link).to_string();
+    let two = format!(
+        r#"{},"answer":[{{"valueBoolean":true}}]}}"#,
+        one.strip_suffix('}').unwrap_or_else(|| panic!("{one}"))
+    );
+    let whole = qr.to_string();
+    assert_eq!(whole.matches(&one).count(), 1, "{one}");
+    let dir = std::env::temp_dir().join(format!("homeward-fhir-dup-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.join("qr.json");
+    std::fs::write(&file, whole.replace(&one, &two)).unwrap_or_else(|e| panic!("{e}"));
+    let file = file.to_string_lossy().into_owned();
+    let args = [
+        "eval",
+        "--questionnaire-response",
+        &file,
+        "--checklist",
+        "ward_discharge",
+    ];
+    let path = format!("{p}.answer");
+    // Text: the file, the code and the path on standard error; no report.
+    let o = run(&args, None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains(&format!("{file}: error[DUPLICATE_KEY]")),
+        "{err}"
+    );
+    assert!(err.contains(&format!("at {path}\n")), "{err}");
+    assert!(!text(&o.stdout).contains("verdict"), "{}", text(&o.stdout));
+    // JSON: the same code and path.
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json", "--compact"]);
+    let o = run(&json_args, None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["error"]["code"], "DUPLICATE_KEY", "{v}");
+    assert_eq!(v["error"]["path"], path.as_str(), "{v}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// C1: answers nested under `answer.item` were ignored.
 #[test]
 fn a_question_nested_under_an_answer_is_refused() {

@@ -129,6 +129,39 @@ fn l1_file_errors_exit_3_naming_the_path() {
     );
 }
 
+/// L1: an `--out` file that exists but cannot be written (`/proc/version`: refused at open
+/// for a user, a failed write for root) is a file error, exit 3, naming the path, for every
+/// command that takes `--out`. Skipped only where there is no `/proc/version`.
+#[test]
+fn l1_an_unwritable_out_file_exits_3_naming_the_path() {
+    let target = "/proc/version";
+    if !Path::new(target).exists() {
+        eprintln!("skipped: no {target} on this system");
+        return;
+    }
+    let before = std::fs::read_to_string(target).unwrap_or_default();
+    let dir = scratch("l1-unwritable-out");
+    let report = run(&["eval", "--ruleset", RULESET, "--facts", FACTS]);
+    assert_eq!(code(&report), 0, "{}", stderr(&report));
+    let report = write(&dir, "report.json", &stdout(&report));
+    for args in [
+        vec!["export", "--format", "json", "--out", target],
+        vec!["rulebook", "--out", target],
+        vec!["cds-card", "--report", &report, "--out", target],
+        vec!["batch", FACTS, "--out", target, "--aggregate", "/dev/null"],
+    ] {
+        let o = exits(&args, 3);
+        assert!(
+            stderr(&o).contains(&format!("cannot write `{target}`")),
+            "{args:?}: {}",
+            stderr(&o)
+        );
+        assert!(stdout(&o).is_empty(), "{args:?}: {}", stdout(&o));
+    }
+    assert_eq!(std::fs::read_to_string(target).unwrap_or_default(), before);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// L1: `batch` exits 4 when any line failed, after every line and the aggregate are written;
 /// a JSON array file (every line fails) is not a success.
 #[test]

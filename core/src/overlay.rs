@@ -4,13 +4,15 @@
 //!
 //! No silent weakening: a change that can weaken a safeguarding hold, a primary requirement or
 //! a table that gates blockers (an override of their action, owner or referral; rows before
-//! the base rows; a new checklist without a hold) is an error unless the overlay declares it
+//! the base rows; a new checklist without a hold, or without the primary requirements of every
+//! base checklist) is an error unless the overlay declares it
 //! under `safety_changes` with a reason, and a declaration of a change it does not make is an
 //! error too. The declarations go into the merged document, and every report lists them.
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::wire::{
-    ConditionDoc, Kind, Position, RequirementDoc, RulesetDoc, SafetyChangeDoc, SafetyChangeKind,
+    ChecklistDoc, ConditionDoc, Kind, Position, RequirementDoc, RulesetDoc, SafetyChangeDoc,
+    SafetyChangeKind,
 };
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -79,13 +81,14 @@ pub(crate) fn merge(
         let at = order.iter().take_while(|o| o.id <= ov.id).count();
         order.insert(at, ov);
     }
+    let modes = Mode::of(&base);
     for ov in order {
-        apply(&mut base, ov, diags);
+        apply(&mut base, ov, &modes, diags);
     }
     base
 }
 
-fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
+fn apply(base: &mut RulesetDoc, ov: RulesetDoc, modes: &[Mode], diags: &mut Vec<Diagnostic>) {
     match &ov.extends {
         Some(e) if *e == base.id || base.id.split('+').next() == Some(e.as_str()) => {}
         Some(e) => {
@@ -149,29 +152,7 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
     }
     base.requirements.extend(ov.requirements);
     base.tables.extend(ov.tables);
-    let holds: Vec<String> = base
-        .requirements
-        .iter()
-        .filter(|r| r.kind == Kind::SafeguardingHold)
-        .map(|r| r.id.clone())
-        .collect();
-    for list in &ov.checklists {
-        for hold in holds.iter().filter(|h| !list.requirements.contains(h)) {
-            let what = format!(
-                "checklist `{}` leaves out the safeguarding hold `{hold}`",
-                list.id
-            );
-            let at = format!("{}.requirements", list.origin.path);
-            let target = (Some(hold.as_str()), None, Some(list.id.as_str()));
-            declared.need(
-                SafetyChangeKind::ChecklistWithoutHold,
-                target,
-                &at,
-                &what,
-                diags,
-            );
-        }
-    }
+    let first_new = base.checklists.len();
     base.checklists.extend(ov.checklists);
     for o in ov.overrides {
         let Some(r) = base.requirements.iter_mut().find(|r| r.id == o.requirement) else {
@@ -294,8 +275,116 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+    // The overlay's own checklists as merged, items added by `checklist_items` included.
+    let (old_lists, new_lists) = base
+        .checklists
+        .split_at_checked(first_new)
+        .unwrap_or_default();
+    for list in new_lists {
+        // A checklist that redefines one already there is a `DUPLICATE_ID` (at compile), not
+        // a safety change to declare.
+        if !old_lists.iter().any(|c| c.id == list.id) {
+            guard_new_checklist(base, list, modes, &mut declared, diags);
+        }
+    }
     declared.finish(diags);
     base.safety_changes.extend(ov.safety_changes);
+}
+
+/// A checklist of the base ruleset (before any overlay), with the primary (clinical)
+/// requirements it carries: the clinical guard of one mode of use.
+struct Mode {
+    id: String,
+    requirements: Vec<String>,
+    primaries: Vec<String>,
+}
+
+impl Mode {
+    fn of(base: &RulesetDoc) -> Vec<Mode> {
+        let primary = |id: &String| base.requirements.iter().any(|r| r.id == *id && r.primary);
+        base.checklists
+            .iter()
+            .map(|c| Mode {
+                id: c.id.clone(),
+                requirements: c.requirements.clone(),
+                primaries: c
+                    .requirements
+                    .iter()
+                    .filter(|r| primary(r))
+                    .cloned()
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// The checks on a checklist an overlay adds (`list`, as merged):
+/// - it carries every safeguarding hold (of the base or the overlays), else
+///   `checklist_without_hold` for each hold left out;
+/// - it carries every primary requirement of at least one base checklist (it is at least as
+///   clinically guarded as some mode of the base), else `checklist_without_primary` for each
+///   primary it leaves out of the base checklist closest to it: the one sharing the most
+///   requirements with it (on a tie, the one with the fewest primaries left out, then the
+///   first in the base).
+fn guard_new_checklist(
+    base: &RulesetDoc,
+    list: &ChecklistDoc,
+    modes: &[Mode],
+    declared: &mut Declared<'_>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let holds: Vec<&str> = base
+        .requirements
+        .iter()
+        .filter(|r| r.kind == Kind::SafeguardingHold)
+        .map(|r| r.id.as_str())
+        .collect();
+    let at = format!("{}.requirements", list.origin.path);
+    let has = |id: &String| list.requirements.contains(id);
+    for hold in holds
+        .iter()
+        .filter(|h| !list.requirements.iter().any(|r| r == *h))
+    {
+        let what = format!(
+            "checklist `{}` leaves out the safeguarding hold `{hold}`",
+            list.id
+        );
+        let target = (Some(*hold), None, Some(list.id.as_str()));
+        declared.need(
+            SafetyChangeKind::ChecklistWithoutHold,
+            target,
+            &at,
+            &what,
+            diags,
+        );
+    }
+    if modes.iter().any(|m| m.primaries.iter().all(has)) {
+        return;
+    }
+    // No mode is covered, so there is at least one mode; the closest one names what is
+    // missing. `max_by_key` keeps the last of equals, so iterate in reverse for the first.
+    let closest = modes.iter().rev().max_by_key(|m| {
+        let shared = m.requirements.iter().filter(|r| has(r)).count();
+        let missing = m.primaries.iter().filter(|r| !has(r)).count();
+        (shared, core::cmp::Reverse(missing))
+    });
+    let Some(mode) = closest else { return };
+    for primary in mode.primaries.iter().filter(|r| !has(r)) {
+        let what = format!(
+            "checklist `{}` leaves out the primary (clinical) requirement `{primary}` of \
+             `{}`, the base checklist closest to it: a new checklist carries every primary \
+             requirement of at least one base checklist",
+            list.id, mode.id
+        );
+        let target = (Some(primary.as_str()), None, Some(list.id.as_str()));
+        declared.need(
+            SafetyChangeKind::ChecklistWithoutPrimary,
+            target,
+            &at,
+            &what,
+            diags,
+        );
+    }
 }
 
 /// Whether changing a requirement's text or owner can weaken safety: a safeguarding hold or a

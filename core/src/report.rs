@@ -192,11 +192,11 @@ json_struct! {
         pub overlay: String,
         /// What kind of change.
         pub change: SafetyChangeKind,
-        /// The requirement changed, or the hold a checklist leaves out.
+        /// The requirement changed, or the hold or primary requirement a checklist leaves out.
         pub requirement: Option<String> = skip_none,
         /// The table whose new rows come before its base rows.
         pub table: Option<String> = skip_none,
-        /// The checklist that leaves a hold out.
+        /// The checklist that leaves a hold or a primary requirement out.
         pub checklist: Option<String> = skip_none,
         /// Why, in the overlay's words.
         pub reason: String,
@@ -225,6 +225,9 @@ impl core::fmt::Display for SafetyChange {
             SafetyChangeKind::ChecklistWithoutHold => {
                 alloc::format!("leaves the safeguarding hold `{req}` out of checklist `{list}`")
             }
+            SafetyChangeKind::ChecklistWithoutPrimary => alloc::format!(
+                "leaves the primary (clinical) requirement `{req}` out of checklist `{list}`"
+            ),
         };
         write!(
             f,

@@ -75,7 +75,7 @@ export interface ReportItem {
 export interface SafetyChange {
   overlay: string;
   change: 'override_action' | 'override_owner' | 'override_referral' | 'rows_at_start'
-    | 'checklist_without_hold';
+    | 'checklist_without_hold' | 'checklist_without_primary';
   requirement?: string; table?: string; checklist?: string;
   reason: string;
 }

@@ -346,7 +346,9 @@ impl Decoder {
         let change = change?;
         let (need_req, need_table, need_list) = match change {
             SafetyChangeKind::RowsAtStart => (false, true, false),
-            SafetyChangeKind::ChecklistWithoutHold => (true, false, true),
+            SafetyChangeKind::ChecklistWithoutHold | SafetyChangeKind::ChecklistWithoutPrimary => {
+                (true, false, true)
+            }
             _ => (true, false, false),
         };
         for (key, given, needed) in [
@@ -425,6 +427,10 @@ pub(crate) const fn change_help(change: SafetyChangeKind) -> &'static str {
         SafetyChangeKind::RowsAtStart => "`rows_at_start` takes `table` and `reason`",
         SafetyChangeKind::ChecklistWithoutHold => {
             "`checklist_without_hold` takes `checklist`, `requirement` (the hold) and `reason`"
+        }
+        SafetyChangeKind::ChecklistWithoutPrimary => {
+            "`checklist_without_primary` takes `checklist`, `requirement` (the primary \
+             requirement) and `reason`"
         }
         _ => "an override change takes `requirement` and `reason`",
     }

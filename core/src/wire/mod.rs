@@ -515,6 +515,9 @@ words! {
         RowsAtStart = "rows_at_start",
         /// A checklist the overlay adds leaves out a safeguarding hold.
         ChecklistWithoutHold = "checklist_without_hold",
+        /// A checklist the overlay adds carries the primary (clinical) requirements of no base
+        /// checklist: it leaves out a primary requirement of the base checklist closest to it.
+        ChecklistWithoutPrimary = "checklist_without_primary",
     }
 }
 
@@ -525,13 +528,15 @@ pub struct SafetyChangeDoc {
     pub overlay: String,
     /// What kind of change.
     pub change: SafetyChangeKind,
-    /// The requirement changed (overrides) or left out (`checklist_without_hold`).
+    /// The requirement changed (overrides) or left out (`checklist_without_hold`,
+    /// `checklist_without_primary`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub requirement: Option<String>,
     /// The table whose rows come first (`rows_at_start`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub table: Option<String>,
-    /// The checklist that leaves the hold out (`checklist_without_hold`).
+    /// The checklist that leaves the hold or primary requirement out
+    /// (`checklist_without_hold`, `checklist_without_primary`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub checklist: Option<String>,
     /// Why the change is safe locally (required, not empty).
