@@ -28,8 +28,21 @@ pub trait Word: Sized + Copy + PartialEq + 'static {
     #[must_use]
     fn allowed() -> alloc::string::String {
         let names: alloc::vec::Vec<&str> = Self::WORDS.iter().map(|(w, _)| *w).collect();
-        names.join(", ")
+        crate::words::join(&names, ", ")
     }
+}
+
+/// `items` joined by `sep`: for every list in a message (one short loop per element type,
+/// where `[T]::join` is a large copy per type: WASM size).
+pub(crate) fn join<S: AsRef<str>>(items: &[S], sep: &str) -> alloc::string::String {
+    let mut out = alloc::string::String::new();
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(s.as_ref());
+    }
+    out
 }
 
 /// Declares a closed set of wire words: `Variant = "word"` per value. Emits the enum (with the

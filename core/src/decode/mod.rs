@@ -114,7 +114,10 @@ impl Decoder {
                         key_path(path, &crate::parse::clip(key)),
                         format!("unknown field `{}`", crate::parse::shorten(key)),
                     )
-                    .with_help(format!("expected one of: {}", allowed.join(", "))),
+                    .with_help(format!(
+                        "expected one of: {}",
+                        crate::words::join(allowed, ", ")
+                    )),
                 );
             }
         }

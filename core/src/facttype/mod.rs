@@ -364,7 +364,7 @@ fn unknown_option(id: &str, o: &str, options: &[String], path: &str) -> Diagnost
         format!("`{o}` is not an option of fact `{id}`"),
     )
     .with_rule(id)
-    .with_help(format!("use one of: {}", options.join(", ")))
+    .with_help(format!("use one of: {}", crate::words::join(options, ", ")))
 }
 
 /// A patient's set value: distinct option ids.
@@ -406,7 +406,7 @@ pub(crate) fn show_options(options: &[String], mask: u64) -> String {
         .filter(|(i, _)| mask & bit(*i) != 0)
         .map(|(_, s)| s.as_str())
         .collect();
-    format!("[{}]", names.join(", "))
+    format!("[{}]", crate::words::join(&names, ", "))
 }
 
 /// A declaration's options, checked: present exactly for `enum` and `set`, 1 to 64 of them,
