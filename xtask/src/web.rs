@@ -37,8 +37,9 @@ fn gzip_size(path: &Path) -> Result<u64, String> {
 }
 
 /// The wasm-opt settings tried, each by name: `-Oz`, `-O1`, and `-O2` at shrink level 1
-/// with inlining only of small single-caller functions, repeated to a fixed point and the
-/// functions then ordered by name, so a generic's copies sit side by side. Inlining is what
+/// with inlining only of small single-caller functions, repeated to a fixed point, then
+/// identical code tails folded, constants propagated and the functions ordered by name, so a
+/// generic's copies sit side by side. Inlining is what
 /// costs gzip most here: `-O1` (no inlining) compresses about 10 % better than `-Oz`, and
 /// the third about 2.5 % better again (measured 2026-12-02: 116,704 / 113,810 B gzipped).
 const WASM_OPT_LEVELS: [(&str, &[&str]); 3] = [
@@ -49,10 +50,12 @@ const WASM_OPT_LEVELS: [(&str, &[&str]); 3] = [
         &[
             "-O2",
             "--shrink-level=1",
-            "--one-caller-inline-max-function-size=10",
+            "--one-caller-inline-max-function-size=15",
             "--always-inline-max-function-size=0",
             "--flexible-inline-max-function-size=0",
             "--converge",
+            "--code-folding",
+            "--precompute-propagate",
             "--reorder-functions-by-name",
         ],
     ),
