@@ -131,7 +131,8 @@ impl Date {
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (y, m, d) = self.ymd();
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        // As an i64: the one signed Display the WASM build keeps (the same text).
+        write!(f, "{:04}-{m:02}-{d:02}", i64::from(y))
     }
 }
 

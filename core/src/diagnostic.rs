@@ -171,13 +171,20 @@ impl Diagnostic {
     /// A new error diagnostic.
     #[must_use]
     pub fn error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic::new(Severity::Error, code, path.into(), message.into())
+    }
+
+    /// The one constructor: the generic ones convert their arguments and call it (one copy of
+    /// the body, not one per argument type: WASM size).
+    #[inline(never)]
+    fn new(severity: Severity, code: Code, path: String, message: String) -> Self {
         Diagnostic {
-            severity: Severity::Error,
+            severity,
             code,
-            path: path.into(),
+            path,
             document: None,
             rule: None,
-            message: message.into(),
+            message,
             help: String::from(default_help(code)),
         }
     }
@@ -185,10 +192,7 @@ impl Diagnostic {
     /// A new warning diagnostic.
     #[must_use]
     pub fn warning(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, path, message)
-        }
+        Diagnostic::new(Severity::Warning, code, path.into(), message.into())
     }
 
     /// The same diagnostic naming `rule`.

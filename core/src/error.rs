@@ -97,7 +97,10 @@ impl Diagnostics for ChecklistError {
                 "$.checklist",
                 alloc::format!("unknown checklist `{id}`"),
             )
-            .with_help(alloc::format!("use one of: {}", available.join(", ")))],
+            .with_help(alloc::format!(
+                "use one of: {}",
+                crate::words::join(available, ", ")
+            ))],
         }
     }
 }

@@ -97,7 +97,7 @@ impl Explainer<'_> {
                     .get(list as usize)
                     .map(|l| l.iter().map(|v| show(fact, *v)).collect())
                     .unwrap_or_default();
-                format!("in [{}]", items.join(", "))
+                format!("in [{}]", crate::words::join(&items, ", "))
             }
             Test::Known(_) => String::from("is answered"),
             Test::Days {
@@ -153,7 +153,7 @@ impl Explainer<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        format!("[{}]", outs.join(", "))
+        format!("[{}]", crate::words::join(&outs, ", "))
     }
 
     fn node(&self, p: u32, depth: usize) -> ExplainNode {

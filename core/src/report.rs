@@ -7,11 +7,11 @@ use crate::date::Date;
 use crate::wire::{
     Attribution, Citation, DelayCategory, Kind, OutputValue, Owner, SafetyChangeKind,
 };
-use crate::words::words;
+use crate::words::{words, Word};
 use crate::write::{json_struct, WriteJson};
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::marker::PhantomData;
 
 words! {
     /// The overall answer.
@@ -157,14 +157,117 @@ json_struct! {
     }
 }
 
+/// Counts keyed by a closed set of words (owners, attributions): a read-only map from each
+/// word to its count, holding only the words counted at least once and iterating them in
+/// declaration order (the order of a `BTreeMap` over the enum). Written as a JSON object
+/// (`{"nhs":2,"joint":1}`), exactly as the `BTreeMap` it replaces. An array indexed by the
+/// word: no map code in the WASM build.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Tally<K> {
+    counts: [u32; TALLY_WORDS],
+    words: PhantomData<K>,
+}
+
+/// The most words a [`Tally`] counts (checked below for each enum it is used with).
+const TALLY_WORDS: usize = 8;
+const _: () = assert!(Owner::WORDS.len() <= TALLY_WORDS);
+const _: () = assert!(Attribution::WORDS.len() <= TALLY_WORDS);
+
+impl<K> Default for Tally<K> {
+    fn default() -> Self {
+        Tally {
+            counts: [0; TALLY_WORDS],
+            words: PhantomData,
+        }
+    }
+}
+
+impl<K: Word> Tally<K> {
+    /// The count for `k`, if it was counted at least once.
+    #[must_use]
+    pub fn get(&self, k: &K) -> Option<&u32> {
+        self.iter().find(|(w, _)| *w == k).map(|(_, n)| n)
+    }
+
+    /// How many words were counted at least once.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// Whether nothing was counted.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Each word counted at least once, with its count, in declaration order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static K, &u32)> + '_ {
+        K::WORDS
+            .iter()
+            .zip(self.counts.iter())
+            .filter(|(_, n)| **n > 0)
+            .map(|((_, k), n)| (k, n))
+    }
+
+    /// Counts `k` once more.
+    pub(crate) fn add(&mut self, k: K) {
+        let at = K::WORDS.iter().position(|(_, w)| *w == k);
+        if let Some(n) = at.and_then(|i| self.counts.get_mut(i)) {
+            *n = n.saturating_add(1);
+        }
+    }
+}
+
+impl<K: Word + core::fmt::Debug> core::fmt::Debug for Tally<K> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K: Word> WriteJson for Tally<K> {
+    fn write_json(&self, out: &mut String) {
+        crate::write::counts(out, &mut K::WORDS.iter().map(|(w, _)| *w), &self.counts);
+    }
+}
+
+impl<K: Word> serde::Serialize for Tally<K> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter().map(|(k, n)| (k.word(), n)))
+    }
+}
+
+impl<'de, K: Word + Ord + serde::Deserialize<'de>> serde::Deserialize<'de> for Tally<K> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let map = alloc::collections::BTreeMap::<K, u32>::deserialize(d)?;
+        let mut tally = Tally::default();
+        for (k, n) in map {
+            if let Some(at) = K::WORDS.iter().position(|(_, w)| *w == k) {
+                if let Some(c) = tally.counts.get_mut(at) {
+                    *c = n;
+                }
+            }
+        }
+        Ok(tally)
+    }
+}
+
+impl<'a, K: Word> IntoIterator for &'a Tally<K> {
+    type Item = (&'static K, &'a u32);
+    type IntoIter = alloc::boxed::Box<dyn Iterator<Item = (&'static K, &'a u32)> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        alloc::boxed::Box::new(self.iter())
+    }
+}
+
 json_struct! {
     /// Outstanding causes counted by owner and by attribution.
     #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
     pub struct AttributionCounts {
         /// Count by owner.
-        pub by_owner: BTreeMap<Owner, u32>,
+        pub by_owner: Tally<Owner>,
         /// Count by DTOC-style attribution.
-        pub by_attribution: BTreeMap<Attribution, u32>,
+        pub by_attribution: Tally<Attribution>,
     }
 }
 

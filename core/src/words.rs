@@ -9,10 +9,13 @@ pub trait Word: Sized + Copy + PartialEq + 'static {
     /// Every value with its wire name, in declaration order.
     const WORDS: &'static [(&'static str, Self)];
 
+    /// The wire names alone, in declaration order (for the code shared by every set).
+    const NAMES: &'static [&'static str];
+
     /// The value for a wire name.
     #[must_use]
     fn from_word(s: &str) -> Option<Self> {
-        Self::WORDS.iter().find(|(w, _)| *w == s).map(|(_, v)| *v)
+        Self::WORDS.get(position(Self::NAMES, s)?).map(|(_, v)| *v)
     }
 
     /// This value's wire name.
@@ -27,9 +30,26 @@ pub trait Word: Sized + Copy + PartialEq + 'static {
     /// The allowed names, comma-separated.
     #[must_use]
     fn allowed() -> alloc::string::String {
-        let names: alloc::vec::Vec<&str> = Self::WORDS.iter().map(|(w, _)| *w).collect();
-        names.join(", ")
+        join(Self::NAMES, ", ")
     }
+}
+
+/// Where `s` is in `names` (one copy for every set of words: WASM size).
+pub(crate) fn position(names: &[&str], s: &str) -> Option<usize> {
+    names.iter().position(|w| *w == s)
+}
+
+/// `items` joined by `sep`: for every list in a message (one short loop per element type,
+/// where `[T]::join` is a large copy per type: WASM size).
+pub(crate) fn join<S: AsRef<str>>(items: &[S], sep: &str) -> alloc::string::String {
+    let mut out = alloc::string::String::new();
+    for (i, s) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(s.as_ref());
+    }
+    out
 }
 
 /// Declares a closed set of wire words: `Variant = "word"` per value. Emits the enum (with the
@@ -53,6 +73,7 @@ macro_rules! words {
 
         impl $crate::words::Word for $name {
             const WORDS: &'static [(&'static str, Self)] = &[ $( ($word, Self::$variant) ),+ ];
+            const NAMES: &'static [&'static str] = &[ $( $word ),+ ];
         }
 
         impl $name {

@@ -47,15 +47,27 @@ pub(crate) fn string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Appends `,"key":` (or `"key":` for the first field of an object).
-#[inline]
+/// Appends `,"key":` (or `"key":` for the first field of an object). Not inlined: one call
+/// per field is smaller than the pushes in every writer (WASM size).
+#[inline(never)]
 pub(crate) fn key(out: &mut String, first: &mut bool, k: &str) {
-    if !core::mem::take(first) {
-        out.push(',');
-    }
-    out.push('"');
+    out.push_str(if core::mem::take(first) { "\"" } else { ",\"" });
     out.push_str(k);
     out.push_str("\":");
+}
+
+/// Appends an object of word counts, `{"word":n,…}`, leaving out the words counted zero
+/// times (a [`crate::report::Tally`]); `words` and `counts` pair up in order.
+pub(crate) fn counts(out: &mut String, words: &mut dyn Iterator<Item = &str>, counts: &[u32]) {
+    out.push('{');
+    let mut first = true;
+    for (w, n) in words.zip(counts) {
+        if *n > 0 {
+            key(out, &mut first, w);
+            let _ = write!(out, "{n}");
+        }
+    }
+    out.push('}');
 }
 
 /// A field that can be absent: `None`, or an empty list. Fields declared `= skip_none` are

@@ -1,7 +1,17 @@
 //! WebAssembly bindings: a thin wasm-bindgen layer over `homeward::json`. No rules logic here.
 //! Every method returns a tagged JSON string (`{"ok": …}` or `{"error": …}`); the shipped
 //! `homeward.js` wrapper parses it. Nothing throws and nothing traps.
+//!
+//! On wasm32 the crate is `no_std` (WASM size): the allocator is dlmalloc, the one std uses
+//! on wasm32, and a panic (the engine has none: clippy denies them) traps at once, as std's
+//! `panic = "abort"` did, without std's panic hook and message formatting.
 
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+use alloc::string::String;
+use alloc::vec::Vec;
 use homeward::json::{JsonBulk, JsonEngine, JsonSession};
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -240,4 +250,17 @@ impl Session {
     pub fn set_checklist(&mut self, checklist: &str) -> String {
         self.0.set_checklist(checklist)
     }
+}
+
+/// The allocator std uses on wasm32, without the rest of std.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+
+/// A panic traps (std with `panic = "abort"` did the same, after formatting a message nobody
+/// could read: wasm32-unknown-unknown has no stderr).
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
 }

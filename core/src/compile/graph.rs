@@ -296,7 +296,7 @@ impl Compiler<'_> {
             site,
             Code::Cycle,
             path,
-            format!("cycle: {}", text.join(" → ")),
+            format!("cycle: {}", crate::words::join(&text, " → ")),
         );
     }
 
@@ -487,8 +487,11 @@ impl Graph {
         let n = self.asked.len() + self.derived.len() + self.tables.len();
         // parent[w]: the node the search reached `w` from (usize::MAX: not reached).
         let mut parent = alloc::vec![usize::MAX; n];
-        let mut queue = alloc::collections::VecDeque::from([from]);
-        while let Some(v) = queue.pop_front() {
+        // Breadth first through a list read from the front (no VecDeque code: WASM size).
+        let mut queue = alloc::vec![from];
+        let mut head = 0;
+        while let Some(&v) = queue.get(head) {
+            head += 1;
             for w in (0..).map_while(|k| self.successor(v, k)) {
                 if w == from {
                     let mut path = alloc::vec![from];
@@ -506,7 +509,7 @@ impl Graph {
                 }
                 if comp.contains(w) && get(&parent, w) == usize::MAX {
                     set(&mut parent, w, v);
-                    queue.push_back(w);
+                    queue.push(w);
                 }
             }
         }
@@ -560,7 +563,7 @@ impl Compiler<'_> {
                 rule: &f.id,
             };
             let at = format!("{}.asked_when", f.origin.path);
-            let chain = names.join(" → ");
+            let chain = crate::words::join(&names, " → ");
             if facts == 1 {
                 let msg = format!(
                     "the question `{}` is only asked depending on its own answer: {chain}",

@@ -345,7 +345,10 @@ impl Compiler<'_> {
             let found =
                 OutputValue::from_json(v).and_then(|ov| outputs.iter().position(|o| o.value == ov));
             if found.is_none() {
-                let msg = format!("`{v}` is not an output of table `{id}`");
+                // The value as compact JSON, as `Value`'s Display writes it (without pulling that
+                // Display, and serde_json's pretty printer with it, into the WASM build).
+                let text = serde_json::to_string(v).unwrap_or_default();
+                let msg = format!("`{text}` is not an output of table `{id}`");
                 me.error(site, Code::UnknownOutput, p.to_string(), msg);
             }
             found.map(bit)

@@ -51,9 +51,15 @@ impl Decoder {
         let [op] = present.as_slice() else {
             let msg = if present.is_empty() {
                 let keys: Vec<&str> = map.keys().map(String::as_str).collect();
-                format!("no operator in condition (keys: {})", keys.join(", "))
+                format!(
+                    "no operator in condition (keys: {})",
+                    crate::words::join(&keys, ", ")
+                )
             } else {
-                format!("several operators in one condition: {}", present.join(", "))
+                format!(
+                    "several operators in one condition: {}",
+                    crate::words::join(&present, ", ")
+                )
             };
             self.err(Code::BadCondition, path, msg);
             return None;

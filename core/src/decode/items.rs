@@ -137,7 +137,10 @@ impl Decoder {
                     self.err(
                         Code::WrongType,
                         path,
-                        format!("output `{n}` is not an integer"),
+                        format!(
+                            "output `{}` is not an integer",
+                            crate::facttype::number_text(n)
+                        ),
                     );
                     None
                 }

@@ -114,7 +114,10 @@ impl Decoder {
                         key_path(path, &crate::parse::clip(key)),
                         format!("unknown field `{}`", crate::parse::shorten(key)),
                     )
-                    .with_help(format!("expected one of: {}", allowed.join(", "))),
+                    .with_help(format!(
+                        "expected one of: {}",
+                        crate::words::join(allowed, ", ")
+                    )),
                 );
             }
         }
@@ -256,12 +259,19 @@ impl Decoder {
         self.list(o, key, |d, v, p| d.string(v, p))
     }
 
-    /// Decodes a closed set of snake_case words (kind, owner, …) through serde.
+    /// Decodes a closed set of snake_case words (kind, owner, …) by its wire names.
     fn word<T: Word>(&mut self, o: &Obj<'_>, key: &str, required: bool) -> Option<T> {
+        let at = self.word_at(o, key, required, T::NAMES)?;
+        T::WORDS.get(at).map(|(_, v)| *v)
+    }
+
+    /// The position of `key`'s value among `names` (one copy for every set of words: WASM
+    /// size); an invalid value reported with the names allowed.
+    fn word_at(&mut self, o: &Obj<'_>, key: &str, required: bool, names: &[&str]) -> Option<usize> {
         let v = self.field(o, key, required)?;
         let path = key_path(&o.path, key);
         let s = self.string(v, &path)?;
-        let found = T::from_word(&s);
+        let found = crate::words::position(names, &s);
         if found.is_none() {
             self.diags.push(
                 Diagnostic::error(
@@ -269,7 +279,10 @@ impl Decoder {
                     path,
                     format!("invalid value `{s}` for `{key}`"),
                 )
-                .with_help(format!("expected one of: {}", T::allowed())),
+                .with_help(format!(
+                    "expected one of: {}",
+                    crate::words::join(names, ", ")
+                )),
             );
         }
         found

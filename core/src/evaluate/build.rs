@@ -383,8 +383,8 @@ fn causes(blockers: &[Item]) -> (Vec<String>, AttributionCounts) {
     let mut attribution = AttributionCounts::default();
     let mut causes = Vec::new();
     for b in not_met.iter().filter(|b| b.primary || !any_primary) {
-        *attribution.by_owner.entry(b.owner).or_insert(0) += 1;
-        *attribution.by_attribution.entry(b.attribution).or_insert(0) += 1;
+        attribution.by_owner.add(b.owner);
+        attribution.by_attribution.add(b.attribution);
         causes.push(b.id.clone());
     }
     (causes, attribution)

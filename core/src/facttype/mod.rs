@@ -255,14 +255,16 @@ impl FactType {
         if (lo..=hi).contains(&v) {
             return Ok(Some(v));
         }
+        // `v` is `code` as an i64: the same number, formatted with the one signed Display
+        // the WASM build keeps.
         let (c, message) = match self {
             FactType::Bool => (
                 Code::WrongType,
-                format!("fact `{id}` is true or false, given as 1 or 0, but the value is {code}"),
+                format!("fact `{id}` is true or false, given as 1 or 0, but the value is {v}"),
             ),
             FactType::Enum(options) => (
                 Code::UnknownOption,
-                format!("{code} is not an option index of fact `{id}` (0..{})", options.len()),
+                format!("{v} is not an option index of fact `{id}` (0..{})", options.len()),
             ),
             FactType::Int { min, max } => (
                 Code::OutOfRange,
@@ -277,12 +279,12 @@ impl FactType {
             ),
             FactType::Set(options) => (
                 Code::UnknownOption,
-                format!("bit mask {code} names options fact `{id}` does not have ({} options)", options.len()),
+                format!("bit mask {v} names options fact `{id}` does not have ({} options)", options.len()),
             ),
             FactType::Date => (
                 Code::OutOfRange,
                 format!(
-                    "day number {code} of fact `{id}` is outside {lo}..={hi} ({}..={})",
+                    "day number {v} of fact `{id}` is outside {lo}..={hi} ({}..={})",
                     Date::MIN,
                     Date::MAX
                 ),
@@ -364,7 +366,7 @@ fn unknown_option(id: &str, o: &str, options: &[String], path: &str) -> Diagnost
         format!("`{o}` is not an option of fact `{id}`"),
     )
     .with_rule(id)
-    .with_help(format!("use one of: {}", options.join(", ")))
+    .with_help(format!("use one of: {}", crate::words::join(options, ", ")))
 }
 
 /// A patient's set value: distinct option ids.
@@ -406,7 +408,7 @@ pub(crate) fn show_options(options: &[String], mask: u64) -> String {
         .filter(|(i, _)| mask & bit(*i) != 0)
         .map(|(_, s)| s.as_str())
         .collect();
-    format!("[{}]", names.join(", "))
+    format!("[{}]", crate::words::join(&names, ", "))
 }
 
 /// A declaration's options, checked: present exactly for `enum` and `set`, 1 to 64 of them,
@@ -460,11 +462,12 @@ fn declared_options(f: &FactDoc, diags: &mut Vec<Diagnostic>) -> Vec<String> {
 /// (`18446744073709551615`) is out of range; a number written with a fraction or an exponent,
 /// or a negative zero (`-0`, which JSON reads as a floating-point number), is not an integer.
 fn not_an_int(id: &str, n: &serde_json::Number, (min, max): (i64, i64), path: &str) -> Diagnostic {
+    let text = number_text(n);
     if n.is_u64() {
         return Diagnostic::error(
             Code::OutOfRange,
             path,
-            format!("{n} is too large: outside the range {min}..={max} of fact `{id}`"),
+            format!("{text} is too large: outside the range {min}..={max} of fact `{id}`"),
         )
         .with_rule(id);
     }
@@ -472,7 +475,7 @@ fn not_an_int(id: &str, n: &serde_json::Number, (min, max): (i64, i64), path: &s
     let what = if zero {
         String::from("`-0` (a negative zero)")
     } else {
-        format!("`{n}`, a number with a fraction or an exponent")
+        format!("`{text}`, a number with a fraction or an exponent")
     };
     Diagnostic::error(
         Code::WrongType,
@@ -485,4 +488,10 @@ fn not_an_int(id: &str, n: &serde_json::Number, (min, max): (i64, i64), path: &s
     } else {
         "give a whole number written without a fraction or exponent, or null if not known"
     })
+}
+
+/// A JSON number as serde_json writes it: the text of `Number`'s Display, through the
+/// serialiser the WASM build has anyway (not `Number`'s own Display: WASM size).
+pub(crate) fn number_text(n: &serde_json::Number) -> String {
+    serde_json::to_string(n).unwrap_or_default()
 }

@@ -315,7 +315,10 @@ fn option_mask(
                 p,
                 format!("`{s}` is not an option of fact `{}`", at.id),
             )
-            .with_help(format!("use one of: {}", options.join(", ")))]),
+            .with_help(format!(
+                "use one of: {}",
+                crate::words::join(options, ", ")
+            ))]),
         }
     };
     if !list {

@@ -19,8 +19,7 @@ use crate::facts::Facts;
 use crate::report::{Report, Verdict};
 use crate::ruleset::{Checklist, Ruleset};
 use crate::wire::OutputValue;
-use crate::write::{json_struct, Serde, WriteJson};
-use alloc::collections::BTreeMap;
+use crate::write::{json_struct, Pairs, Serde, WriteJson};
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -134,7 +133,9 @@ json_struct! {
     /// The compact result of one patient as JSON.
     #[derive(Debug, Clone, PartialEq, Eq)]
     struct Assessed {
-        decisions: BTreeMap<String, OutputValue>,
+        /// By table id, in id order (as the `BTreeMap` it replaces gave): a sorted list, so
+        /// the WASM build has no map code for these values.
+        decisions: Pairs<String, OutputValue>,
         not_met: Vec<String>,
         verdict: Verdict,
     }
@@ -254,14 +255,18 @@ impl JsonEngine {
                 .map(|(rs, cl, facts)| {
                     let mut ev = crate::Evaluator::new();
                     let a = ev.assess(rs, cl, &facts, false);
-                    let decisions = rs
-                        .document()
-                        .tables
-                        .iter()
-                        .filter_map(|t| Some((t.id.clone(), a.decision(&t.id)?.clone())))
-                        .collect();
+                    let mut decisions: Vec<(String, OutputValue)> = Vec::new();
+                    for t in &rs.document().tables {
+                        if let Some(v) = a.decision(&t.id) {
+                            let at = decisions.partition_point(|(k, _)| *k < t.id);
+                            match decisions.get_mut(at) {
+                                Some((k, old)) if *k == t.id => *old = v.clone(),
+                                _ => decisions.insert(at, (t.id.clone(), v.clone())),
+                            }
+                        }
+                    }
                     Assessed {
-                        decisions,
+                        decisions: Pairs(decisions),
                         not_met: a.not_met().map(String::from).collect(),
                         verdict: a.verdict(),
                     }
