@@ -7,7 +7,7 @@
 mod common;
 use common::{code, dev_full, homeward, output, run, scratch, stderr, write, FACTS, RULESET};
 use std::io::{BufRead, BufReader};
-use std::process::Stdio;
+use std::process::{Output, Stdio};
 
 /// C3: every command that writes to standard output exits 3 with a message naming standard
 /// output when the write fails for any reason other than a closed pipe.
@@ -77,11 +77,10 @@ fn c3_full_disk_on_out_file_names_the_path() {
     );
 }
 
-/// C3: a closed pipe is the one write failure that ends quietly with exit 0. The export is far
-/// larger than a pipe buffer, so the write after the reader has gone fails with EPIPE.
-#[test]
-fn c3_closed_pipe_ends_quietly() {
-    let mut child = homeward(&["export", "--format", "json"])
+/// Runs `homeward args`, reads the first line of its standard output and then closes the pipe
+/// (as `| head -1` does): that line and the finished process.
+fn first_line_then_close(args: &[&str]) -> (String, Output) {
+    let mut child = homeward(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -93,6 +92,14 @@ fn c3_closed_pipe_ends_quietly() {
             .unwrap_or_else(|e| panic!("{e}"));
     }
     let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+    (first, o)
+}
+
+/// C3: a closed pipe is the one write failure that ends quietly with exit 0. The export is far
+/// larger than a pipe buffer, so the write after the reader has gone fails with EPIPE.
+#[test]
+fn c3_closed_pipe_ends_quietly() {
+    let (first, o) = first_line_then_close(&["export", "--format", "json"]);
     assert_eq!(first.trim(), "{");
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(stderr(&o), "");
@@ -197,18 +204,7 @@ fn l4_batch_into_a_closed_pipe_ends_quietly() {
             &agg_s,
         ],
     ] {
-        let mut child = homeward(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let mut first = String::new();
-        if let Some(out) = child.stdout.take() {
-            BufReader::new(out)
-                .read_line(&mut first)
-                .unwrap_or_else(|e| panic!("{e}"));
-        }
-        let o = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        let (first, o) = first_line_then_close(&args);
         assert!(
             first.starts_with("{\"line\":1,\"id\":\"p0\",\"report\":"),
             "{first}"
