@@ -369,19 +369,24 @@ async fn without_prefetch_the_service_searches_the_fhir_server_with_the_token() 
     );
 }
 
-#[tokio::test]
-async fn a_slow_or_missing_fhir_server_is_a_412() {
-    let key = Key::generate("k1");
-    let path = temp_file("jwks.json", &Key::set(&[&key]).to_string());
-    let run = start(&path.to_string_lossy(), |o| o.fhir_timeout_ms = 200).await;
-    let slow = serve_router(Router::new().route(
+/// A FHIR server that answers every search after five seconds (longer than any limit tested).
+async fn slow_fhir_server() -> String {
+    serve_router(Router::new().route(
         "/fhir/QuestionnaireResponse",
         get(|| async {
             tokio::time::sleep(std::time::Duration::from_secs(5)).await;
             Json(json!({}))
         }),
     ))
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn a_slow_or_missing_fhir_server_is_a_412() {
+    let key = Key::generate("k1");
+    let path = temp_file("jwks.json", &Key::set(&[&key]).to_string());
+    let run = start(&path.to_string_lossy(), |o| o.fhir_timeout_ms = 200).await;
+    let slow = slow_fhir_server().await;
     let mut req = hook_request(&hook_instance(), None);
     req["fhirServer"] = json!(format!("{slow}/fhir"));
     let got = post(&run, &key, DISCHARGE, &req).await;
@@ -406,14 +411,7 @@ async fn the_request_time_limit_answers_503_in_json() {
         o.fhir_timeout_ms = 10_000;
     })
     .await;
-    let slow = serve_router(Router::new().route(
-        "/fhir/QuestionnaireResponse",
-        get(|| async {
-            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-            Json(json!({}))
-        }),
-    ))
-    .await;
+    let slow = slow_fhir_server().await;
     let mut req = hook_request(&hook_instance(), None);
     req["fhirServer"] = json!(format!("{slow}/fhir"));
     let got = post(&run, &key, DISCHARGE, &req).await;
