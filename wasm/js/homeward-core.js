@@ -372,50 +372,124 @@ export function makeHomeward(platform) {
    * object) as compact values into `view` at `at`. It returns false when anything is not plainly
    * encodable (an unknown fact, a wrong type, an unknown option, a value out of range): the
    * caller then asks the engine, which gives the exact, located error (or, for the rare valid
-   * value without a compact form, the answer). Generated code reads each fact by its literal
-   * name (fast property loads, as json-logic-engine's compiled rules do); where the page's
-   * Content-Security-Policy forbids that, a generic loop does the same, more slowly.
+   * value without a compact form, the answer). Generated once per layout, with every fact read
+   * by its literal name and yes/no, option and integer values tested inline (no call, no map
+   * lookup, no closure per patient); where the page's Content-Security-Policy forbids generated
+   * code, a generic loop does the same, more slowly.
    */
   function makeEncoder(enc) {
-    const generic = (facts, view, at) => {
-      if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) return false;
-      let present = 0;
-      for (let j = 0; j < enc.length; j++) {
-        const v = facts[enc[j].id];
-        if (v === undefined) {
-          view[at + j] = UNKNOWN;
-          continue;
-        }
-        present++;
-        const code = codeOf(enc[j], v);
-        if (code === undefined || code !== code || code === -1) return false;
-        view[at + j] = code;
-      }
-      let keys = 0;
-      for (const _ in facts) keys++;
-      return keys === present;
-    };
+    const lit = JSON.stringify;
     const line = (f, j) => {
-      const read = `v = facts[${JSON.stringify(f.id)}];`;
-      const bool = 'c = v === true ? 1 : v === false ? 0 : v === null ? U : NaN;';
-      const code = f.kind === 0 ? bool : f.kind === 1 ? `c = v === null ? U : typeof v === 'string' ? E[${j}].options.get(v) : undefined;` : `c = codeOf(E[${j}], v);`;
-      return `${read} if (v === undefined) view[at + ${j}] = U; else { n++; ${code} if (c === undefined || c !== c || c === -1) return false; view[at + ${j}] = c; }`;
+      const put = (x) => `view[at + ${j}] = ${x};`;
+      const opts = [...f.options.keys()];
+      const test =
+        f.kind === 0 ? `if (typeof v === 'boolean') ${put('v ? 1 : 0')}`
+          : f.kind === 1 && opts.length && opts.length <= 16 ? opts.map((o, i) => `if (v === ${lit(o)}) ${put(i)}`).join(' else ')
+            : f.kind === 2 ? `if ((v | 0) === v && v !== U) ${put('v')}`
+              : `if ((c = codeOf(E[${j}], v)) !== undefined && c === c && c !== -1) ${put('c')}`;
+      return `v = facts[${lit(f.id)}]; if (v === undefined) ${put('U')} else { n++; ${test} else if (v === null) ${put('U')} else return false; }`;
     };
-    try {
-      const body = [
+    return generated(
+      ['E', 'U', 'codeOf'],
+      [enc, UNKNOWN, codeOf],
+      'facts, view, at',
+      [
         "if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) return false;",
         'let n = 0, v, c;',
         ...enc.map(line),
-        'let keys = 0;',
-        'for (const _ in facts) keys++;',
-        'return keys === n;',
-      ].join('\n');
+        'for (const _ in facts) n--;',
+        'return n === 0;',
+      ],
+      (facts, view, at) => {
+        if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) return false;
+        let present = 0;
+        for (let j = 0; j < enc.length; j++) {
+          const v = facts[enc[j].id];
+          if (v === undefined) {
+            view[at + j] = UNKNOWN;
+            continue;
+          }
+          present++;
+          const code = codeOf(enc[j], v);
+          if (code === undefined || code !== code || code === -1) return false;
+          view[at + j] = code;
+        }
+        for (const _ in facts) present--;
+        return present === 0;
+      },
+    );
+  }
+
+  /** A function generated from `lines` over `args` (bound to `values`), or `fallback` where generated code is forbidden. */
+  function generated(names, values, args, lines, fallback) {
+    try {
       // eslint-disable-next-line no-new-func
-      const make = new Function('E', 'U', 'codeOf', `return function encode(facts, view, at) {\n${body}\n};`);
-      return make(enc, UNKNOWN, codeOf);
+      return new Function(...names, `return function (${args}) {\n${lines.join('\n')}\n};`)(...values);
     } catch (_) {
-      return generic;
+      return fallback;
     }
+  }
+
+  /** Patients per pass of assessManyFacts through the resident buffers (a multiple of the engine's 64). */
+  const CHUNK = 256;
+
+  /** At most this many distinct id arrays are kept per result list (then they are built fresh, frozen as well). */
+  const SHARED_LIMIT = 4096;
+
+  /**
+   * The result builder of a layout: `(out, at) → { verdict, not_met, unknown, decisions }` from
+   * the codes at `at`. The not-met and unknown id arrays are frozen and shared between results
+   * with the same set (one array per distinct set, up to SHARED_LIMIT): their content is what a
+   * fresh array would hold. Each result object and its `decisions` are built fresh. Generated
+   * once per layout with literal keys (one object shape for every result); a generic loop does
+   * the same where generated code is forbidden.
+   */
+  function makeResult(layout) {
+    const { tables, requirements } = layout;
+    const first = 1 + tables.length;
+    const chunks = Math.ceil(requirements.length / 30);
+    // One cache per status, keyed by the set's bits: a number up to 30 requirements, else text.
+    const caches = [null, new Map(), new Map()];
+    const ids = (status, key, out, at) => {
+      const cache = caches[status];
+      let list = cache.get(key);
+      if (list === undefined) {
+        list = [];
+        for (let k = 0; k < requirements.length; k++) if (out[at + first + k] === status) list.push(requirements[k]);
+        Object.freeze(list);
+        if (cache.size < SHARED_LIMIT) cache.set(key, list);
+      }
+      return list;
+    };
+    const key = (p) => (chunks <= 1 ? `${p}0` : Array.from({ length: chunks }, (_, c) => `${p}${c}`).join(" + ',' + "));
+    const status = requirements.map((_, k) => {
+      const bit = `${2 ** (k % 30)}`;
+      return `s = out[at + ${first + k}]; if (s === 1) a${Math.floor(k / 30)} |= ${bit}; else if (s === 2) b${Math.floor(k / 30)} |= ${bit};`;
+    });
+    const vars = Array.from({ length: Math.max(chunks, 1) }, (_, c) => `a${c} = 0, b${c} = 0`).join(', ');
+    const name = (id) => (id === '__proto__' ? '["__proto__"]' : JSON.stringify(id));
+    const decisions = tables.map((t, i) => `${name(t.id)}: (s = out[at + ${1 + i}]) < ${t.outputs.length} ? T[${i}][s] : null`);
+    const lines = [
+      `let s, ${vars};`,
+      ...status,
+      `return { verdict: V[out[at]], not_met: ids(1, ${key('a')}, out, at), unknown: ids(2, ${key('b')}, out, at), decisions: { ${decisions.join(', ')} } };`,
+    ];
+    const outputs = tables.map((t) => t.outputs);
+    return generated(['V', 'T', 'ids'], [VERDICTS, outputs, ids], 'out, at', lines, (out, at) => {
+      const d = {};
+      for (let t = 0; t < tables.length; t++) {
+        const code = out[at + 1 + t];
+        d[tables[t].id] = code < outputs[t].length ? outputs[t][code] : null;
+      }
+      const bits = [[], [], []];
+      for (let k = 0; k < requirements.length; k++) {
+        const s = out[at + first + k];
+        const c = Math.floor(k / 30);
+        if (s === 1 || s === 2) bits[s][c] = (bits[s][c] || 0) + 2 ** (k % 30);
+      }
+      const keyOf = (b) => (chunks <= 1 ? b[0] || 0 : Array.from({ length: chunks }, (_, c) => b[c] || 0).join(','));
+      return { verdict: VERDICTS[out[at]], not_met: ids(1, keyOf(bits[1]), out, at), unknown: ids(2, keyOf(bits[2]), out, at), decisions: d };
+    });
   }
 
   /** Moves an error's paths under the patient's position in a batch (`$[i]…`). */
@@ -449,6 +523,7 @@ export function makeHomeward(platform) {
       this.outputLength = raw.outputLength();
       this.encoders = layout.facts.map(encoderOf);
       this.encode = null; // made on first use (see makeEncoder)
+      this.build = null; // made on first use (see makeResult)
       this.tpl = null; // the report template, fetched on first use
       this.capacity = 0;
       this.input = null;
@@ -493,29 +568,16 @@ export function makeHomeward(platform) {
         this.capacity = n;
         this.input = null;
       }
-      if (!this.input || this.input.buffer !== memory.buffer) {
+      // A view whose buffer was detached by memory growth has length 0.
+      if (!this.input || this.input.length !== this.capacity * this.inputLength || this.input.length === 0) {
         this.input = new Int32Array(memory.buffer, this.raw.inputPtr(), this.capacity * this.inputLength);
         this.output = new Uint32Array(memory.buffer, this.raw.outputPtr(), this.capacity * this.outputLength);
       }
     }
-    /** The result object of the codes at `at` in the resident output. */
+    /** The result object of the codes at `at` in the resident output (see makeResult). */
     result(at) {
-      const out = this.output;
-      const { tables, requirements } = this.layout;
-      const decisions = {};
-      for (let t = 0; t < tables.length; t++) {
-        const code = out[at + 1 + t];
-        decisions[tables[t].id] = code < tables[t].outputs.length ? tables[t].outputs[code] : null;
-      }
-      const notMet = [];
-      const unknown = [];
-      const first = at + 1 + tables.length;
-      for (let k = 0; k < requirements.length; k++) {
-        const s = out[first + k];
-        if (s === 1) notMet.push(requirements[k]);
-        else if (s === 2) unknown.push(requirements[k]);
-      }
-      return { verdict: VERDICTS[out[at]], not_met: notMet, unknown, decisions };
+      if (!this.build) this.build = makeResult(this.layout);
+      return this.build(this.output, at);
     }
     /** One patient through the engine's JSON path: the exact error, or the result from the report. */
     slow(facts) {
@@ -572,42 +634,57 @@ export function makeHomeward(platform) {
     /**
      * Many patients given as JS objects, 64 per pass inside the engine: { ok: results } (one
      * per patient, as `assessFacts`), or { error, done, results } where the error locates the
-     * first bad patient as $[patient]… and results holds the `done` before it.
+     * first bad patient as $[patient]… and results holds the `done` before it. Patients go
+     * through the resident buffers CHUNK at a time (encode, assess, build), so the buffers
+     * stay small and in cache however long the list.
      */
     assessManyFacts(list) {
       try {
         if (!Array.isArray(list)) return fail('WRONG_TYPE', 'give an array of patients (objects of answers)');
-        const n = list.length;
-        this.views(n);
-        const slow = new Map();
-        const encode = this.encoder();
-        let stop = n;
-        let stopError = null;
-        for (let i = 0; i < n && i < stop; i++) {
-          if (encode(list[i], this.input, i * this.inputLength)) continue;
-          // Not plainly encodable: the engine decides (and the row is left unknown meanwhile).
-          this.input.fill(UNKNOWN, i * this.inputLength, (i + 1) * this.inputLength);
-          const r = this.slow(list[i]);
-          this.views(n); // the engine's JSON path may have grown memory
-          if (r.error) {
-            stop = i;
-            stopError = within(r.error, i);
-          } else slow.set(i, r.ok);
+        const results = new Array(list.length);
+        for (let base = 0; base < list.length; base += CHUNK) {
+          const stopped = this.chunk(list, base, Math.min(CHUNK, list.length - base), results);
+          if (stopped) return stopped;
         }
-        const done = stop ? this.raw.assessResident(stop) : 0;
-        this.views(n); // memory may have grown inside the call
-        const results = new Array(done);
-        for (let i = 0; i < done; i++) results[i] = slow.get(i) || this.result(i * this.outputLength);
-        if (done === n) return { ok: results };
-        if (done < stop) {
-          // A value the encoder passed but the engine refused (e.g. out of range): its exact error.
-          const r = this.slow(list[done]);
-          stopError = r.error ? within(r.error, done) : parse(this.raw.error()).error;
-        }
-        return { error: stopError, done, results };
+        return { ok: results };
       } catch (e) {
         return thrown(e);
       }
+    }
+    /** Patients `base` to `base + m` of `list` into `results`; on a bad patient, the batch's { error, done, results }. */
+    chunk(list, base, m, results) {
+      const ni = this.inputLength;
+      this.views(m);
+      const encode = this.encoder();
+      let slow = null;
+      let stop = m;
+      let stopError = null;
+      for (let i = 0; i < m; i++) {
+        if (encode(list[base + i], this.input, i * ni)) continue;
+        // Not plainly encodable: the engine decides (and the row is left unknown meanwhile).
+        this.input.fill(UNKNOWN, i * ni, (i + 1) * ni);
+        const r = this.slow(list[base + i]);
+        this.views(m); // the engine's JSON path may have grown memory
+        if (r.error) {
+          stop = i;
+          stopError = within(r.error, base + i);
+          break;
+        }
+        (slow = slow || new Map()).set(i, r.ok);
+      }
+      const done = stop ? this.raw.assessResident(stop) : 0;
+      this.views(m); // memory may have grown inside the call
+      if (!this.build) this.build = makeResult(this.layout);
+      const { build, output, outputLength: no } = this;
+      for (let i = 0; i < done; i++) results[base + i] = (slow && slow.get(i)) || build(output, i * no);
+      if (done === m) return null;
+      if (done < stop) {
+        // A value the encoder passed but the engine refused (e.g. out of range): its exact error.
+        const r = this.slow(list[base + done]);
+        stopError = within(r.error || { ...parse(this.raw.error()).error, path: '$', diagnostics: [] }, base + done);
+      }
+      results.length = base + done;
+      return { error: stopError, done: base + done, results };
     }
     /** The as-of date for the patients assessed next (`YYYY-MM-DD`; null to forget it). */
     setAsOf(asOf) {
