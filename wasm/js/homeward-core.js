@@ -33,86 +33,130 @@ function ordered(counts, order) {
   return out;
 }
 
+/** Freezes `o` and everything in it (the static parts reports share). */
+function frozen(o) {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    for (const k in o) frozen(o[k]);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/** The keys of a report item, in the engine's order (when a template's items have them, items are built as literals). */
+const ITEM_KEYS = 'id,title,kind,status,owner,attribution,delay_category,primary,action,referral,citation,decided_by';
+
+/**
+ * A checklist's report template (`Engine.reportTemplate`) prepared once for `reportOf`. The
+ * parts that are the same in every report (the ruleset reference, the declared safety changes,
+ * each requirement's citation) are frozen and shared by every report built from it.
+ */
+function prepare(t) {
+  return {
+    t,
+    ruleset: frozen(t.ruleset),
+    safety: t.safety_changes ? frozen(t.safety_changes) : null,
+    citations: t.requirements.map((r) => frozen(r.citation)),
+    literal: t.requirements.every((r) => Object.keys(r).join(',') === ITEM_KEYS),
+    facts: t.facts.map((f) => f[0]),
+    day: NaN,
+    dayText: null,
+  };
+}
+
 /**
  * The report named from the engine's codes (`Ruleset::report_codes_with` in the core) and a
- * checklist's template (`Engine.reportTemplate`): the same object, key for key, as parsing the
- * engine's JSON report (the package's tests prove it on every golden scenario, random patients
- * and every session answer).
+ * prepared template (`prepare`): the same object, key for key, as parsing the engine's JSON
+ * report (the package's tests prove it on every golden scenario, random patients and every
+ * session answer). Everything that depends on the patient is built fresh; the static parts
+ * named in `prepare` are shared and frozen.
  */
-function reportOf(t, c) {
+function reportOf(p, c) {
+  const { t, facts } = p;
   let at = 0;
-  const next = () => c[at++];
-  const set = (name) => {
-    const out = new Array(next());
-    for (let k = 0; k < out.length; k++) out[k] = name(next());
-    return out;
-  };
-  const factId = (f) => t.facts[f][0];
-  const reqId = (r) => t.requirements[r].id;
-  const verdict = VERDICTS[next()];
-  const dated = next();
-  const days = next() | 0;
-  const requirements = new Array(next());
+  const verdict = VERDICTS[c[at++]];
+  const dated = c[at++];
+  const days = c[at++] | 0;
+  const requirements = new Array(c[at++]);
   const holds = [];
   const blockers = [];
   const advisories = [];
   for (let k = 0; k < requirements.length; k++) {
-    const tpl = t.requirements[next()];
-    const status = STATUSES[next()];
-    const decidedBy = set(factId);
-    requirements[k] = { id: tpl.id, kind: tpl.kind, status, decided_by: decidedBy };
+    const r = c[at++];
+    const tpl = t.requirements[r];
+    const status = STATUSES[c[at++]];
+    const by = new Array(c[at++]);
+    for (let i = 0; i < by.length; i++) by[i] = facts[c[at++]];
+    requirements[k] = { id: tpl.id, kind: tpl.kind, status, decided_by: by };
     if (status === 'not_met' || status === 'unknown') {
-      const item = { ...tpl, status, citation: { ...tpl.citation }, decided_by: decidedBy.slice() };
+      const item = p.literal
+        ? {
+          id: tpl.id, title: tpl.title, kind: tpl.kind, status, owner: tpl.owner, attribution: tpl.attribution, delay_category: tpl.delay_category,
+          primary: tpl.primary, action: tpl.action, referral: tpl.referral, citation: p.citations[r], decided_by: by.slice(),
+        }
+        : { ...tpl, status, citation: p.citations[r], decided_by: by.slice() };
       (tpl.kind === 'advisory' ? advisories : tpl.kind === 'safeguarding_hold' ? holds : blockers).push(item);
     }
   }
-  const decisions = new Array(next());
+  const decisions = new Array(c[at++]);
   for (let k = 0; k < decisions.length; k++) {
-    const table = t.tables[next()];
-    const o = next();
-    const row = next();
-    const names = set(factId);
+    const table = t.tables[c[at++]];
+    const o = c[at++];
+    const row = c[at++];
+    const names = new Array(c[at++]);
+    for (let i = 0; i < names.length; i++) names[i] = facts[c[at++]];
     const out = o === NONE ? null : table.outputs[o];
     decisions[k] = {
       id: table.id, title: table.title, status: out ? 'decided' : 'undetermined', output: out ? out.value : null,
       label: out ? out.label : null, row: row === NONE ? null : row, decided_by: out ? names : [], open_questions: out ? [] : names,
     };
   }
-  const open = new Array(next());
+  const open = new Array(c[at++]);
   for (let k = 0; k < open.length; k++) {
-    const f = t.facts[next()];
-    open[k] = { fact: f[0], question: f[1], section: f[2], affects: set(reqId) };
+    const f = t.facts[c[at++]];
+    const affects = new Array(c[at++]);
+    for (let i = 0; i < affects.length; i++) affects[i] = t.requirements[c[at++]].id;
+    open[k] = { fact: f[0], question: f[1], section: f[2], affects };
   }
-  const hidden = set(factId);
-  const all = holds.concat(blockers);
-  const notMet = all.filter((b) => b.status === 'not_met');
-  const anyPrimary = notMet.some((b) => b.primary);
+  const hidden = new Array(c[at++]);
+  for (let i = 0; i < hidden.length; i++) hidden[i] = facts[c[at++]];
+  const all = holds.length ? holds.concat(blockers) : blockers;
+  let anyPrimary = false;
+  let outstanding = 0;
+  for (const b of all) {
+    if (b.status === 'not_met') {
+      outstanding++;
+      if (b.primary) anyPrimary = true;
+    }
+  }
   const byOwner = {};
   const byAttribution = {};
   const causes = [];
-  for (const b of notMet) {
-    if (!b.primary && anyPrimary) continue;
+  for (const b of all) {
+    if (b.status !== 'not_met' || (!b.primary && anyPrimary)) continue;
     byOwner[b.owner] = (byOwner[b.owner] || 0) + 1;
     byAttribution[b.attribution] = (byAttribution[b.attribution] || 0) + 1;
     causes.push(b.id);
   }
-  const report = { format: 1, ruleset: { ...t.ruleset } };
+  if (dated && days !== p.day) {
+    p.day = days;
+    p.dayText = isoDay(days);
+  }
+  const report = { format: 1, ruleset: p.ruleset };
   // Declared overlay safety changes are on every report (absent when there are none).
-  if (t.safety_changes) report.safety_changes = t.safety_changes.map((c) => ({ ...c }));
-  return Object.assign(report, {
-    checklist: t.checklist,
-    as_of: dated ? isoDay(days) : null,
-    verdict,
-    summary: { outstanding: notMet.length, unknown: all.length - notMet.length, open_questions: open.length },
-    causes,
-    blockers: all,
-    advisories,
-    requirements,
-    decisions,
-    attribution: { by_owner: ordered(byOwner, OWNERS), by_attribution: ordered(byAttribution, ATTRIBUTIONS) },
-    open_questions: open,
-    hidden_facts: hidden,
-  });
+  if (p.safety) report.safety_changes = p.safety;
+  report.checklist = t.checklist;
+  report.as_of = dated ? p.dayText : null;
+  report.verdict = verdict;
+  report.summary = { outstanding, unknown: all.length - outstanding, open_questions: open.length };
+  report.causes = causes;
+  report.blockers = all;
+  report.advisories = advisories;
+  report.requirements = requirements;
+  report.decisions = decisions;
+  report.attribution = { by_owner: ordered(byOwner, OWNERS), by_attribution: ordered(byAttribution, ATTRIBUTIONS) };
+  report.open_questions = open;
+  report.hidden_facts = hidden;
+  return report;
 }
 
 function fail(code, message, path = '$') {
@@ -221,7 +265,7 @@ export function makeHomeward(platform) {
       if (!this.tpl) {
         const t = call(() => this.engine.reportTemplate(this.checklist));
         if (t.error) return null;
-        this.tpl = t.ok;
+        this.tpl = prepare(t.ok);
       }
       return this.tpl;
     }
@@ -614,7 +658,7 @@ export function makeHomeward(platform) {
         if (!this.tpl) {
           const t = call(() => this.engine.reportTemplate(this.checklist));
           if (t.error) return t;
-          this.tpl = t.ok;
+          this.tpl = prepare(t.ok);
         }
         this.views(1);
         if (!this.encoder()(facts, this.input, 0)) return this.slowReport(facts);
