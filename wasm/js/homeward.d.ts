@@ -68,7 +68,8 @@ export interface Citation { source: string; note?: string }
 export interface ReportItem {
   id: string; title: string; kind: Kind; status: Status; owner: Owner; attribution: Attribution;
   delay_category: string | null; primary: boolean; action: string; referral: string | null;
-  citation: Citation; decided_by: string[];
+  /** Frozen in reports built from codes (`Bulk.reportFacts`, `Session.set`): shared by every report of the checklist. */
+  citation: Readonly<Citation>; decided_by: string[];
 }
 
 /** A change to safety an overlay declared with a reason (docs/ruleset-format.md, Safety changes). */
@@ -80,11 +81,16 @@ export interface SafetyChange {
   reason: string;
 }
 
+/**
+ * A report. Built from codes (`Bulk.reportFacts`, `Session.set`), its static parts (`ruleset`,
+ * `safety_changes`, each item's `citation`) are frozen and shared by every report of the
+ * checklist; everything that depends on the patient is fresh.
+ */
 export interface Report {
   format: 1;
-  ruleset: { id: string; version: string; hash: string };
+  ruleset: Readonly<{ id: string; version: string; hash: string }>;
   /** Present (non-empty) only when the ruleset's overlays declared safety changes. */
-  safety_changes?: SafetyChange[];
+  safety_changes?: readonly Readonly<SafetyChange>[];
   checklist: string;
   /** The date the answers were assessed on; null when none was given. */
   as_of: IsoDate | null;

@@ -205,6 +205,11 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
     const full = bulk.reportFacts(s.facts);
     const json = JSON.parse(engine(overlays).evaluate(JSON.stringify(s.facts), s.checklist || '', s.as_of));
     check('scenario: reportFacts = the JSON report, key for key', full.ok && same(full, json), `${s.story}\n ${JSON.stringify(full).slice(0, 600)}\n ${JSON.stringify(json).slice(0, 600)}`);
+    // Static parts are frozen and shared between reports; what depends on the patient is fresh.
+    const again = bulk.reportFacts(s.facts).ok;
+    check('scenario: reportFacts shares only frozen static parts', full.ok && again.ruleset === full.ok.ruleset && Object.isFrozen(full.ok.ruleset)
+      && again.requirements !== full.ok.requirements && !Object.isFrozen(full.ok.requirements)
+      && full.ok.blockers.every((b, k) => Object.isFrozen(b.citation) && b !== again.blockers[k] && b.decided_by !== again.blockers[k].decided_by), s.story);
     bulk.free();
     objects++;
   }
