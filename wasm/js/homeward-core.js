@@ -42,9 +42,6 @@ function frozen(o) {
   return o;
 }
 
-/** The keys of a report item, in the engine's order (when a template's items have them, items are built as literals). */
-const ITEM_KEYS = 'id,title,kind,status,owner,attribution,delay_category,primary,action,referral,citation,decided_by';
-
 /**
  * A checklist's report template (`Engine.reportTemplate`) prepared once for `reportOf`. The
  * parts that are the same in every report (the ruleset reference, the declared safety changes,
@@ -56,7 +53,6 @@ function prepare(t) {
     ruleset: frozen(t.ruleset),
     safety: t.safety_changes ? frozen(t.safety_changes) : null,
     citations: t.requirements.map((r) => frozen(r.citation)),
-    literal: t.requirements.every((r) => Object.keys(r).join(',') === ITEM_KEYS),
     facts: t.facts.map((f) => f[0]),
     day: NaN,
     dayText: null,
@@ -88,12 +84,7 @@ function reportOf(p, c) {
     for (let i = 0; i < by.length; i++) by[i] = facts[c[at++]];
     requirements[k] = { id: tpl.id, kind: tpl.kind, status, decided_by: by };
     if (status === 'not_met' || status === 'unknown') {
-      const item = p.literal
-        ? {
-          id: tpl.id, title: tpl.title, kind: tpl.kind, status, owner: tpl.owner, attribution: tpl.attribution, delay_category: tpl.delay_category,
-          primary: tpl.primary, action: tpl.action, referral: tpl.referral, citation: p.citations[r], decided_by: by.slice(),
-        }
-        : { ...tpl, status, citation: p.citations[r], decided_by: by.slice() };
+      const item = { ...tpl, status, citation: p.citations[r], decided_by: by.slice() };
       (tpl.kind === 'advisory' ? advisories : tpl.kind === 'safeguarding_hold' ? holds : blockers).push(item);
     }
   }
@@ -484,56 +475,51 @@ export function makeHomeward(platform) {
    * The result builder of a layout: `(out, at) → { verdict, not_met, unknown, decisions }` from
    * the codes at `at`. The not-met and unknown id arrays are frozen and shared between results
    * with the same set (one array per distinct set, up to SHARED_LIMIT): their content is what a
-   * fresh array would hold. Each result object and its `decisions` are built fresh. Generated
-   * once per layout with literal keys (one object shape for every result); a generic loop does
-   * the same where generated code is forbidden.
+   * fresh array would hold. Each result object and its `decisions` are built fresh.
    */
   function makeResult(layout) {
     const { tables, requirements } = layout;
-    const first = 1 + tables.length;
-    const chunks = Math.ceil(requirements.length / 30);
+    const nt = tables.length;
+    const nr = requirements.length;
     // One cache per status, keyed by the set's bits: a number up to 30 requirements, else text.
     const caches = [null, new Map(), new Map()];
-    const ids = (status, key, out, at) => {
+    const ids = (status, key, out, first) => {
       const cache = caches[status];
       let list = cache.get(key);
       if (list === undefined) {
         list = [];
-        for (let k = 0; k < requirements.length; k++) if (out[at + first + k] === status) list.push(requirements[k]);
+        for (let k = 0; k < nr; k++) if (out[first + k] === status) list.push(requirements[k]);
         Object.freeze(list);
         if (cache.size < SHARED_LIMIT) cache.set(key, list);
       }
       return list;
     };
-    const key = (p) => (chunks <= 1 ? `${p}0` : Array.from({ length: chunks }, (_, c) => `${p}${c}`).join(" + ',' + "));
-    const status = requirements.map((_, k) => {
-      const bit = `${2 ** (k % 30)}`;
-      return `s = out[at + ${first + k}]; if (s === 1) a${Math.floor(k / 30)} |= ${bit}; else if (s === 2) b${Math.floor(k / 30)} |= ${bit};`;
-    });
-    const vars = Array.from({ length: Math.max(chunks, 1) }, (_, c) => `a${c} = 0, b${c} = 0`).join(', ');
-    const name = (id) => (id === '__proto__' ? '["__proto__"]' : JSON.stringify(id));
-    const decisions = tables.map((t, i) => `${name(t.id)}: (s = out[at + ${1 + i}]) < ${t.outputs.length} ? T[${i}][s] : null`);
-    const lines = [
-      `let s, ${vars};`,
-      ...status,
-      `return { verdict: V[out[at]], not_met: ids(1, ${key('a')}, out, at), unknown: ids(2, ${key('b')}, out, at), decisions: { ${decisions.join(', ')} } };`,
-    ];
-    const outputs = tables.map((t) => t.outputs);
-    return generated(['V', 'T', 'ids'], [VERDICTS, outputs, ids], 'out, at', lines, (out, at) => {
-      const d = {};
-      for (let t = 0; t < tables.length; t++) {
+    return (out, at) => {
+      const decisions = {};
+      for (let t = 0; t < nt; t++) {
         const code = out[at + 1 + t];
-        d[tables[t].id] = code < outputs[t].length ? outputs[t][code] : null;
+        const outputs = tables[t].outputs;
+        decisions[tables[t].id] = code < outputs.length ? outputs[code] : null;
       }
-      const bits = [[], [], []];
-      for (let k = 0; k < requirements.length; k++) {
-        const s = out[at + first + k];
-        const c = Math.floor(k / 30);
-        if (s === 1 || s === 2) bits[s][c] = (bits[s][c] || 0) + 2 ** (k % 30);
+      const first = at + 1 + nt;
+      let a = 0;
+      let b = 0;
+      let ka = '';
+      let kb = '';
+      for (let k = 0, bit = 1; k < nr; k++) {
+        const s = out[first + k];
+        if (s === 1) a |= bit;
+        else if (s === 2) b |= bit;
+        if (bit === 0x20000000 && k + 1 < nr) {
+          // 30 bits a word; longer checklists key by the words as text.
+          ka += `${a},`;
+          kb += `${b},`;
+          a = b = 0;
+          bit = 1;
+        } else bit <<= 1;
       }
-      const keyOf = (b) => (chunks <= 1 ? b[0] || 0 : Array.from({ length: chunks }, (_, c) => b[c] || 0).join(','));
-      return { verdict: VERDICTS[out[at]], not_met: ids(1, keyOf(bits[1]), out, at), unknown: ids(2, keyOf(bits[2]), out, at), decisions: d };
-    });
+      return { verdict: VERDICTS[out[at]], not_met: ids(1, nr > 30 ? ka + a : a, out, first), unknown: ids(2, nr > 30 ? kb + b : b, out, first), decisions };
+    };
   }
 
   /** Moves an error's paths under the patient's position in a batch (`$[i]…`). */
