@@ -533,8 +533,9 @@ export function makeHomeward(platform) {
    *
    * - **JS objects**: `assessFacts(facts)` and `assessManyFacts([facts, …])` take patients as
    *   the same objects `Engine.evaluate` takes and return `{ verdict, not_met, unknown,
-   *   decisions }` per patient (requirement ids in checklist order; each table's output value
-   *   or null). Values are encoded in JavaScript straight into the module's memory.
+   *   decisions }` per patient (requirement ids in checklist order, in frozen arrays shared
+   *   between results with the same set; each table's output value or null). Values are
+   *   encoded in JavaScript straight into the module's memory.
    * - **Typed arrays**: a patient is one Int32Array value per fact in schema order (UNKNOWN =
    *   -2147483648; bool 0/1; enum option index; int value; date: day number since 1970-01-01;
    *   set bit mask), the result Uint32Array codes: verdict (0 ready, 1 not ready, 2

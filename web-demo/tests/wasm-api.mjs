@@ -250,8 +250,8 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
     check('assessManyFacts assesses every patient', many.ok && many.ok.length === pts.length, JSON.stringify(many.error));
     check('result id arrays are frozen (shared between results with the same set)', many.ok.every((r) => Object.isFrozen(r.not_met) && Object.isFrozen(r.unknown)));
     {
-      // Where a Content-Security-Policy forbids generated code, the generic encoder and result
-      // builder give the same results.
+      // Where a Content-Security-Policy forbids generated code, the generic encoder gives the
+      // same results.
       const plain = wrapper([]).bulk(cl).ok;
       const real = globalThis.Function;
       globalThis.Function = function () { throw new EvalError('generated code is forbidden here'); };
