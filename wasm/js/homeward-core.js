@@ -33,86 +33,121 @@ function ordered(counts, order) {
   return out;
 }
 
+/** Freezes `o` and everything in it (the static parts reports share). */
+function frozen(o) {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    for (const k in o) frozen(o[k]);
+    Object.freeze(o);
+  }
+  return o;
+}
+
+/**
+ * A checklist's report template (`Engine.reportTemplate`) prepared once for `reportOf`. The
+ * parts that are the same in every report (the ruleset reference, the declared safety changes,
+ * each requirement's citation) are frozen and shared by every report built from it.
+ */
+function prepare(t) {
+  return {
+    t,
+    ruleset: frozen(t.ruleset),
+    safety: t.safety_changes ? frozen(t.safety_changes) : null,
+    citations: t.requirements.map((r) => frozen(r.citation)),
+    facts: t.facts.map((f) => f[0]),
+    day: NaN,
+    dayText: null,
+  };
+}
+
 /**
  * The report named from the engine's codes (`Ruleset::report_codes_with` in the core) and a
- * checklist's template (`Engine.reportTemplate`): the same object, key for key, as parsing the
- * engine's JSON report (the package's tests prove it on every golden scenario, random patients
- * and every session answer).
+ * prepared template (`prepare`): the same object, key for key, as parsing the engine's JSON
+ * report (the package's tests prove it on every golden scenario, random patients and every
+ * session answer). Everything that depends on the patient is built fresh; the static parts
+ * named in `prepare` are shared and frozen.
  */
-function reportOf(t, c) {
+function reportOf(p, c) {
+  const { t, facts } = p;
   let at = 0;
-  const next = () => c[at++];
-  const set = (name) => {
-    const out = new Array(next());
-    for (let k = 0; k < out.length; k++) out[k] = name(next());
-    return out;
-  };
-  const factId = (f) => t.facts[f][0];
-  const reqId = (r) => t.requirements[r].id;
-  const verdict = VERDICTS[next()];
-  const dated = next();
-  const days = next() | 0;
-  const requirements = new Array(next());
+  const verdict = VERDICTS[c[at++]];
+  const dated = c[at++];
+  const days = c[at++] | 0;
+  const requirements = new Array(c[at++]);
   const holds = [];
   const blockers = [];
   const advisories = [];
   for (let k = 0; k < requirements.length; k++) {
-    const tpl = t.requirements[next()];
-    const status = STATUSES[next()];
-    const decidedBy = set(factId);
-    requirements[k] = { id: tpl.id, kind: tpl.kind, status, decided_by: decidedBy };
+    const r = c[at++];
+    const tpl = t.requirements[r];
+    const status = STATUSES[c[at++]];
+    const by = new Array(c[at++]);
+    for (let i = 0; i < by.length; i++) by[i] = facts[c[at++]];
+    requirements[k] = { id: tpl.id, kind: tpl.kind, status, decided_by: by };
     if (status === 'not_met' || status === 'unknown') {
-      const item = { ...tpl, status, citation: { ...tpl.citation }, decided_by: decidedBy.slice() };
+      const item = { ...tpl, status, citation: p.citations[r], decided_by: by.slice() };
       (tpl.kind === 'advisory' ? advisories : tpl.kind === 'safeguarding_hold' ? holds : blockers).push(item);
     }
   }
-  const decisions = new Array(next());
+  const decisions = new Array(c[at++]);
   for (let k = 0; k < decisions.length; k++) {
-    const table = t.tables[next()];
-    const o = next();
-    const row = next();
-    const names = set(factId);
+    const table = t.tables[c[at++]];
+    const o = c[at++];
+    const row = c[at++];
+    const names = new Array(c[at++]);
+    for (let i = 0; i < names.length; i++) names[i] = facts[c[at++]];
     const out = o === NONE ? null : table.outputs[o];
     decisions[k] = {
       id: table.id, title: table.title, status: out ? 'decided' : 'undetermined', output: out ? out.value : null,
       label: out ? out.label : null, row: row === NONE ? null : row, decided_by: out ? names : [], open_questions: out ? [] : names,
     };
   }
-  const open = new Array(next());
+  const open = new Array(c[at++]);
   for (let k = 0; k < open.length; k++) {
-    const f = t.facts[next()];
-    open[k] = { fact: f[0], question: f[1], section: f[2], affects: set(reqId) };
+    const f = t.facts[c[at++]];
+    const affects = new Array(c[at++]);
+    for (let i = 0; i < affects.length; i++) affects[i] = t.requirements[c[at++]].id;
+    open[k] = { fact: f[0], question: f[1], section: f[2], affects };
   }
-  const hidden = set(factId);
-  const all = holds.concat(blockers);
-  const notMet = all.filter((b) => b.status === 'not_met');
-  const anyPrimary = notMet.some((b) => b.primary);
+  const hidden = new Array(c[at++]);
+  for (let i = 0; i < hidden.length; i++) hidden[i] = facts[c[at++]];
+  const all = holds.length ? holds.concat(blockers) : blockers;
+  let anyPrimary = false;
+  let outstanding = 0;
+  for (const b of all) {
+    if (b.status === 'not_met') {
+      outstanding++;
+      if (b.primary) anyPrimary = true;
+    }
+  }
   const byOwner = {};
   const byAttribution = {};
   const causes = [];
-  for (const b of notMet) {
-    if (!b.primary && anyPrimary) continue;
+  for (const b of all) {
+    if (b.status !== 'not_met' || (!b.primary && anyPrimary)) continue;
     byOwner[b.owner] = (byOwner[b.owner] || 0) + 1;
     byAttribution[b.attribution] = (byAttribution[b.attribution] || 0) + 1;
     causes.push(b.id);
   }
-  const report = { format: 1, ruleset: { ...t.ruleset } };
+  if (dated && days !== p.day) {
+    p.day = days;
+    p.dayText = isoDay(days);
+  }
+  const report = { format: 1, ruleset: p.ruleset };
   // Declared overlay safety changes are on every report (absent when there are none).
-  if (t.safety_changes) report.safety_changes = t.safety_changes.map((c) => ({ ...c }));
-  return Object.assign(report, {
-    checklist: t.checklist,
-    as_of: dated ? isoDay(days) : null,
-    verdict,
-    summary: { outstanding: notMet.length, unknown: all.length - notMet.length, open_questions: open.length },
-    causes,
-    blockers: all,
-    advisories,
-    requirements,
-    decisions,
-    attribution: { by_owner: ordered(byOwner, OWNERS), by_attribution: ordered(byAttribution, ATTRIBUTIONS) },
-    open_questions: open,
-    hidden_facts: hidden,
-  });
+  if (p.safety) report.safety_changes = p.safety;
+  report.checklist = t.checklist;
+  report.as_of = dated ? p.dayText : null;
+  report.verdict = verdict;
+  report.summary = { outstanding, unknown: all.length - outstanding, open_questions: open.length };
+  report.causes = causes;
+  report.blockers = all;
+  report.advisories = advisories;
+  report.requirements = requirements;
+  report.decisions = decisions;
+  report.attribution = { by_owner: ordered(byOwner, OWNERS), by_attribution: ordered(byAttribution, ATTRIBUTIONS) };
+  report.open_questions = open;
+  report.hidden_facts = hidden;
+  return report;
 }
 
 function fail(code, message, path = '$') {
@@ -221,7 +256,7 @@ export function makeHomeward(platform) {
       if (!this.tpl) {
         const t = call(() => this.engine.reportTemplate(this.checklist));
         if (t.error) return null;
-        this.tpl = t.ok;
+        this.tpl = prepare(t.ok);
       }
       return this.tpl;
     }
@@ -372,50 +407,119 @@ export function makeHomeward(platform) {
    * object) as compact values into `view` at `at`. It returns false when anything is not plainly
    * encodable (an unknown fact, a wrong type, an unknown option, a value out of range): the
    * caller then asks the engine, which gives the exact, located error (or, for the rare valid
-   * value without a compact form, the answer). Generated code reads each fact by its literal
-   * name (fast property loads, as json-logic-engine's compiled rules do); where the page's
-   * Content-Security-Policy forbids that, a generic loop does the same, more slowly.
+   * value without a compact form, the answer). Generated once per layout, with every fact read
+   * by its literal name and yes/no, option and integer values tested inline (no call, no map
+   * lookup, no closure per patient); where the page's Content-Security-Policy forbids generated
+   * code, a generic loop does the same, more slowly.
    */
   function makeEncoder(enc) {
-    const generic = (facts, view, at) => {
-      if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) return false;
-      let present = 0;
-      for (let j = 0; j < enc.length; j++) {
-        const v = facts[enc[j].id];
-        if (v === undefined) {
-          view[at + j] = UNKNOWN;
-          continue;
-        }
-        present++;
-        const code = codeOf(enc[j], v);
-        if (code === undefined || code !== code || code === -1) return false;
-        view[at + j] = code;
-      }
-      let keys = 0;
-      for (const _ in facts) keys++;
-      return keys === present;
-    };
+    const lit = JSON.stringify;
     const line = (f, j) => {
-      const read = `v = facts[${JSON.stringify(f.id)}];`;
-      const bool = 'c = v === true ? 1 : v === false ? 0 : v === null ? U : NaN;';
-      const code = f.kind === 0 ? bool : f.kind === 1 ? `c = v === null ? U : typeof v === 'string' ? E[${j}].options.get(v) : undefined;` : `c = codeOf(E[${j}], v);`;
-      return `${read} if (v === undefined) view[at + ${j}] = U; else { n++; ${code} if (c === undefined || c !== c || c === -1) return false; view[at + ${j}] = c; }`;
+      const put = (x) => `view[at + ${j}] = ${x};`;
+      const opts = [...f.options.keys()];
+      const test =
+        f.kind === 0 ? `if (typeof v === 'boolean') ${put('v ? 1 : 0')}`
+          : f.kind === 1 && opts.length && opts.length <= 16 ? opts.map((o, i) => `if (v === ${lit(o)}) ${put(i)}`).join(' else ')
+            : f.kind === 2 ? `if ((v | 0) === v && v !== U) ${put('v')}`
+              : `if ((c = codeOf(E[${j}], v)) !== undefined && c === c && c !== -1) ${put('c')}`;
+      return `v = facts[${lit(f.id)}]; if (v === undefined) ${put('U')} else { n++; ${test} else if (v === null) ${put('U')} else return false; }`;
     };
-    try {
-      const body = [
+    return generated(
+      ['E', 'U', 'codeOf'],
+      [enc, UNKNOWN, codeOf],
+      'facts, view, at',
+      [
         "if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) return false;",
         'let n = 0, v, c;',
         ...enc.map(line),
-        'let keys = 0;',
-        'for (const _ in facts) keys++;',
-        'return keys === n;',
-      ].join('\n');
+        'for (const _ in facts) n--;',
+        'return n === 0;',
+      ],
+      (facts, view, at) => {
+        if (facts === null || typeof facts !== 'object' || Array.isArray(facts)) return false;
+        let present = 0;
+        for (let j = 0; j < enc.length; j++) {
+          const v = facts[enc[j].id];
+          if (v === undefined) {
+            view[at + j] = UNKNOWN;
+            continue;
+          }
+          present++;
+          const code = codeOf(enc[j], v);
+          if (code === undefined || code !== code || code === -1) return false;
+          view[at + j] = code;
+        }
+        for (const _ in facts) present--;
+        return present === 0;
+      },
+    );
+  }
+
+  /** A function generated from `lines` over `args` (bound to `values`), or `fallback` where generated code is forbidden. */
+  function generated(names, values, args, lines, fallback) {
+    try {
       // eslint-disable-next-line no-new-func
-      const make = new Function('E', 'U', 'codeOf', `return function encode(facts, view, at) {\n${body}\n};`);
-      return make(enc, UNKNOWN, codeOf);
+      return new Function(...names, `return function (${args}) {\n${lines.join('\n')}\n};`)(...values);
     } catch (_) {
-      return generic;
+      return fallback;
     }
+  }
+
+  /** Patients per pass of assessManyFacts through the resident buffers (a multiple of the engine's 64). */
+  const CHUNK = 256;
+
+  /** At most this many distinct id arrays are kept per result list (then they are built fresh, frozen as well). */
+  const SHARED_LIMIT = 4096;
+
+  /**
+   * The result builder of a layout: `(out, at) → { verdict, not_met, unknown, decisions }` from
+   * the codes at `at`. The not-met and unknown id arrays are frozen and shared between results
+   * with the same set (one array per distinct set, up to SHARED_LIMIT): their content is what a
+   * fresh array would hold. Each result object and its `decisions` are built fresh.
+   */
+  function makeResult(layout) {
+    const { tables, requirements } = layout;
+    const nt = tables.length;
+    const nr = requirements.length;
+    // One cache per status, keyed by the set's bits: a number up to 30 requirements, else text.
+    const caches = [null, new Map(), new Map()];
+    const ids = (status, key, out, first) => {
+      const cache = caches[status];
+      let list = cache.get(key);
+      if (list === undefined) {
+        list = [];
+        for (let k = 0; k < nr; k++) if (out[first + k] === status) list.push(requirements[k]);
+        Object.freeze(list);
+        if (cache.size < SHARED_LIMIT) cache.set(key, list);
+      }
+      return list;
+    };
+    return (out, at) => {
+      const decisions = {};
+      for (let t = 0; t < nt; t++) {
+        const code = out[at + 1 + t];
+        const outputs = tables[t].outputs;
+        decisions[tables[t].id] = code < outputs.length ? outputs[code] : null;
+      }
+      const first = at + 1 + nt;
+      let a = 0;
+      let b = 0;
+      let ka = '';
+      let kb = '';
+      for (let k = 0, bit = 1; k < nr; k++) {
+        const s = out[first + k];
+        if (s === 1) a |= bit;
+        else if (s === 2) b |= bit;
+        if (bit === 0x20000000 && k + 1 < nr) {
+          // 30 bits a word; longer checklists key by the words as text.
+          ka += `${a},`;
+          kb += `${b},`;
+          a = b = 0;
+          bit = 1;
+        } else bit <<= 1;
+      }
+      return { verdict: VERDICTS[out[at]], not_met: ids(1, nr > 30 ? ka + a : a, out, first), unknown: ids(2, nr > 30 ? kb + b : b, out, first), decisions };
+    };
   }
 
   /** Moves an error's paths under the patient's position in a batch (`$[i]…`). */
@@ -429,8 +533,9 @@ export function makeHomeward(platform) {
    *
    * - **JS objects**: `assessFacts(facts)` and `assessManyFacts([facts, …])` take patients as
    *   the same objects `Engine.evaluate` takes and return `{ verdict, not_met, unknown,
-   *   decisions }` per patient (requirement ids in checklist order; each table's output value
-   *   or null). Values are encoded in JavaScript straight into the module's memory.
+   *   decisions }` per patient (requirement ids in checklist order, in frozen arrays shared
+   *   between results with the same set; each table's output value or null). Values are
+   *   encoded in JavaScript straight into the module's memory.
    * - **Typed arrays**: a patient is one Int32Array value per fact in schema order (UNKNOWN =
    *   -2147483648; bool 0/1; enum option index; int value; date: day number since 1970-01-01;
    *   set bit mask), the result Uint32Array codes: verdict (0 ready, 1 not ready, 2
@@ -449,6 +554,7 @@ export function makeHomeward(platform) {
       this.outputLength = raw.outputLength();
       this.encoders = layout.facts.map(encoderOf);
       this.encode = null; // made on first use (see makeEncoder)
+      this.build = null; // made on first use (see makeResult)
       this.tpl = null; // the report template, fetched on first use
       this.capacity = 0;
       this.input = null;
@@ -493,29 +599,16 @@ export function makeHomeward(platform) {
         this.capacity = n;
         this.input = null;
       }
-      if (!this.input || this.input.buffer !== memory.buffer) {
+      // A view whose buffer was detached by memory growth has length 0.
+      if (!this.input || this.input.length !== this.capacity * this.inputLength || this.input.length === 0) {
         this.input = new Int32Array(memory.buffer, this.raw.inputPtr(), this.capacity * this.inputLength);
         this.output = new Uint32Array(memory.buffer, this.raw.outputPtr(), this.capacity * this.outputLength);
       }
     }
-    /** The result object of the codes at `at` in the resident output. */
+    /** The result object of the codes at `at` in the resident output (see makeResult). */
     result(at) {
-      const out = this.output;
-      const { tables, requirements } = this.layout;
-      const decisions = {};
-      for (let t = 0; t < tables.length; t++) {
-        const code = out[at + 1 + t];
-        decisions[tables[t].id] = code < tables[t].outputs.length ? tables[t].outputs[code] : null;
-      }
-      const notMet = [];
-      const unknown = [];
-      const first = at + 1 + tables.length;
-      for (let k = 0; k < requirements.length; k++) {
-        const s = out[first + k];
-        if (s === 1) notMet.push(requirements[k]);
-        else if (s === 2) unknown.push(requirements[k]);
-      }
-      return { verdict: VERDICTS[out[at]], not_met: notMet, unknown, decisions };
+      if (!this.build) this.build = makeResult(this.layout);
+      return this.build(this.output, at);
     }
     /** One patient through the engine's JSON path: the exact error, or the result from the report. */
     slow(facts) {
@@ -552,7 +645,7 @@ export function makeHomeward(platform) {
         if (!this.tpl) {
           const t = call(() => this.engine.reportTemplate(this.checklist));
           if (t.error) return t;
-          this.tpl = t.ok;
+          this.tpl = prepare(t.ok);
         }
         this.views(1);
         if (!this.encoder()(facts, this.input, 0)) return this.slowReport(facts);
@@ -572,42 +665,57 @@ export function makeHomeward(platform) {
     /**
      * Many patients given as JS objects, 64 per pass inside the engine: { ok: results } (one
      * per patient, as `assessFacts`), or { error, done, results } where the error locates the
-     * first bad patient as $[patient]… and results holds the `done` before it.
+     * first bad patient as $[patient]… and results holds the `done` before it. Patients go
+     * through the resident buffers CHUNK at a time (encode, assess, build), so the buffers
+     * stay small and in cache however long the list.
      */
     assessManyFacts(list) {
       try {
         if (!Array.isArray(list)) return fail('WRONG_TYPE', 'give an array of patients (objects of answers)');
-        const n = list.length;
-        this.views(n);
-        const slow = new Map();
-        const encode = this.encoder();
-        let stop = n;
-        let stopError = null;
-        for (let i = 0; i < n && i < stop; i++) {
-          if (encode(list[i], this.input, i * this.inputLength)) continue;
-          // Not plainly encodable: the engine decides (and the row is left unknown meanwhile).
-          this.input.fill(UNKNOWN, i * this.inputLength, (i + 1) * this.inputLength);
-          const r = this.slow(list[i]);
-          this.views(n); // the engine's JSON path may have grown memory
-          if (r.error) {
-            stop = i;
-            stopError = within(r.error, i);
-          } else slow.set(i, r.ok);
+        const results = new Array(list.length);
+        for (let base = 0; base < list.length; base += CHUNK) {
+          const stopped = this.chunk(list, base, Math.min(CHUNK, list.length - base), results);
+          if (stopped) return stopped;
         }
-        const done = stop ? this.raw.assessResident(stop) : 0;
-        this.views(n); // memory may have grown inside the call
-        const results = new Array(done);
-        for (let i = 0; i < done; i++) results[i] = slow.get(i) || this.result(i * this.outputLength);
-        if (done === n) return { ok: results };
-        if (done < stop) {
-          // A value the encoder passed but the engine refused (e.g. out of range): its exact error.
-          const r = this.slow(list[done]);
-          stopError = r.error ? within(r.error, done) : parse(this.raw.error()).error;
-        }
-        return { error: stopError, done, results };
+        return { ok: results };
       } catch (e) {
         return thrown(e);
       }
+    }
+    /** Patients `base` to `base + m` of `list` into `results`; on a bad patient, the batch's { error, done, results }. */
+    chunk(list, base, m, results) {
+      const ni = this.inputLength;
+      this.views(m);
+      const encode = this.encoder();
+      let slow = null;
+      let stop = m;
+      let stopError = null;
+      for (let i = 0; i < m; i++) {
+        if (encode(list[base + i], this.input, i * ni)) continue;
+        // Not plainly encodable: the engine decides (and the row is left unknown meanwhile).
+        this.input.fill(UNKNOWN, i * ni, (i + 1) * ni);
+        const r = this.slow(list[base + i]);
+        this.views(m); // the engine's JSON path may have grown memory
+        if (r.error) {
+          stop = i;
+          stopError = within(r.error, base + i);
+          break;
+        }
+        (slow = slow || new Map()).set(i, r.ok);
+      }
+      const done = stop ? this.raw.assessResident(stop) : 0;
+      this.views(m); // memory may have grown inside the call
+      if (!this.build) this.build = makeResult(this.layout);
+      const { build, output, outputLength: no } = this;
+      for (let i = 0; i < done; i++) results[base + i] = (slow && slow.get(i)) || build(output, i * no);
+      if (done === m) return null;
+      if (done < stop) {
+        // A value the encoder passed but the engine refused (e.g. out of range): its exact error.
+        const r = this.slow(list[base + done]);
+        stopError = within(r.error || { ...parse(this.raw.error()).error, path: '$', diagnostics: [] }, base + done);
+      }
+      results.length = base + done;
+      return { error: stopError, done: base + done, results };
     }
     /** The as-of date for the patients assessed next (`YYYY-MM-DD`; null to forget it). */
     setAsOf(asOf) {

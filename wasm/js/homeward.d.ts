@@ -68,7 +68,8 @@ export interface Citation { source: string; note?: string }
 export interface ReportItem {
   id: string; title: string; kind: Kind; status: Status; owner: Owner; attribution: Attribution;
   delay_category: string | null; primary: boolean; action: string; referral: string | null;
-  citation: Citation; decided_by: string[];
+  /** Frozen in reports built from codes (`Bulk.reportFacts`, `Session.set`): shared by every report of the checklist. */
+  citation: Readonly<Citation>; decided_by: string[];
 }
 
 /** A change to safety an overlay declared with a reason (docs/ruleset-format.md, Safety changes). */
@@ -80,11 +81,16 @@ export interface SafetyChange {
   reason: string;
 }
 
+/**
+ * A report. Built from codes (`Bulk.reportFacts`, `Session.set`), its static parts (`ruleset`,
+ * `safety_changes`, each item's `citation`) are frozen and shared by every report of the
+ * checklist; everything that depends on the patient is fresh.
+ */
 export interface Report {
   format: 1;
-  ruleset: { id: string; version: string; hash: string };
+  ruleset: Readonly<{ id: string; version: string; hash: string }>;
   /** Present (non-empty) only when the ruleset's overlays declared safety changes. */
-  safety_changes?: SafetyChange[];
+  safety_changes?: readonly Readonly<SafetyChange>[];
   checklist: string;
   /** The date the answers were assessed on; null when none was given. */
   as_of: IsoDate | null;
@@ -209,10 +215,13 @@ export const UNKNOWN: -2147483648;
  */
 export interface Assessed {
   verdict: Verdict;
-  /** Requirements not met (blockers, holds and advisories), in checklist order. */
-  not_met: string[];
-  /** Requirements still unknown, in checklist order. */
-  unknown: string[];
+  /**
+   * Requirements not met (blockers, holds and advisories), in checklist order. Frozen: results
+   * with the same set share one array (from one `Bulk`).
+   */
+  not_met: readonly string[];
+  /** Requirements still unknown, in checklist order. Frozen and shared as `not_met`. */
+  unknown: readonly string[];
   /** Each table of the checklist: its decided output, or null while undetermined. */
   decisions: Record<string, OutputValue | null>;
 }
@@ -228,16 +237,17 @@ export class Bulk {
   /** One patient's answers (the object `Engine.evaluate` takes): the result, or the engine's located error. */
   assessFacts(facts: Facts): Result<Assessed>;
   /**
-   * Many patients, 64 per pass inside the engine: one result per patient, or the first bad
-   * patient's error located under `$[patient]`, with the results of the `done` before it.
-   */
-  /**
    * One patient's full report as a JS object: the object `Engine.evaluate` returns, key for
    * key, built from the engine's codes and the checklist's text without JSON in between.
    */
   reportFacts(facts: Facts): Result<Report>;
+  /**
+   * Many patients, 64 per pass inside the engine: one result per patient, or the first bad
+   * patient's error located under `$[patient]`, with the results of the `done` before it.
+   */
   assessManyFacts(patients: Facts[]):
-    { ok: Assessed[]; error?: undefined } | { error: HomewardError; done: number; results: Assessed[]; ok?: undefined };  assess(values: Int32Array | number[]): Result<Uint32Array>;
+    { ok: Assessed[]; error?: undefined } | { error: HomewardError; done: number; results: Assessed[]; ok?: undefined };
+  assess(values: Int32Array | number[]): Result<Uint32Array>;
   assessMany(values: Int32Array | number[]):
     { ok: Uint32Array; error?: undefined } | { error: HomewardError; done: number; codes: Uint32Array; ok?: undefined };
   /** Sets the as-of date for the patients assessed next (null to forget it). */

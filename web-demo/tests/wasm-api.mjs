@@ -205,6 +205,11 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
     const full = bulk.reportFacts(s.facts);
     const json = JSON.parse(engine(overlays).evaluate(JSON.stringify(s.facts), s.checklist || '', s.as_of));
     check('scenario: reportFacts = the JSON report, key for key', full.ok && same(full, json), `${s.story}\n ${JSON.stringify(full).slice(0, 600)}\n ${JSON.stringify(json).slice(0, 600)}`);
+    // Static parts are frozen and shared between reports; what depends on the patient is fresh.
+    const again = bulk.reportFacts(s.facts).ok;
+    check('scenario: reportFacts shares only frozen static parts', full.ok && again.ruleset === full.ok.ruleset && Object.isFrozen(full.ok.ruleset)
+      && again.requirements !== full.ok.requirements && !Object.isFrozen(full.ok.requirements)
+      && full.ok.blockers.every((b, k) => Object.isFrozen(b.citation) && b !== again.blockers[k] && b.decided_by !== again.blockers[k].decided_by), s.story);
     bulk.free();
     objects++;
   }
@@ -243,6 +248,22 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
     const pts = Array.from({ length: full ? 5000 : 700 }, () => randomFacts(schema, rand, { unknown: 0.3, option: 0.15 }));
     const many = bulk.assessManyFacts(pts);
     check('assessManyFacts assesses every patient', many.ok && many.ok.length === pts.length, JSON.stringify(many.error));
+    check('result id arrays are frozen (shared between results with the same set)', many.ok.every((r) => Object.isFrozen(r.not_met) && Object.isFrozen(r.unknown)));
+    {
+      // Where a Content-Security-Policy forbids generated code, the generic encoder gives the
+      // same results.
+      const plain = wrapper([]).bulk(cl).ok;
+      const real = globalThis.Function;
+      globalThis.Function = function () { throw new EvalError('generated code is forbidden here'); };
+      let viaGeneric;
+      try {
+        viaGeneric = plain.assessManyFacts(pts);
+      } finally {
+        globalThis.Function = real;
+      }
+      check('without generated code: assessManyFacts gives the same results', viaGeneric.ok && same(viaGeneric.ok, many.ok) && viaGeneric.ok.every((r) => Object.isFrozen(r.not_met)));
+      plain.free();
+    }
     pts.forEach((facts, k) => {
       const want = fromReport(engine([]).evaluate(JSON.stringify(facts), cl));
       check('random: assessManyFacts = report', many.ok && same(many.ok[k], want), `${cl} patient ${k}`);
@@ -271,6 +292,10 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
       const many = bulk.assessManyFacts([pts[0], pts[1], bad, pts[2]]);
       check('bad patient: assessManyFacts stops at it, located', many.error && many.done === 2 && many.results.length === 2 && same(many.results[1], bulk.assessFacts(pts[1]).ok)
         && many.error.code === want.error.code && many.error.path === `$[2]${want.error.path.slice(1)}`, `${JSON.stringify(bad)} ${JSON.stringify(many.error)}`);
+      // Past the first pass through the resident buffers (256 patients): located in the whole batch.
+      const late = bulk.assessManyFacts([...pts.slice(0, 300), bad, pts[2]]);
+      check('bad patient: assessManyFacts stops at it past the first pass, located', late.error && late.done === 300 && late.results.length === 300
+        && same(late.results[299], bulk.assessFacts(pts[299]).ok) && late.error.path === `$[300]${want.error.path.slice(1)}`, `${JSON.stringify(bad)} ${JSON.stringify(late.error)}`);
     }
     check('not an array is an error', bulk.assessManyFacts({}).error?.code === 'WRONG_TYPE');
     check('an empty batch is fine', same(bulk.assessManyFacts([]), { ok: [] }));

@@ -48,15 +48,15 @@ impl Ruleset {
                 values,
             },
         };
-        let (requirements, mut blockers, advisories) = self.requirements(plan, judged, &w, work);
+        let mut affects: Vec<BitSet> = alloc::vec![BitSet::default(); self.facts.len()];
+        let (requirements, mut blockers, advisories) =
+            self.requirements(plan, judged, &w, work, &mut affects);
         // Holds first, each group in checklist order (a stable partition).
         let (holds, others): (Vec<Item>, Vec<Item>) = blockers
             .drain(..)
             .partition(|b| b.kind == Kind::SafeguardingHold);
         blockers.extend(holds);
         blockers.extend(others);
-        let mut affects: Vec<BitSet> = alloc::vec![BitSet::default(); self.facts.len()];
-        self.candidates(plan, judged, &w, work, Some(&mut affects));
         let decisions = self.decisions(&plan.tables, &w, work);
         self.gate(&w, work, Some(&mut affects));
         self.order_open(work);
@@ -157,16 +157,17 @@ impl Ruleset {
         let at = out.len();
         out.push(0);
         let mut n = 0;
+        let mut affects: Vec<BitSet> = alloc::vec![BitSet::default(); self.facts.len()];
+        work.open.reset(self.facts.len());
         for (&i, j) in plan.reqs.iter().zip(judged.iter()) {
             let Some(r) = self.reqs.get(i) else { continue };
             let status = self.walk_requirement(r, j, &w, work);
             out.extend([code(i), status.code()]);
             push_set(out, work.found.iter());
+            self.note_open(i, j, work, &mut affects);
             n += 1;
         }
         set_at(out, at, n);
-        let mut affects: Vec<BitSet> = alloc::vec![BitSet::default(); self.facts.len()];
-        self.candidates(plan, judged, &w, work, Some(&mut affects));
         out.push(code(plan.tables.len()));
         for &t in &plan.tables {
             let (decided, row) = self.walk_table(t, &w, work);
@@ -193,19 +194,23 @@ impl Ruleset {
         push_set(out, hidden);
     }
 
-    /// Every requirement's result, and the blockers and advisories not met or unknown.
+    /// Every requirement's result, and the blockers and advisories not met or unknown; the
+    /// open-question candidates into `work.open`, with the requirements each affects.
     fn requirements(
         &self,
         plan: &Plan,
         judged: &[Judged<Tri>],
         w: &Walker<'_>,
         work: &mut Work,
+        affects: &mut [BitSet],
     ) -> (Vec<RequirementResult>, Vec<Item>, Vec<Item>) {
         let mut requirements = Vec::with_capacity(judged.len());
         let (mut blockers, mut advisories) = (Vec::new(), Vec::new());
+        work.open.reset(self.facts.len());
         for (&i, j) in plan.reqs.iter().zip(judged) {
             let Some(r) = self.reqs.get(i) else { continue };
             let status = self.walk_requirement(r, j, w, work);
+            self.note_open(i, j, work, affects);
             let decided_by = self.names(&work.found);
             if matches!(status, Status::NotMet | Status::Unknown) {
                 let mut item = r.item.clone();

@@ -31,7 +31,7 @@ impl Ruleset {
                 values,
             },
         };
-        self.candidates(plan, judged, &w, work, None);
+        self.candidates(plan, judged, &w, work);
         self.gate(&w, work, None);
         self.order_open(work);
     }
@@ -54,40 +54,47 @@ impl Ruleset {
         true
     }
 
-    /// Steps 1–2: the candidates, into `work.open`. With `per_root`, also records for each
-    /// fact which requirements reached it (their indices).
+    /// Steps 1–2: the candidates, into `work.open`: one walk from every open root, so
+    /// sub-conditions and tables shared between requirements are walked once.
     pub(crate) fn candidates(
         &self,
         plan: &Plan,
         judged: &[Judged<Tri>],
         w: &Walker<'_>,
         work: &mut Work,
-        per_root: Option<&mut Vec<BitSet>>,
     ) {
         let n = self.facts.len();
         work.open.reset(n);
-        let Some(map) = per_root else {
-            // Only the union is wanted: one walk from every open root, so sub-conditions and
-            // tables shared between requirements are walked once.
-            work.start(n);
-            for (&i, j) in plan.reqs.iter().zip(judged) {
-                self.open_roots(i, j, work);
-            }
-            w.open_walk(work);
-            work.open.union_with(&work.found);
-            return;
-        };
+        work.start(n);
         for (&i, j) in plan.reqs.iter().zip(judged) {
-            work.start(n);
-            if !self.open_roots(i, j, work) {
-                continue;
-            }
-            w.open_walk(work);
-            work.open.union_with(&work.found);
-            for f in work.found.iter() {
-                if let Some(v) = map.get_mut(f) {
-                    v.insert(i);
-                }
+            self.open_roots(i, j, work);
+        }
+        w.open_walk(work);
+        work.open.union_with(&work.found);
+    }
+
+    /// Steps 1–2 for one requirement of a report, right after its walk: an open blocker or
+    /// hold was walked from its open roots (the same walk as [`Ruleset::candidates`]'), so its
+    /// unknown facts in `work.found` are candidates, each affecting requirement `i`. Call with
+    /// `work.open` reset before the first requirement.
+    pub(crate) fn note_open(
+        &self,
+        i: usize,
+        j: &Judged<Tri>,
+        work: &mut Work,
+        affects: &mut [BitSet],
+    ) {
+        let open = self
+            .reqs
+            .get(i)
+            .is_some_and(|r| r.kind.counts_toward_verdict());
+        if !open || j.status() != crate::Status::Unknown {
+            return;
+        }
+        work.open.union_with(&work.found);
+        for f in work.found.iter() {
+            if let Some(v) = affects.get_mut(f) {
+                v.insert(i);
             }
         }
     }
