@@ -2,7 +2,7 @@
 //! verdict, statuses, decisions and (on request) the open and hidden questions — what bulk
 //! use and the per-answer session update need.
 
-use super::{Judged, Patient, Scope, Scratch};
+use super::{Patient, Scope, Scratch};
 use crate::compile::Plan;
 use crate::facts::Facts;
 use crate::report::{Status, Verdict};
