@@ -360,13 +360,6 @@ impl Program {
         if let Some(v) = memo.get(p) {
             return (v, end);
         }
-        // The commonest leaf, a yes/no test, by one comparison of the op's tag: it skips the
-        // jump on the kind and then on the test (the same meaning, through `Source::test`).
-        if let Kind::Test(t @ Test::Bool { .. }) = &op.kind {
-            let v = s.test(t, &self.lists);
-            memo.set(p, v);
-            return (v, end);
-        }
         let v = match &op.kind {
             Kind::Test(t) => s.test(t, &self.lists),
             Kind::Join(Join::All) => self.all(p, end, s, memo),
