@@ -12,8 +12,14 @@ pub(crate) struct BitSet {
 impl BitSet {
     /// Empties the set and sizes it for indices below `n`.
     pub(crate) fn reset(&mut self, n: usize) {
-        self.words.clear();
-        self.words.resize(n.div_ceil(64), 0);
+        let words = n.div_ceil(64);
+        // One fill once sized (the common case: the same ruleset again).
+        if self.words.len() == words {
+            self.words.fill(0);
+        } else {
+            self.words.clear();
+            self.words.resize(words, 0);
+        }
     }
 
     /// Adds `i`; returns whether it was new. Indices beyond the size grow the set.

@@ -177,15 +177,23 @@ impl Assessment<'_> {
     /// Writes the compact output codes into `out` (see the module documentation) and returns
     /// how many it wrote; a short `out` receives a prefix.
     pub fn write_codes(&self, out: &mut [u32]) -> usize {
-        let verdict = core::iter::once(self.verdict().code());
-        let tables = self.plan().tables.iter().map(|&t| {
-            self.table_out(t)
-                .and_then(|o| u32::try_from(o).ok())
-                .unwrap_or(UNDECIDED)
-        });
-        let reqs = self.req_statuses().map(Status::code);
+        // Plain loops over the slots (no chained iterators: the size-optimised WASM build
+        // does not fuse them, and this runs once per patient).
+        let mut slots = out.iter_mut();
         let mut n = 0;
-        for (slot, code) in out.iter_mut().zip(verdict.chain(tables).chain(reqs)) {
+        if let Some(slot) = slots.next() {
+            *slot = self.verdict().code();
+            n += 1;
+        }
+        // Tables first in the zip, so the slot after the last table is not consumed.
+        for (&t, slot) in self.plan().tables.iter().zip(&mut slots) {
+            *slot = self
+                .table_out(t)
+                .and_then(|o| u32::try_from(o).ok())
+                .unwrap_or(UNDECIDED);
+            n += 1;
+        }
+        for (slot, code) in slots.zip(self.req_codes()) {
             *slot = code;
             n += 1;
         }

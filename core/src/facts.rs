@@ -133,7 +133,10 @@ impl Facts {
     /// # Errors
     /// [`FactError::Invalid`] with one diagnostic located at `$["fact.id"]`.
     pub fn set(&mut self, ruleset: &Ruleset, id: &str, value: &Value) -> Result<(), FactError> {
-        self.set_at(ruleset, id, value, &key_path("$", id))
+        // The located path is formatted only when there is an error to locate (a failed
+        // `set_at` changes nothing, so trying again with the path gives the same error).
+        self.set_at(ruleset, id, value, "$")
+            .or_else(|_| self.set_at(ruleset, id, value, &key_path("$", id)))
             .map_err(|d| FactError::Invalid {
                 diagnostics: vec![d],
             })
@@ -214,13 +217,14 @@ impl Facts {
     /// [`FactError::Invalid`]: `WRONG_TYPE` (wrong length, or a bool not 0/1),
     /// `UNKNOWN_OPTION`, `OUT_OF_RANGE`.
     pub fn set_compact(&mut self, ruleset: &Ruleset, values: &[i32]) -> Result<(), FactError> {
-        self.values.clear();
+        // Sized once: every slot is written below (no clearing pass per patient).
         self.values.resize(ruleset.facts.len(), None);
         // The common case first: every value within its fact's range, stored in one pass.
         if values.len() == ruleset.facts.len() {
             let mut fits = true;
             for ((slot, def), &code) in self.values.iter_mut().zip(&ruleset.facts).zip(values) {
                 if code == UNKNOWN {
+                    *slot = None;
                     continue;
                 }
                 let (lo, hi) = def.ty.compact_range();

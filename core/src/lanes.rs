@@ -251,8 +251,13 @@ pub(crate) struct OpMemo {
 impl OpMemo {
     /// Forgets every value and sizes the cache for `ops` ops.
     pub(crate) fn reset(&mut self, ops: usize) {
-        self.values.clear();
-        self.values.resize(ops, 0);
+        // One fill once sized (every call after the first on a ruleset).
+        if self.values.len() == ops {
+            self.values.fill(0);
+        } else {
+            self.values.clear();
+            self.values.resize(ops, 0);
+        }
     }
 }
 

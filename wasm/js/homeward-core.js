@@ -283,7 +283,8 @@ export function makeHomeward(platform) {
       if (!this.named) {
         const layout = call(() => this.engine.layout(this.checklist));
         if (layout.error) return null;
-        this.named = { requirements: layout.ok.requirements, facts: layout.ok.facts.map((f) => f.id) };
+        const requirements = layout.ok.requirements;
+        this.named = { requirements, facts: layout.ok.facts.map((f) => f.id), statuses: statusesOf(requirements) };
       }
       return this.named;
     }
@@ -301,9 +302,8 @@ export function makeHomeward(platform) {
         const n = this.raw.updateCodes(String(fact), v);
         if (!n) return parse(this.raw.error());
         const c = new Uint32Array(memory.buffer, this.raw.codesPtr(), n);
-        const statuses = {};
         const count = c[3];
-        for (let k = 0; k < count; k++) statuses[named.requirements[k]] = STATUSES[c[4 + k]];
+        const statuses = named.statuses(c, 4, count);
         let at = 4 + count;
         const list = () => {
           const out = new Array(c[at]);
@@ -520,6 +520,28 @@ export function makeHomeward(platform) {
       }
       return { verdict: VERDICTS[out[at]], not_met: ids(1, nr > 30 ? ka + a : a, out, first), unknown: ids(2, nr > 30 ? kb + b : b, out, first), decisions };
     };
+  }
+
+  /**
+   * Names a session update's status codes: `(c, at, count)` gives { requirement id: status }
+   * from codes c[at…]. Generated per checklist as one object literal (one property per
+   * requirement, as the loop below would add them, in the same order), so each update builds
+   * its object at once; the loop where code cannot be generated or the count differs.
+   */
+  function statusesOf(ids) {
+    const loop = (c, at, count) => {
+      const out = {};
+      for (let k = 0; k < count; k++) out[ids[k]] = STATUSES[c[at + k]];
+      return out;
+    };
+    try {
+      const body = ids.map((id, k) => `${JSON.stringify(id)}: S[c[at + ${k}]]`).join(',\n');
+      // eslint-disable-next-line no-new-func
+      const make = new Function('S', 'loop', `return function statuses(c, at, count) {\nif (count !== ${ids.length}) return loop(c, at, count);\nreturn {\n${body}\n};\n};`);
+      return make(STATUSES, loop);
+    } catch (_) {
+      return loop;
+    }
   }
 
   /** Moves an error's paths under the patient's position in a batch (`$[i]…`). */

@@ -2,7 +2,7 @@
 //! verdict, statuses, decisions and (on request) the open and hidden questions — what bulk
 //! use and the per-answer session update need.
 
-use super::{Judged, Patient, Scope, Scratch};
+use super::{Patient, Scope, Scratch};
 use crate::compile::Plan;
 use crate::facts::Facts;
 use crate::report::{Status, Verdict};
@@ -134,9 +134,13 @@ impl<'a> Assessment<'a> {
         self.rs.decided(t, &self.scratch.values)
     }
 
-    /// Statuses in checklist order.
-    pub(crate) fn req_statuses(&self) -> impl Iterator<Item = Status> + '_ {
-        self.scratch.judged.iter().map(Judged::status)
+    /// Status codes in checklist order (`Status::code` of each requirement's status, without
+    /// branches).
+    pub(crate) fn req_codes(&self) -> impl Iterator<Item = u32> + '_ {
+        self.scratch
+            .judged
+            .iter()
+            .map(|j| super::status_code(j.not_applicable(), j.met(), j.not_met()))
     }
 
     /// Ids of the checklist's facts whose question is hidden (`asked_when` false), in schema

@@ -134,6 +134,16 @@ pub(crate) fn decision<L: Lanes>(outs: &[L::Set], mask: u64) -> L {
     L::from_sets(evaluated & !outside, evaluated & !inside)
 }
 
+/// Sets `v` to `n` copies of `x`: one fill once sized (every call after the first).
+fn reset<T: Copy>(v: &mut Vec<T>, n: usize, x: T) {
+    if v.len() == n {
+        v.fill(x);
+    } else {
+        v.clear();
+        v.resize(n, x);
+    }
+}
+
 /// A requirement's Kleene values for each lane: `applies_when` and `met_when` (the latter
 /// unknown, and never read, where the requirement does not apply).
 #[derive(Debug, Clone, Copy)]
@@ -225,10 +235,8 @@ impl Ruleset {
         facts: &F,
         v: &mut Values<L>,
     ) {
-        v.derived.clear();
-        v.derived.resize(self.derived.len(), L::UNKNOWN);
-        v.outs.clear();
-        v.outs.resize(self.outs_len, L::NONE);
+        reset(&mut v.derived, self.derived.len(), L::UNKNOWN);
+        reset(&mut v.outs, self.outs_len, L::NONE);
         for item in items {
             match *item {
                 Item::Derived(i) => {

@@ -149,17 +149,18 @@ impl JsonSession {
         };
         let a = evaluator.assess(rs, cl, facts, true);
         let (mut outstanding, mut unknown) = (0u32, 0u32);
-        codes.extend([a.verdict().code(), 0, 0, 0]);
-        for (status, hard) in a.req_statuses().zip(a.hard()) {
-            if hard {
-                outstanding += u32::from(status == Status::NotMet);
-                unknown += u32::from(status == Status::Unknown);
-            }
-            codes.push(status.code());
-        }
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        let n = codes.len() - 4;
-        codes.splice(1..4, [outstanding, unknown, count(n)]);
+        codes.extend([a.verdict().code(), 0, 0, count(cl.plan.reqs.len())]);
+        for (code, hard) in a.req_codes().zip(a.hard()) {
+            if hard {
+                outstanding += u32::from(code == Status::NotMet.code());
+                unknown += u32::from(code == Status::Unknown.code());
+            }
+            codes.push(code);
+        }
+        if let Some(slots) = codes.get_mut(1..3) {
+            slots.copy_from_slice(&[outstanding, unknown]);
+        }
         let open = a.open_question_indices();
         codes.push(count(open.len()));
         codes.extend_from_slice(open);
