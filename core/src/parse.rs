@@ -6,6 +6,7 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::value::{Map, Number, Value};
+use alloc::collections::btree_map::Entry;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -42,10 +43,10 @@ enum Step {
 }
 
 /// An array or object being read: its items so far, and for an object the key whose value
-/// is being read.
+/// is being read and the offset just after that key.
 enum Frame {
     Array(Vec<Value>),
-    Object(Map, String),
+    Object(Map, String, usize),
 }
 
 const EOF_VALUE: &str = "EOF while parsing a value";
@@ -119,8 +120,9 @@ impl<'a> Reader<'a> {
                             }
                             Some(b'"') => {
                                 let key = self.key()?;
+                                let at = self.at;
                                 self.colon()?;
-                                stack.push(Frame::Object(Map::new(), key));
+                                stack.push(Frame::Object(Map::new(), key, at));
                                 continue 'value;
                             }
                             Some(_) => return Err(self.peek_error("key must be a string").into()),
@@ -164,25 +166,26 @@ impl<'a> Reader<'a> {
                             None => return Err(self.peek_error(EOF_LIST).into()),
                         }
                     }
-                    Some(Frame::Object(map, key)) => {
-                        map.insert(core::mem::take(key), value);
+                    Some(Frame::Object(map, key, key_end)) => {
+                        // A repeated key is found as its value goes in: one search per member.
+                        let at = *key_end;
+                        match map.entry(core::mem::take(key)) {
+                            Entry::Vacant(slot) => {
+                                slot.insert(value);
+                            }
+                            Entry::Occupied(slot) => {
+                                let repeated = slot.key().clone();
+                                return Err(Refusal::Duplicate(path_to(&stack, repeated), at));
+                            }
+                        }
                         match self.skip() {
                             Some(b',') => {
                                 self.at += 1;
                                 match self.skip() {
                                     Some(b'"') => {
-                                        let next = self.key()?;
-                                        if map.contains_key(&next) {
-                                            let at = self.at;
-                                            return Err(Refusal::Duplicate(
-                                                path_to(&stack, next),
-                                                at,
-                                            ));
-                                        }
+                                        *key = self.key()?;
+                                        *key_end = self.at;
                                         self.colon()?;
-                                        if let Some(Frame::Object(_, key)) = stack.last_mut() {
-                                            *key = next;
-                                        }
                                         continue 'value;
                                     }
                                     Some(b'}') => {
@@ -357,7 +360,7 @@ impl<'a> Reader<'a> {
                 .text
                 .get(start + usize::from(negative)..int_end)
                 .unwrap_or("");
-            let magnitude = digits.parse::<u64>().ok();
+            let magnitude = decimal(digits);
             match (negative, magnitude) {
                 (false, Some(u)) => return Ok(Number::from(u)),
                 (true, Some(u)) if u != 0 => {
@@ -386,6 +389,7 @@ impl<'a> Reader<'a> {
         let mut out = String::new();
         let mut run = self.at;
         loop {
+            self.at += plain_len(bytes.get(self.at..).unwrap_or_default());
             let Some(&b) = bytes.get(self.at) else {
                 return Err(self.error(EOF_STRING));
             };
@@ -492,22 +496,32 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// How many bytes from the start of `s` a string copies as they are: up to the first `"`, `\\`
+/// or control character.
+fn plain_len(s: &[u8]) -> usize {
+    s.iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(s.len())
+}
+
 /// Whether a number beyond 64-bit integers is too large for an f64 (serde_json refuses it):
 /// `mantissa` is its sign, digits and fraction, `exponent` the digits after `e` (with a sign).
 /// Decided on the decimal digits alone: no float parsing.
 fn too_large(mantissa: &str, exponent: Option<&str>) -> bool {
-    // The significant digits and the power of ten of the first one.
     let digits = mantissa.trim_start_matches('-');
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let int = int.trim_start_matches('0');
-    let (sig, mut power): (String, i64) = if int.is_empty() {
-        let lead = frac.len() - frac.trim_start_matches('0').len();
-        (String::from(frac.trim_start_matches('0')), -1 - lead as i64)
+    // The significant digits, and the power of ten of the first one.
+    let (sig, mut power) = if int.is_empty() {
+        let rest = frac.trim_start_matches('0');
+        (rest.as_bytes().to_vec(), -1 - wide(frac.len() - rest.len()))
     } else {
-        (format!("{int}{frac}"), int.len() as i64 - 1)
+        (
+            [int.as_bytes(), frac.as_bytes()].concat(),
+            wide(int.len()) - 1,
+        )
     };
-    let sig = sig.trim_end_matches('0');
-    if sig.is_empty() {
+    if sig.iter().all(|&b| b == b'0') {
         return false;
     }
     if let Some(e) = exponent {
@@ -515,18 +529,31 @@ fn too_large(mantissa: &str, exponent: Option<&str>) -> bool {
             Some(rest) => (true, rest),
             None => (false, e.trim_start_matches('+')),
         };
-        let e = e.trim_start_matches('0');
-        // An exponent of more than 18 digits is beyond any f64 either way.
-        let e: i64 = if e.len() > 18 {
-            i64::MAX / 2
-        } else {
-            e.parse().unwrap_or(0)
-        };
+        // An exponent beyond 18 digits is beyond any f64 either way.
+        let e = decimal(e.trim_start_matches('0')).map_or(i64::MAX / 2, wide_u64);
         power = if neg { power - e } else { power + e };
     }
     // f64::MAX is 1.7976931348623157e308; anything from halfway to the next power of two
-    // rounds to infinity.
-    power > 308 || (power == 308 && sig >= "17976931348623158079372897140530341507993")
+    // rounds to infinity. (Digits compared as text: trailing zeros only make it longer.)
+    power > 308 || (power == 308 && sig.as_slice() >= b"17976931348623158079372897140530341507993")
+}
+
+/// A length as an `i64` (lengths are far below `i64::MAX`).
+fn wide(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX / 2)
+}
+
+/// A `u64` as an `i64`, saturating.
+fn wide_u64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX / 2).min(i64::MAX / 2)
+}
+
+/// The value of ASCII digits (at most 19 of them; none is 0), or `None` past `u64`.
+fn decimal(digits: &str) -> Option<u64> {
+    digits.bytes().try_fold(0u64, |n, b| {
+        n.checked_mul(10)?
+            .checked_add(u64::from(b.wrapping_sub(b'0')))
+    })
 }
 
 /// The path steps to a repeated `key` inside the open containers.
@@ -536,7 +563,7 @@ fn path_to(stack: &[Frame], key: String) -> Vec<Step> {
         .take(stack.len().saturating_sub(1))
         .map(|f| match f {
             Frame::Array(items) => Step::Index(items.len()),
-            Frame::Object(_, k) => Step::Key(k.clone()),
+            Frame::Object(_, k, _) => Step::Key(k.clone()),
         })
         .collect();
     steps.push(Step::Key(key));
