@@ -3,10 +3,10 @@
 //! serde_json's default `Map`), so every walk over a document is deterministic. Numbers keep
 //! what the engine accepts exactly (every 64-bit integer); any other number (a fraction, an
 //! exponent, `-0`, an integer beyond 64 bits) keeps the text it was written as, for messages
-//! (no float parsing or printing in the engine). Written back as compact JSON by
-//! [`crate::write::WriteJson`], byte for byte as serde_json writes the same value (numbers
-//! that are not integers excepted: written as they were read). With the `serde_json` feature,
-//! values convert to and from `serde_json::Value`.
+//! (no float parsing or printing in the engine). Written back as compact JSON
+//! ([`Value::to_json`], `Display`) by the engine's writer, byte for byte as serde_json writes
+//! the same value (numbers that are not integers excepted: written as they were read). With
+//! the `serde_json` feature, values convert to and from `serde_json::Value`.
 
 use crate::write::WriteJson;
 use alloc::borrow::Cow;
