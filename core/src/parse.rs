@@ -312,6 +312,7 @@ impl<'a> Reader<'a> {
         let mut exp_start = None;
         if matches!(self.peek(), Some(b'e' | b'E')) {
             exact = false;
+            let e_at = self.at;
             self.at += 1;
             exp_start = Some(self.at);
             let positive = self.peek() != Some(b'-');
@@ -332,13 +333,8 @@ impl<'a> Reader<'a> {
                         {
                             Some(e) => exp = e,
                             None => {
-                                let before = self.text.get(start..int_end).unwrap_or("");
-                                let frac = self.text.get(int_end..self.at).unwrap_or("");
-                                let frac = frac.split(['e', 'E']).next().unwrap_or("");
-                                let zero = !before
-                                    .bytes()
-                                    .chain(frac.bytes())
-                                    .any(|b| matches!(b, b'1'..=b'9'));
+                                let mantissa = self.text.get(start..e_at).unwrap_or("");
+                                let zero = !mantissa.bytes().any(|b| matches!(b, b'1'..=b'9'));
                                 if positive && !zero {
                                     return Err(self.error("number out of range"));
                                 }
@@ -360,7 +356,7 @@ impl<'a> Reader<'a> {
                 .text
                 .get(start + usize::from(negative)..int_end)
                 .unwrap_or("");
-            let magnitude = decimal(digits);
+            let magnitude = decimal(digits.as_bytes());
             match (negative, magnitude) {
                 (false, Some(u)) => return Ok(Number::from(u)),
                 (true, Some(u)) if u != 0 => {
@@ -508,34 +504,33 @@ fn plain_len(s: &[u8]) -> usize {
 /// `mantissa` is its sign, digits and fraction, `exponent` the digits after `e` (with a sign).
 /// Decided on the decimal digits alone: no float parsing.
 fn too_large(mantissa: &str, exponent: Option<&str>) -> bool {
-    let digits = mantissa.trim_start_matches('-');
-    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let int = int.trim_start_matches('0');
-    // The significant digits, and the power of ten of the first one.
-    let (sig, mut power) = if int.is_empty() {
-        let rest = frac.trim_start_matches('0');
-        (rest.as_bytes().to_vec(), -1 - wide(frac.len() - rest.len()))
-    } else {
-        (
-            [int.as_bytes(), frac.as_bytes()].concat(),
-            wide(int.len()) - 1,
-        )
-    };
-    if sig.iter().all(|&b| b == b'0') {
+    // Every digit in order, how many come before the point, and the first significant one.
+    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    let int_len = mantissa
+        .bytes()
+        .take_while(|&b| b != b'.')
+        .filter(u8::is_ascii_digit)
+        .count();
+    let Some(first) = digits.iter().position(|&b| b != b'0') else {
         return false;
-    }
+    };
+    let sig = digits.get(first..).unwrap_or_default();
+    // The power of ten of the first significant digit.
+    let mut power = wide(int_len) - 1 - wide(first);
     if let Some(e) = exponent {
-        let (neg, e) = match e.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, e.trim_start_matches('+')),
+        let (neg, e) = match e.as_bytes().split_first() {
+            Some((b'-', rest)) => (true, rest),
+            Some((b'+', rest)) => (false, rest),
+            _ => (false, e.as_bytes()),
         };
-        // An exponent beyond 18 digits is beyond any f64 either way.
-        let e = decimal(e.trim_start_matches('0')).map_or(i64::MAX / 2, wide_u64);
+        let lead = e.iter().take_while(|&&b| b == b'0').count();
+        // An exponent beyond 19 digits is beyond any f64 either way.
+        let e = decimal(e.get(lead..).unwrap_or_default()).map_or(i64::MAX / 2, wide_u64);
         power = if neg { power - e } else { power + e };
     }
     // f64::MAX is 1.7976931348623157e308; anything from halfway to the next power of two
     // rounds to infinity. (Digits compared as text: trailing zeros only make it longer.)
-    power > 308 || (power == 308 && sig.as_slice() >= b"17976931348623158079372897140530341507993")
+    power > 308 || (power == 308 && sig >= b"17976931348623158079372897140530341507993".as_slice())
 }
 
 /// A length as an `i64` (lengths are far below `i64::MAX`).
@@ -549,8 +544,8 @@ fn wide_u64(n: u64) -> i64 {
 }
 
 /// The value of ASCII digits (at most 19 of them; none is 0), or `None` past `u64`.
-fn decimal(digits: &str) -> Option<u64> {
-    digits.bytes().try_fold(0u64, |n, b| {
+fn decimal(digits: &[u8]) -> Option<u64> {
+    digits.iter().try_fold(0u64, |n, &b| {
         n.checked_mul(10)?
             .checked_add(u64::from(b.wrapping_sub(b'0')))
     })

@@ -93,8 +93,10 @@ impl Number {
     pub fn is_negative_zero(&self) -> bool {
         match &self.0 {
             N::Other(t) => {
-                let mantissa = t.split(['e', 'E']).next().unwrap_or("");
-                t.starts_with('-') && mantissa.bytes().all(|b| matches!(b, b'-' | b'0' | b'.'))
+                t.starts_with('-')
+                    && t.bytes()
+                        .take_while(|b| !matches!(b, b'e' | b'E'))
+                        .all(|b| matches!(b, b'-' | b'0' | b'.'))
             }
             _ => false,
         }
