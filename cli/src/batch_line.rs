@@ -175,7 +175,7 @@ fn ready_date(
     let values = facts.to_value(rs);
     let fact = values
         .get(READY_DATE_FACT)
-        .and_then(serde_json::Value::as_str)
+        .and_then(homeward::Value::as_str)
         .and_then(|s| crate::dates::parse(s).ok());
     match (field, fact) {
         (Some(d), Some(f)) if d != f => Err(format!(
@@ -183,7 +183,7 @@ fn ready_date(
              `{READY_DATE_FACT}` {f}; give one date at $.discharge_ready_date"
         )),
         (Some(d), None) => {
-            let text = serde_json::Value::String(d.to_string());
+            let text = homeward::Value::String(d.to_string());
             facts
                 .set(rs, READY_DATE_FACT, &text)
                 .map_err(|e| match e.diagnostics().first() {

@@ -15,7 +15,7 @@ use serde_json::Value;
 /// column) or a byte order mark; `DUPLICATE_KEY` for a key repeated in one object (at that
 /// key's path).
 pub fn parse_json(text: &str) -> Result<Value, Diagnostic> {
-    homeward::parse_json(text)
+    homeward::parse_json(text).map(Value::from)
 }
 
 /// The diagnostic for a key given twice in one object. JSON readers disagree on which one

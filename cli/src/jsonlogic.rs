@@ -172,7 +172,7 @@ impl<'a> Exporter<'a> {
                 json!({ ">=": [{ "+": counts }, n] })
             }
             ConditionDoc::Fact(id, op, v) if self.is_date(id) => {
-                let operand = date_operand(v).ok_or_else(|| {
+                let operand = date_operand(&v.into()).ok_or_else(|| {
                     self.fail(
                         Code::InvalidDate,
                         format!("`{id}` is compared with `{v}`, which is not a date operand"),
@@ -180,7 +180,7 @@ impl<'a> Exporter<'a> {
                 })?;
                 compare(var(id), *op, &operand, false)
             }
-            ConditionDoc::Fact(id, op, v) => compare(var(id), *op, v, self.is_set(id)),
+            ConditionDoc::Fact(id, op, v) => compare(var(id), *op, &v.into(), self.is_set(id)),
             ConditionDoc::Known(id) => json!({ "!==": [var(id), null] }),
             ConditionDoc::Ref(name) => {
                 let Some(named) = doc.conditions.get(name) else {
@@ -198,7 +198,7 @@ impl<'a> Exporter<'a> {
                     return Err(self.fail(Code::UnknownTable, format!("unknown table `{id}`")));
                 };
                 let logic = self.inline(format!("table `{id}`"), |e| e.table(t, depth + 1))?;
-                compare(logic, *op, v, false)
+                compare(logic, *op, &v.into(), false)
             }
             other => {
                 return Err(self.fail(

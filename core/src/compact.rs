@@ -21,6 +21,7 @@ use crate::program::Val;
 use crate::report::{Status, Verdict};
 use crate::ruleset::{Checklist, Ruleset};
 use crate::wire::{FactKind, OutputValue};
+use crate::write::write_fields;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -200,3 +201,12 @@ impl Assessment<'_> {
         n
     }
 }
+
+write_fields!(LayoutFact { "id": id, "type": ty, "options": options = skip_none });
+write_fields!(LayoutTable { "id": id, "outputs": outputs });
+write_fields!(Layout {
+    "checklist": checklist,
+    "facts": facts,
+    "tables": tables,
+    "requirements": requirements,
+});

@@ -10,13 +10,13 @@ use crate::program::{Join, Kind, Term, Test};
 use crate::report::Status;
 use crate::ruleset::{Checklist, Ruleset};
 use crate::tri::Tri;
+use crate::value::Value;
 use crate::wire::OutputValue;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::cell::RefCell;
 use serde::Serialize;
-use serde_json::Value;
 
 /// Named conditions and tables deeper than this are summarised, not expanded.
 const MAX_EXPLAIN_DEPTH: usize = 64;

@@ -10,11 +10,11 @@ use crate::facttype::{FactType, UNKNOWN};
 use crate::parse::parse_json;
 use crate::program::Val;
 use crate::ruleset::Ruleset;
+use crate::value::{AsValue, Map, Value};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use serde_json::{Map, Value};
 
 /// A compiled fact declaration.
 #[derive(Debug, Clone)]
@@ -60,14 +60,23 @@ impl Facts {
         let value = parse_json(text).map_err(|d| FactError::Invalid {
             diagnostics: vec![d],
         })?;
-        Facts::from_value(ruleset, &value)
+        Facts::from_map(ruleset, &value)
     }
 
-    /// Validates a JSON value of answers; see [`Facts::from_json`].
+    /// Validates a JSON value of answers (the engine's [`Value`], or with the `serde_json`
+    /// feature a `serde_json::Value`); see [`Facts::from_json`].
     ///
     /// # Errors
     /// As [`Facts::from_json`], without `JSON_SYNTAX`.
-    pub fn from_value(ruleset: &Ruleset, value: &Value) -> Result<Facts, FactError> {
+    pub fn from_value<V: AsValue + ?Sized>(
+        ruleset: &Ruleset,
+        value: &V,
+    ) -> Result<Facts, FactError> {
+        Facts::from_map(ruleset, &value.as_value())
+    }
+
+    /// [`Facts::from_value`] for the engine's own value.
+    fn from_map(ruleset: &Ruleset, value: &Value) -> Result<Facts, FactError> {
         let Value::Object(map) = value else {
             let d = Diagnostic::error(
                 Code::WrongType,
@@ -132,11 +141,17 @@ impl Facts {
     ///
     /// # Errors
     /// [`FactError::Invalid`] with one diagnostic located at `$["fact.id"]`.
-    pub fn set(&mut self, ruleset: &Ruleset, id: &str, value: &Value) -> Result<(), FactError> {
+    pub fn set<V: AsValue + ?Sized>(
+        &mut self,
+        ruleset: &Ruleset,
+        id: &str,
+        value: &V,
+    ) -> Result<(), FactError> {
+        let value = value.as_value();
         // The located path is formatted only when there is an error to locate (a failed
         // `set_at` changes nothing, so trying again with the path gives the same error).
-        self.set_at(ruleset, id, value, "$")
-            .or_else(|_| self.set_at(ruleset, id, value, &key_path("$", id)))
+        self.set_at(ruleset, id, &value, "$")
+            .or_else(|_| self.set_at(ruleset, id, &value, &key_path("$", id)))
             .map_err(|d| FactError::Invalid {
                 diagnostics: vec![d],
             })

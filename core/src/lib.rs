@@ -42,6 +42,7 @@ pub mod diagnostic;
 pub mod error;
 mod hash;
 pub mod tri;
+pub mod value;
 mod words;
 mod write;
 
@@ -55,3 +56,4 @@ pub use parse::{parse_json, MAX_INPUT_BYTES};
 pub use report::{Decision, DecisionStatus, Report, Status, Verdict};
 pub use ruleset::{Checklist, LoadOptions, Ruleset};
 pub use tri::Tri;
+pub use value::Value;

@@ -140,7 +140,7 @@ impl Ruleset {
             diagnostic::sort(&mut diags);
             return Err(invalid(diags));
         };
-        let canonical = serde_json::to_string(&doc).unwrap_or_default();
+        let canonical = crate::write::to_json(&doc);
         let hash = sha256_hex(canonical.as_bytes());
         let outs_len = c.tables.iter().map(|t| t.outputs.len()).sum();
         let safety = doc

@@ -3,6 +3,7 @@
 
 use crate::ruleset::Ruleset;
 use crate::wire::{ConditionDoc, FactKind, Kind, OptionDoc, OutputDoc, Owner, VerdictWords};
+use crate::write::write_fields;
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde::Serialize;
@@ -187,3 +188,40 @@ impl Ruleset {
         }
     }
 }
+
+write_fields!(SchemaSection { "id": id, "title": title, "description": description });
+write_fields!(SchemaFact {
+    "id": id,
+    "type": kind,
+    "question": question,
+    "help": help,
+    "section": section,
+    "options": options,
+    "min": min,
+    "max": max,
+    "unit": unit,
+    "asked_when": asked_when,
+});
+write_fields!(SchemaChecklist {
+    "id": id,
+    "title": title,
+    "description": description,
+    "question": question,
+    "verdicts": verdicts,
+    "requirements": requirements,
+    "tables": tables,
+    "facts": facts,
+});
+write_fields!(SchemaRequirement { "id": id, "title": title, "kind": kind, "owner": owner });
+write_fields!(SchemaTable { "id": id, "title": title, "outputs": outputs });
+write_fields!(Schema {
+    "id": id,
+    "version": version,
+    "title": title,
+    "hash": hash,
+    "sections": sections,
+    "facts": facts,
+    "checklists": checklists,
+    "requirements": requirements,
+    "tables": tables,
+});

@@ -91,6 +91,28 @@ impl<T> Absent for Vec<T> {
     }
 }
 
+impl<K, V> Absent for BTreeMap<K, V> {
+    #[inline]
+    fn absent(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+/// `false` is absent (a flag written only when set).
+impl Absent for bool {
+    #[inline]
+    fn absent(&self) -> bool {
+        !*self
+    }
+}
+
+/// A value as compact JSON text.
+pub(crate) fn to_json<T: WriteJson + ?Sized>(value: &T) -> String {
+    let mut out = String::new();
+    value.write_json(&mut out);
+    out
+}
+
 impl WriteJson for str {
     fn write_json(&self, out: &mut String) {
         string(out, self);
@@ -212,9 +234,11 @@ impl<K: AsRef<str>, V: WriteJson> WriteJson for Pairs<K, V> {
     }
 }
 
-/// Any serde value, written through serde_json (for the cold answers: schema, layout).
+/// Any serde value, written through serde_json (for [`crate::json::ok`]).
+#[cfg(feature = "serde_json")]
 pub(crate) struct Serde<'a, T: ?Sized>(pub &'a T);
 
+#[cfg(feature = "serde_json")]
 impl<T: serde::Serialize + ?Sized> WriteJson for Serde<'_, T> {
     fn write_json(&self, out: &mut String) {
         match serde_json::to_string(self.0) {
@@ -271,3 +295,32 @@ macro_rules! json_struct {
 }
 
 pub(crate) use json_struct;
+
+/// A [`WriteJson`] impl for a struct declared elsewhere (with serde attributes of its own):
+/// `Type { "name": field, "other": field = skip_none, … }`, fields written in the order given
+/// under the names given, a field marked `= skip_none` left out when [`Absent`]. Each use is
+/// checked against serde_json's output for the same value by a test.
+macro_rules! write_fields {
+    ($ty:ty { $( $name:literal : $field:ident $(= $skip:ident)? ),+ $(,)? }) => {
+        impl $crate::write::WriteJson for $ty {
+            fn write_json(&self, out: &mut alloc::string::String) {
+                out.push('{');
+                let mut first = true;
+                $( $crate::write::write_fields!(@field out, first, self, $name, $field $(, $skip)?); )+
+                out.push('}');
+            }
+        }
+    };
+    (@field $out:ident, $first:ident, $self:ident, $name:literal, $field:ident) => {
+        $crate::write::key($out, &mut $first, $name);
+        $crate::write::WriteJson::write_json(&$self.$field, $out);
+    };
+    (@field $out:ident, $first:ident, $self:ident, $name:literal, $field:ident, skip_none) => {
+        if !$crate::write::Absent::absent(&$self.$field) {
+            $crate::write::key($out, &mut $first, $name);
+            $crate::write::WriteJson::write_json(&$self.$field, $out);
+        }
+    };
+}
+
+pub(crate) use write_fields;

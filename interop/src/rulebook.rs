@@ -35,7 +35,7 @@ fn days(n: u64) -> String {
 /// "is after 2026-12-01", "is on or before 2 days after “…”".
 fn date_english(
     op: homeward::wire::CmpOp,
-    v: &serde_json::Value,
+    v: &homeward::Value,
     fact: &dyn Fn(&str) -> String,
 ) -> String {
     use homeward::wire::CmpOp;
@@ -49,19 +49,19 @@ fn date_english(
         other => other.as_str(),
     };
     let (base, plus) = match v {
-        serde_json::Value::String(d) => return format!("{} {d}", plain(op)),
-        serde_json::Value::Array(list) => {
-            let ds: Vec<&str> = list.iter().filter_map(serde_json::Value::as_str).collect();
+        homeward::Value::String(d) => return format!("{} {d}", plain(op)),
+        homeward::Value::Array(list) => {
+            let ds: Vec<&str> = list.iter().filter_map(homeward::Value::as_str).collect();
             return format!("is one of {}", ds.join(" / "));
         }
-        serde_json::Value::Object(o) => {
-            let base = match o.get("fact").and_then(serde_json::Value::as_str) {
+        homeward::Value::Object(o) => {
+            let base = match o.get("fact").and_then(homeward::Value::as_str) {
                 Some(id) => fact(id),
                 None => "today".to_string(),
             };
             let plus = o
                 .get("plus_days")
-                .and_then(serde_json::Value::as_i64)
+                .and_then(homeward::Value::as_i64)
                 .unwrap_or(0);
             (base, plus)
         }
@@ -98,8 +98,7 @@ fn same_set_fact(cs: &[ConditionDoc]) -> Option<(&str, Vec<String>)> {
     let mut id = None;
     let mut opts = Vec::new();
     for c in cs {
-        let ConditionDoc::Fact(f, homeward::wire::CmpOp::Contains, serde_json::Value::String(o)) =
-            c
+        let ConditionDoc::Fact(f, homeward::wire::CmpOp::Contains, homeward::Value::String(o)) = c
         else {
             return None;
         };
@@ -119,14 +118,14 @@ fn english(doc: &RulesetDoc, c: &ConditionDoc) -> String {
             .find(|f| f.id == id)
             .map_or_else(|| format!("`{id}`"), |f| format!("“{}”", f.question))
     };
-    let label = |id: &str, v: &serde_json::Value| -> String {
+    let label = |id: &str, v: &homeward::Value| -> String {
         let opts = doc
             .facts
             .iter()
             .find(|f| f.id == id)
             .and_then(|f| f.options.clone())
             .unwrap_or_default();
-        let one = |x: &serde_json::Value| match x.as_str() {
+        let one = |x: &homeward::Value| match x.as_str() {
             Some(s) => opts
                 .iter()
                 .find(|o| o.id == s)
@@ -134,10 +133,10 @@ fn english(doc: &RulesetDoc, c: &ConditionDoc) -> String {
             None => x.to_string(),
         };
         match v {
-            serde_json::Value::Array(a) if a.is_empty() => "none".into(),
-            serde_json::Value::Array(a) => a.iter().map(one).collect::<Vec<_>>().join(" / "),
-            serde_json::Value::Bool(true) => "yes".into(),
-            serde_json::Value::Bool(false) => "no".into(),
+            homeward::Value::Array(a) if a.is_empty() => "none".into(),
+            homeward::Value::Array(a) => a.iter().map(one).collect::<Vec<_>>().join(" / "),
+            homeward::Value::Bool(true) => "yes".into(),
+            homeward::Value::Bool(false) => "no".into(),
             other => one(other),
         }
     };
@@ -157,7 +156,7 @@ fn english(doc: &RulesetDoc, c: &ConditionDoc) -> String {
             Some((id, opts)) => {
                 let labels: Vec<String> = opts
                     .iter()
-                    .map(|o| label(id, &serde_json::Value::String(o.clone())))
+                    .map(|o| label(id, &homeward::Value::String(o.clone())))
                     .collect();
                 format!(
                     "{} includes at least {n} of: {}",
@@ -376,7 +375,7 @@ mod tests {
     #[test]
     fn date_comparisons_read_as_english() {
         let fact = |id: &str| format!("“{id}”");
-        let say = |op, v| date_english(op, &v, &fact);
+        let say = |op, v: serde_json::Value| date_english(op, &v.into(), &fact);
         assert_eq!(
             say(CmpOp::Lte, json!({"as_of": true})),
             "is on or before today"

@@ -66,7 +66,7 @@ impl Scenario {
         })?;
         Ok(Scenario {
             file: file.to_path_buf(),
-            doc,
+            doc: doc.into(),
         })
     }
 

@@ -9,11 +9,11 @@ use crate::decode::key_path;
 use crate::diagnostic::Code;
 use crate::facttype::{FactType, Operand};
 use crate::program::{Join, Kind, Test};
+use crate::value::Value;
 use crate::wire::{CmpOp, ConditionDoc, OutputValue, TableDoc};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use serde_json::Value;
 
 fn bit(i: usize) -> u64 {
     if i < 64 {
@@ -345,9 +345,8 @@ impl Compiler<'_> {
             let found =
                 OutputValue::from_json(v).and_then(|ov| outputs.iter().position(|o| o.value == ov));
             if found.is_none() {
-                // The value as compact JSON, as `Value`'s Display writes it (without pulling that
-                // Display, and serde_json's pretty printer with it, into the WASM build).
-                let text = serde_json::to_string(v).unwrap_or_default();
+                // The value as compact JSON.
+                let text = v.to_json();
                 let msg = format!("`{text}` is not an output of table `{id}`");
                 me.error(site, Code::UnknownOutput, p.to_string(), msg);
             }

@@ -3,13 +3,13 @@
 
 use super::{json_type, key_path, Decoder, Obj, MAX_DEPTH};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::value::{Map, Value};
 use crate::wire::{CmpOp, ConditionDoc};
 use crate::words::Word;
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use serde_json::{Map, Value};
 
 impl Decoder {
     /// Decodes a condition; `depth` counts nesting from 1.

@@ -4,6 +4,7 @@
 
 use super::{is_valid_id, json_type, key_path, Decoder, Obj};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::value::Value;
 use crate::wire::{
     Attribution, ChecklistAddDoc, ChecklistDoc, DelayCategory, FactDoc, FactKind, Kind,
     NamedCondition, OptionDoc, OutputDoc, OutputValue, OverrideDoc, Owner, Position,
@@ -12,7 +13,6 @@ use crate::wire::{
 };
 use alloc::format;
 use alloc::string::String;
-use serde_json::Value;
 
 impl Decoder {
     pub(super) fn section(&mut self, v: &Value, path: &str) -> Option<SectionDoc> {

@@ -7,12 +7,12 @@ mod condition;
 mod items;
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::value::{Map, Value};
 use crate::wire::{Citation, Origin, RulesetDoc};
 use crate::words::Word;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
-use serde_json::{Map, Value};
 
 /// The deepest condition nesting accepted; deeper input is rejected, so evaluation can never
 /// exhaust the stack.
@@ -40,8 +40,10 @@ pub(crate) fn key_path(path: &str, key: &str) -> String {
     if plain {
         format!("{path}.{key}")
     } else {
-        let quoted = serde_json::to_string(key).unwrap_or_default();
-        format!("{path}[{quoted}]")
+        let mut out = format!("{path}[");
+        crate::write::string(&mut out, key);
+        out.push(']');
+        out
     }
 }
 

@@ -11,12 +11,12 @@ use crate::date::{Date, DateError};
 use crate::decode::json_type;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::program::Val;
+use crate::value::Value;
 use crate::wire::{FactDoc, FactKind};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec;
 use alloc::vec::Vec;
-use serde_json::Value;
 
 /// The compact input code for an unknown fact.
 pub const UNKNOWN: i32 = i32::MIN;
@@ -461,7 +461,12 @@ fn declared_options(f: &FactDoc, diags: &mut Vec<Diagnostic>) -> Vec<String> {
 /// Why a JSON number is not a value of an `int` fact: a whole number beyond the 64-bit range
 /// (`18446744073709551615`) is out of range; a number written with a fraction or an exponent,
 /// or a negative zero (`-0`, which JSON reads as a floating-point number), is not an integer.
-fn not_an_int(id: &str, n: &serde_json::Number, (min, max): (i64, i64), path: &str) -> Diagnostic {
+fn not_an_int(
+    id: &str,
+    n: &crate::value::Number,
+    (min, max): (i64, i64),
+    path: &str,
+) -> Diagnostic {
     let text = number_text(n);
     if n.is_u64() {
         return Diagnostic::error(
@@ -471,7 +476,7 @@ fn not_an_int(id: &str, n: &serde_json::Number, (min, max): (i64, i64), path: &s
         )
         .with_rule(id);
     }
-    let zero = n.as_f64().is_some_and(|f| f == 0.0 && f.is_sign_negative());
+    let zero = n.is_negative_zero();
     let what = if zero {
         String::from("`-0` (a negative zero)")
     } else {
@@ -490,8 +495,9 @@ fn not_an_int(id: &str, n: &serde_json::Number, (min, max): (i64, i64), path: &s
     })
 }
 
-/// A JSON number as serde_json writes it: the text of `Number`'s Display, through the
-/// serialiser the WASM build has anyway (not `Number`'s own Display: WASM size).
-pub(crate) fn number_text(n: &serde_json::Number) -> String {
-    serde_json::to_string(n).unwrap_or_default()
+/// A JSON number as written back: an integer in digits, any other number as it was written.
+pub(crate) fn number_text(n: &crate::value::Number) -> String {
+    let mut out = String::new();
+    crate::write::WriteJson::write_json(n, &mut out);
+    out
 }

@@ -9,12 +9,12 @@ use crate::date::Date;
 use crate::decode::{json_type, key_path};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::program::{IntOp, Program, Term, Test, Val};
+use crate::value::{Map, Value};
 use crate::wire::CmpOp;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use serde_json::{Map, Value};
 
 impl FactType {
     /// Checks the operator and operand of a comparison on a fact of this type and compiles

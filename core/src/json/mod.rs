@@ -19,11 +19,10 @@ use crate::facts::Facts;
 use crate::report::{Report, Verdict};
 use crate::ruleset::{Checklist, Ruleset};
 use crate::wire::OutputValue;
-use crate::write::{json_struct, Pairs, Serde, WriteJson};
+use crate::write::{json_struct, Pairs, WriteJson};
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
-use serde::Serialize;
 
 /// What every step inside answers: a value, or located diagnostics.
 type Answer<T> = Result<T, Vec<Diagnostic>>;
@@ -76,13 +75,14 @@ fn answer<T: WriteJson>(a: Answer<T>) -> String {
     }
 }
 
-/// `{"ok": <value>}` as JSON text (any serde value).
+/// `{"ok": <value>}` as JSON text (any serde value; feature `serde_json`).
+#[cfg(feature = "serde_json")]
 #[must_use]
-pub fn ok<T: Serialize + ?Sized>(value: &T) -> String {
-    respond(Ok(&Serde(value)))
+pub fn ok<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    respond(Ok(&crate::write::Serde(value)))
 }
 
-/// `{"ok": report}` as JSON text, through the report's own writer (same bytes as [`ok`]).
+/// `{"ok": report}` as JSON text, through the report's own writer.
 #[must_use]
 pub fn ok_report(report: &Report) -> String {
     let mut out = String::with_capacity(48 * 1024);
@@ -216,7 +216,7 @@ impl JsonEngine {
     #[must_use]
     pub fn schema(&self) -> String {
         match self.rs() {
-            Ok(rs) => ok(&rs.schema()),
+            Ok(rs) => respond(Ok(&rs.schema())),
             Err(d) => error(&d),
         }
     }
@@ -282,7 +282,7 @@ impl JsonEngine {
             .rs()
             .and_then(|rs| Ok(rs.compact_layout(checklist_of(rs, checklist)?)));
         match layout {
-            Ok(l) => ok(&l),
+            Ok(l) => respond(Ok(&l)),
             Err(d) => error(&d),
         }
     }

@@ -1,7 +1,7 @@
 //! One patient's answers kept resident, so that one tap sends only the changed fact and gets
 //! the new report (or the compact update a form needs) back.
 
-use super::{answer, as_of, checklist_of, error, ok, ok_report, Answer};
+use super::{answer, as_of, checklist_of, error, ok_report, Answer};
 use crate::diagnostic::Diagnostic;
 use crate::error::Diagnostics;
 use crate::evaluate::Scratch;
@@ -269,7 +269,7 @@ impl JsonSession {
     /// `{"ok": {fact: value}}`: every known answer.
     pub fn export(&mut self) -> String {
         match self.engine.as_deref() {
-            Ok(rs) => ok(&self.facts.to_value(rs)),
+            Ok(rs) => super::respond(Ok(&self.facts.to_value(rs))),
             Err(d) => error(d),
         }
     }

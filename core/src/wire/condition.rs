@@ -45,20 +45,20 @@ pub enum ConditionDoc {
     /// `{"at_least": {"n": n, "of": [...]}}`.
     AtLeast(u32, Vec<ConditionDoc>),
     /// `{"fact": id, op: operand}`.
-    Fact(String, CmpOp, serde_json::Value),
+    Fact(String, CmpOp, crate::value::Value),
     /// `{"known": id}`.
     Known(String),
     /// `{"ref": name}`.
     Ref(String),
     /// `{"decision": table, op: operand}`.
-    Decision(String, CmpOp, serde_json::Value),
+    Decision(String, CmpOp, crate::value::Value),
 }
 
 impl ConditionDoc {
     /// The condition as its JSON value.
     #[must_use]
-    pub fn to_value(&self) -> serde_json::Value {
-        use serde_json::{Map, Value};
+    pub fn to_value(&self) -> crate::value::Value {
+        use crate::value::{Map, Value};
         let list =
             |cs: &[ConditionDoc]| Value::Array(cs.iter().map(ConditionDoc::to_value).collect());
         let mut m = Map::new();

@@ -2,6 +2,7 @@
 //! by the decoder (which collects located diagnostics) and serialised canonically for the
 //! content hash. Conditions as written are in `condition.rs`.
 
+mod canonical;
 mod condition;
 
 pub use condition::{CmpOp, ConditionDoc};
@@ -343,11 +344,11 @@ pub enum OutputValue {
 impl OutputValue {
     /// The output for a JSON scalar (integer, string or boolean).
     #[must_use]
-    pub fn from_json(v: &serde_json::Value) -> Option<OutputValue> {
+    pub fn from_json(v: &crate::value::Value) -> Option<OutputValue> {
         match v {
-            serde_json::Value::Bool(b) => Some(OutputValue::Bool(*b)),
-            serde_json::Value::String(s) => Some(OutputValue::Str(s.clone())),
-            serde_json::Value::Number(n) => n.as_i64().map(OutputValue::Int),
+            crate::value::Value::Bool(b) => Some(OutputValue::Bool(*b)),
+            crate::value::Value::String(s) => Some(OutputValue::Str(s.clone())),
+            crate::value::Value::Number(n) => n.as_i64().map(OutputValue::Int),
             _ => None,
         }
     }

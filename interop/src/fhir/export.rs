@@ -297,7 +297,7 @@ fn item(
         };
         gates.push(Gate {
             fact: f.id.clone(),
-            condition: gate.to_value(),
+            condition: gate.to_value().into(),
             form,
         });
     }
@@ -359,6 +359,7 @@ fn disjuncts(doc: &RulesetDoc, c: &ConditionDoc) -> Option<Vec<Value>> {
         let opt = fact.options.as_ref()?.iter().find(|x| x.id == o)?;
         Some(coding(id, &opt.id, &opt.label))
     };
+    let v = &Value::from(v);
     let mut out = match (fact.kind, op, v) {
         (FactKind::Bool, CmpOp::Eq | CmpOp::Ne, Value::Bool(b)) => {
             vec![entry(

@@ -79,10 +79,10 @@ fn union(items: &[String]) -> String {
 }
 
 /// The option ids an operand names (one id or an array of ids).
-fn ids(v: &serde_json::Value) -> Vec<String> {
+fn ids(v: &homeward::Value) -> Vec<String> {
     match v {
-        serde_json::Value::String(s) => vec![s.clone()],
-        serde_json::Value::Array(a) => a
+        homeward::Value::String(s) => vec![s.clone()],
+        homeward::Value::Array(a) => a
             .iter()
             .filter_map(|x| x.as_str().map(str::to_string))
             .collect(),
@@ -177,7 +177,7 @@ impl<'a> Compiler<'a> {
         Ok(format!("({})", parts?.join(op)))
     }
 
-    fn fact(&mut self, id: &str, op: CmpOp, v: &serde_json::Value) -> Result<String, String> {
+    fn fact(&mut self, id: &str, op: CmpOp, v: &homeward::Value) -> Result<String, String> {
         let fact = self
             .doc
             .facts
@@ -211,7 +211,7 @@ impl<'a> Compiler<'a> {
                     .as_array()
                     .ok_or_else(unsupported)?
                     .iter()
-                    .filter_map(serde_json::Value::as_i64)
+                    .filter_map(homeward::Value::as_i64)
                     .map(|n| n.to_string())
                     .collect();
                 if list.is_empty() {
@@ -292,17 +292,17 @@ impl<'a> Compiler<'a> {
     /// filler's `today()`, or another date question's answer, each moved by `plus_days` as a
     /// calendar duration (`today() - 7 days`). An unanswered date question is empty, so the
     /// comparison stays unknown, as in the engine.
-    fn date_operand(&self, v: &serde_json::Value) -> Option<String> {
+    fn date_operand(&self, v: &homeward::Value) -> Option<String> {
         if let Some(d) = v.as_str() {
             return Some(format!("@{d}"));
         }
         let o = v.as_object()?;
         let base = match (o.get("as_of"), o.get("fact").and_then(|f| f.as_str())) {
-            (Some(serde_json::Value::Bool(true)), None) => "today()".to_string(),
+            (Some(homeward::Value::Bool(true)), None) => "today()".to_string(),
             (None, Some(id)) => value(self.doc.facts.iter().find(|f| f.id == id)?),
             _ => return None,
         };
-        Some(match o.get("plus_days").map(serde_json::Value::as_i64) {
+        Some(match o.get("plus_days").map(homeward::Value::as_i64) {
             None | Some(Some(0)) => base,
             Some(Some(n)) if n > 0 => format!("({base} + {n} days)"),
             Some(Some(n)) => format!("({base} - {} days)", n.unsigned_abs()),
@@ -320,10 +320,10 @@ impl<'a> Compiler<'a> {
 
     /// `decision op v`: true when every output the table can still give satisfies it, false
     /// when none does, unknown otherwise (as the engine decides it).
-    fn decision(&mut self, id: &str, op: CmpOp, v: &serde_json::Value) -> Result<String, String> {
+    fn decision(&mut self, id: &str, op: CmpOp, v: &homeward::Value) -> Result<String, String> {
         let table = self.table(id)?;
         let named: Vec<OutputValue> = match (op, v) {
-            (CmpOp::In, serde_json::Value::Array(a)) => {
+            (CmpOp::In, homeward::Value::Array(a)) => {
                 a.iter().filter_map(OutputValue::from_json).collect()
             }
             (CmpOp::Eq | CmpOp::Ne, one) => OutputValue::from_json(one).into_iter().collect(),
@@ -415,7 +415,8 @@ mod tests {
         let doc = rs.document();
         let mut c = Compiler::new(doc);
         let mut fp = |op: CmpOp, v: serde_json::Value| {
-            c.cond(&ConditionDoc::Fact("a.when".into(), op, v)).unwrap()
+            c.cond(&ConditionDoc::Fact("a.when".into(), op, v.into()))
+                .unwrap()
         };
         let when = "%resource.repeat(item).where(linkId = 'a.when').answer.value";
         let until = "%resource.repeat(item).where(linkId = 'a.until').answer.value";

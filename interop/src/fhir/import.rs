@@ -111,7 +111,7 @@ const ENTRY_KEYS: [&str; 8] = [
 /// `JSON_SYNTAX` or `TOO_LARGE` at `$`, or any error of [`facts_from_resource`].
 pub fn facts_from_text(rs: &Ruleset, text: &str) -> Result<Imported, Vec<Diagnostic>> {
     let value = homeward::parse_json(text).map_err(|d| vec![d])?;
-    facts_from_resource(rs, &value)
+    facts_from_resource(rs, &value.into())
 }
 
 /// Reads a FHIR R4 `QuestionnaireResponse` for the ruleset's exported Questionnaire, or a
