@@ -10,11 +10,11 @@
 //! error too. The declarations go into the merged document, and every report lists them.
 
 use crate::diagnostic::{Code, Diagnostic};
-use crate::index::Index;
 use crate::wire::{
     ChecklistDoc, ConditionDoc, Kind, Position, RequirementDoc, RulesetDoc, SafetyChangeDoc,
     SafetyChangeKind,
 };
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -218,7 +218,7 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, modes: &[Mode], diags: &mut Vec<
     {
         tables_read_by_blockers(base)
     } else {
-        Index::new()
+        BTreeMap::new()
     };
     for ins in ov.table_rows {
         if ins.position == Position::Start
@@ -483,11 +483,11 @@ impl<'a> Declared<'a> {
 
 /// The ids of the tables that a blocker or a safeguarding hold reads, directly or through
 /// named conditions and other tables.
-fn tables_read_by_blockers(doc: &RulesetDoc) -> Index {
-    // Sets as id-to-position indices: the type the ruleset's indices already use, so the
-    // check adds no set code to the `.wasm`.
-    let mut tables = Index::new();
-    let mut refs = Index::new();
+fn tables_read_by_blockers(doc: &RulesetDoc) -> BTreeMap<String, usize> {
+    // Sets as `String` to `usize` maps: the instantiation the ruleset's indices already use,
+    // so the check adds no B-tree code to the `.wasm`.
+    let mut tables: BTreeMap<String, usize> = BTreeMap::new();
+    let mut refs: BTreeMap<String, usize> = BTreeMap::new();
     let mut todo: Vec<&ConditionDoc> = Vec::new();
     for r in doc
         .requirements

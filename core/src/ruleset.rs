@@ -10,6 +10,7 @@ use crate::hash::sha256_hex;
 use crate::overlay;
 use crate::program::Program;
 use crate::wire::RulesetDoc;
+use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -22,7 +23,7 @@ pub struct Ruleset {
     pub(crate) safety: Vec<crate::report::SafetyChange>,
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) facts: Vec<FactDef>,
-    pub(crate) fact_index: crate::index::Index,
+    pub(crate) fact_index: BTreeMap<String, usize>,
     /// Every condition, in preorder.
     pub(crate) prog: Program,
     /// Named conditions: name and root.

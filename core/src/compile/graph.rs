@@ -7,7 +7,7 @@ use super::{Compiler, Site};
 use crate::bits::BitSet;
 use crate::decode::key_path;
 use crate::diagnostic::Code;
-use crate::index::Index;
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -303,7 +303,7 @@ impl Compiler<'_> {
     /// Each checklist's requirements and tables, resolved; unknown and repeated ids reported.
     pub(super) fn checklists(
         &mut self,
-        req_index: &Index,
+        req_index: &BTreeMap<String, usize>,
     ) -> Vec<(String, Vec<usize>, Vec<usize>)> {
         let doc = self.doc;
         let table_index = core::mem::take(&mut self.table_index);
@@ -338,7 +338,7 @@ impl Compiler<'_> {
     fn pick(
         &mut self,
         ids: &[String],
-        index: &Index,
+        index: &BTreeMap<String, usize>,
         site: Site<'_>,
         path: &str,
         (what, unknown): (&str, Code),

@@ -17,11 +17,11 @@ pub(crate) use graph::{Graph, Item, Plan, Reads};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::facts::FactDef;
 use crate::facttype::FactType;
-use crate::index::Index;
 use crate::program::Program;
 use crate::report::Item as ReportItem;
 use crate::report::Status;
 use crate::wire::{Kind, Origin, OutputDoc, RulesetDoc};
+use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -68,7 +68,7 @@ pub(crate) struct Table {
 /// Everything compiled.
 pub(crate) struct Compiled {
     pub facts: Vec<FactDef>,
-    pub fact_index: Index,
+    pub fact_index: BTreeMap<String, usize>,
     pub prog: Program,
     pub derived: Vec<(String, u32)>,
     pub tables: Vec<Table>,
@@ -90,10 +90,10 @@ struct Compiler<'d> {
     doc: &'d RulesetDoc,
     doc_ids: &'d [String],
     diags: Vec<Diagnostic>,
-    fact_index: Index,
+    fact_index: BTreeMap<String, usize>,
     facts: Vec<FactDef>,
-    derived_index: Index,
-    table_index: Index,
+    derived_index: BTreeMap<String, usize>,
+    table_index: BTreeMap<String, usize>,
     prog: Program,
     /// The facts of the reads being built (see `lower.rs`, `read_fact`).
     reading: crate::bits::BitSet,
@@ -120,8 +120,8 @@ impl Compiler<'_> {
         &mut self,
         items: I,
         what: &str,
-    ) -> Index {
-        let mut index = Index::new();
+    ) -> BTreeMap<String, usize> {
+        let mut index = BTreeMap::new();
         for (i, (id, origin)) in items.into_iter().enumerate() {
             if index.contains_key(id) {
                 let site = Site { origin, rule: id };
@@ -140,7 +140,7 @@ impl Compiler<'_> {
     }
 
     /// The fact declarations: type, section.
-    fn declare_facts(&mut self, sections: &Index) {
+    fn declare_facts(&mut self, sections: &BTreeMap<String, usize>) {
         let doc = self.doc;
         for f in &doc.facts {
             let site = Site {
@@ -223,10 +223,10 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
         doc,
         doc_ids,
         diags: Vec::new(),
-        fact_index: Index::new(),
+        fact_index: BTreeMap::new(),
         facts: Vec::new(),
-        derived_index: Index::new(),
-        table_index: Index::new(),
+        derived_index: BTreeMap::new(),
+        table_index: BTreeMap::new(),
         prog: Program::default(),
         reading: crate::bits::BitSet::default(),
     };
