@@ -128,11 +128,12 @@ impl Decoder {
         depth: usize,
     ) -> Option<Vec<ConditionDoc>> {
         let before = self.diags.len();
-        let parts: Vec<ConditionDoc> = items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, c)| self.condition(c, &format!("{path}[{i}]"), depth + 1))
-            .collect();
+        let mut parts = Vec::with_capacity(items.len());
+        for (i, c) in items.iter().enumerate() {
+            if let Some(part) = self.condition(c, &format!("{path}[{i}]"), depth + 1) {
+                parts.push(part);
+            }
+        }
         (self.diags.len() == before).then_some(parts)
     }
 

@@ -243,18 +243,25 @@ impl Decoder {
         key: &str,
         mut item: impl FnMut(&mut Self, &Value, &str) -> Option<T>,
     ) -> Vec<T> {
-        let Some(v) = self.field(o, key, false) else {
+        let Some((path, items)) = self.list_items(o, key) else {
             return Vec::new();
         };
+        // A plain loop: one small body per item type (WASM size).
+        let mut out = Vec::with_capacity(items.len());
+        for (i, v) in items.iter().enumerate() {
+            if let Some(x) = item(self, v, &format!("{path}[{i}]")) {
+                out.push(x);
+            }
+        }
+        out
+    }
+
+    /// The path and items of the optional array `key` of `o` (not generic: WASM size).
+    fn list_items<'v>(&mut self, o: &Obj<'v>, key: &str) -> Option<(String, &'v [Value])> {
+        let v = self.field(o, key, false)?;
         let path = key_path(&o.path, key);
-        let Some(items) = self.array(v, &path) else {
-            return Vec::new();
-        };
-        items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| item(self, v, &format!("{path}[{i}]")))
-            .collect()
+        let items = self.array(v, &path)?;
+        Some((path, items))
     }
 
     fn id_list(&mut self, o: &Obj<'_>, key: &str) -> Vec<String> {
