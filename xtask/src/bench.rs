@@ -412,7 +412,7 @@ Rows marked **raw** are Homeward's typed-array calls on input encoded before tim
 not decoded (not the same job); **report** returns the whole report (explanations, actions, citations, open \
 questions): more than the others. The ratio is json-logic-engine compiled's time divided by the row's, from \
 this run. Bundle sizes: esbuild `--bundle --minify --format=esm --platform=browser` of \
-`import * as m from '<package>'`, gzip -9, dependencies included; Homeward's is its minified wrapper and \
+`import * as m from '<package>'`, gzipped by Node's zlib at level 9 (`gzipSync`; GNU `gzip -9`, which the `.wasm` size guard uses, gives about 800 B less on the `.wasm`), dependencies included; Homeward's is its minified wrapper and \
 wasm-bindgen glue plus the gzipped `.wasm`. {session_line} Each timed session call flips one answered yes/no \
 fact and the next call flips it back, so the session stays half answered.\n\n\
 ### Targets\n\n{targets}\n### Side by side in Node (one process, one run)\n\n{nodetab}\n\
