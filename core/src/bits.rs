@@ -13,9 +13,13 @@ impl BitSet {
     /// Empties the set and sizes it for indices below `n`.
     pub(crate) fn reset(&mut self, n: usize) {
         let words = n.div_ceil(64);
-        // One fill once sized (the common case: the same ruleset again).
+        // Once sized (the common case: the same ruleset again), only the words in use are
+        // cleared: the sets are a word or two, reset once per walk, and a `fill` would be a
+        // call to `memset` (`memory.fill` in WASM) each time.
         if self.words.len() == words {
-            self.words.fill(0);
+            for w in self.words.iter_mut().filter(|w| **w != 0) {
+                *w = 0;
+            }
         } else {
             self.words.clear();
             self.words.resize(words, 0);
@@ -72,6 +76,17 @@ impl BitSet {
                 Some(wi * 64 + b)
             })
         })
+    }
+
+    /// Calls `f` with each member in increasing order: [`BitSet::iter`] as a plain loop.
+    pub(crate) fn each(&self, mut f: impl FnMut(usize)) {
+        for (wi, &w) in self.words.iter().enumerate() {
+            let mut bits = w;
+            while bits != 0 {
+                f(wi * 64 + bits.trailing_zeros() as usize);
+                bits &= bits - 1;
+            }
+        }
     }
 
     /// Adds every member of `other`.

@@ -275,6 +275,8 @@ pub(crate) struct Children<'a> {
 
 impl Iterator for Children<'_> {
     type Item = usize;
+    // Inlined for the walks and the memo fill (see `OpMemo`).
+    #[inline(always)]
     fn next(&mut self) -> Option<usize> {
         if self.next >= self.end {
             return None;
@@ -337,11 +339,53 @@ impl Program {
         self.value(root as usize, s, &mut NoMemo).0
     }
 
-    /// As [`Program::eval`] for one patient, remembering every op's value in `memo` (for the
-    /// walks that visit the same ops many times while explaining a result).
-    #[inline]
+    /// As [`Program::eval`] for one patient, remembering op values in `memo` (for the walks
+    /// that visit the same ops many times while explaining a result). A miss fills the op's
+    /// whole subtree in one pass from its last op back to the op itself: children sit after
+    /// their parent, so each composite reads its children's values from `memo` and nothing
+    /// recurses. Strong Kleene values do not depend on short-circuiting, so every value is
+    /// the one [`Program::eval`] gives.
     pub(crate) fn eval_memo<S: Source<Tri>>(&self, p: usize, s: &S, memo: &mut OpMemo) -> Tri {
-        self.child(p, s, memo)
+        if let Some(v) = memo.get(p) {
+            return v;
+        }
+        let end = self.ops.get(p).map_or(p, |op| (op.end as usize).max(p + 1));
+        for q in (p..end).rev() {
+            let Some(op) = self.ops.get(q) else {
+                continue;
+            };
+            let v = match &op.kind {
+                Kind::Test(t) => s.test(t, &self.lists),
+                Kind::Join(Join::All) => {
+                    let mut all = Tri::TRUE;
+                    for c in self.children(q) {
+                        all = all.and(memo.tri(c));
+                    }
+                    all
+                }
+                Kind::Join(Join::Any) => {
+                    let mut any = Tri::FALSE;
+                    for c in self.children(q) {
+                        any = any.or(memo.tri(c));
+                    }
+                    any
+                }
+                Kind::Join(Join::Not) => memo.tri(q + 1).not(),
+                Kind::Join(Join::AtLeast(n)) => {
+                    let mut tally = <Tri as Lanes>::Tally::default();
+                    for c in self.children(q) {
+                        <Tri as Lanes>::tally(&mut tally, memo.tri(c));
+                    }
+                    <Tri as Lanes>::at_least(*n, &tally)
+                }
+                Kind::Const(true) => Tri::TRUE,
+                Kind::Const(false) => Tri::FALSE,
+                Kind::Ref(d) => s.derived(*d),
+                Kind::Decision { table, mask } => s.decision(*table, *mask),
+            };
+            memo.set(q, v);
+        }
+        memo.get(p).unwrap_or(Tri::Unknown)
     }
 
     /// The value of the op at `p` and the position just past its subtree. Leaves are

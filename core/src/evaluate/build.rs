@@ -3,7 +3,7 @@
 //! open questions and the hidden ones.
 
 use super::walk::{Walker, Work};
-use super::{Judged, Patient, Scope, Scratch};
+use super::{judge_by, verdict_of, Judged, Patient, Scope, Scratch};
 use crate::bits::BitSet;
 use crate::compile::Plan;
 use crate::facts::Facts;
@@ -48,7 +48,7 @@ impl Ruleset {
                 values,
             },
         };
-        let mut affects: Vec<BitSet> = alloc::vec![BitSet::default(); self.facts.len()];
+        let mut affects = work.take_affects(self.facts.len(), self.reqs.len());
         let (requirements, mut blockers, advisories) =
             self.requirements(plan, judged, &w, work, &mut affects);
         // Holds first, each group in checklist order (a stable partition).
@@ -61,6 +61,7 @@ impl Ruleset {
         self.gate(&w, work, Some(&mut affects));
         self.order_open(work);
         let open_questions = self.open_question_list(work, &affects);
+        work.affects = affects;
         let hidden_facts = plan
             .facts
             .iter()
@@ -132,14 +133,14 @@ impl Ruleset {
         out: &mut Vec<u32>,
     ) {
         let plan = checklist.plan;
-        let verdict = self.assess_into(plan, facts, s);
         let Scratch {
             values,
             judged,
             work,
         } = s;
-        work.memo.reset(self.prog.ops.len());
         let patient = Patient::of(facts);
+        self.run(&plan.items, &patient, values);
+        work.memo.reset(self.prog.ops.len());
         let w = Walker {
             rs: self,
             scope: Scope {
@@ -148,6 +149,28 @@ impl Ruleset {
                 values,
             },
         };
+        // The requirements are judged through the memo the walks read next, so each of their
+        // conditions is evaluated once for the verdict and the explanations together.
+        judged.clear();
+        let (mut not_met, mut unknown) = (false, false);
+        for &i in &plan.reqs {
+            let j = match self.reqs.get(i) {
+                Some(r) => {
+                    let j = judge_by(r, |root| w.eval(root, &mut work.memo));
+                    if r.kind.counts_toward_verdict() {
+                        not_met |= j.not_met();
+                        unknown |= j.unknown();
+                    }
+                    j
+                }
+                None => Judged {
+                    applies: Tri::Unknown,
+                    met: Tri::Unknown,
+                },
+            };
+            judged.push(j);
+        }
+        let verdict = verdict_of(not_met, unknown);
         out.clear();
         out.push(verdict.code());
         let days = facts
@@ -157,13 +180,13 @@ impl Ruleset {
         let at = out.len();
         out.push(0);
         let mut n = 0;
-        let mut affects: Vec<BitSet> = alloc::vec![BitSet::default(); self.facts.len()];
+        let mut affects = work.take_affects(self.facts.len(), self.reqs.len());
         work.open.reset(self.facts.len());
         for (&i, j) in plan.reqs.iter().zip(judged.iter()) {
             let Some(r) = self.reqs.get(i) else { continue };
             let status = self.walk_requirement(r, j, &w, work);
             out.extend([code(i), status.code()]);
-            push_set(out, work.found.iter());
+            push_bits(out, &work.found);
             self.note_open(i, j, work, &mut affects);
             n += 1;
         }
@@ -176,16 +199,19 @@ impl Ruleset {
                 decided.map_or(u32::MAX, code),
                 row.unwrap_or(u32::MAX),
             ]);
-            push_set(out, work.found.iter());
+            push_bits(out, &work.found);
         }
         self.gate(&w, work, Some(&mut affects));
         self.order_open(work);
         out.push(code(work.order().len()));
         for &f in work.order() {
             out.push(f);
-            let set = affects.get(f as usize);
-            push_set(out, set.into_iter().flat_map(BitSet::iter));
+            match affects.get(f as usize) {
+                Some(set) => push_bits(out, set),
+                None => out.push(0),
+            }
         }
+        work.affects = affects;
         let hidden = plan
             .facts
             .iter()
@@ -374,6 +400,19 @@ fn push_set(out: &mut Vec<u32>, members: impl Iterator<Item = usize>) {
         out.push(code(m));
         n += 1;
     }
+    set_at(out, at, n);
+}
+
+/// A bit set as codes, as [`push_set`] writes it, word by word (the report's hot loop: an
+/// iterator adapter here is several calls per member in the size-optimised WASM build).
+fn push_bits(out: &mut Vec<u32>, set: &BitSet) {
+    let at = out.len();
+    out.push(0);
+    let mut n = 0;
+    set.each(|m| {
+        out.push(code(m));
+        n += 1;
+    });
     set_at(out, at, n);
 }
 

@@ -92,11 +92,11 @@ impl Ruleset {
             return;
         }
         work.open.union_with(&work.found);
-        for f in work.found.iter() {
+        work.found.each(|f| {
             if let Some(v) = affects.get_mut(f) {
                 v.insert(i);
             }
-        }
+        });
     }
 
     /// Step 3: gates `work.open` by `asked_when` into `work.gated`; with `affects`, moves each

@@ -31,12 +31,26 @@ pub(crate) struct Work {
     pub order: Vec<u32>,
     /// Op values of the current patient, filled lazily by the walks.
     pub memo: OpMemo,
+    /// Per fact, the requirements its open question affects (kept between reports so their
+    /// sets are allocated once).
+    pub affects: Vec<BitSet>,
 }
 
 impl Work {
     /// The open questions of the last assessment, in asking order.
     pub(crate) fn order(&self) -> &[u32] {
         &self.order
+    }
+
+    /// Takes the per-fact affects sets, each emptied and sized for `reqs` requirements, for
+    /// `facts` facts; [`Work::affects`] gets them back when the report is written.
+    pub(crate) fn take_affects(&mut self, facts: usize, reqs: usize) -> Vec<BitSet> {
+        let mut affects = core::mem::take(&mut self.affects);
+        affects.resize_with(facts, BitSet::default);
+        for set in &mut affects {
+            set.reset(reqs);
+        }
+        affects
     }
 
     /// Starts a walk: no facts found, nothing to visit.
@@ -54,6 +68,7 @@ pub(crate) struct Walker<'a> {
 
 impl Walker<'_> {
     /// The value of the op at `p`, remembered.
+    #[inline(always)]
     pub(crate) fn eval(&self, p: u32, memo: &mut OpMemo) -> Tri {
         self.rs.prog.eval_memo(p as usize, &self.scope, memo)
     }
