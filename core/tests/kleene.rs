@@ -9,7 +9,7 @@
     reason = "test"
 )]
 
-use homeward::{Facts, Ruleset, Status, Tri};
+use homeward::{Evaluator, Facts, Ruleset, Status, Tri};
 use serde_json::{json, Value};
 
 const T: Tri = Tri::True;
@@ -44,8 +44,22 @@ fn value_of(rs: &Ruleset, a: Tri, b: Tri, c: Tri) -> Tri {
         &json!({ "a": answer(a), "b": answer(b), "c": answer(c) }),
     )
     .unwrap();
-    let report = rs.evaluate(rs.checklist(None).unwrap(), &facts);
-    match report.status("r").unwrap() {
+    let checklist = rs.checklist(None).unwrap();
+    let report = rs.evaluate(checklist, &facts);
+    let status = report.status("r").unwrap();
+    // The three evaluators agree: the report's (conditions filled into a memo bottom-up,
+    // every part evaluated), the assessment with open questions (the same memo) and the
+    // plain assessment (short-circuiting, no memo).
+    let mut ev = Evaluator::new();
+    for open in [false, true] {
+        let assessed = ev.assess(rs, checklist, &facts, open).statuses().next();
+        assert_eq!(
+            assessed,
+            Some(("r", status)),
+            "assess (open questions: {open})"
+        );
+    }
+    match status {
         Status::Met => T,
         Status::NotMet => F,
         Status::Unknown => U,

@@ -42,6 +42,9 @@ function frozen(o) {
   return o;
 }
 
+/** A blocker's or advisory's keys in the engine's order (`report::Item`), for `reportOf`. */
+const ITEM_KEYS = 'id,title,kind,status,owner,attribution,delay_category,primary,action,referral,citation,decided_by';
+
 /**
  * A checklist's report template (`Engine.reportTemplate`) prepared once for `reportOf`. The
  * parts that are the same in every report (the ruleset reference, the declared safety changes,
@@ -53,6 +56,10 @@ function prepare(t) {
     ruleset: frozen(t.ruleset),
     safety: t.safety_changes ? frozen(t.safety_changes) : null,
     citations: t.requirements.map((r) => frozen(r.citation)),
+    // Items are built as one object literal where the template's items have exactly the keys
+    // `reportOf` names (a spread of the template item otherwise): the literal is several times
+    // faster than the spread in V8, and a set+report builds dozens of items.
+    literal: t.requirements.every((r) => Object.keys(r).join() === ITEM_KEYS),
     facts: t.facts.map((f) => f[0]),
     day: NaN,
     dayText: null,
@@ -84,7 +91,13 @@ function reportOf(p, c) {
     for (let i = 0; i < by.length; i++) by[i] = facts[c[at++]];
     requirements[k] = { id: tpl.id, kind: tpl.kind, status, decided_by: by };
     if (status === 'not_met' || status === 'unknown') {
-      const item = { ...tpl, status, citation: p.citations[r], decided_by: by.slice() };
+      const item = p.literal
+        ? {
+          id: tpl.id, title: tpl.title, kind: tpl.kind, status, owner: tpl.owner, attribution: tpl.attribution,
+          delay_category: tpl.delay_category, primary: tpl.primary, action: tpl.action, referral: tpl.referral,
+          citation: p.citations[r], decided_by: by.slice(),
+        }
+        : { ...tpl, status, citation: p.citations[r], decided_by: by.slice() };
       (tpl.kind === 'advisory' ? advisories : tpl.kind === 'safeguarding_hold' ? holds : blockers).push(item);
     }
   }

@@ -44,10 +44,13 @@ impl Evaluator {
         open_questions: bool,
     ) -> Assessment<'a> {
         let plan = checklist.plan;
-        let verdict = rs.assess_into(plan, facts, &mut self.scratch);
-        if open_questions {
+        let verdict = if open_questions {
+            let verdict = rs.assess_memo(plan, facts, &mut self.scratch);
             rs.open_questions_into(plan, facts, &mut self.scratch);
-        }
+            verdict
+        } else {
+            rs.assess_into(plan, facts, &mut self.scratch)
+        };
         Assessment {
             rs,
             facts,

@@ -3,7 +3,7 @@
 //! open questions and the hidden ones.
 
 use super::walk::{Walker, Work};
-use super::{judge_by, verdict_of, Judged, Patient, Scope, Scratch};
+use super::{Judged, Patient, Scope, Scratch};
 use crate::bits::BitSet;
 use crate::compile::Plan;
 use crate::facts::Facts;
@@ -32,13 +32,12 @@ impl Ruleset {
         s: &mut Scratch,
     ) -> Report {
         let plan = checklist.plan;
-        let verdict = self.assess_into(plan, facts, s);
+        let verdict = self.assess_memo(plan, facts, s);
         let Scratch {
             values,
             judged,
             work,
         } = s;
-        work.memo.reset(self.prog.ops.len());
         let patient = Patient::of(facts);
         let w = Walker {
             rs: self,
@@ -133,14 +132,13 @@ impl Ruleset {
         out: &mut Vec<u32>,
     ) {
         let plan = checklist.plan;
+        let verdict = self.assess_memo(plan, facts, s);
         let Scratch {
             values,
             judged,
             work,
         } = s;
         let patient = Patient::of(facts);
-        self.run(&plan.items, &patient, values);
-        work.memo.reset(self.prog.ops.len());
         let w = Walker {
             rs: self,
             scope: Scope {
@@ -149,28 +147,6 @@ impl Ruleset {
                 values,
             },
         };
-        // The requirements are judged through the memo the walks read next, so each of their
-        // conditions is evaluated once for the verdict and the explanations together.
-        judged.clear();
-        let (mut not_met, mut unknown) = (false, false);
-        for &i in &plan.reqs {
-            let j = match self.reqs.get(i) {
-                Some(r) => {
-                    let j = judge_by(r, |root| w.eval(root, &mut work.memo));
-                    if r.kind.counts_toward_verdict() {
-                        not_met |= j.not_met();
-                        unknown |= j.unknown();
-                    }
-                    j
-                }
-                None => Judged {
-                    applies: Tri::Unknown,
-                    met: Tri::Unknown,
-                },
-            };
-            judged.push(j);
-        }
-        let verdict = verdict_of(not_met, unknown);
         out.clear();
         out.push(verdict.code());
         let days = facts

@@ -376,7 +376,7 @@ impl Ruleset {
     }
 
     /// The core of every one-patient evaluation: values, requirement values and the verdict.
-    fn assess_into(&self, plan: &Plan, facts: &Facts, s: &mut Scratch) -> Verdict {
+    pub(crate) fn assess_into(&self, plan: &Plan, facts: &Facts, s: &mut Scratch) -> Verdict {
         let patient = Patient::of(facts);
         self.run(&plan.items, &patient, &mut s.values);
         let scope = Scope {
@@ -385,6 +385,48 @@ impl Ruleset {
             values: &s.values,
         };
         let (not_met, unknown) = self.judge_plan(plan, &scope, &mut s.judged);
+        verdict_of(not_met, unknown)
+    }
+
+    /// As [`Ruleset::assess_into`], with the requirements judged through the walks' memo
+    /// (reset here), for the callers that walk the conditions next (reports, open questions):
+    /// each condition is evaluated once for the verdict and the explanations together.
+    pub(crate) fn assess_memo(&self, plan: &Plan, facts: &Facts, s: &mut Scratch) -> Verdict {
+        let Scratch {
+            values,
+            judged,
+            work,
+        } = s;
+        let patient = Patient::of(facts);
+        self.run(&plan.items, &patient, values);
+        work.memo.reset(self.prog.ops.len());
+        let w = walk::Walker {
+            rs: self,
+            scope: Scope {
+                rs: self,
+                facts: &patient,
+                values,
+            },
+        };
+        judged.clear();
+        let (mut not_met, mut unknown) = (false, false);
+        for &i in &plan.reqs {
+            let j = match self.reqs.get(i) {
+                Some(r) => {
+                    let j = judge_by(r, |root| w.eval(root, &mut work.memo));
+                    if r.kind.counts_toward_verdict() {
+                        not_met |= j.not_met();
+                        unknown |= j.unknown();
+                    }
+                    j
+                }
+                None => Judged {
+                    applies: Tri::Unknown,
+                    met: Tri::Unknown,
+                },
+            };
+            judged.push(j);
+        }
         verdict_of(not_met, unknown)
     }
 

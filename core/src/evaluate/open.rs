@@ -14,14 +14,14 @@ use crate::tri::Tri;
 use alloc::vec::Vec;
 
 impl Ruleset {
-    /// The open questions of the patient just assessed into `s`, in asking order.
+    /// The open questions of the patient just assessed into `s` by `Ruleset::assess_memo`
+    /// (whose memo the walks read), in asking order.
     pub(crate) fn open_questions_into(&self, plan: &Plan, facts: &Facts, s: &mut Scratch) {
         let Scratch {
             values,
             judged,
             work,
         } = s;
-        work.memo.reset(self.prog.ops.len());
         let patient = Patient::of(facts);
         let w = Walker {
             rs: self,
@@ -110,12 +110,11 @@ impl Ruleset {
         let n = self.facts.len();
         work.gated.reset(n);
         work.todo.clear();
-        work.todo.extend(work.open.iter());
+        let todo = &mut work.todo;
+        work.open.each(|f| todo.push(f));
         let mut seen = core::mem::take(&mut work.seen_g);
         seen.reset(n);
-        for f in work.open.iter() {
-            seen.insert(f);
-        }
+        seen.union_with(&work.open);
         while let Some(f) = work.todo.pop() {
             let gate = self.facts.get(f).and_then(|d| d.asked_when);
             let value = gate.map_or(Tri::True, |g| w.eval(g, &mut work.memo));
@@ -130,17 +129,18 @@ impl Ruleset {
                     w.open_walk(work);
                     if let Some(m) = affects.as_deref_mut() {
                         let from = m.get(f).cloned().unwrap_or_default();
-                        for gf in work.found.iter() {
+                        work.found.each(|gf| {
                             if let Some(v) = m.get_mut(gf) {
                                 v.union_with(&from);
                             }
-                        }
+                        });
                     }
-                    for gf in work.found.iter() {
+                    let todo = &mut work.todo;
+                    work.found.each(|gf| {
                         if seen.insert(gf) {
-                            work.todo.push(gf);
+                            todo.push(gf);
                         }
-                    }
+                    });
                 }
             }
         }

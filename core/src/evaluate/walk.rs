@@ -130,15 +130,16 @@ impl Walker<'_> {
             };
             match op.kind {
                 Kind::Test(t) => {
-                    let unknown = |f: &u32| {
-                        self.scope
-                            .facts
-                            .values
-                            .get(*f as usize)
-                            .is_none_or(Option::is_none)
-                    };
-                    for f in t.facts().iter().flatten().filter(|f| unknown(f)) {
-                        work.found.insert(*f as usize);
+                    // Written out for the (at most two) facts: an iterator here was a call
+                    // per fact in the size-optimised WASM build.
+                    let values = self.scope.facts.values;
+                    let unknown = |f: &u32| values.get(*f as usize).is_none_or(Option::is_none);
+                    let [first, second] = t.facts();
+                    if let Some(f) = first.filter(unknown) {
+                        work.found.insert(f as usize);
+                    }
+                    if let Some(f) = second.filter(unknown) {
+                        work.found.insert(f as usize);
                     }
                 }
                 Kind::Ref(d) => self.push_derived(d as usize, work),
@@ -148,9 +149,9 @@ impl Walker<'_> {
                     }
                 }
                 Kind::Join(_) => {
-                    let kids = self.rs.prog.children(p as usize);
-                    work.stack
-                        .extend(kids.filter_map(|c| u32::try_from(c).ok()));
+                    for c in self.rs.prog.children(p as usize) {
+                        work.stack.push(u32::try_from(c).unwrap_or(u32::MAX));
+                    }
                 }
                 Kind::Const(_) => {}
             }
@@ -171,8 +172,12 @@ impl Walker<'_> {
             };
             match op.kind {
                 Kind::Test(t) => {
-                    for f in t.facts().iter().flatten() {
-                        work.found.insert(*f as usize);
+                    let [first, second] = t.facts();
+                    if let Some(f) = first {
+                        work.found.insert(f as usize);
+                    }
+                    if let Some(f) = second {
+                        work.found.insert(f as usize);
                     }
                 }
                 Kind::Join(j) => {
