@@ -128,12 +128,7 @@ impl Decoder {
         depth: usize,
     ) -> Option<Vec<ConditionDoc>> {
         let before = self.diags.len();
-        let mut parts = Vec::with_capacity(items.len());
-        for (i, c) in items.iter().enumerate() {
-            if let Some(part) = self.condition(c, &format!("{path}[{i}]"), depth + 1) {
-                parts.push(part);
-            }
-        }
+        let parts = self.each_item(items, path, |d, c, p| d.condition(c, p, depth + 1));
         (self.diags.len() == before).then_some(parts)
     }
 

@@ -241,12 +241,23 @@ impl Decoder {
         &mut self,
         o: &Obj<'_>,
         key: &str,
-        mut item: impl FnMut(&mut Self, &Value, &str) -> Option<T>,
+        item: impl FnMut(&mut Self, &Value, &str) -> Option<T>,
     ) -> Vec<T> {
         let Some((path, items)) = self.list_items(o, key) else {
             return Vec::new();
         };
-        // A plain loop: one small body per item type (WASM size).
+        self.each_item(items, &path, item)
+    }
+
+    /// Decodes each of `items` (at `path[i]`) with `item`, keeping those that decode. A plain
+    /// loop: one small body per item type (WASM size). Shared by [`Decoder::list`] and the
+    /// parts of a composite condition.
+    fn each_item<T>(
+        &mut self,
+        items: &[Value],
+        path: &str,
+        mut item: impl FnMut(&mut Self, &Value, &str) -> Option<T>,
+    ) -> Vec<T> {
         let mut out = Vec::with_capacity(items.len());
         for (i, v) in items.iter().enumerate() {
             if let Some(x) = item(self, v, &format!("{path}[{i}]")) {
