@@ -9,13 +9,13 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The gzipped `.wasm` must stay at or under this many bytes: just above the 94,547 bytes
+/// The gzipped `.wasm` must stay at or under this many bytes: just above the 93,573 bytes
 /// measured on 2026-12-03 (gzip -9) after the engine's own JSON reader and writer (in place of
 /// serde_json; 111,598 before), SHA-256 with rolled loops in the WASM build, the decoder's
-/// lists read through one non-generic helper, and the report path's memo fill (94,757 on
-/// 2026-12-02). The goal is 60 KB; BENCHMARKS.md ("Targets missed") says why it is not met
+/// lists read through one non-generic helper, the report path's one-pass memo fill and hidden
+/// questions read through that memo (94,757 on 2026-12-02). The goal is 60 KB; BENCHMARKS.md ("Targets missed") says why it is not met
 /// and what would meet it. Lower it when the size drops; never raise it to pass.
-pub const BUDGET_GZIP_BYTES: u64 = 94_600;
+pub const BUDGET_GZIP_BYTES: u64 = 93_600;
 
 const WASM_OPT_FEATURES: [&str; 6] = [
     "--enable-bulk-memory",

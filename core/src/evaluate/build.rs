@@ -61,11 +61,11 @@ impl Ruleset {
         self.order_open(work);
         let open_questions = self.open_question_list(work, &affects);
         work.affects = affects;
-        let hidden_facts = plan
-            .facts
+        self.hidden_into(plan, &w, work);
+        let hidden_facts = work
+            .hidden
             .iter()
-            .filter(|&&f| self.is_hidden(f, &w.scope))
-            .filter_map(|&f| self.facts.get(f).map(|d| d.id.clone()))
+            .filter_map(|&f| self.facts.get(f as usize).map(|d| d.id.clone()))
             .collect();
         let (causes, attribution) = causes(&blockers);
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
@@ -188,12 +188,8 @@ impl Ruleset {
             }
         }
         work.affects = affects;
-        let hidden = plan
-            .facts
-            .iter()
-            .copied()
-            .filter(|&f| self.is_hidden(f, &w.scope));
-        push_set(out, hidden);
+        self.hidden_into(plan, &w, work);
+        push_set(out, work.hidden.iter().map(|&f| f as usize));
     }
 
     /// Every requirement's result, and the blockers and advisories not met or unknown; the

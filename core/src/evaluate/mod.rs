@@ -389,8 +389,8 @@ impl Ruleset {
     }
 
     /// As [`Ruleset::assess_into`], with the requirements judged through the walks' memo
-    /// (reset here), for the callers that walk the conditions next (reports, open questions):
-    /// each condition is evaluated once for the verdict and the explanations together.
+    /// (reset here), for reports, which walk every requirement next: each condition is
+    /// evaluated once for the verdict and the explanations together.
     pub(crate) fn assess_memo(&self, plan: &Plan, facts: &Facts, s: &mut Scratch) -> Verdict {
         let Scratch {
             values,
@@ -428,14 +428,6 @@ impl Ruleset {
             judged.push(j);
         }
         verdict_of(not_met, unknown)
-    }
-
-    /// Whether fact `f`'s question is hidden: its `asked_when` is false.
-    fn is_hidden<S: Source<Tri>>(&self, f: usize, s: &S) -> bool {
-        self.facts
-            .get(f)
-            .and_then(|d| d.asked_when)
-            .is_some_and(|a| self.prog.eval::<Tri, S>(a, s) == Tri::False)
     }
 
     /// The decided output index of a table, for one patient.

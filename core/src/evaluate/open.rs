@@ -14,14 +14,15 @@ use crate::tri::Tri;
 use alloc::vec::Vec;
 
 impl Ruleset {
-    /// The open questions of the patient just assessed into `s` by `Ruleset::assess_memo`
-    /// (whose memo the walks read), in asking order.
+    /// The open questions of the patient just assessed into `s`, in asking order, and the
+    /// hidden questions (`work.hidden`).
     pub(crate) fn open_questions_into(&self, plan: &Plan, facts: &Facts, s: &mut Scratch) {
         let Scratch {
             values,
             judged,
             work,
         } = s;
+        work.memo.reset(self.prog.ops.len());
         let patient = Patient::of(facts);
         let w = Walker {
             rs: self,
@@ -34,6 +35,20 @@ impl Ruleset {
         self.candidates(plan, judged, &w, work);
         self.gate(&w, work, None);
         self.order_open(work);
+        self.hidden_into(plan, &w, work);
+    }
+
+    /// The checklist's facts whose question is hidden (`asked_when` false), in schema order,
+    /// into `work.hidden`; the gates are read through the memo (the gating pass has already
+    /// filled those of the open candidates).
+    pub(crate) fn hidden_into(&self, plan: &Plan, w: &Walker<'_>, work: &mut Work) {
+        work.hidden.clear();
+        for &f in &plan.facts {
+            let gate = self.facts.get(f).and_then(|d| d.asked_when);
+            if gate.is_some_and(|g| w.eval(g, &mut work.memo) == Tri::False) {
+                work.hidden.push(u32::try_from(f).unwrap_or(u32::MAX));
+            }
+        }
     }
 
     /// The roots of a requirement that is open: its unknown `applies_when` and `met_when`.

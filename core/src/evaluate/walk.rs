@@ -31,6 +31,8 @@ pub(crate) struct Work {
     pub order: Vec<u32>,
     /// Op values of the current patient, filled lazily by the walks.
     pub memo: OpMemo,
+    /// The checklist's facts whose question is hidden (`asked_when` false), in schema order.
+    pub hidden: Vec<u32>,
     /// Per fact, the requirements its open question affects (kept between reports so their
     /// sets are allocated once).
     pub affects: Vec<BitSet>,
