@@ -385,7 +385,7 @@ impl Program {
             };
             memo.set(q, v);
         }
-        memo.get(p).unwrap_or(Tri::Unknown)
+        memo.tri(p)
     }
 
     /// The value of the op at `p` and the position just past its subtree. Leaves are

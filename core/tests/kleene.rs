@@ -47,9 +47,9 @@ fn value_of(rs: &Ruleset, a: Tri, b: Tri, c: Tri) -> Tri {
     let checklist = rs.checklist(None).unwrap();
     let report = rs.evaluate(checklist, &facts);
     let status = report.status("r").unwrap();
-    // The three evaluators agree: the report's (conditions filled into a memo bottom-up,
-    // every part evaluated), the assessment with open questions (the same memo) and the
-    // plain assessment (short-circuiting, no memo).
+    // The two evaluators agree: the report's (conditions filled into a memo bottom-up, every
+    // part evaluated) and the assessment's (short-circuiting, no memo), with and without
+    // its open-question walks (which read the memo).
     let mut ev = Evaluator::new();
     for open in [false, true] {
         let assessed = ev.assess(rs, checklist, &facts, open).statuses().next();

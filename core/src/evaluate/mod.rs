@@ -241,7 +241,6 @@ impl Judged<Tri> {
     }
 }
 
-/// The verdict from whether a blocker or hold is not met, and whether one is unknown.
 /// A requirement's values, with `eval` giving the value of a condition's root op.
 pub(crate) fn judge_by<L: Lanes>(r: &Requirement, mut eval: impl FnMut(u32) -> L) -> Judged<L> {
     let applies = r.applies.map_or(L::TRUE, &mut eval);
@@ -254,6 +253,7 @@ pub(crate) fn judge_by<L: Lanes>(r: &Requirement, mut eval: impl FnMut(u32) -> L
     Judged { applies, met }
 }
 
+/// The verdict from whether a blocker or hold is not met, and whether one is unknown.
 pub(crate) fn verdict_of(not_met: bool, unknown: bool) -> Verdict {
     if not_met {
         Verdict::NotReady
@@ -408,6 +408,8 @@ impl Ruleset {
                 values,
             },
         };
+        // The loop of `judge_plan` with the memo's evaluator. Sharing one generic loop through
+        // an `eval` closure was tried: the same results, 479 B more gzipped `.wasm`.
         judged.clear();
         let (mut not_met, mut unknown) = (false, false);
         for &i in &plan.reqs {
