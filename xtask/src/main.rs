@@ -6,6 +6,7 @@ mod bedside;
 mod bench;
 mod fuzz;
 mod setup;
+mod wasm_order;
 mod web;
 
 use std::path::{Path, PathBuf};
