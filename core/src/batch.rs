@@ -81,7 +81,8 @@ impl Block {
             };
             self.plane_at.push((at, n));
             self.shape.push(shape);
-            self.valid.push(f.ty.compact_range());
+            self.valid
+                .push((Val::from(f.range.0), Val::from(f.range.1)));
             at += n;
         }
         self.planes.clear();

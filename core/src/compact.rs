@@ -150,7 +150,7 @@ impl Ruleset {
         }
         let mut bad = Vec::new();
         for (i, (def, &code)) in self.facts.iter().zip(values).enumerate() {
-            match def.ty.decode_compact(&def.id, code, i) {
+            match def.ty.decode_compact(&def.id, def.range, code, i) {
                 Ok(v) => store(i, v),
                 Err(d) => bad.push(d),
             }

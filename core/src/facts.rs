@@ -21,6 +21,10 @@ use alloc::vec::Vec;
 pub(crate) struct FactDef {
     pub id: String,
     pub ty: FactType,
+    /// The compact values it accepts ([`FactType::compact_range`] within `i32`; `lo > hi`
+    /// accepts none), kept beside the type so loading a patient compares each value with two
+    /// numbers instead of matching on the type.
+    pub range: (i32, i32),
     /// Position of its section in the declared order.
     pub section: usize,
     /// Its section's id.
@@ -242,13 +246,12 @@ impl Facts {
                     *slot = None;
                     continue;
                 }
-                let (lo, hi) = def.ty.compact_range();
-                let v = Val::from(code);
-                if v < lo || v > hi {
+                let (lo, hi) = def.range;
+                if code < lo || code > hi {
                     fits = false;
                     break;
                 }
-                *slot = Some(v);
+                *slot = Some(Val::from(code));
             }
             if fits {
                 return Ok(());

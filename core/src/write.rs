@@ -137,16 +137,45 @@ impl WriteJson for bool {
     }
 }
 
-macro_rules! numbers {
+/// Appends `n` in decimal (the digits `Display` gives), without going through `core::fmt`.
+fn decimal(out: &mut String, negative: bool, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            // `n % 10` is below 10: the cast keeps every bit.
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || at == 0 {
+            break;
+        }
+    }
+    if negative {
+        out.push('-');
+    }
+    for &d in digits.get(at..).unwrap_or(&[]) {
+        out.push(char::from(d));
+    }
+}
+
+macro_rules! unsigned {
     ($($t:ty),*) => {$(
         impl WriteJson for $t {
             fn write_json(&self, out: &mut String) {
-                let _ = write!(out, "{self}");
+                decimal(out, false, u64::try_from(*self).unwrap_or(u64::MAX));
             }
         }
     )*};
 }
-numbers!(u32, u64, i64, usize);
+unsigned!(u32, u64, usize);
+
+impl WriteJson for i64 {
+    fn write_json(&self, out: &mut String) {
+        decimal(out, *self < 0, self.unsigned_abs());
+    }
+}
 
 impl<T: WriteJson> WriteJson for Option<T> {
     fn write_json(&self, out: &mut String) {
@@ -324,3 +353,49 @@ macro_rules! write_fields {
 }
 
 pub(crate) use write_fields;
+
+#[cfg(test)]
+mod tests {
+    use super::WriteJson;
+    use alloc::format;
+    use alloc::string::String;
+
+    /// Numbers are written exactly as `Display` writes them, at every width and both ends.
+    #[test]
+    fn numbers_match_display() {
+        let json = |v: &dyn WriteJson| {
+            let mut s = String::new();
+            v.write_json(&mut s);
+            s
+        };
+        for v in [
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            99,
+            100,
+            12_345,
+            i64::MAX,
+            i64::MIN,
+            i64::MIN + 1,
+        ] {
+            assert_eq!(json(&v), format!("{v}"));
+        }
+        for v in [0, 7, 10, 4_294_967_295u64, u64::MAX] {
+            assert_eq!(json(&v), format!("{v}"));
+        }
+        for v in [0, 5, 1_000_000, u32::MAX] {
+            assert_eq!(json(&v), format!("{v}"));
+        }
+        assert_eq!(json(&usize::MAX), format!("{}", usize::MAX));
+        let mut p = 1u64;
+        while let Some(next) = p.checked_mul(10) {
+            assert_eq!(json(&p), format!("{p}"));
+            assert_eq!(json(&(p - 1)), format!("{}", p - 1));
+            p = next;
+        }
+    }
+}

@@ -244,3 +244,47 @@ fn diagnostics_per_document_are_capped() {
     assert_eq!(e.len(), homeward::diagnostic::MAX_DIAGNOSTICS + 1);
     assert_eq!(e.last().unwrap().code, homeward::Code::TooManyDiagnostics);
 }
+
+/// A one-fact ruleset whose int fact accepts `min..=max`.
+fn one_int(min: i64, max: i64) -> Ruleset {
+    let doc = serde_json::json!({
+        "id": "wide", "version": "1", "title": "Wide int",
+        "sections": [{ "id": "s", "title": "S" }],
+        "facts": [{ "id": "n", "type": "int", "section": "s", "question": "n?", "min": min, "max": max }],
+        "requirements": [{ "id": "r", "title": "r", "kind": "blocker", "owner": "nhs",
+            "met_when": { "known": "n" }, "action": "act", "citation": { "source": "test" } }],
+        "checklists": [{ "id": "c", "title": "C", "requirements": ["r"] }]
+    });
+    Ruleset::from_json(&doc.to_string()).unwrap()
+}
+
+#[test]
+fn compact_values_are_checked_against_int_ranges_wider_than_i32() {
+    let mut facts = Facts::default();
+    // A range wholly above i32: no compact value is in it, not even i32::MAX.
+    let rs = one_int(3_000_000_000, 4_000_000_000);
+    for v in [i32::MAX, 0, i32::MIN + 1] {
+        let err = facts.set_compact(&rs, &[v]).unwrap_err();
+        let d = &err.diagnostics()[0];
+        assert_eq!(
+            (d.code, d.path.as_str()),
+            (homeward::Code::OutOfRange, "$[0]"),
+            "{v}"
+        );
+    }
+    // A range wholly below i32, likewise.
+    let rs = one_int(-4_000_000_000, -3_000_000_000);
+    assert!(facts.set_compact(&rs, &[i32::MIN + 1]).is_err());
+    // A range wider than i32 on both sides: every compact value but UNKNOWN is in it.
+    let rs = one_int(-5_000_000_000, 5_000_000_000);
+    for v in [i32::MAX, 0, i32::MIN + 1] {
+        facts.set_compact(&rs, &[v]).unwrap();
+        assert_eq!(facts.to_compact(&rs), vec![v]);
+    }
+    // Bounds that are themselves i32: inclusive at both ends.
+    let rs = one_int(-7, 7);
+    facts.set_compact(&rs, &[-7]).unwrap();
+    facts.set_compact(&rs, &[7]).unwrap();
+    assert!(facts.set_compact(&rs, &[8]).is_err());
+    assert!(facts.set_compact(&rs, &[-8]).is_err());
+}

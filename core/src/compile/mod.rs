@@ -159,6 +159,7 @@ impl Compiler<'_> {
             }
             self.facts.push(FactDef {
                 id: f.id.clone(),
+                range: ty.compact_bounds(),
                 ty,
                 section,
                 section_id: f.section.clone(),

@@ -240,10 +240,25 @@ impl FactType {
         }
     }
 
-    /// Decodes fact `id`'s compact value, found at position `index` of a patient's values.
+    /// [`FactType::compact_range`] as `i32` bounds, which a compact value is compared with
+    /// directly: the same values accepted (`(1, 0)`, none, where no `i32` is in range).
+    pub(crate) fn compact_bounds(&self) -> (i32, i32) {
+        let (lo, hi) = self.compact_range();
+        match (
+            i32::try_from(lo.max(i32::MIN.into())),
+            i32::try_from(hi.min(i32::MAX.into())),
+        ) {
+            (Ok(lo), Ok(hi)) => (lo, hi),
+            _ => (1, 0),
+        }
+    }
+
+    /// Decodes fact `id`'s compact value, found at position `index` of a patient's values;
+    /// `(lo, hi)` are the fact's [`FactType::compact_bounds`], computed once at load.
     pub(crate) fn decode_compact(
         &self,
         id: &str,
+        (lo, hi): (i32, i32),
         code: i32,
         index: usize,
     ) -> Result<Option<Val>, Diagnostic> {
@@ -251,8 +266,7 @@ impl FactType {
             return Ok(None);
         }
         let v = Val::from(code);
-        let (lo, hi) = self.compact_range();
-        if (lo..=hi).contains(&v) {
+        if (lo..=hi).contains(&code) {
             return Ok(Some(v));
         }
         // `v` is `code` as an i64: the same number, formatted with the one signed Display
@@ -284,7 +298,9 @@ impl FactType {
             FactType::Date => (
                 Code::OutOfRange,
                 format!(
-                    "day number {v} of fact `{id}` is outside {lo}..={hi} ({}..={})",
+                    "day number {v} of fact `{id}` is outside {}..={} ({}..={})",
+                    Val::from(lo),
+                    Val::from(hi),
                     Date::MIN,
                     Date::MAX
                 ),
