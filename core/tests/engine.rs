@@ -362,3 +362,43 @@ fn compact_input_matches_json_and_locates_errors() {
     assert!(bulk.error().contains("output buffer"));
     assert_eq!(engine.bulk("nope").assess(&compact, &mut out), 0);
 }
+
+/// `decided_by` names only the parts that decide a value: every part of a true `all` or a false
+/// `any`, otherwise just the parts holding the composite's own value, at any depth.
+#[test]
+fn decided_by_names_only_the_deciding_parts() {
+    let b = |id: &str| json!({ "id": id, "type": "bool", "section": "s", "question": format!("{id}?") });
+    let is = |id: &str| json!({ "fact": id, "eq": true });
+    let req = |id: &str, met: Value| {
+        json!({ "id": id, "title": id, "kind": "blocker", "owner": "nhs",
+        "met_when": met, "action": "a", "citation": { "source": "s" } })
+    };
+    let doc = json!({
+        "id": "d", "version": "1", "title": "D",
+        "sections": [{ "id": "s", "title": "S" }],
+        "facts": [b("a"), b("b"), b("c")],
+        "requirements": [
+            req("any_true", json!({ "any": [is("a"), is("b")] })),
+            req("any_false", json!({ "any": [is("b"), { "not": is("a") }] })),
+            req("all_true", json!({ "all": [is("a"), is("c")] })),
+            req("all_false", json!({ "all": [is("a"), is("b"), is("c")] })),
+            req("nested", json!({ "any": [{ "all": [is("a"), is("b")] }, is("c")] })),
+            req("nested_false", json!({ "all": [{ "any": [is("b"), is("c")] }, { "not": { "all": [is("a"), is("c")] } }] }))
+        ],
+        "checklists": [{ "id": "all", "title": "All", "requirements":
+            ["any_true", "any_false", "all_true", "all_false", "nested", "nested_false"] }]
+    });
+    let rs = load(&doc);
+    let r = eval(&rs, json!({ "a": true, "b": false, "c": true }));
+    let by = |id: &str| {
+        let q = r.requirements.iter().find(|q| q.id == id).unwrap();
+        (q.status, q.decided_by.clone())
+    };
+    let ids = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    assert_eq!(by("any_true"), (Status::Met, ids(&["a"])));
+    assert_eq!(by("any_false"), (Status::NotMet, ids(&["a", "b"])));
+    assert_eq!(by("all_true"), (Status::Met, ids(&["a", "c"])));
+    assert_eq!(by("all_false"), (Status::NotMet, ids(&["b"])));
+    assert_eq!(by("nested"), (Status::Met, ids(&["c"])));
+    assert_eq!(by("nested_false"), (Status::NotMet, ids(&["a", "c"])));
+}

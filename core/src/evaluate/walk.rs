@@ -75,6 +75,16 @@ impl Walker<'_> {
         self.rs.prog.eval_memo(p as usize, &self.scope, memo)
     }
 
+    /// As [`Walker::eval`], with the remembered value read in place (inlined, for the walks'
+    /// loops, which mostly ask for values they have); only a miss calls the evaluator.
+    #[inline(always)]
+    fn known(&self, p: u32, memo: &mut OpMemo) -> Tri {
+        match crate::lanes::Memo::get(memo, p as usize) {
+            Some(v) => v,
+            None => self.eval(p, memo),
+        }
+    }
+
     /// Pushes a named condition's root once per walk.
     fn push_derived(&self, d: usize, work: &mut Work) {
         if work.seen_d.insert(d) {
@@ -124,7 +134,7 @@ impl Walker<'_> {
     pub(crate) fn open_walk(&self, work: &mut Work) {
         self.reset_seen(work);
         while let Some(p) = work.stack.pop() {
-            if self.eval(p, &mut work.memo) != Tri::Unknown {
+            if self.known(p, &mut work.memo) != Tri::Unknown {
                 continue;
             }
             let Some(op) = self.rs.prog.op(p as usize) else {
@@ -165,7 +175,7 @@ impl Walker<'_> {
     pub(crate) fn deciding_walk(&self, work: &mut Work) {
         self.reset_seen(work);
         while let Some(p) = work.stack.pop() {
-            let v = self.eval(p, &mut work.memo);
+            let v = self.known(p, &mut work.memo);
             if v == Tri::Unknown {
                 continue;
             }
@@ -190,9 +200,12 @@ impl Walker<'_> {
                         (j, v),
                         (Join::All, Tri::True) | (Join::Any, Tri::False) | (Join::Not, _)
                     );
+                    // `p` has a value, so every op below it has one too (a memo fill
+                    // covers an op's whole subtree): the children are read, not evaluated.
                     for c in self.rs.prog.children(p as usize) {
+                        let value = work.memo.tri(c);
                         let c = u32::try_from(c).unwrap_or(u32::MAX);
-                        if every || self.eval(c, &mut work.memo) == v {
+                        if every || value == v {
                             work.stack.push(c);
                         }
                     }
