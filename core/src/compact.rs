@@ -194,11 +194,7 @@ impl Assessment<'_> {
                 .unwrap_or(UNDECIDED);
             n += 1;
         }
-        for (slot, code) in slots.zip(self.req_codes()) {
-            *slot = code;
-            n += 1;
-        }
-        n
+        n + self.write_req_codes(slots.into_slice())
     }
 }
 

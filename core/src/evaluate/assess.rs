@@ -135,13 +135,21 @@ impl<'a> Assessment<'a> {
         self.rs.decided(t, &self.scratch.values)
     }
 
-    /// Status codes in checklist order (`Status::code` of each requirement's status, without
-    /// branches).
-    pub(crate) fn req_codes(&self) -> impl Iterator<Item = u32> + '_ {
-        self.scratch
-            .judged
-            .iter()
-            .map(|j| super::status_code(j.not_applicable(), j.met(), j.not_met()))
+    /// Each requirement's values, in checklist order.
+    pub(crate) fn judged(&self) -> &'a [super::Judged<crate::tri::Tri>] {
+        &self.scratch.judged
+    }
+
+    /// Writes each requirement's status code (`Status::code`, computed without branches) in
+    /// checklist order into `out`, and returns how many it wrote. A plain loop over two
+    /// slices: a mapped iterator cost a call per requirement in the size-optimised WASM build.
+    pub(crate) fn write_req_codes(&self, out: &mut [u32]) -> usize {
+        let mut n = 0;
+        for (slot, j) in out.iter_mut().zip(&self.scratch.judged) {
+            *slot = super::status_code(j.not_applicable(), j.met(), j.not_met());
+            n += 1;
+        }
+        n
     }
 
     /// Ids of the checklist's facts whose question is hidden (`asked_when` false), in schema
@@ -149,17 +157,17 @@ impl<'a> Assessment<'a> {
     pub fn hidden_facts(&self) -> impl Iterator<Item = &'a str> + '_ {
         let rs: &'a Ruleset = self.rs;
         self.hidden_fact_indices()
-            .filter_map(move |f| rs.facts.get(f).map(|d| d.id.as_str()))
+            .iter()
+            .filter_map(move |&f| rs.facts.get(f as usize).map(|d| d.id.as_str()))
     }
 
     /// Fact indices of [`Assessment::hidden_facts`], in the same order.
-    pub(crate) fn hidden_fact_indices(&self) -> impl Iterator<Item = usize> + '_ {
-        let hidden: &[u32] = if self.open {
+    pub(crate) fn hidden_fact_indices(&self) -> &[u32] {
+        if self.open {
             &self.scratch.work.hidden
         } else {
             &[]
-        };
-        hidden.iter().map(|&f| f as usize)
+        }
     }
 
     /// Fact indices of [`Assessment::open_questions`], in the same order.

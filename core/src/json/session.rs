@@ -151,12 +151,20 @@ impl JsonSession {
         let (mut outstanding, mut unknown) = (0u32, 0u32);
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         codes.extend([a.verdict().code(), 0, 0, count(cl.plan.reqs.len())]);
-        for (code, hard) in a.req_codes().zip(a.hard()) {
-            if hard {
-                outstanding += u32::from(code == Status::NotMet.code());
-                unknown += u32::from(code == Status::Unknown.code());
+        let at = codes.len();
+        codes.resize(at + cl.plan.reqs.len(), 0);
+        if let Some(out) = codes.get_mut(at..) {
+            a.write_req_codes(out);
+        }
+        for (j, &i) in a.judged().iter().zip(&cl.plan.reqs) {
+            if rs
+                .reqs
+                .get(i)
+                .is_some_and(|r| r.kind.counts_toward_verdict())
+            {
+                outstanding += u32::from(j.not_met());
+                unknown += u32::from(j.unknown());
             }
-            codes.push(code);
         }
         if let Some(slots) = codes.get_mut(1..3) {
             slots.copy_from_slice(&[outstanding, unknown]);
@@ -166,7 +174,7 @@ impl JsonSession {
         codes.extend_from_slice(open);
         let at = codes.len();
         codes.push(0);
-        codes.extend(a.hidden_fact_indices().map(count));
+        codes.extend_from_slice(a.hidden_fact_indices());
         let hidden = count(codes.len() - at - 1);
         if let Some(slot) = codes.get_mut(at) {
             *slot = hidden;
