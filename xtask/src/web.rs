@@ -9,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The gzipped `.wasm` must stay at or under this many bytes: just above the 93,198 bytes
+/// The gzipped `.wasm` must stay at or under this many bytes: the 93,200 bytes
 /// measured on 2026-12-03 (gzip -9) with the functions ordered by body ([`crate::wasm_order`];
 /// 92,961 for the code before it, which was 93,573 ordered by hashed name), the compact
 /// bounds kept per fact (93,132), the walks' inlined memo reads (93,188) and the session
