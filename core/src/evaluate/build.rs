@@ -242,16 +242,17 @@ impl Ruleset {
         let status = j.status();
         work.start(self.facts.len());
         if status == Status::Unknown {
-            let roots = [(r.applies, j.applies), (Some(r.met), j.met)];
-            work.stack.extend(
-                roots
-                    .iter()
-                    .filter_map(|(n, v)| n.filter(|_| *v == Tri::Unknown)),
-            );
+            if let Some(a) = r.applies.filter(|_| j.applies == Tri::Unknown) {
+                work.stack.push(a);
+            }
+            if j.met == Tri::Unknown {
+                work.stack.push(r.met);
+            }
             w.open_walk(work);
         } else {
-            work.stack
-                .extend(r.applies.filter(|_| j.applies != Tri::Unknown));
+            if let Some(a) = r.applies.filter(|_| j.applies != Tri::Unknown) {
+                work.stack.push(a);
+            }
             if status != Status::NotApplicable {
                 work.stack.push(r.met);
             }

@@ -60,8 +60,8 @@ impl Ruleset {
         if !r.kind.counts_toward_verdict() || j.status() != crate::Status::Unknown {
             return false;
         }
-        if j.applies == Tri::Unknown {
-            work.stack.extend(r.applies);
+        if let Some(a) = r.applies.filter(|_| j.applies == Tri::Unknown) {
+            work.stack.push(a);
         }
         if j.met == Tri::Unknown {
             work.stack.push(r.met);
