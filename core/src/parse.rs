@@ -798,6 +798,17 @@ mod tests {
         }
 
         #[test]
+        fn a_clone_is_the_same_value(text in json_text()) {
+            // `Value`'s `Clone` is written out (objects rebuilt key by key): equal, and
+            // written back byte for byte the same.
+            if let Ok(v) = parse_json(&text) {
+                let c = v.clone();
+                proptest::prop_assert_eq!(&c, &v);
+                proptest::prop_assert_eq!(c.to_json(), v.to_json());
+            }
+        }
+
+        #[test]
         fn and_refuses_as_serde_json_does(
             text in json_text(),
             at in 0usize..400,

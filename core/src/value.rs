@@ -20,7 +20,7 @@ use core::fmt;
 pub type Map<K = String, V = Value> = BTreeMap<K, V>;
 
 /// A JSON value.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, PartialEq, Default)]
 pub enum Value {
     /// `null`.
     #[default]
@@ -35,6 +35,33 @@ pub enum Value {
     Array(Vec<Value>),
     /// An object.
     Object(Map),
+}
+
+/// Written out, where a derived `Clone` built objects with `BTreeMap`'s own clone: the same
+/// value, with objects rebuilt through the map entry API the parser already uses, which keeps
+/// a second copy of the B-tree's node-copying code out of the WASM build. Values cloned are
+/// small (a comparison's operand, a condition in the schema), so the one search per key does
+/// not matter.
+impl Clone for Value {
+    fn clone(&self) -> Self {
+        match self {
+            Value::Null => Value::Null,
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Number(n) => Value::Number(n.clone()),
+            Value::String(s) => Value::String(s.clone()),
+            Value::Array(items) => Value::Array(items.clone()),
+            Value::Object(map) => {
+                let mut out = Map::new();
+                for (k, v) in map {
+                    if let alloc::collections::btree_map::Entry::Vacant(slot) = out.entry(k.clone())
+                    {
+                        slot.insert(v.clone());
+                    }
+                }
+                Value::Object(out)
+            }
+        }
+    }
 }
 
 /// A JSON number: a 64-bit integer, or the text of any other number.

@@ -9,8 +9,11 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The gzipped `.wasm` must stay at or under this many bytes: just above the 93,134 bytes
-/// measured on 2026-12-03 (gzip -9) with the walks' own op stack. Before it: 93,200 with the
+/// The gzipped `.wasm` must stay at or under this many bytes: just above the 93,098 bytes
+/// measured on 2026-12-04 (gzip -9), after `Value`'s written-out `Clone` (92,952) made room
+/// for two report changes (the affects sets emptied only where filled, walk-numbered marks).
+/// Before it: 93,131 with hidden questions evaluated without the memo, 93,134 with the
+/// walks' own op stack, 93,200 with the
 /// functions ordered by body ([`crate::wasm_order`]; 92,961 for the code before it, which was
 /// 93,573 ordered by hashed name), the compact bounds kept per fact (93,132), the walks'
 /// inlined memo reads (93,188) and the session update's plain loops (93,200). Earlier: the
@@ -19,7 +22,7 @@ use std::process::Command;
 /// one-pass memo fill (94,757 on 2026-12-02). The goal is 60 KB; BENCHMARKS.md ("Targets
 /// missed") says why it is not met and what would meet it. Lower it when the size drops;
 /// never raise it to pass.
-pub const BUDGET_GZIP_BYTES: u64 = 93_140;
+pub const BUDGET_GZIP_BYTES: u64 = 93_100;
 
 const WASM_OPT_FEATURES: [&str; 6] = [
     "--enable-bulk-memory",

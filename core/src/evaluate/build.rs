@@ -60,7 +60,7 @@ impl Ruleset {
         self.gate(&w, work, Some(&mut affects));
         self.order_open(work);
         let open_questions = self.open_question_list(work, &affects);
-        work.affects = affects;
+        work.give_affects(affects);
         self.hidden_into(plan, &w, work);
         let hidden_facts = work
             .hidden
@@ -187,7 +187,7 @@ impl Ruleset {
                 None => out.push(0),
             }
         }
-        work.affects = affects;
+        work.give_affects(affects);
         self.hidden_into(plan, &w, work);
         push_set(out, work.hidden.iter().map(|&f| f as usize));
     }

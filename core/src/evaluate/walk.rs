@@ -48,13 +48,46 @@ impl OpStack {
     }
 }
 
+/// The named conditions (or tables) a walk has pushed, each marked with the number of the
+/// last walk that pushed it: starting a walk is one increment, where clearing a bit set was a
+/// call per walk, two walks per requirement of a report.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Seen {
+    walk: Vec<u32>,
+    now: u32,
+}
+
+impl Seen {
+    /// Starts a walk over `n` items: none pushed yet.
+    fn start(&mut self, n: usize) {
+        if self.walk.len() != n || self.now == u32::MAX {
+            self.walk.clear();
+            self.walk.resize(n, 0);
+            self.now = 0;
+        }
+        self.now += 1;
+    }
+
+    /// Marks item `i` pushed in this walk; whether it was not yet (false out of range, where
+    /// there is nothing to push).
+    fn insert(&mut self, i: usize) -> bool {
+        match self.walk.get_mut(i) {
+            Some(mark) if *mark != self.now => {
+                *mark = self.now;
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Reusable buffers for the walks and the open questions.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Work {
     /// Ops still to visit.
     pub stack: OpStack,
-    seen_d: BitSet,
-    seen_t: BitSet,
+    seen_d: Seen,
+    seen_t: Seen,
     /// Facts found by the last walk.
     pub found: BitSet,
     /// Open-question candidates.
@@ -72,7 +105,10 @@ pub(crate) struct Work {
     pub hidden: Vec<u32>,
     /// Per fact, the requirements its open question affects (kept between reports so their
     /// sets are allocated once).
-    pub affects: Vec<BitSet>,
+    affects: Vec<BitSet>,
+    /// The facts whose `affects` set the last report may have filled (every other set is
+    /// empty), so the next report empties only those.
+    affected: BitSet,
 }
 
 impl Work {
@@ -81,15 +117,32 @@ impl Work {
         &self.order
     }
 
-    /// Takes the per-fact affects sets, each emptied and sized for `reqs` requirements, for
-    /// `facts` facts; [`Work::affects`] gets them back when the report is written.
+    /// Takes the per-fact affects sets, each empty, for `facts` facts; [`Work::give_affects`]
+    /// takes them back when the report is written. Only the sets the last report may have
+    /// filled are emptied (sized for `reqs` requirements), where emptying every set was a
+    /// call per fact: a national report has 112 facts and a handful of open questions.
     pub(crate) fn take_affects(&mut self, facts: usize, reqs: usize) -> Vec<BitSet> {
         let mut affects = core::mem::take(&mut self.affects);
-        affects.resize_with(facts, BitSet::default);
-        for set in &mut affects {
-            set.reset(reqs);
+        if affects.len() == facts {
+            self.affected.each(|f| {
+                if let Some(set) = affects.get_mut(f) {
+                    set.reset(reqs);
+                }
+            });
+        } else {
+            affects.clear();
+            affects.resize_with(facts, BitSet::default);
         }
         affects
+    }
+
+    /// Takes back the affects sets once the gating pass has run: the requirements' walks fill
+    /// the sets of open candidates and the gating pass those of the facts its gates read, and
+    /// it has seen every one of them (`seen_g`).
+    pub(crate) fn give_affects(&mut self, affects: Vec<BitSet>) {
+        self.affects = affects;
+        self.affected.reset(self.affects.len());
+        self.affected.union_with(&self.seen_g);
     }
 
     /// Starts a walk: no facts found, nothing to visit.
@@ -162,8 +215,8 @@ impl Walker<'_> {
     }
 
     fn reset_seen(&self, work: &mut Work) {
-        work.seen_d.reset(self.rs.derived.len());
-        work.seen_t.reset(self.rs.tables.len());
+        work.seen_d.start(self.rs.derived.len());
+        work.seen_t.start(self.rs.tables.len());
     }
 
     /// Adds to `work.found` the unknown facts reachable through unknown parts of the ops on
