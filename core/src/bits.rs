@@ -63,6 +63,12 @@ impl BitSet {
             .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
     }
 
+    /// The set's words: index `i` is bit `i % 64` of word `i / 64`.
+    #[inline(always)]
+    pub(crate) fn words(&self) -> &[u64] {
+        &self.words
+    }
+
     /// The members in increasing order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = usize> + '_ {
         self.words.iter().enumerate().flat_map(|(wi, &w)| {

@@ -167,10 +167,12 @@ impl Ruleset {
     /// Step 4: `work.gated` in asking order (by section, then schema order) into `work.order`.
     pub(crate) fn order_open(&self, work: &mut Work) {
         work.order.clear();
-        // A plain loop: the filtered iterator cost two calls per fact in the size-optimised
-        // WASM build.
+        // A plain loop with the bit read in place: the filtered iterator cost two calls per
+        // fact in the size-optimised WASM build, and `BitSet::contains` one.
+        let words = work.gated.words();
         for &f in &self.asking {
-            if work.gated.contains(f as usize) {
+            let i = f as usize;
+            if words.get(i / 64).is_some_and(|w| (w >> (i % 64)) & 1 == 1) {
                 work.order.push(f);
             }
         }

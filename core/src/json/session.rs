@@ -150,12 +150,6 @@ impl JsonSession {
         let a = evaluator.assess(rs, cl, facts, true);
         let (mut outstanding, mut unknown) = (0u32, 0u32);
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        codes.extend([a.verdict().code(), 0, 0, count(cl.plan.reqs.len())]);
-        let at = codes.len();
-        codes.resize(at + cl.plan.reqs.len(), 0);
-        if let Some(out) = codes.get_mut(at..) {
-            a.write_req_codes(out);
-        }
         for (j, &i) in a.judged().iter().zip(&cl.plan.reqs) {
             if rs
                 .reqs
@@ -166,8 +160,16 @@ impl JsonSession {
                 unknown += u32::from(j.unknown());
             }
         }
-        if let Some(slots) = codes.get_mut(1..3) {
-            slots.copy_from_slice(&[outstanding, unknown]);
+        codes.extend([
+            a.verdict().code(),
+            outstanding,
+            unknown,
+            count(cl.plan.reqs.len()),
+        ]);
+        let at = codes.len();
+        codes.resize(at + cl.plan.reqs.len(), 0);
+        if let Some(out) = codes.get_mut(at..) {
+            a.write_req_codes(out);
         }
         let open = a.open_question_indices();
         codes.push(count(open.len()));
