@@ -41,6 +41,7 @@ mod date;
 pub mod diagnostic;
 pub mod error;
 mod hash;
+mod index;
 pub mod tri;
 pub mod value;
 mod words;

@@ -10,11 +10,11 @@
 //! error too. The declarations go into the merged document, and every report lists them.
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::index::IdIndex;
 use crate::wire::{
     ChecklistDoc, ConditionDoc, Kind, Position, RequirementDoc, RulesetDoc, SafetyChangeDoc,
     SafetyChangeKind,
 };
-use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -218,13 +218,10 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, modes: &[Mode], diags: &mut Vec<
     {
         tables_read_by_blockers(base)
     } else {
-        BTreeMap::new()
+        IdIndex::default()
     };
     for ins in ov.table_rows {
-        if ins.position == Position::Start
-            && !ins.rows.is_empty()
-            && gating.contains_key(&ins.table)
-        {
+        if ins.position == Position::Start && !ins.rows.is_empty() && gating.contains(&ins.table) {
             let what = format!(
                 "rows are put before the base rows of table `{}`, which a blocker or a \
                  safeguarding hold reads: under first hit they can switch its blockers off",
@@ -483,11 +480,11 @@ impl<'a> Declared<'a> {
 
 /// The ids of the tables that a blocker or a safeguarding hold reads, directly or through
 /// named conditions and other tables.
-fn tables_read_by_blockers(doc: &RulesetDoc) -> BTreeMap<String, usize> {
-    // Sets as `String` to `usize` maps: the instantiation the ruleset's indices already use,
-    // so the check adds no B-tree code to the `.wasm`.
-    let mut tables: BTreeMap<String, usize> = BTreeMap::new();
-    let mut refs: BTreeMap<String, usize> = BTreeMap::new();
+fn tables_read_by_blockers(doc: &RulesetDoc) -> IdIndex {
+    // Sets as id indices (positions unused): the type the ruleset's indices already use, so
+    // the check adds no B-tree code to the `.wasm`.
+    let mut tables = IdIndex::default();
+    let mut refs = IdIndex::default();
     let mut todo: Vec<&ConditionDoc> = Vec::new();
     for r in doc
         .requirements
@@ -504,12 +501,12 @@ fn tables_read_by_blockers(doc: &RulesetDoc) -> BTreeMap<String, usize> {
             }
             ConditionDoc::Not(inner) => todo.push(inner),
             ConditionDoc::Ref(name) => {
-                if refs.insert(name.clone(), 0).is_none() {
+                if refs.insert(name, 0) {
                     todo.extend(doc.conditions.get(name).map(|n| &n.when));
                 }
             }
             ConditionDoc::Decision(t, _, _) => {
-                if tables.insert(t.clone(), 0).is_none() {
+                if tables.insert(t, 0) {
                     for table in doc.tables.iter().filter(|x| x.id == *t) {
                         todo.extend(table.rows.iter().map(|r| &r.when));
                     }

@@ -7,10 +7,10 @@ use crate::diagnostic::{self, Diagnostic};
 use crate::error::{ChecklistError, RulesetError};
 use crate::facts::FactDef;
 use crate::hash::sha256_hex;
+use crate::index::IdIndex;
 use crate::overlay;
 use crate::program::Program;
 use crate::wire::RulesetDoc;
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -23,7 +23,7 @@ pub struct Ruleset {
     pub(crate) safety: Vec<crate::report::SafetyChange>,
     pub(crate) warnings: Vec<Diagnostic>,
     pub(crate) facts: Vec<FactDef>,
-    pub(crate) fact_index: BTreeMap<String, usize>,
+    pub(crate) fact_index: IdIndex,
     /// Every condition, in preorder.
     pub(crate) prog: Program,
     /// Named conditions: name and root.
@@ -254,7 +254,7 @@ impl Ruleset {
 
     /// A fact by id: its index and declaration.
     pub(crate) fn fact(&self, id: &str) -> Option<(usize, &FactDef)> {
-        let i = *self.fact_index.get(id)?;
+        let i = self.fact_index.get(id)?;
         Some((i, self.facts.get(i)?))
     }
 }

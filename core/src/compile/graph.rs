@@ -7,7 +7,7 @@ use super::{Compiler, Site};
 use crate::bits::BitSet;
 use crate::decode::key_path;
 use crate::diagnostic::Code;
-use alloc::collections::BTreeMap;
+use crate::index::IdIndex;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -303,7 +303,7 @@ impl Compiler<'_> {
     /// Each checklist's requirements and tables, resolved; unknown and repeated ids reported.
     pub(super) fn checklists(
         &mut self,
-        req_index: &BTreeMap<String, usize>,
+        req_index: &IdIndex,
     ) -> Vec<(String, Vec<usize>, Vec<usize>)> {
         let doc = self.doc;
         let table_index = core::mem::take(&mut self.table_index);
@@ -338,7 +338,7 @@ impl Compiler<'_> {
     fn pick(
         &mut self,
         ids: &[String],
-        index: &BTreeMap<String, usize>,
+        index: &IdIndex,
         site: Site<'_>,
         path: &str,
         (what, unknown): (&str, Code),
@@ -347,7 +347,7 @@ impl Compiler<'_> {
         let mut listed = BitSet::default();
         for (i, id) in ids.iter().enumerate() {
             match index.get(id) {
-                Some(&x) if listed.insert(x) => out.push(x),
+                Some(x) if listed.insert(x) => out.push(x),
                 Some(_) => self.error(
                     site,
                     Code::DuplicateId,

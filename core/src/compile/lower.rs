@@ -219,7 +219,7 @@ impl Compiler<'_> {
                 Some(self.prog.leaf(Kind::Test(Test::Known(f))))
             }
             ConditionDoc::Ref(name) => {
-                let Some(&d) = self.derived_index.get(name) else {
+                let Some(d) = self.derived_index.get(name) else {
                     let msg = format!("unknown named condition `{name}`");
                     self.error(site, Code::UnknownCondition, format!("{path}.ref"), msg);
                     return None;
@@ -252,7 +252,7 @@ impl Compiler<'_> {
     /// A declared fact's index, or an `UNKNOWN_FACT` error at `path`.
     fn fact_ref(&mut self, id: &str, site: Site<'_>, path: &str) -> Option<u32> {
         match self.fact_index.get(id) {
-            Some(&f) => u32::try_from(f).ok(),
+            Some(f) => u32::try_from(f).ok(),
             None => {
                 self.error(
                     site,
@@ -280,7 +280,7 @@ impl Compiler<'_> {
         let operand_path = key_path(path, op.as_str());
         let (facts, index) = (&self.facts, &self.fact_index);
         let lookup = |other: &str| -> Option<(u32, &FactType)> {
-            let g = *index.get(other)?;
+            let g = index.get(other)?;
             Some((u32::try_from(g).ok()?, &facts.get(g)?.ty))
         };
         let operand = Operand {
@@ -318,7 +318,7 @@ impl Compiler<'_> {
         path: &str,
         reads: &mut Reads,
     ) -> Option<u32> {
-        let Some(&t) = self.table_index.get(id) else {
+        let Some(t) = self.table_index.get(id) else {
             let msg = format!("unknown table `{id}`");
             self.error(site, Code::UnknownTable, format!("{path}.decision"), msg);
             return None;

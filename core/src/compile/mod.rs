@@ -17,13 +17,13 @@ pub(crate) use graph::{Graph, Item, Plan, Reads};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::facts::FactDef;
 use crate::facttype::FactType;
+use crate::index::IdIndex;
 use crate::program::Program;
 use crate::report::Item as ReportItem;
 use crate::report::Status;
 use crate::wire::{Kind, Origin, OutputDoc, RulesetDoc};
-use alloc::collections::BTreeMap;
 use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::vec::Vec;
 
 /// A compiled requirement: its conditions, its kind, and the report item it fills in.
@@ -68,7 +68,7 @@ pub(crate) struct Table {
 /// Everything compiled.
 pub(crate) struct Compiled {
     pub facts: Vec<FactDef>,
-    pub fact_index: BTreeMap<String, usize>,
+    pub fact_index: IdIndex,
     pub prog: Program,
     pub derived: Vec<(String, u32)>,
     pub tables: Vec<Table>,
@@ -90,10 +90,10 @@ struct Compiler<'d> {
     doc: &'d RulesetDoc,
     doc_ids: &'d [String],
     diags: Vec<Diagnostic>,
-    fact_index: BTreeMap<String, usize>,
+    fact_index: IdIndex,
     facts: Vec<FactDef>,
-    derived_index: BTreeMap<String, usize>,
-    table_index: BTreeMap<String, usize>,
+    derived_index: IdIndex,
+    table_index: IdIndex,
     prog: Program,
     /// The facts of the reads being built (see `lower.rs`, `read_fact`).
     reading: crate::bits::BitSet,
@@ -120,10 +120,10 @@ impl Compiler<'_> {
         &mut self,
         items: I,
         what: &str,
-    ) -> BTreeMap<String, usize> {
-        let mut index = BTreeMap::new();
+    ) -> IdIndex {
+        let mut index = IdIndex::default();
         for (i, (id, origin)) in items.into_iter().enumerate() {
-            if index.contains_key(id) {
+            if !index.insert(id, i) {
                 let site = Site { origin, rule: id };
                 let path = format!("{}.id", origin.path);
                 self.error(
@@ -132,22 +132,20 @@ impl Compiler<'_> {
                     path,
                     format!("duplicate {what} id `{id}`"),
                 );
-            } else {
-                index.insert(id.to_string(), i);
             }
         }
         index
     }
 
     /// The fact declarations: type, section.
-    fn declare_facts(&mut self, sections: &BTreeMap<String, usize>) {
+    fn declare_facts(&mut self, sections: &IdIndex) {
         let doc = self.doc;
         for f in &doc.facts {
             let site = Site {
                 origin: &f.origin,
                 rule: &f.id,
             };
-            let section = sections.get(&f.section).copied().unwrap_or_else(|| {
+            let section = sections.get(&f.section).unwrap_or_else(|| {
                 let p = format!("{}.section", f.origin.path);
                 let msg = format!("unknown section `{}`", f.section);
                 self.error(site, Code::UnknownSection, p, msg);
@@ -224,10 +222,10 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
         doc,
         doc_ids,
         diags: Vec::new(),
-        fact_index: BTreeMap::new(),
+        fact_index: IdIndex::default(),
         facts: Vec::new(),
-        derived_index: BTreeMap::new(),
-        table_index: BTreeMap::new(),
+        derived_index: IdIndex::default(),
+        table_index: IdIndex::default(),
         prog: Program::default(),
         reading: crate::bits::BitSet::default(),
     };
@@ -238,7 +236,7 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
     c.fact_index = c.unique(doc.facts.iter().map(|f| (f.id.as_str(), &f.origin)), "fact");
     c.declare_facts(&sections);
     for (i, name) in doc.conditions.keys().enumerate() {
-        c.derived_index.insert(name.clone(), i);
+        c.derived_index.insert(name, i);
     }
     c.table_index = c.unique(
         doc.tables.iter().map(|t| (t.id.as_str(), &t.origin)),
