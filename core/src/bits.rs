@@ -95,6 +95,16 @@ impl BitSet {
         }
     }
 
+    /// Whether a member of `other` is in the set.
+    pub(crate) fn intersects(&self, other: &BitSet) -> bool {
+        for (a, b) in self.words.iter().zip(&other.words) {
+            if a & b != 0 {
+                return true;
+            }
+        }
+        false
+    }
+
     /// Adds every member of `other`.
     pub(crate) fn union_with(&mut self, other: &BitSet) {
         if other.words.len() > self.words.len() {

@@ -1,20 +1,37 @@
-//! An index of ids to positions (facts, sections, named conditions, tables, requirements):
-//! a vector sorted by id, searched by binary search. The indices are built once at load and
-//! then only read, where a sorted vector reads as fast as a B-tree; and in the size-optimised
-//! WASM build it adds no `BTreeMap<String, usize>` instantiation, whose node code (insert,
-//! split, search, drop) was about 5 KB of the `.wasm` before gzip.
+//! Maps keyed by id, in id order: a vector sorted by id, searched by binary search
+//! ([`IdMap`]), and the ruleset's indices of ids to positions built on it ([`IdIndex`]: facts,
+//! sections, named conditions, tables, requirements). They are filled once, at load, and then
+//! only read, where a sorted vector reads as fast as a B-tree; and in the size-optimised WASM
+//! build each `BTreeMap` instantiation carried its own node code (insert, split, search,
+//! drop), about 4.4 KB of the `.wasm` before gzip.
 
+use crate::write::{Absent, WriteJson};
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::cmp::Ordering;
 
-/// Ids to positions, each id once, in id order.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct IdIndex {
-    entries: Vec<(String, usize)>,
+/// A map from ids to values, iterated in id order (byte order, as `BTreeMap<String, V>`):
+/// the named conditions of a [`RulesetDoc`](crate::wire::RulesetDoc).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdMap<V> {
+    entries: Vec<(String, V)>,
 }
 
-impl IdIndex {
+impl<V> Default for IdMap<V> {
+    fn default() -> Self {
+        IdMap {
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<V> IdMap<V> {
+    /// An empty map.
+    #[must_use]
+    pub fn new() -> Self {
+        IdMap::default()
+    }
+
     /// Where `id` is (`Ok`), or where it would go to keep the order (`Err`).
     fn find(&self, id: &str) -> Result<usize, usize> {
         // A plain binary search: `binary_search_by` is a generic instantiation per closure.
@@ -33,24 +50,143 @@ impl IdIndex {
         Err(lo)
     }
 
+    /// The value of `id`.
+    #[must_use]
+    pub fn get(&self, id: &str) -> Option<&V> {
+        let at = self.find(id).ok()?;
+        self.entries.get(at).map(|(_, v)| v)
+    }
+
+    /// Whether `id` is in the map.
+    #[must_use]
+    pub fn contains_key(&self, id: &str) -> bool {
+        self.find(id).is_ok()
+    }
+
+    /// Sets the value of `id`; returns the value it replaces, if any (as `BTreeMap::insert`).
+    pub fn insert(&mut self, id: String, value: V) -> Option<V> {
+        match self.find(&id) {
+            Ok(at) => self
+                .entries
+                .get_mut(at)
+                .map(|(_, old)| core::mem::replace(old, value)),
+            Err(at) => {
+                self.entries.insert(at, (id, value));
+                None
+            }
+        }
+    }
+
+    /// How many ids are in the map.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the map is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The ids and their values, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &V)> + '_ {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+
+    /// The ids, in order.
+    pub fn keys(&self) -> impl Iterator<Item = &String> + '_ {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    /// The values, in id order.
+    pub fn values(&self) -> impl Iterator<Item = &V> + '_ {
+        self.entries.iter().map(|(_, v)| v)
+    }
+}
+
+impl<V> IntoIterator for IdMap<V> {
+    type Item = (String, V);
+    type IntoIter = alloc::vec::IntoIter<(String, V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl<'a, V> IntoIterator for &'a IdMap<V> {
+    type Item = (&'a String, &'a V);
+    type IntoIter = core::iter::Map<
+        core::slice::Iter<'a, (String, V)>,
+        fn(&'a (String, V)) -> (&'a String, &'a V),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl<V> FromIterator<(String, V)> for IdMap<V> {
+    /// A map of the pairs; a repeated id keeps its last value (as `BTreeMap`).
+    fn from_iter<I: IntoIterator<Item = (String, V)>>(pairs: I) -> Self {
+        let mut map = IdMap::new();
+        for (k, v) in pairs {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+impl<V: serde::Serialize> serde::Serialize for IdMap<V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<V> Absent for IdMap<V> {
+    #[inline]
+    fn absent(&self) -> bool {
+        self.is_empty()
+    }
+}
+
+impl<V: WriteJson> WriteJson for IdMap<V> {
+    fn write_json(&self, out: &mut String) {
+        out.push('{');
+        for (i, (k, v)) in self.entries.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            crate::write::string(out, k);
+            out.push(':');
+            v.write_json(out);
+        }
+        out.push('}');
+    }
+}
+
+/// Ids to positions, each id once, in id order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct IdIndex(IdMap<usize>);
+
+impl IdIndex {
     /// The position of `id`.
     pub(crate) fn get(&self, id: &str) -> Option<usize> {
-        let at = self.find(id).ok()?;
-        self.entries.get(at).map(|(_, v)| *v)
+        self.0.get(id).copied()
     }
 
     /// Whether `id` is indexed.
     pub(crate) fn contains(&self, id: &str) -> bool {
-        self.find(id).is_ok()
+        self.0.contains_key(id)
     }
 
     /// Indexes `id` at position `value` unless it is indexed already (the first position
     /// stays); returns whether it was new.
     pub(crate) fn insert(&mut self, id: &str, value: usize) -> bool {
-        match self.find(id) {
+        match self.0.find(id) {
             Ok(_) => false,
             Err(at) => {
-                self.entries.insert(at, (String::from(id), value));
+                self.0.entries.insert(at, (String::from(id), value));
                 true
             }
         }
@@ -58,13 +194,13 @@ impl IdIndex {
 
     /// How many ids are indexed.
     pub(crate) fn len(&self) -> usize {
-        self.entries.len()
+        self.0.len()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::IdIndex;
+    use super::{IdIndex, IdMap};
     use alloc::collections::BTreeMap;
     use alloc::string::String;
     use alloc::vec::Vec;
@@ -92,9 +228,38 @@ mod tests {
                 prop_assert_eq!(index.get(id), model.get(id).copied());
                 prop_assert_eq!(index.contains(id), model.contains_key(id));
             }
-            let order: Vec<&str> = index.entries.iter().map(|(k, _)| k.as_str()).collect();
+            let order: Vec<&str> = index.0.keys().map(String::as_str).collect();
             let expected: Vec<&str> = model.keys().map(String::as_str).collect();
             prop_assert_eq!(order, expected);
+        }
+
+        /// The map answers as a `BTreeMap` given the same inserts: the replaced values, the
+        /// lookups, the order, and the JSON it writes.
+        #[test]
+        fn the_map_reads_as_a_btree_map(
+            pairs in proptest::collection::vec(("[a-c\"é]{0,3}", 0u32..100), 0..40),
+            probes in proptest::collection::vec("[a-d]{0,4}", 0..20),
+        ) {
+            let mut map = IdMap::new();
+            let mut model = BTreeMap::new();
+            for (k, v) in &pairs {
+                prop_assert_eq!(map.insert(k.clone(), *v), model.insert(k.clone(), *v));
+            }
+            prop_assert_eq!(map.len(), model.len());
+            prop_assert_eq!(map.is_empty(), model.is_empty());
+            for k in pairs.iter().map(|(k, _)| k).chain(&probes) {
+                prop_assert_eq!(map.get(k), model.get(k));
+                prop_assert_eq!(map.contains_key(k), model.contains_key(k));
+            }
+            let got: Vec<(&String, &u32)> = map.iter().collect();
+            let want: Vec<(&String, &u32)> = model.iter().collect();
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(
+                crate::write::to_json(&map),
+                serde_json::to_string(&model).unwrap_or_default()
+            );
+            let collected: IdMap<u32> = pairs.iter().cloned().collect();
+            prop_assert_eq!(collected, map);
         }
     }
 }

@@ -135,19 +135,11 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, modes: &[Mode], diags: &mut Vec<
     base.sections.extend(ov.sections);
     base.facts.extend(ov.facts);
     for (name, c) in ov.conditions {
-        match base.conditions.entry(name) {
-            alloc::collections::btree_map::Entry::Occupied(e) => {
-                let msg = format!(
-                    "named condition `{}` is already declared by the base",
-                    e.key()
-                );
-                diags.push(
-                    in_doc(me, Code::DuplicateId, &c.origin.path, msg).with_rule(e.key().clone()),
-                );
-            }
-            alloc::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(c);
-            }
+        if base.conditions.contains_key(&name) {
+            let msg = format!("named condition `{name}` is already declared by the base");
+            diags.push(in_doc(me, Code::DuplicateId, &c.origin.path, msg).with_rule(name));
+        } else {
+            base.conditions.insert(name, c);
         }
     }
     base.requirements.extend(ov.requirements);

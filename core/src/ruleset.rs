@@ -36,6 +36,9 @@ pub struct Ruleset {
     pub(crate) asking: Vec<u32>,
     pub(crate) plans: Vec<Plan>,
     pub(crate) all: Plan,
+    /// The facts each named condition, table and requirement reads (for a session's
+    /// re-assessment after an answer).
+    pub(crate) reads: crate::evaluate::FactReads,
 }
 
 /// Options for loading a ruleset.
@@ -163,7 +166,9 @@ impl Ruleset {
             asking: c.asking,
             plans: c.plans,
             all: c.all,
+            reads: crate::evaluate::FactReads::default(),
         };
+        rs.reads = crate::evaluate::FactReads::of(&rs, &c.graph.order);
         #[cfg(feature = "lint")]
         diags.extend(crate::analysis::exact(&rs, &c.graph, doc_ids));
         #[cfg(not(feature = "lint"))]

@@ -5,6 +5,7 @@
 use super::{is_valid_id, json_type, key_path, Decoder, Obj};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::value::Value;
+use crate::wire::IdMap;
 use crate::wire::{
     Attribution, ChecklistAddDoc, ChecklistDoc, DelayCategory, FactDoc, FactKind, Kind,
     NamedCondition, OptionDoc, OutputDoc, OutputValue, OverrideDoc, Owner, Position,
@@ -387,11 +388,8 @@ impl Decoder {
         })
     }
 
-    pub(super) fn named_conditions(
-        &mut self,
-        o: &Obj<'_>,
-    ) -> alloc::collections::BTreeMap<String, NamedCondition> {
-        let mut out = alloc::collections::BTreeMap::new();
+    pub(super) fn named_conditions(&mut self, o: &Obj<'_>) -> IdMap<NamedCondition> {
+        let mut out = IdMap::new();
         let Some(v) = self.field(o, "conditions", false) else {
             return out;
         };

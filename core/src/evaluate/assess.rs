@@ -83,6 +83,22 @@ impl Evaluator {
 }
 
 impl<'a> Assessment<'a> {
+    /// An assessment with its open and hidden questions, held in `scratch`.
+    pub(super) fn of(
+        rs: &'a Ruleset,
+        plan: &'a Plan,
+        scratch: &'a Scratch,
+        verdict: Verdict,
+    ) -> Self {
+        Assessment {
+            rs,
+            plan,
+            scratch,
+            verdict,
+            open: true,
+        }
+    }
+
     /// The verdict.
     #[must_use]
     pub fn verdict(&self) -> Verdict {

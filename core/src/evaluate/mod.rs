@@ -10,11 +10,13 @@
 
 mod assess;
 mod build;
+mod incremental;
 mod open;
 mod walk;
 
 pub use assess::{Assessment, Evaluator};
 
+pub(crate) use incremental::{FactReads, Reassessor};
 pub(crate) use walk::Work;
 
 use crate::compile::{Item, Plan, Requirement, Table};
@@ -274,50 +276,56 @@ impl Ruleset {
     ) {
         reset(&mut v.derived, self.derived.len(), L::UNKNOWN);
         reset(&mut v.outs, self.outs_len, L::NONE);
-        for item in items {
-            match *item {
-                Item::Derived(i) => {
-                    let x = match self.derived.get(i) {
-                        Some((_, root)) => self.prog.eval(
-                            *root,
-                            &Scope {
-                                rs: self,
-                                facts,
-                                values: v,
-                            },
-                        ),
-                        None => L::UNKNOWN,
-                    };
-                    if let Some(slot) = v.derived.get_mut(i) {
-                        *slot = x;
+        for &item in items {
+            self.run_item(item, facts, v);
+        }
+    }
+
+    /// Evaluates one named condition or table into `v`, for every lane (those it reads are
+    /// already in `v`).
+    fn run_item<L: Lanes, F: FactSource<L>>(&self, item: Item, facts: &F, v: &mut Values<L>) {
+        match item {
+            Item::Derived(i) => {
+                let x = match self.derived.get(i) {
+                    Some((_, root)) => self.prog.eval(
+                        *root,
+                        &Scope {
+                            rs: self,
+                            facts,
+                            values: v,
+                        },
+                    ),
+                    None => L::UNKNOWN,
+                };
+                if let Some(slot) = v.derived.get_mut(i) {
+                    *slot = x;
+                }
+            }
+            Item::Table(t) => {
+                let Some(table) = self.tables.get(t) else {
+                    return;
+                };
+                let n = table.outputs.len().min(64);
+                let mut spare = core::mem::take(&mut v.spare);
+                if spare.len() < n {
+                    spare.resize(n, L::NONE);
+                }
+                if let Some(outs) = spare.get_mut(..n) {
+                    fill_short(outs, L::NONE);
+                    self.first_hit(
+                        table,
+                        &Scope {
+                            rs: self,
+                            facts,
+                            values: v,
+                        },
+                        outs,
+                    );
+                    if let Some(slot) = v.outs.get_mut(table.at..table.at + n) {
+                        copy_short(slot, outs);
                     }
                 }
-                Item::Table(t) => {
-                    let Some(table) = self.tables.get(t) else {
-                        continue;
-                    };
-                    let n = table.outputs.len().min(64);
-                    let mut spare = core::mem::take(&mut v.spare);
-                    if spare.len() < n {
-                        spare.resize(n, L::NONE);
-                    }
-                    if let Some(outs) = spare.get_mut(..n) {
-                        fill_short(outs, L::NONE);
-                        self.first_hit(
-                            table,
-                            &Scope {
-                                rs: self,
-                                facts,
-                                values: v,
-                            },
-                            outs,
-                        );
-                        if let Some(slot) = v.outs.get_mut(table.at..table.at + n) {
-                            copy_short(slot, outs);
-                        }
-                    }
-                    v.spare = spare;
-                }
+                v.spare = spare;
             }
         }
     }

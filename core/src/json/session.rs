@@ -33,7 +33,8 @@ pub struct JsonSession {
     facts: Facts,
     checklist: String,
     scratch: Scratch,
-    evaluator: crate::Evaluator,
+    /// The assessment of the last update, which the next one re-evaluates only in part.
+    assessor: crate::evaluate::Reassessor,
     /// The resident result of [`JsonSession::update_codes`].
     codes: Vec<u32>,
     /// The error of the last [`JsonSession::update_codes`], or empty.
@@ -52,7 +53,7 @@ impl JsonSession {
             facts,
             checklist: String::from(checklist),
             scratch: Scratch::default(),
-            evaluator: crate::Evaluator::new(),
+            assessor: crate::evaluate::Reassessor::default(),
             codes: Vec::new(),
             error: String::new(),
         }
@@ -100,7 +101,7 @@ impl JsonSession {
             engine,
             facts,
             checklist,
-            evaluator,
+            assessor,
             ..
         } = self;
         let changed = (|| -> Answer<(&Ruleset, Checklist<'_>)> {
@@ -111,7 +112,7 @@ impl JsonSession {
             Ok((rs, cl))
         })();
         match changed {
-            Ok((rs, cl)) => answer(Ok(Self::update_of(&mut *evaluator, rs, cl, facts))),
+            Ok((rs, cl)) => answer(Ok(Self::update_of(&mut *assessor, rs, cl, facts))),
             Err(d) => error(&d),
         }
     }
@@ -126,7 +127,7 @@ impl JsonSession {
             engine,
             facts,
             checklist,
-            evaluator,
+            assessor,
             codes,
             error: last,
             ..
@@ -147,7 +148,7 @@ impl JsonSession {
                 return 0;
             }
         };
-        let a = evaluator.assess(rs, cl, facts, true);
+        let a = assessor.assess(rs, cl, facts);
         let (mut outstanding, mut unknown) = (0u32, 0u32);
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         for (j, &i) in a.judged().iter().zip(&cl.plan.reqs) {
@@ -232,12 +233,12 @@ impl JsonSession {
     }
 
     fn update_of<'a>(
-        evaluator: &'a mut crate::Evaluator,
+        assessor: &'a mut crate::evaluate::Reassessor,
         rs: &'a Ruleset,
         cl: Checklist<'a>,
         facts: &'a Facts,
     ) -> Update<'a> {
-        let a = evaluator.assess(rs, cl, facts, true);
+        let a = assessor.assess(rs, cl, facts);
         let (mut outstanding, mut unknown) = (0u32, 0u32);
         let mut statuses = Vec::with_capacity(cl.plan.reqs.len());
         for ((id, status), hard) in a.statuses().zip(a.hard()) {

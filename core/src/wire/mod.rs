@@ -5,11 +5,11 @@
 mod canonical;
 mod condition;
 
+pub use crate::index::IdMap;
 pub use condition::{CmpOp, ConditionDoc};
 
 use crate::words::words;
 use crate::write::json_struct;
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};
@@ -51,8 +51,8 @@ pub struct RulesetDoc {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub facts: Vec<FactDoc>,
     /// Named conditions.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub conditions: BTreeMap<String, NamedCondition>,
+    #[serde(skip_serializing_if = "IdMap::is_empty")]
+    pub conditions: IdMap<NamedCondition>,
     /// Requirements.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub requirements: Vec<RequirementDoc>,
