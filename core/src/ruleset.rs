@@ -36,7 +36,7 @@ pub struct Ruleset {
     pub(crate) asking: Vec<u32>,
     pub(crate) plans: Vec<Plan>,
     pub(crate) all: Plan,
-    /// The facts each named condition, table and requirement reads (for a session's
+    /// The facts each named condition, table and requirement reads, and each `asked_when` (for a session's
     /// re-assessment after an answer).
     pub(crate) reads: crate::evaluate::FactReads,
 }

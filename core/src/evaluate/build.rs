@@ -61,7 +61,7 @@ impl Ruleset {
         self.order_open(work);
         let open_questions = self.open_question_list(work, &affects);
         work.give_affects(affects);
-        self.hidden_into(plan, &w, work);
+        self.hidden_into(plan, &w, work, &mut [], None);
         let hidden_facts = work
             .hidden
             .iter()
@@ -188,7 +188,7 @@ impl Ruleset {
             }
         }
         work.give_affects(affects);
-        self.hidden_into(plan, &w, work);
+        self.hidden_into(plan, &w, work, &mut [], None);
         push_set(out, work.hidden.iter().map(|&f| f as usize));
     }
 

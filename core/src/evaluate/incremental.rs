@@ -1,13 +1,13 @@
 //! Re-assessment after an answer, for the resident session: only the named conditions,
-//! tables and requirements that read a changed fact (directly, or through the named
-//! conditions and tables they reference) are evaluated again; everything else keeps its value
-//! from the last assessment of the same ruleset, checklist and as-of date.
+//! tables, requirements and `asked_when` gates that read a changed fact (directly, or through
+//! the named conditions and tables they reference) are evaluated again; everything else keeps
+//! its value from the last assessment of the same ruleset, checklist and as-of date.
 //!
 //! The facts each of them reads are found once at load from the compiled ops themselves: the
 //! facts of every leaf test, and the sets of the named conditions and tables it references. So
 //! they are exactly what the evaluator reads. A changed as-of date, checklist or ruleset
-//! (by content hash) assesses everything again. Open and hidden questions are found afresh
-//! after every answer.
+//! (by content hash) assesses everything again. The open questions are found afresh after
+//! every answer.
 
 use super::{verdict_of, Assessment, Patient, Scope, Scratch};
 use crate::bits::BitSet;
@@ -17,16 +17,19 @@ use crate::facts::Facts;
 use crate::program::{Kind, Val};
 use crate::report::Verdict;
 use crate::ruleset::{Checklist, Ruleset};
+use crate::tri::Tri;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-/// The facts each named condition, table and requirement reads, transitively (indexed as the
-/// ruleset's `derived`, `tables` and `reqs`).
+/// The facts each named condition, table, requirement and `asked_when` reads, transitively
+/// (indexed as the ruleset's `derived`, `tables`, `reqs` and `facts`).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FactReads {
     derived: Vec<BitSet>,
     tables: Vec<BitSet>,
     reqs: Vec<BitSet>,
+    /// Per fact, what its `asked_when` reads (empty without one).
+    gates: Vec<BitSet>,
 }
 
 impl FactReads {
@@ -64,6 +67,13 @@ impl FactReads {
             }
             reads.add(rs, r.met, &mut set);
             reads.reqs.push(set);
+        }
+        for f in &rs.facts {
+            let mut set = BitSet::default();
+            if let Some(g) = f.asked_when {
+                reads.add(rs, g, &mut set);
+            }
+            reads.gates.push(set);
         }
         reads
     }
@@ -109,6 +119,12 @@ impl FactReads {
     /// Whether requirement `i` reads a fact in `changed` (true where it is not known).
     fn req_reads(&self, i: usize, changed: &BitSet) -> bool {
         self.reqs.get(i).is_none_or(|s| s.intersects(changed))
+    }
+
+    /// Whether the `asked_when` of fact `f` reads a fact in `changed` (true where it is not
+    /// known).
+    pub(crate) fn gate_reads(&self, f: usize, changed: &BitSet) -> bool {
+        self.gates.get(f).is_none_or(|s| s.intersects(changed))
     }
 }
 
@@ -163,6 +179,8 @@ pub(crate) struct Reassessor {
     as_of: Option<Date>,
     values: Vec<Option<Val>>,
     changed: BitSet,
+    /// Each fact's `asked_when` value in the assessment held (see [`Ruleset::hidden_into`]).
+    gates: Vec<Tri>,
 }
 
 impl Reassessor {
@@ -186,6 +204,8 @@ impl Reassessor {
         if self.values.len() != n {
             self.values.clear();
             self.values.resize(n, None);
+            self.gates.clear();
+            self.gates.resize(n, Tri::Unknown);
         }
         // The answers that changed since the assessment held (all of them, read afresh,
         // when it is not the same ruleset, checklist and date).
@@ -203,7 +223,8 @@ impl Reassessor {
             self.as_of = facts.as_of;
             rs.assess_into(plan, facts, &mut self.scratch)
         };
-        rs.open_questions_into(plan, facts, &mut self.scratch);
+        let changed = same.then_some(&self.changed);
+        rs.open_questions_into(plan, facts, &mut self.scratch, &mut self.gates, changed);
         Assessment::of(rs, plan, &self.scratch, verdict)
     }
 }

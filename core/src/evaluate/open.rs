@@ -16,7 +16,15 @@ use alloc::vec::Vec;
 impl Ruleset {
     /// The open questions of the patient just assessed into `s`, in asking order, and the
     /// hidden questions (`work.hidden`).
-    pub(crate) fn open_questions_into(&self, plan: &Plan, facts: &Facts, s: &mut Scratch) {
+    /// `held` and `changed` are as for [`Ruleset::hidden_into`].
+    pub(crate) fn open_questions_into(
+        &self,
+        plan: &Plan,
+        facts: &Facts,
+        s: &mut Scratch,
+        held: &mut [Tri],
+        changed: Option<&BitSet>,
+    ) {
         let Scratch {
             values,
             judged,
@@ -35,7 +43,7 @@ impl Ruleset {
         self.candidates(plan, judged, &w, work);
         self.gate(&w, work, None);
         self.order_open(work);
-        self.hidden_into(plan, &w, work);
+        self.hidden_into(plan, &w, work, held, changed);
     }
 
     /// The checklist's facts whose question is hidden (`asked_when` false), in schema order,
@@ -43,11 +51,35 @@ impl Ruleset {
     /// memo: nothing walks the gates after this last step, and filling each gate's whole
     /// subtree into the memo cost a national session update 4 % more instructions. Strong
     /// Kleene values do not depend on short-circuiting, so each is the value the memo has.
-    pub(crate) fn hidden_into(&self, plan: &Plan, w: &Walker<'_>, work: &mut Work) {
+    ///
+    /// `held` (indexed by fact; empty for none) keeps each gate's value for the next call:
+    /// with `changed` (the facts changed since that call, on the same plan and as-of date),
+    /// a gate that reads none of them keeps its held value instead of being evaluated again.
+    pub(crate) fn hidden_into(
+        &self,
+        plan: &Plan,
+        w: &Walker<'_>,
+        work: &mut Work,
+        held: &mut [Tri],
+        changed: Option<&BitSet>,
+    ) {
         work.hidden.clear();
         for &f in &plan.facts {
-            let gate = self.facts.get(f).and_then(|d| d.asked_when);
-            if gate.is_some_and(|g| self.prog.eval(g, &w.scope) == Tri::False) {
+            let Some(g) = self.facts.get(f).and_then(|d| d.asked_when) else {
+                continue;
+            };
+            let slot = held.get_mut(f);
+            let value = match (slot, changed) {
+                (Some(v), Some(c)) if !self.reads.gate_reads(f, c) => *v,
+                (slot, _) => {
+                    let v = self.prog.eval(g, &w.scope);
+                    if let Some(s) = slot {
+                        *s = v;
+                    }
+                    v
+                }
+            };
+            if value == Tri::False {
                 work.hidden.push(u32::try_from(f).unwrap_or(u32::MAX));
             }
         }
