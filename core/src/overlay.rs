@@ -134,6 +134,9 @@ fn apply(base: &mut RulesetDoc, ov: RulesetDoc, modes: &[Mode], diags: &mut Vec<
     base.title = format!("{} · {}", base.title, ov.title);
     base.sections.extend(ov.sections);
     base.facts.extend(ov.facts);
+    // One insert per overlay condition: a shift of the base's later conditions each, which
+    // is quadratic only for an overlay of thousands of conditions interleaved with as many in
+    // the base (a merging pass cost 346 B of the `.wasm`).
     for (name, c) in ov.conditions {
         if base.conditions.contains_key(&name) {
             let msg = format!("named condition `{name}` is already declared by the base");

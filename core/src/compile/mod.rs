@@ -116,14 +116,17 @@ impl Compiler<'_> {
     }
 
     /// An index of ids to positions; a repeated id is reported.
-    fn unique<'a, I: IntoIterator<Item = (&'a str, &'a Origin)>>(
+    /// `item(i)` is the id and origin of the `i`th of `n` declarations (one non-generic
+    /// function for every kind of declaration).
+    fn unique<'a>(
         &mut self,
-        items: I,
+        n: usize,
+        item: &dyn Fn(usize) -> Option<(&'a str, &'a Origin)>,
         what: &str,
     ) -> IdIndex {
-        let mut index = IdIndex::default();
-        for (i, (id, origin)) in items.into_iter().enumerate() {
-            if !index.insert(id, i) {
+        let (index, repeats) = IdIndex::of_ids(n, &|i| item(i).map_or("", |(id, _)| id));
+        repeats.each(|i| {
+            if let Some((id, origin)) = item(i) {
                 let site = Site { origin, rule: id };
                 let path = format!("{}.id", origin.path);
                 self.error(
@@ -133,7 +136,7 @@ impl Compiler<'_> {
                     format!("duplicate {what} id `{id}`"),
                 );
             }
-        }
+        });
         index
     }
 
@@ -230,24 +233,32 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
         reading: crate::bits::BitSet::default(),
     };
     let sections = c.unique(
-        doc.sections.iter().map(|s| (s.id.as_str(), &s.origin)),
+        doc.sections.len(),
+        &|i| doc.sections.get(i).map(|s| (s.id.as_str(), &s.origin)),
         "section",
     );
-    c.fact_index = c.unique(doc.facts.iter().map(|f| (f.id.as_str(), &f.origin)), "fact");
+    c.fact_index = c.unique(
+        doc.facts.len(),
+        &|i| doc.facts.get(i).map(|f| (f.id.as_str(), &f.origin)),
+        "fact",
+    );
     c.declare_facts(&sections);
     for (i, name) in doc.conditions.keys().enumerate() {
         c.derived_index.insert(name, i);
     }
     c.table_index = c.unique(
-        doc.tables.iter().map(|t| (t.id.as_str(), &t.origin)),
+        doc.tables.len(),
+        &|i| doc.tables.get(i).map(|t| (t.id.as_str(), &t.origin)),
         "table",
     );
     let req_index = c.unique(
-        doc.requirements.iter().map(|r| (r.id.as_str(), &r.origin)),
+        doc.requirements.len(),
+        &|i| doc.requirements.get(i).map(|r| (r.id.as_str(), &r.origin)),
         "requirement",
     );
     c.unique(
-        doc.checklists.iter().map(|l| (l.id.as_str(), &l.origin)),
+        doc.checklists.len(),
+        &|i| doc.checklists.get(i).map(|l| (l.id.as_str(), &l.origin)),
         "checklist",
     );
 

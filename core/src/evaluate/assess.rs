@@ -2,6 +2,7 @@
 //! verdict, statuses, decisions and (on request) the open and hidden questions — what bulk
 //! use and the per-answer session update need.
 
+use super::open::HeldGates;
 use super::Scratch;
 use crate::compile::Plan;
 use crate::facts::Facts;
@@ -48,7 +49,7 @@ impl Evaluator {
         // a report does (measured on a session update: 118,400 against 125,300 in WASM).
         let verdict = rs.assess_into(plan, facts, &mut self.scratch);
         if open_questions {
-            rs.open_questions_into(plan, facts, &mut self.scratch, &mut [], None);
+            rs.open_questions_into(plan, facts, &mut self.scratch, HeldGates::none());
         }
         Assessment {
             rs,

@@ -2,6 +2,7 @@
 //! blockers and advisories to act on, each decision, the causes and their attribution, the
 //! open questions and the hidden ones.
 
+use super::open::HeldGates;
 use super::walk::{Walker, Work};
 use super::{Judged, Patient, Scope, Scratch};
 use crate::bits::BitSet;
@@ -61,7 +62,7 @@ impl Ruleset {
         self.order_open(work);
         let open_questions = self.open_question_list(work, &affects);
         work.give_affects(affects);
-        self.hidden_into(plan, &w, work, &mut [], None);
+        self.hidden_into(plan, &w, work, HeldGates::none());
         let hidden_facts = work
             .hidden
             .iter()
@@ -133,6 +134,20 @@ impl Ruleset {
     ) {
         let plan = checklist.plan;
         let verdict = self.assess_memo(plan, facts, s);
+        self.report_codes_after(plan, facts, s, verdict, out, HeldGates::none());
+    }
+
+    /// [`Ruleset::report_codes_with`] once the patient is assessed into `s` (with the memo)
+    /// with `verdict`.
+    pub(crate) fn report_codes_after(
+        &self,
+        plan: &Plan,
+        facts: &Facts,
+        s: &mut Scratch,
+        verdict: crate::report::Verdict,
+        out: &mut Vec<u32>,
+        held: HeldGates<'_>,
+    ) {
         let Scratch {
             values,
             judged,
@@ -188,7 +203,7 @@ impl Ruleset {
             }
         }
         work.give_affects(affects);
-        self.hidden_into(plan, &w, work, &mut [], None);
+        self.hidden_into(plan, &w, work, held);
         push_set(out, work.hidden.iter().map(|&f| f as usize));
     }
 

@@ -9,6 +9,7 @@
 //! (by content hash) assesses everything again. The open questions are found afresh after
 //! every answer.
 
+use super::open::HeldGates;
 use super::{verdict_of, Assessment, Patient, Scope, Scratch};
 use crate::bits::BitSet;
 use crate::compile::{Item, Plan};
@@ -35,16 +36,37 @@ pub(crate) struct FactReads {
 impl FactReads {
     /// The sets of a compiled ruleset; `order` is every named condition and table in
     /// dependency order (each after those it references).
+    ///
+    /// Loading stays linear in the ruleset (review finding L7): transitive sets can grow
+    /// quadratically (a chain of named conditions each reading a fact of its own; a question
+    /// near the end of 100,000 whose set is as wide as its index). Past a budget of words,
+    /// linear in the ruleset's ops and facts, there are no sets, and every answer re-evaluates
+    /// everything, as before this module.
     pub(crate) fn of(rs: &Ruleset, order: &[Item]) -> FactReads {
+        let budget = 16 * (rs.prog.ops.len() + rs.facts.len()) + 4096;
+        let mut spent = 0;
+        let reads = Self::within(rs, order, budget, &mut spent);
+        if spent > budget {
+            return FactReads::default();
+        }
+        reads
+    }
+
+    /// [`FactReads::of`], counting into `spent` the words of every set made and every union;
+    /// stops early once past `budget`.
+    fn within(rs: &Ruleset, order: &[Item], budget: usize, spent: &mut usize) -> FactReads {
         let mut reads = FactReads::default();
         reads.derived.resize_with(rs.derived.len(), BitSet::default);
         reads.tables.resize_with(rs.tables.len(), BitSet::default);
         for &item in order {
+            if *spent > budget {
+                return reads;
+            }
             let mut set = BitSet::default();
             match item {
                 Item::Derived(d) => {
                     if let Some((_, root)) = rs.derived.get(d) {
-                        reads.add(rs, *root, &mut set);
+                        reads.add(rs, *root, &mut set, spent);
                     }
                     if let Some(slot) = reads.derived.get_mut(d) {
                         *slot = set;
@@ -52,7 +74,7 @@ impl FactReads {
                 }
                 Item::Table(t) => {
                     for row in rs.tables.get(t).map_or(&[][..], |t| &t.rows) {
-                        reads.add(rs, row.when, &mut set);
+                        reads.add(rs, row.when, &mut set, spent);
                     }
                     if let Some(slot) = reads.tables.get_mut(t) {
                         *slot = set;
@@ -63,23 +85,27 @@ impl FactReads {
         for r in &rs.reqs {
             let mut set = BitSet::default();
             if let Some(a) = r.applies {
-                reads.add(rs, a, &mut set);
+                reads.add(rs, a, &mut set, spent);
             }
-            reads.add(rs, r.met, &mut set);
+            reads.add(rs, r.met, &mut set, spent);
             reads.reqs.push(set);
         }
         for f in &rs.facts {
             let mut set = BitSet::default();
             if let Some(g) = f.asked_when {
-                reads.add(rs, g, &mut set);
+                reads.add(rs, g, &mut set, spent);
             }
             reads.gates.push(set);
+            if *spent > budget {
+                return reads;
+            }
         }
         reads
     }
 
-    /// Adds the facts the condition rooted at `root` reads (its ops are `root` up to its end).
-    fn add(&self, rs: &Ruleset, root: u32, out: &mut BitSet) {
+    /// Adds the facts the condition rooted at `root` reads (its ops are `root` up to its end),
+    /// counting the words of each union and of `out` into `spent`.
+    fn add(&self, rs: &Ruleset, root: u32, out: &mut BitSet, spent: &mut usize) {
         let p = root as usize;
         let end = rs.prog.op(p).map_or(p, |op| (op.end as usize).max(p + 1));
         for q in p..end {
@@ -102,9 +128,11 @@ impl FactReads {
                 Kind::Join(_) | Kind::Const(_) => None,
             };
             if let Some(set) = from {
+                *spent += set.words().len();
                 out.union_with(set);
             }
         }
+        *spent += out.words().len();
     }
 
     /// Whether `item` reads a fact in `changed` (true where it is not known).
@@ -129,6 +157,17 @@ impl FactReads {
 }
 
 impl Ruleset {
+    /// Evaluates again, in dependency order, the plan's named conditions and tables that read
+    /// a fact in `changed`; the others keep the values `s` holds.
+    fn rerun_items(&self, plan: &Plan, facts: &Facts, changed: &BitSet, s: &mut Scratch) {
+        let patient = Patient::of(facts);
+        for &item in &plan.items {
+            if self.reads.item_reads(item, changed) {
+                self.run_item(item, &patient, &mut s.values);
+            }
+        }
+    }
+
     /// As [`Ruleset::assess_into`] for facts that differ only in `changed` from those `s` holds
     /// the assessment of (on the same plan and as-of date): what reads no changed fact keeps
     /// its value, in dependency order, so everything read again is up to date when it is read.
@@ -139,12 +178,8 @@ impl Ruleset {
         changed: &BitSet,
         s: &mut Scratch,
     ) -> Verdict {
+        self.rerun_items(plan, facts, changed, s);
         let patient = Patient::of(facts);
-        for &item in &plan.items {
-            if self.reads.item_reads(item, changed) {
-                self.run_item(item, &patient, &mut s.values);
-            }
-        }
         let scope = Scope {
             rs: self,
             facts: &patient,
@@ -193,6 +228,25 @@ impl Reassessor {
         facts: &'a Facts,
     ) -> Assessment<'a> {
         let plan = checklist.plan;
+        let same = self.refresh(rs, plan, facts);
+        let verdict = if same {
+            rs.reassess_into(plan, facts, &self.changed, &mut self.scratch)
+        } else {
+            rs.assess_into(plan, facts, &mut self.scratch)
+        };
+        let held = HeldGates {
+            values: &mut self.gates,
+            changed: same.then_some(&self.changed),
+        };
+        rs.open_questions_into(plan, facts, &mut self.scratch, held);
+        Assessment::of(rs, plan, &self.scratch, verdict)
+    }
+
+    /// Takes in the answers of `facts` (into `changed`: those that differ from the ones
+    /// held) and remembers `rs`, `plan` and the as-of date; returns whether the assessment
+    /// held was of the same ruleset, plan and as-of date, so only what reads `changed` needs
+    /// evaluating again (when not, everything does).
+    fn refresh(&mut self, rs: &Ruleset, plan: &Plan, facts: &Facts) -> bool {
         let n = facts.values.len();
         let same = self
             .held
@@ -216,16 +270,11 @@ impl Reassessor {
                 self.changed.insert(i);
             }
         }
-        let verdict = if same {
-            rs.reassess_into(plan, facts, &self.changed, &mut self.scratch)
-        } else {
+        if !same {
             self.held = Some((rs.hash.clone(), plan.id.clone()));
             self.as_of = facts.as_of;
-            rs.assess_into(plan, facts, &mut self.scratch)
-        };
-        let changed = same.then_some(&self.changed);
-        rs.open_questions_into(plan, facts, &mut self.scratch, &mut self.gates, changed);
-        Assessment::of(rs, plan, &self.scratch, verdict)
+        }
+        same
     }
 }
 
@@ -234,9 +283,58 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "test")]
     use super::Reassessor;
     use crate::{Evaluator, Facts, Ruleset, Status};
+    use alloc::format;
     use alloc::vec::Vec;
 
     const EXAMPLE: &str = include_str!("../../../tests/fixtures/example-ruleset.json");
+
+    /// `n` yes/no questions, question `i` asked only when question `i + 1` is answered yes
+    /// (as `asked_chain` in `core/benches/support/large.rs`), the head read by a requirement.
+    fn asked_chain(n: usize) -> alloc::string::String {
+        let facts: Vec<serde_json::Value> = (0..n)
+            .map(|i| {
+                let mut f = serde_json::json!({ "id": format!("f.b{i}"), "type": "bool",
+                    "section": "s", "question": format!("b{i}?") });
+                if i + 1 < n {
+                    f["asked_when"] =
+                        serde_json::json!({ "fact": format!("f.b{}", i + 1), "eq": true });
+                }
+                f
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "id": "chain", "version": "1", "title": "Chain",
+            "sections": [{ "id": "s", "title": "S" }], "facts": facts,
+            "requirements": [{ "id": "r", "title": "R", "kind": "blocker", "owner": "nhs",
+                "met_when": { "fact": "f.b0", "eq": true }, "action": "a",
+                "citation": { "source": "generated" } }],
+            "checklists": [{ "id": "all", "title": "All", "requirements": ["r"] }]
+        });
+        serde_json::to_string(&doc).unwrap_or_default()
+    }
+
+    /// Past the budget (10,000 questions, each asked when the next is answered yes: each
+    /// gate's set would be as wide as its index, quadratic in all) there are no sets, and a
+    /// held assessment still answers as a fresh one.
+    #[test]
+    fn past_the_budget_there_are_no_sets_and_answers_still_agree() {
+        let rs = Ruleset::from_json(&asked_chain(10_000)).unwrap();
+        assert!(rs.reads.gates.is_empty() && rs.reads.reqs.is_empty());
+        let small = Ruleset::from_json(&asked_chain(100)).unwrap();
+        assert_eq!(small.reads.gates.len(), 100, "a small chain keeps its sets");
+        let cl = rs.checklist(None).unwrap();
+        let mut held = Reassessor::default();
+        for answers in [
+            r#"{"f.b5000": true}"#,
+            r#"{"f.b5000": true, "f.b5001": false}"#,
+        ] {
+            let facts = Facts::from_json(&rs, answers).unwrap();
+            let hidden: Vec<&str> = held.assess(&rs, cl, &facts).hidden_facts().collect();
+            let mut fresh = Evaluator::new();
+            let expected: Vec<&str> = fresh.assess(&rs, cl, &facts, true).hidden_facts().collect();
+            assert_eq!(hidden, expected);
+        }
+    }
 
     /// A held assessment is not taken for another ruleset's, even one with the same
     /// checklist, requirements and answers: here the second ruleset differs only in what one

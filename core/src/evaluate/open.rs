@@ -13,17 +13,34 @@ use crate::ruleset::Ruleset;
 use crate::tri::Tri;
 use alloc::vec::Vec;
 
+/// The `asked_when` values a session holds for [`Ruleset::hidden_into`]: each fact's gate
+/// value from the last call (indexed by fact; empty for none) and, when that call was on the
+/// same plan and as-of date, the facts changed since (a gate that reads none of them keeps
+/// its value).
+pub(crate) struct HeldGates<'a> {
+    pub values: &'a mut [Tri],
+    pub changed: Option<&'a BitSet>,
+}
+
+impl HeldGates<'_> {
+    /// Nothing held: every gate is evaluated.
+    pub(crate) fn none() -> HeldGates<'static> {
+        HeldGates {
+            values: &mut [],
+            changed: None,
+        }
+    }
+}
+
 impl Ruleset {
     /// The open questions of the patient just assessed into `s`, in asking order, and the
     /// hidden questions (`work.hidden`).
-    /// `held` and `changed` are as for [`Ruleset::hidden_into`].
     pub(crate) fn open_questions_into(
         &self,
         plan: &Plan,
         facts: &Facts,
         s: &mut Scratch,
-        held: &mut [Tri],
-        changed: Option<&BitSet>,
+        held: HeldGates<'_>,
     ) {
         let Scratch {
             values,
@@ -43,7 +60,7 @@ impl Ruleset {
         self.candidates(plan, judged, &w, work);
         self.gate(&w, work, None);
         self.order_open(work);
-        self.hidden_into(plan, &w, work, held, changed);
+        self.hidden_into(plan, &w, work, held);
     }
 
     /// The checklist's facts whose question is hidden (`asked_when` false), in schema order,
@@ -51,18 +68,19 @@ impl Ruleset {
     /// memo: nothing walks the gates after this last step, and filling each gate's whole
     /// subtree into the memo cost a national session update 4 % more instructions. Strong
     /// Kleene values do not depend on short-circuiting, so each is the value the memo has.
-    ///
-    /// `held` (indexed by fact; empty for none) keeps each gate's value for the next call:
-    /// with `changed` (the facts changed since that call, on the same plan and as-of date),
-    /// a gate that reads none of them keeps its held value instead of being evaluated again.
+    /// Gates in `held` that read no changed fact keep their values; the others are
+    /// evaluated and kept there for the next call.
     pub(crate) fn hidden_into(
         &self,
         plan: &Plan,
         w: &Walker<'_>,
         work: &mut Work,
-        held: &mut [Tri],
-        changed: Option<&BitSet>,
+        held: HeldGates<'_>,
     ) {
+        let HeldGates {
+            values: held,
+            changed,
+        } = held;
         work.hidden.clear();
         for &f in &plan.facts {
             let Some(g) = self.facts.get(f).and_then(|d| d.asked_when) else {
