@@ -51,13 +51,7 @@ impl Evaluator {
         if open_questions {
             rs.open_questions_into(plan, facts, &mut self.scratch, HeldGates::none());
         }
-        Assessment {
-            rs,
-            plan,
-            scratch: &self.scratch,
-            verdict,
-            open: open_questions,
-        }
+        Assessment::of(rs, plan, &self.scratch, verdict, open_questions)
     }
 
     /// The full report as codes (see `Ruleset::report_codes_with`), reusing these buffers.
@@ -84,19 +78,20 @@ impl Evaluator {
 }
 
 impl<'a> Assessment<'a> {
-    /// An assessment with its open and hidden questions, held in `scratch`.
+    /// An assessment held in `scratch`, with its open and hidden questions if `open`.
     pub(super) fn of(
         rs: &'a Ruleset,
         plan: &'a Plan,
         scratch: &'a Scratch,
         verdict: Verdict,
+        open: bool,
     ) -> Self {
         Assessment {
             rs,
             plan,
             scratch,
             verdict,
-            open: true,
+            open,
         }
     }
 

@@ -134,20 +134,6 @@ impl Ruleset {
     ) {
         let plan = checklist.plan;
         let verdict = self.assess_memo(plan, facts, s);
-        self.report_codes_after(plan, facts, s, verdict, out, HeldGates::none());
-    }
-
-    /// [`Ruleset::report_codes_with`] once the patient is assessed into `s` (with the memo)
-    /// with `verdict`.
-    pub(crate) fn report_codes_after(
-        &self,
-        plan: &Plan,
-        facts: &Facts,
-        s: &mut Scratch,
-        verdict: crate::report::Verdict,
-        out: &mut Vec<u32>,
-        held: HeldGates<'_>,
-    ) {
         let Scratch {
             values,
             judged,
@@ -203,7 +189,7 @@ impl Ruleset {
             }
         }
         work.give_affects(affects);
-        self.hidden_into(plan, &w, work, held);
+        self.hidden_into(plan, &w, work, HeldGates::none());
         push_set(out, work.hidden.iter().map(|&f| f as usize));
     }
 

@@ -157,17 +157,6 @@ impl FactReads {
 }
 
 impl Ruleset {
-    /// Evaluates again, in dependency order, the plan's named conditions and tables that read
-    /// a fact in `changed`; the others keep the values `s` holds.
-    fn rerun_items(&self, plan: &Plan, facts: &Facts, changed: &BitSet, s: &mut Scratch) {
-        let patient = Patient::of(facts);
-        for &item in &plan.items {
-            if self.reads.item_reads(item, changed) {
-                self.run_item(item, &patient, &mut s.values);
-            }
-        }
-    }
-
     /// As [`Ruleset::assess_into`] for facts that differ only in `changed` from those `s` holds
     /// the assessment of (on the same plan and as-of date): what reads no changed fact keeps
     /// its value, in dependency order, so everything read again is up to date when it is read.
@@ -178,8 +167,12 @@ impl Ruleset {
         changed: &BitSet,
         s: &mut Scratch,
     ) -> Verdict {
-        self.rerun_items(plan, facts, changed, s);
         let patient = Patient::of(facts);
+        for &item in &plan.items {
+            if self.reads.item_reads(item, changed) {
+                self.run_item(item, &patient, &mut s.values);
+            }
+        }
         let scope = Scope {
             rs: self,
             facts: &patient,
@@ -239,7 +232,7 @@ impl Reassessor {
             changed: same.then_some(&self.changed),
         };
         rs.open_questions_into(plan, facts, &mut self.scratch, held);
-        Assessment::of(rs, plan, &self.scratch, verdict)
+        Assessment::of(rs, plan, &self.scratch, verdict, true)
     }
 
     /// Takes in the answers of `facts` (into `changed`: those that differ from the ones

@@ -400,19 +400,13 @@ impl Ruleset {
     /// (reset here), for reports, which walk every requirement next: each condition is
     /// evaluated once for the verdict and the explanations together.
     pub(crate) fn assess_memo(&self, plan: &Plan, facts: &Facts, s: &mut Scratch) -> Verdict {
-        self.run(&plan.items, &Patient::of(facts), &mut s.values);
-        self.judge_memo(plan, facts, s)
-    }
-
-    /// The requirements and verdict of [`Ruleset::assess_memo`], once the named conditions and
-    /// tables are in `s`.
-    pub(crate) fn judge_memo(&self, plan: &Plan, facts: &Facts, s: &mut Scratch) -> Verdict {
         let Scratch {
             values,
             judged,
             work,
         } = s;
         let patient = Patient::of(facts);
+        self.run(&plan.items, &patient, values);
         work.memo.reset(self.prog.ops.len());
         let w = walk::Walker {
             rs: self,
