@@ -49,6 +49,29 @@ impl BitSet {
         }
     }
 
+    /// Adds the facts test `t` reads (at most two, written out: an iterator here was a call
+    /// per fact in the size-optimised WASM build).
+    /// The set must hold every fact ([`BitSet::reset`] to the number of facts): the bits are
+    /// set in place, inlined, where [`BitSet::insert`] (which grows the set) was a call.
+    #[inline(always)]
+    pub(crate) fn insert_test(&mut self, t: &crate::program::Test) {
+        let [first, second] = t.facts();
+        if let Some(f) = first {
+            self.set_bit(f);
+        }
+        if let Some(f) = second {
+            self.set_bit(f);
+        }
+    }
+
+    /// Sets bit `f` if the set holds it (inlined: see [`BitSet::insert_test`]).
+    #[inline(always)]
+    fn set_bit(&mut self, f: u32) {
+        if let Some(w) = self.words.get_mut(f as usize / 64) {
+            *w |= 1u64 << (f % 64);
+        }
+    }
+
     /// Adds every index of `list`.
     pub(crate) fn insert_all(&mut self, list: &[usize]) {
         for &i in list {

@@ -103,9 +103,14 @@ impl Facts {
                 more += usize::from(facts.set_at(ruleset, key, v, "$").is_err());
                 continue;
             }
-            let path = key_path("$", &crate::parse::clip(key));
-            if let Err(d) = facts.set_at(ruleset, key, v, &path) {
-                diagnostics.push(d);
+            // The path is written only for an answer refused (a refused answer changes
+            // nothing, so it is read again with its path): building it for every answer was
+            // half of this function's instructions.
+            if facts.set_at(ruleset, key, v, "$").is_err() {
+                let path = key_path("$", &crate::parse::clip(key));
+                if let Err(d) = facts.set_at(ruleset, key, v, &path) {
+                    diagnostics.push(d);
+                }
             }
         }
         crate::diagnostic::cap(&mut diagnostics, more);

@@ -145,6 +145,55 @@ fn sift_down(v: &mut [usize], mut root: usize, end: usize, less: &impl Fn(usize,
     }
 }
 
+/// Sorts positions by their ids, then by position (one non-generic function for every
+/// kind of declaration and every JSON object).
+fn sort_by_id<'a>(order: &mut [usize], id: &dyn Fn(usize) -> &'a str) {
+    heap_sort(order, |a, b| match id(a).cmp(id(b)) {
+        Ordering::Equal => a < b,
+        o => o == Ordering::Less,
+    });
+}
+
+impl<V: Default> IdMap<V> {
+    /// A map of `members` given in any order, as a JSON object's members are read: sorted
+    /// once by id (n log n; none when they arrive in order, as most objects' do). A repeated
+    /// id is refused: `Err` holds the first member, in the given order, whose id an earlier
+    /// member has, and that id.
+    pub(crate) fn of_members(mut members: Vec<(String, V)>) -> Result<IdMap<V>, (usize, String)> {
+        let in_order = members
+            .windows(2)
+            .all(|w| matches!(w, [(a, _), (b, _)] if a < b));
+        if in_order {
+            return Ok(IdMap { entries: members });
+        }
+        let mut order: Vec<usize> = (0..members.len()).collect();
+        sort_by_id(&mut order, &|i| {
+            members.get(i).map_or("", |(k, _)| k.as_str())
+        });
+        // Sorted by id then position: a member with the id of the one before it repeats it.
+        let mut first_repeat: Option<usize> = None;
+        for w in order.windows(2) {
+            if let [a, b] = *w {
+                let key = |i: usize| members.get(i).map(|(k, _)| k);
+                if key(a) == key(b) && first_repeat.is_none_or(|r| b < r) {
+                    first_repeat = Some(b);
+                }
+            }
+        }
+        if let Some(r) = first_repeat {
+            let id = members.get_mut(r).map(|(k, _)| core::mem::take(k));
+            return Err((r, id.unwrap_or_default()));
+        }
+        let mut entries = Vec::with_capacity(members.len());
+        for i in order {
+            if let Some(m) = members.get_mut(i) {
+                entries.push(core::mem::take(m));
+            }
+        }
+        Ok(IdMap { entries })
+    }
+}
+
 impl<V> IntoIterator for IdMap<V> {
     type Item = (String, V);
     type IntoIter = alloc::vec::IntoIter<(String, V)>;
@@ -216,10 +265,7 @@ impl IdIndex {
     /// position), n log n. (One non-generic function for every kind of declaration.)
     pub(crate) fn of_ids<'a>(n: usize, id: &dyn Fn(usize) -> &'a str) -> (IdIndex, BitSet) {
         let mut order: Vec<usize> = (0..n).collect();
-        heap_sort(&mut order, |a, b| match id(a).cmp(id(b)) {
-            Ordering::Equal => a < b,
-            o => o == Ordering::Less,
-        });
+        sort_by_id(&mut order, id);
         let mut index = IdIndex::default();
         let mut repeats = BitSet::default();
         let mut last = None;
@@ -339,6 +385,31 @@ mod tests {
             );
             let collected: IdMap<u32> = pairs.iter().cloned().collect();
             prop_assert_eq!(collected, map);
+        }
+
+        /// A JSON object's members sorted once read as a `BTreeMap` filled one by one when
+        /// no id repeats; otherwise the first member (in the given order) whose id an earlier
+        /// member has is refused, with that id.
+        #[test]
+        fn members_sorted_once_read_as_a_btree_map(
+            pairs in proptest::collection::vec(("[a-c]{0,2}", 0u32..100), 0..30),
+        ) {
+            let mut model = BTreeMap::new();
+            let mut repeat = None;
+            for (i, (k, v)) in pairs.iter().enumerate() {
+                if model.insert(k.clone(), *v).is_some() && repeat.is_none() {
+                    repeat = Some((i, k.clone()));
+                }
+            }
+            match (IdMap::of_members(pairs.clone()), repeat) {
+                (Ok(map), None) => {
+                    let got: Vec<(&String, &u32)> = map.iter().collect();
+                    let want: Vec<(&String, &u32)> = model.iter().collect();
+                    prop_assert_eq!(got, want);
+                }
+                (Err(found), Some(first)) => prop_assert_eq!(found, first),
+                (got, want) => prop_assert!(false, "got {:?}, want the repeat {:?}", got, want),
+            }
         }
     }
 }

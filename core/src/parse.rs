@@ -6,7 +6,6 @@
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::value::{Map, Number, Value};
-use alloc::collections::btree_map::Entry;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -46,7 +45,9 @@ enum Step {
 /// is being read and the offset just after that key.
 enum Frame {
     Array(Vec<Value>),
-    Object(Map, String, usize),
+    /// The members read so far, where each member's key ended, the key being read and where
+    /// it ended.
+    Object(Vec<(String, Value)>, Vec<usize>, String, usize),
 }
 
 const EOF_VALUE: &str = "EOF while parsing a value";
@@ -122,7 +123,7 @@ impl<'a> Reader<'a> {
                                 let key = self.key()?;
                                 let at = self.at;
                                 self.colon()?;
-                                stack.push(Frame::Object(Map::new(), key, at));
+                                stack.push(Frame::Object(Vec::new(), Vec::new(), key, at));
                                 continue 'value;
                             }
                             Some(_) => return Err(self.peek_error("key must be a string").into()),
@@ -166,18 +167,9 @@ impl<'a> Reader<'a> {
                             None => return Err(self.peek_error(EOF_LIST).into()),
                         }
                     }
-                    Some(Frame::Object(map, key, key_end)) => {
-                        // A repeated key is found as its value goes in: one search per member.
-                        let at = *key_end;
-                        match map.entry(core::mem::take(key)) {
-                            Entry::Vacant(slot) => {
-                                slot.insert(value);
-                            }
-                            Entry::Occupied(slot) => {
-                                let repeated = slot.key().clone();
-                                return Err(Refusal::Duplicate(path_to(&stack, repeated), at));
-                            }
-                        }
+                    Some(Frame::Object(members, ends, key, key_end)) => {
+                        members.push((core::mem::take(key), value));
+                        ends.push(*key_end);
                         match self.skip() {
                             Some(b',') => {
                                 self.at += 1;
@@ -199,9 +191,20 @@ impl<'a> Reader<'a> {
                             }
                             Some(b'}') => {
                                 self.at += 1;
-                                let map = core::mem::take(map);
+                                // The members are sorted once here, where a repeated key is
+                                // found: the first in the text is refused, at its key's end.
+                                let ends = core::mem::take(ends);
+                                match Map::of_members(core::mem::take(members)) {
+                                    Ok(map) => value = Value::Object(map),
+                                    Err((i, repeated)) => {
+                                        let at = ends.get(i).copied().unwrap_or(self.at);
+                                        return Err(Refusal::Duplicate(
+                                            path_to(&stack, repeated),
+                                            at,
+                                        ));
+                                    }
+                                }
                                 stack.pop();
-                                value = Value::Object(map);
                             }
                             Some(_) => {
                                 return Err(self.peek_error("expected `,` or `}`").into());
@@ -558,7 +561,7 @@ fn path_to(stack: &[Frame], key: String) -> Vec<Step> {
         .take(stack.len().saturating_sub(1))
         .map(|f| match f {
             Frame::Array(items) => Step::Index(items.len()),
-            Frame::Object(_, k, _) => Step::Key(k.clone()),
+            Frame::Object(_, _, k, _) => Step::Key(k.clone()),
         })
         .collect();
     steps.push(Step::Key(key));

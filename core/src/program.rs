@@ -198,6 +198,7 @@ impl Test {
     }
 
     /// The facts the test reads: its fact, and a second date fact for [`Test::Days`].
+    #[inline(always)]
     pub(crate) fn facts(&self) -> [Option<u32>; 2] {
         match *self {
             Test::Bool { fact, .. }

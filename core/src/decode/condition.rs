@@ -132,11 +132,7 @@ impl Decoder {
         (self.diags.len() == before).then_some(parts)
     }
 
-    pub(super) fn comparison(
-        &mut self,
-        map: &Map<String, Value>,
-        path: &str,
-    ) -> Option<ConditionDoc> {
+    pub(super) fn comparison(&mut self, map: &Map, path: &str) -> Option<ConditionDoc> {
         let subject = if map.contains_key("fact") {
             "fact"
         } else {

@@ -26,7 +26,7 @@ pub(crate) struct Decoder {
 
 /// A JSON object being decoded, with its path.
 struct Obj<'a> {
-    map: &'a Map<String, Value>,
+    map: &'a Map,
     path: String,
 }
 

@@ -148,49 +148,53 @@ impl Ruleset {
                 values,
             },
         };
-        out.clear();
-        out.push(verdict.code());
+        let mut out = Codes::over(out);
+        out.put(verdict.code());
         let days = facts
             .as_of
             .map(|d| u32::from_ne_bytes(d.days().to_ne_bytes()));
-        out.extend([u32::from(days.is_some()), days.unwrap_or(0)]);
-        let at = out.len();
-        out.push(0);
+        out.put(u32::from(days.is_some()));
+        out.put(days.unwrap_or(0));
+        let at = out.n;
+        out.put(0);
         let mut n = 0;
         let mut affects = work.take_affects(self.facts.len(), self.reqs.len());
         work.open.reset(self.facts.len());
         for (&i, j) in plan.reqs.iter().zip(judged.iter()) {
             let Some(r) = self.reqs.get(i) else { continue };
             let status = self.walk_requirement(r, j, &w, work);
-            out.extend([code(i), status.code()]);
-            push_bits(out, &work.found);
+            out.put(code(i));
+            out.put(status.code());
+            out.bits(&work.found);
             self.note_open(i, j, work, &mut affects);
             n += 1;
         }
-        set_at(out, at, n);
-        out.push(code(plan.tables.len()));
+        out.set(at, n);
+        out.put(code(plan.tables.len()));
         for &t in &plan.tables {
             let (decided, row) = self.walk_table(t, &w, work);
-            out.extend([
-                code(t),
-                decided.map_or(u32::MAX, code),
-                row.unwrap_or(u32::MAX),
-            ]);
-            push_bits(out, &work.found);
+            out.put(code(t));
+            out.put(decided.map_or(u32::MAX, code));
+            out.put(row.unwrap_or(u32::MAX));
+            out.bits(&work.found);
         }
         self.gate(&w, work, Some(&mut affects));
         self.order_open(work);
-        out.push(code(work.order().len()));
+        out.put(code(work.order().len()));
         for &f in work.order() {
-            out.push(f);
+            out.put(f);
             match affects.get(f as usize) {
-                Some(set) => push_bits(out, set),
-                None => out.push(0),
+                Some(set) => out.bits(set),
+                None => out.put(0),
             }
         }
         work.give_affects(affects);
         self.hidden_into(plan, &w, work, HeldGates::none());
-        push_set(out, work.hidden.iter().map(|&f| f as usize));
+        out.put(code(work.hidden.len()));
+        for &f in &work.hidden {
+            out.put(f);
+        }
+        out.finish();
     }
 
     /// Every requirement's result, and the blockers and advisories not met or unknown; the
@@ -358,36 +362,52 @@ fn code(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-/// Overwrites the code at `at` (a count written once it is known).
-fn set_at(out: &mut [u32], at: usize, n: usize) {
-    if let Some(slot) = out.get_mut(at) {
-        *slot = code(n);
-    }
+/// The report's codes, written in place into a buffer kept between reports: its old
+/// contents are overwritten code by code and the buffer grows only past its capacity. In the
+/// size-optimised WASM build `Vec::push` was a call per code (a tenth of a report's time).
+struct Codes<'a> {
+    v: &'a mut Vec<u32>,
+    /// How many codes are written.
+    n: usize,
 }
 
-/// A set as codes: its length, then its members.
-fn push_set(out: &mut Vec<u32>, members: impl Iterator<Item = usize>) {
-    let at = out.len();
-    out.push(0);
-    let mut n = 0;
-    for m in members {
-        out.push(code(m));
-        n += 1;
+impl<'a> Codes<'a> {
+    /// Writes over `v` from its start, using all of its capacity.
+    fn over(v: &'a mut Vec<u32>) -> Self {
+        v.resize(v.capacity(), 0);
+        Codes { v, n: 0 }
     }
-    set_at(out, at, n);
-}
 
-/// A bit set as codes, as [`push_set`] writes it, word by word (the report's hot loop: an
-/// iterator adapter here is several calls per member in the size-optimised WASM build).
-fn push_bits(out: &mut Vec<u32>, set: &BitSet) {
-    let at = out.len();
-    out.push(0);
-    let mut n = 0;
-    set.each(|m| {
-        out.push(code(m));
-        n += 1;
-    });
-    set_at(out, at, n);
+    /// Writes `c` next.
+    #[inline(always)]
+    fn put(&mut self, c: u32) {
+        match self.v.get_mut(self.n) {
+            Some(slot) => *slot = c,
+            None => self.v.push(c),
+        }
+        self.n += 1;
+    }
+
+    /// Overwrites the code at `at` with count `n` (a count written once it is known).
+    fn set(&mut self, at: usize, n: usize) {
+        if let Some(slot) = self.v.get_mut(at) {
+            *slot = code(n);
+        }
+    }
+
+    /// A bit set: its length, then its members in order, word by word (the report's hot
+    /// loop: an iterator adapter here was several calls per member in the WASM build).
+    fn bits(&mut self, set: &BitSet) {
+        let at = self.n;
+        self.put(0);
+        set.each(|m| self.put(code(m)));
+        self.set(at, self.n - at - 1);
+    }
+
+    /// Ends the codes: the buffer holds exactly those written.
+    fn finish(self) {
+        self.v.truncate(self.n);
+    }
 }
 
 /// The causes of a `not_ready` verdict (the primary blockers not met, if any, else all not

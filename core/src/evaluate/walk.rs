@@ -58,7 +58,8 @@ pub(crate) struct Seen {
 }
 
 impl Seen {
-    /// Starts a walk over `n` items: none pushed yet.
+    /// Starts a walk over `n` items: none pushed yet (inlined: two per walk).
+    #[inline(always)]
     fn start(&mut self, n: usize) {
         if self.walk.len() != n || self.now == u32::MAX {
             self.walk.clear();
@@ -145,7 +146,8 @@ impl Work {
         self.affected.union_with(&self.seen_g);
     }
 
-    /// Starts a walk: no facts found, nothing to visit.
+    /// Starts a walk: no facts found, nothing to visit (inlined: one per walk).
+    #[inline(always)]
     pub(crate) fn start(&mut self, facts: usize) {
         self.found.reset(facts);
         self.stack.clear();
@@ -219,6 +221,20 @@ impl Walker<'_> {
         work.seen_t.start(self.rs.tables.len());
     }
 
+    /// Adds to `work.found` the facts test `t` reads that are unknown. Written out for the (at
+    /// most two) facts: an iterator here was a call per fact in the size-optimised WASM build.
+    fn unknown_facts(&self, t: &crate::program::Test, work: &mut Work) {
+        let values = self.scope.facts.values;
+        let unknown = |f: &u32| values.get(*f as usize).is_none_or(Option::is_none);
+        let [first, second] = t.facts();
+        if let Some(f) = first.filter(unknown) {
+            work.found.insert(f as usize);
+        }
+        if let Some(f) = second.filter(unknown) {
+            work.found.insert(f as usize);
+        }
+    }
+
     /// Adds to `work.found` the unknown facts reachable through unknown parts of the ops on
     /// `work.stack`.
     pub(crate) fn open_walk(&self, work: &mut Work) {
@@ -231,19 +247,7 @@ impl Walker<'_> {
                 continue;
             };
             match op.kind {
-                Kind::Test(t) => {
-                    // Written out for the (at most two) facts: an iterator here was a call
-                    // per fact in the size-optimised WASM build.
-                    let values = self.scope.facts.values;
-                    let unknown = |f: &u32| values.get(*f as usize).is_none_or(Option::is_none);
-                    let [first, second] = t.facts();
-                    if let Some(f) = first.filter(unknown) {
-                        work.found.insert(f as usize);
-                    }
-                    if let Some(f) = second.filter(unknown) {
-                        work.found.insert(f as usize);
-                    }
-                }
+                Kind::Test(t) => self.unknown_facts(&t, work),
                 Kind::Ref(d) => self.push_derived(d as usize, work),
                 Kind::Decision { table, .. } => {
                     if work.seen_t.insert(table as usize) {
@@ -252,7 +256,16 @@ impl Walker<'_> {
                 }
                 Kind::Join(_) => {
                     for c in self.rs.prog.children(p as usize) {
-                        work.stack.push(u32::try_from(c).unwrap_or(u32::MAX));
+                        // A leaf is read here, where pushing it cost a push, a pop and a
+                        // memo read: its unknown facts when it is unknown.
+                        match self.rs.prog.op(c).map(|op| &op.kind) {
+                            Some(Kind::Test(t)) => {
+                                if self.known(c as u32, &mut work.memo) == Tri::Unknown {
+                                    self.unknown_facts(t, work);
+                                }
+                            }
+                            _ => work.stack.push(u32::try_from(c).unwrap_or(u32::MAX)),
+                        }
                     }
                 }
                 Kind::Const(_) => {}
@@ -273,15 +286,7 @@ impl Walker<'_> {
                 continue;
             };
             match op.kind {
-                Kind::Test(t) => {
-                    let [first, second] = t.facts();
-                    if let Some(f) = first {
-                        work.found.insert(f as usize);
-                    }
-                    if let Some(f) = second {
-                        work.found.insert(f as usize);
-                    }
-                }
+                Kind::Test(t) => work.found.insert_test(&t),
                 Kind::Join(j) => {
                     use crate::program::Join;
                     // Every part decides a true `all` and a false `any`; otherwise only the
@@ -294,9 +299,13 @@ impl Walker<'_> {
                     // covers an op's whole subtree): the children are read, not evaluated.
                     for c in self.rs.prog.children(p as usize) {
                         let value = work.memo.tri(c);
-                        let c = u32::try_from(c).unwrap_or(u32::MAX);
                         if every || value == v {
-                            work.stack.push(c);
+                            // A leaf's facts are found here, where pushing it cost a push, a
+                            // pop and a memo read (a chosen child is decided, as its parent).
+                            match self.rs.prog.op(c).map(|op| &op.kind) {
+                                Some(Kind::Test(t)) => work.found.insert_test(t),
+                                _ => work.stack.push(u32::try_from(c).unwrap_or(u32::MAX)),
+                            }
                         }
                     }
                 }

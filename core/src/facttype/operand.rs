@@ -237,11 +237,7 @@ fn date_comparison(
 }
 
 /// The `as_of` or `fact` of a date operand object.
-fn date_term(
-    map: &Map<String, Value>,
-    at: &Operand<'_>,
-    diags: &mut Vec<Diagnostic>,
-) -> Option<Term> {
+fn date_term(map: &Map, at: &Operand<'_>, diags: &mut Vec<Diagnostic>) -> Option<Term> {
     match (map.get("as_of"), map.get("fact")) {
         (Some(Value::Bool(true)), None) => Some(Term::AsOf),
         (Some(_), None) => {
