@@ -50,9 +50,9 @@ impl BitSet {
     }
 
     /// Adds the facts test `t` reads (at most two, written out: an iterator here was a call
-    /// per fact in the size-optimised WASM build).
-    /// The set must hold every fact ([`BitSet::reset`] to the number of facts): the bits are
-    /// set in place, inlined, where [`BitSet::insert`] (which grows the set) was a call.
+    /// per fact in the size-optimised WASM build). The set must hold every fact
+    /// ([`BitSet::reset`] to the number of facts): the bits are set in place, inlined, where
+    /// [`BitSet::insert`] (which grows the set) was a call.
     #[inline(always)]
     pub(crate) fn insert_test(&mut self, t: &crate::program::Test) {
         let [first, second] = t.facts();
