@@ -245,7 +245,9 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
   }
   for (const cl of schema.checklists.map((c) => c.id)) {
     const bulk = wrapper([]).bulk(cl).ok;
-    const pts = Array.from({ length: full ? 5000 : 700 }, () => randomFacts(schema, rand, { unknown: 0.3, option: 0.15 }));
+    // Every fourth patient answers every fact: the encoder reads such objects by name, the
+    // others key by key.
+    const pts = Array.from({ length: full ? 5000 : 700 }, (_, k) => randomFacts(schema, rand, { unknown: k % 4 ? 0.3 : 0, option: 0.15 }));
     const many = bulk.assessManyFacts(pts);
     check('assessManyFacts assesses every patient', many.ok && many.ok.length === pts.length, JSON.stringify(many.error));
     check('result id arrays are frozen (shared between results with the same set)', many.ok.every((r) => Object.isFrozen(r.not_met) && Object.isFrozen(r.unknown)));
@@ -282,6 +284,26 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
       ...schema.facts.filter((f) => f.type === 'date').slice(0, 1).flatMap((f) => [{ [f.id]: '2026-02-30' }, { [f.id]: '1800-01-01' }, { [f.id]: 20000 }]),
       [], null, 'facts', 42,
     ];
+    // The same faults in a patient who answers every other fact (read by name), and a patient
+    // with as many keys as facts of which one is no fact (one fact left out).
+    const complete = pts[0];
+    const [dropped] = Object.keys(complete);
+    const { [dropped]: _, ...rest } = complete;
+    bads.push(...bads.filter((b) => b && typeof b === 'object' && !Array.isArray(b)).map((b) => ({ ...complete, ...b })), { ...rest, 'no.such.fact': true });
+    {
+      // A key holding undefined is no answer (as JSON.stringify, which drops it, has it).
+      const holey = { ...complete, [dropped]: undefined };
+      const want = fromReport(engine([]).evaluate(JSON.stringify(holey), cl));
+      const many = bulk.assessManyFacts([holey, pts[1]]);
+      check('a key holding undefined is unanswered: assessFacts', same(bulk.assessFacts(holey).ok, want));
+      check('a key holding undefined is unanswered: assessManyFacts', many.ok && same(many.ok[0], want));
+      // null is no answer too, for every type, in a patient read by name.
+      const nulls = { ...complete };
+      for (const type of ['bool', 'enum', 'int', 'set', 'date']) for (const f of schema.facts.filter((x) => x.type === type).slice(0, 2)) nulls[f.id] = null;
+      const wantNulls = fromReport(engine([]).evaluate(JSON.stringify(nulls), cl));
+      check('null is unanswered: assessFacts', same(bulk.assessFacts(nulls).ok, wantNulls), JSON.stringify(bulk.assessFacts(nulls)));
+      check('null is unanswered: assessManyFacts', same(bulk.assessManyFacts([nulls]).ok?.[0], wantNulls));
+    }
     for (const bad of bads) {
       const want = JSON.parse(engine([]).evaluate(JSON.stringify(bad), cl));
       const one = bulk.assessFacts(bad);
