@@ -333,3 +333,30 @@ proptest! {
         walk_matches_the_report(&twins, &["ward", "ward_reversed"], seed, 150);
     }
 }
+
+/// Resident buffers larger than `JsonBulk::MAX_RESIDENT_BYTES` are refused with a located
+/// error (the WASM build would trap growing its memory past what the browser grants), the
+/// buffers keep their size and the bulk keeps working.
+#[test]
+fn reserving_too_many_patients_is_refused_not_a_trap() {
+    use homeward::json::JsonBulk;
+    let engine = JsonEngine::load(EXAMPLE, &[]);
+    let mut bulk = engine.bulk("");
+    let (ni, no) = (bulk.input_len(), bulk.output_len());
+    assert!(ni > 0 && no > 0);
+    assert_eq!(bulk.reserve(3), 3 * ni);
+    let most = JsonBulk::MAX_RESIDENT_BYTES / 4 / (ni + no);
+    assert_eq!(bulk.reserve(most), most * ni, "{}", bulk.error());
+    assert!(bulk.error().is_empty());
+    for asked in [most + 1, usize::MAX / ni, usize::MAX] {
+        assert_eq!(bulk.reserve(asked), 0, "{asked}");
+        let e: Value = serde_json::from_str(bulk.error()).unwrap();
+        assert_eq!(e["error"]["code"], "WRONG_TYPE", "{e}");
+        assert_eq!(e["error"]["path"], "$", "{e}");
+        assert_eq!(bulk.input().len(), most * ni);
+    }
+    assert_eq!(bulk.reserve(1), ni);
+    assert!(bulk.error().is_empty());
+    bulk.input_mut().fill(UNKNOWN);
+    assert_eq!(bulk.assess_resident(1), 1, "{}", bulk.error());
+}

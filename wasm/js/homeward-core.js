@@ -696,7 +696,9 @@ export function makeHomeward(platform) {
     /** Views of the resident buffers for `n` patients (re-made when they move or memory grows). */
     views(n) {
       if (n > this.capacity) {
-        this.raw.reserve(n);
+        // Refused only past the engine's cap on resident buffers (never for CHUNK patients of a
+        // checklist of any sensible size): the caller's try gives the engine's error.
+        if (this.inputLength && !this.raw.reserve(n)) throw new Error(parse(this.raw.error()).error.message);
         this.capacity = n;
         this.input = null;
       }

@@ -148,8 +148,10 @@ impl Bulk {
         self.0.report().as_ptr() as usize
     }
 
-    /// Sizes the resident buffers for `patients` patients; returns the input values they hold.
-    /// The buffers may move: read `inputPtr` and `outputPtr` again after each call.
+    /// Sizes the resident buffers for `patients` patients; returns the input values they hold,
+    /// or 0 when that many would pass the engine's cap on resident buffers (256 MiB; then
+    /// `error()` says why and the buffers keep their size). The buffers may move: read
+    /// `inputPtr` and `outputPtr` again after each call.
     #[wasm_bindgen(js_name = reserve)]
     pub fn reserve(&mut self, patients: usize) -> usize {
         self.0.reserve(patients)

@@ -320,6 +320,14 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
         && same(late.results[299], bulk.assessFacts(pts[299]).ok) && late.error.path === `$[300]${want.error.path.slice(1)}`, `${JSON.stringify(bad)} ${JSON.stringify(late.error)}`);
     }
     check('not an array is an error', bulk.assessManyFacts({}).error?.code === 'WRONG_TYPE');
+    {
+      // More patients than the resident buffers may hold: refused with an error, not a trap
+      // (growing the memory that far would trap); the bulk keeps working.
+      const refused = bulk.raw.reserve(1e9);
+      const why = JSON.parse(bulk.raw.error());
+      check('raw reserve past the cap is refused, not a trap', refused === 0 && why.error.code === 'WRONG_TYPE', JSON.stringify(why));
+      check('after a refused reserve the bulk still assesses', same(bulk.assessFacts(pts[1]).ok, fromReport(engine([]).evaluate(JSON.stringify(pts[1]), cl))));
+    }
     check('an empty batch is fine', same(bulk.assessManyFacts([]), { ok: [] }));
     bulk.free();
   }

@@ -56,13 +56,24 @@ impl JsonBulk {
     /// Sizes the resident buffers for `patients` patients ([`JsonBulk::input_len`] values
     /// and [`JsonBulk::output_len`] codes each) and returns the number of input values. The
     /// buffers may move: read [`JsonBulk::input`] and [`JsonBulk::output`] after each call.
+    /// Buffers of more than [`JsonBulk::MAX_RESIDENT_BYTES`] are refused, never a trap: the
+    /// buffers keep their size, the call returns `0` and [`JsonBulk::error`] says why.
     pub fn reserve(&mut self, patients: usize) -> usize {
         let (ni, no) = (self.input_len(), self.output_len);
-        let values = patients.saturating_mul(ni);
-        self.input.resize(values, crate::compact::UNKNOWN);
-        self.output.resize(patients.saturating_mul(no), 0);
-        values
+        if patients > Self::MAX_RESIDENT_BYTES / 4 / (ni + no).max(1) {
+            let msg = String::from("too many patients at once");
+            return self.settle(Err(one(Code::WrongType, "$", msg)), 0);
+        }
+        self.error.clear();
+        self.input.resize(patients * ni, crate::compact::UNKNOWN);
+        self.output.resize(patients * no, 0);
+        patients * ni
     }
+
+    /// The most bytes [`JsonBulk::reserve`] gives the resident buffers (256 MiB: a
+    /// wasm32 memory holds at most 4 GiB, and a tablet's browser may grant far less). The
+    /// public wrapper passes patients through them 256 at a time.
+    pub const MAX_RESIDENT_BYTES: usize = 1 << 28;
 
     /// The resident input buffer (see [`JsonBulk::reserve`]).
     #[must_use]
