@@ -15,27 +15,20 @@
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadavg } from 'node:os';
 import { buildSync } from 'esbuild';
 import { generate, randomFacts, xorshift } from './workload.mjs';
+import { homeward, must, pkg } from './homeward-package.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const quick = process.argv.includes('--quick');
-const pkg = resolve(process.env.HOMEWARD_PKG || join(here, '..', '..', 'target', 'wasm-pkg'));
 const jsonLogic = require('json-logic-js');
 const { LogicEngine } = require('json-logic-engine');
 const { Engine: RulesEngine } = require('json-rules-engine');
-const homeward = await import(pathToFileURL(join(pkg, 'homeward.node.js')).href);
 const loadBefore = loadavg()[0];
-
-const must = (r) => {
-  if (r.error) throw new Error(JSON.stringify(r.error));
-  return r.ok;
-};
-must(await homeward.initHomeward());
 
 // ------------------------------------------------------------ the shared workload
 const PATIENTS = quick ? 1000 : 10000;

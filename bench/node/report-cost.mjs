@@ -6,18 +6,9 @@
 //     node --no-liftoff --single-threaded --predictable report-cost.mjs N [js]
 // Times (public call against the bare engine call) are `wrapper-cost.mjs`'s.
 // (HOMEWARD_PKG = the package folder with homeward.node.js; default target/wasm-pkg.)
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generate } from './workload.mjs';
+import { homeward, must } from './homeward-package.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const pkg = resolve(process.env.HOMEWARD_PKG || join(here, '..', '..', 'target', 'wasm-pkg'));
-const homeward = await import(pathToFileURL(join(pkg, 'homeward.node.js')).href);
-const must = (r) => {
-  if (r.error) throw new Error(JSON.stringify(r.error));
-  return r.ok;
-};
-must(await homeward.initHomeward());
 const [count = '0', what = 'wasm'] = process.argv.slice(2);
 const W = generate(1000);
 const engine = must(homeward.Engine.load(W.homeward));

@@ -5,18 +5,10 @@
 // them. Not a benchmark of record (the harness is): a probe for where the time goes.
 // Usage: node wrapper-cost.mjs  (HOMEWARD_PKG = the package folder, default target/wasm-pkg)
 import { readFileSync } from 'node:fs';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 import { generate, randomFacts, xorshift } from './workload.mjs';
+import { homeward as hw, must, pkg } from './homeward-package.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const pkg = resolve(process.env.HOMEWARD_PKG || join(here, '..', '..', 'target', 'wasm-pkg'));
-const hw = await import(pathToFileURL(join(pkg, 'homeward.node.js')).href);
-const must = (r) => {
-  if (r.error) throw new Error(JSON.stringify(r.error));
-  return r.ok;
-};
-must(await hw.initHomeward());
 const N = 5000;
 const W = generate(N);
 const P = W.patients;

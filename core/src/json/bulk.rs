@@ -65,9 +65,10 @@ impl JsonBulk {
             return self.settle(Err(one(Code::WrongType, "$", msg)), 0);
         }
         self.error.clear();
-        self.input.resize(patients * ni, crate::compact::UNKNOWN);
+        let values = patients * ni;
+        self.input.resize(values, crate::compact::UNKNOWN);
         self.output.resize(patients * no, 0);
-        patients * ni
+        values
     }
 
     /// The most bytes [`JsonBulk::reserve`] gives the resident buffers (256 MiB: a
