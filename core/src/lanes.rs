@@ -2,8 +2,11 @@
 //! for 64 patients at once ([`Mask`], a pair of bit masks), behind one trait, [`Lanes`]. The
 //! meaning of `all`, `any`, `not`, `at_least`, first-hit tables, requirement status and the
 //! verdict is written once over this trait (`program.rs`, `evaluate/`), so the one-patient
-//! path and the batch path cannot drift apart.
+//! path and the batch path cannot drift apart. One patient's conditions run as jump code
+//! (`jump.rs`, chosen by [`Lanes::eval`]), with the same leaves and the same `at_least`;
+//! law (f) of `tests/tests/laws.rs` checks it against the batch's walk.
 
+use crate::program::{Program, Source};
 use crate::tri::Tri;
 use alloc::vec::Vec;
 use core::ops::{BitAnd, BitOr, Not};
@@ -49,6 +52,9 @@ pub(crate) trait Lanes: Copy + PartialEq + core::fmt::Debug {
     fn tally(tally: &mut Self::Tally, part: Self);
     /// `n` parts must be true: true once `n` are, false once fewer can still become true.
     fn at_least(n: u32, tally: &Self::Tally) -> Self;
+    /// The value of the condition rooted at `root` (see [`Program::eval`]): one patient's by
+    /// its jump code, 64 lanes' by the recursive walk.
+    fn eval<S: Source<Self>>(prog: &Program, root: u32, s: &S) -> Self;
 }
 
 impl Lanes for Tri {
@@ -113,6 +119,11 @@ impl Lanes for Tri {
     #[inline(always)]
     fn at_least(n: u32, tally: &(u32, u32)) -> Tri {
         Tri::at_least(n as usize, tally.0 as usize, tally.1 as usize)
+    }
+
+    #[inline(always)]
+    fn eval<S: Source<Tri>>(prog: &Program, root: u32, s: &S) -> Tri {
+        prog.code.eval(prog, root, s)
     }
 }
 
@@ -202,6 +213,11 @@ impl Lanes for Mask {
             out.f |= u64::from(v == Tri::False) << j;
         }
         out
+    }
+
+    #[inline(always)]
+    fn eval<S: Source<Mask>>(prog: &Program, root: u32, s: &S) -> Mask {
+        prog.walk(root, s)
     }
 }
 

@@ -26,6 +26,7 @@ pub mod explain;
 pub mod facts;
 mod facttype;
 pub mod json;
+mod jump;
 mod lanes;
 mod overlay;
 mod parse;

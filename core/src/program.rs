@@ -7,10 +7,12 @@
 //! the array.
 //!
 //! [`Program::eval`] is generic over the lane ([`Lanes`]: one patient's [`Tri`], or 64
-//! patients' bit masks) and over what it reads ([`Source`]); `all`, `any`, `not` and
-//! `at_least` are written here once. A leaf's meaning for one patient is [`Test::eval`],
-//! also written once; the batch path reuses it lane by lane for any test it has no bit-plane
-//! form for.
+//! patients' bit masks) and over what it reads ([`Source`]). For 64 lanes it is the recursive
+//! walk written here ([`Program::walk`]), where `all`, `any`, `not` and `at_least` are
+//! written once; for one patient it runs the same conditions laid out as jump code at load
+//! (`jump.rs`), which keeps each leaf's meaning and only changes the order of evaluation. A
+//! leaf's meaning for one patient is [`Test::eval`], written once; the batch path reuses it
+//! lane by lane for any test it has no bit-plane form for.
 
 use crate::lanes::{Lanes, Memo, NoMemo, OpMemo};
 use crate::tri::Tri;
@@ -265,6 +267,8 @@ pub(crate) struct Program {
     pub ops: Vec<Op>,
     /// Integer lists of `in` tests.
     pub lists: Vec<Box<[Val]>>,
+    /// The top-level conditions as jump code, for one patient ([`Program::finish`]).
+    pub code: crate::jump::Code,
 }
 
 /// The children of an op: positions `p + 1`, then each child's `end`.
@@ -333,10 +337,22 @@ impl Program {
         }
     }
 
-    /// Strong Kleene value of the condition rooted at `root`, for every lane. Recursion depth
-    /// is bounded by the nesting limit enforced at load.
-    #[inline]
+    /// Lays out the jump code of the top-level conditions, once every op is pushed.
+    pub(crate) fn finish(&mut self) {
+        self.code = crate::jump::Code::of(self);
+    }
+
+    /// Strong Kleene value of the condition rooted at `root` (a top-level condition), for
+    /// every lane: one patient through the jump code, 64 by the recursive walk.
+    #[inline(always)]
     pub(crate) fn eval<L: Lanes, S: Source<L>>(&self, root: u32, s: &S) -> L {
+        L::eval(self, root, s)
+    }
+
+    /// Strong Kleene value of the condition rooted at `root` by the recursive walk, for every
+    /// lane. Recursion depth is bounded by the nesting limit enforced at load.
+    #[inline]
+    pub(crate) fn walk<L: Lanes, S: Source<L>>(&self, root: u32, s: &S) -> L {
         self.value(root as usize, s, &mut NoMemo).0
     }
 

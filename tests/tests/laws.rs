@@ -2,7 +2,9 @@
 //! brute-force model: (a) soundness — a decided value agrees with every completion of the
 //! unknown facts; (b) information monotonicity — adding an answer never changes a decided
 //! value; (c) reports and the ruleset wire model round-trip through JSON; (d) no generated
-//! input makes parse, compile or evaluate panic.
+//! input makes parse, compile or evaluate panic; (e) the exact lints agree with brute force;
+//! (f) the one-patient jump code, the batch path's walk and the report's memoised walk give
+//! the same answers.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,8 +13,9 @@
     reason = "test"
 )]
 
+use homeward::json::JsonEngine;
 use homeward::report::DecisionStatus;
-use homeward::{Facts, Report, Ruleset, Status, Verdict};
+use homeward::{Evaluator, Facts, Report, Ruleset, Status, Verdict};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -338,6 +341,53 @@ proptest! {
             .map(|(i, _)| format!("$.requirements[{i}].applies_when"))
             .collect();
         prop_assert_eq!(warned("NEVER_APPLIES"), never, "ruleset {}", text);
+    }
+
+    /// (f) Three ways to run the one evaluator agree: the one-patient assessment (jump code),
+    /// the report (a memoised walk) and the batch path (a walk over 64 lanes at once, here
+    /// with up to 69 other patients on the same as-of date) give the same verdict, statuses,
+    /// decision and open questions, and the same codes.
+    #[test]
+    fn the_ways_to_evaluate_agree(doc in ruleset_doc(), answers in partial(), others in prop::collection::vec(partial(), 0..70)) {
+        let rs = Ruleset::from_json(&doc.to_string()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        let checklist = rs.checklist(Some("all")).unwrap();
+        let report = evaluate(&rs, &answers);
+        let facts = Facts::from_value(&rs, &facts_json(&answers)).unwrap().with_as_of(as_of(&answers));
+        let mut evaluator = Evaluator::new();
+        let a = evaluator.assess(&rs, checklist, &facts, true);
+        prop_assert_eq!(a.verdict(), report.verdict, "ruleset {} answers {:?}", doc, answers);
+        let statuses: Vec<(String, Status)> = a.statuses().map(|(id, s)| (id.to_string(), s)).collect();
+        let expected: Vec<(String, Status)> = report.requirements.iter().map(|r| (r.id.clone(), r.status)).collect();
+        prop_assert_eq!(statuses, expected, "ruleset {} answers {:?}", doc, answers);
+        prop_assert_eq!(a.decision("t"), report.decision("t").and_then(|d| d.output.as_ref()));
+        let open: Vec<&str> = a.open_questions().collect();
+        let asked: Vec<&str> = report.open_questions.iter().map(|q| q.fact.as_str()).collect();
+        prop_assert_eq!(open, asked, "ruleset {} answers {:?}", doc, answers);
+
+        let date = answers.last().copied().flatten().map(|i| DATES[i % DATES.len()]);
+        let mut patients = vec![answers.clone()];
+        for mut other in others {
+            *other.last_mut().unwrap() = *answers.last().unwrap();
+            patients.push(other);
+        }
+        let mut rows = Vec::new();
+        for p in &patients {
+            rows.extend(Facts::from_value(&rs, &facts_json(p)).unwrap().to_compact(&rs));
+        }
+        let engine = JsonEngine::from_ruleset(rs.clone());
+        let (mut one, mut many) = (engine.bulk("all"), engine.bulk("all"));
+        for bulk in [&mut one, &mut many] {
+            let set = bulk.set_as_of(date);
+            prop_assert!(set.starts_with(r#"{"ok""#), "{}", set);
+        }
+        let (ni, no) = (one.input_len(), one.output_len());
+        let mut out = vec![u32::MAX; patients.len() * no];
+        prop_assert_eq!(many.assess_many(&rows, &mut out), patients.len());
+        let mut codes = vec![0u32; no];
+        for (k, p) in patients.iter().enumerate() {
+            prop_assert_eq!(one.assess(&rows[k * ni..(k + 1) * ni], &mut codes), no);
+            prop_assert_eq!(&out[k * no..(k + 1) * no], &codes[..], "ruleset {} patient {:?}", doc, p);
+        }
     }
 
     /// (d) No input panics: arbitrary JSON as a ruleset, as an overlay and as facts.

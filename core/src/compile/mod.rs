@@ -287,6 +287,7 @@ pub(crate) fn compile(doc: &RulesetDoc, doc_ids: &[String]) -> (Option<Compiled>
         return (None, c.diags);
     }
     let asking = asking_order(&c.facts, sections.len());
+    c.prog.finish();
     let compiled = Compiled {
         asking,
         facts: c.facts,

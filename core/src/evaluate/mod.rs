@@ -243,7 +243,9 @@ impl Judged<Tri> {
     }
 }
 
-/// A requirement's values, with `eval` giving the value of a condition's root op.
+/// A requirement's values, with `eval` giving the value of a condition's root op (the
+/// explaining walks'; [`Ruleset::judge`] spells the same rule out with the evaluation called
+/// in place, and law (f) of `tests/tests/laws.rs` checks the two agree).
 pub(crate) fn judge_by<L: Lanes>(r: &Requirement, mut eval: impl FnMut(u32) -> L) -> Judged<L> {
     let applies = r.applies.map_or(L::TRUE, &mut eval);
     // Where it does not apply, it is not applicable whatever `met_when` says.
@@ -351,8 +353,20 @@ impl Ruleset {
     }
 
     /// A requirement's values in every lane.
+    #[inline(always)]
     pub(crate) fn judge<L: Lanes, S: Source<L>>(&self, r: &Requirement, s: &S) -> Judged<L> {
-        judge_by(r, |root| self.prog.eval(root, s))
+        // As `judge_by`, with the evaluation called in place: through the closure, each root
+        // cost one more call in the size-optimised WASM build.
+        let applies = match r.applies {
+            Some(a) => self.prog.eval(a, s),
+            None => L::TRUE,
+        };
+        let met = if applies.f() == L::EVERY {
+            L::UNKNOWN
+        } else {
+            self.prog.eval(r.met, s)
+        };
+        Judged { applies, met }
     }
 
     /// Judges every requirement of a plan into `judged`, and returns the lanes where a blocker
