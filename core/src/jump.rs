@@ -131,22 +131,21 @@ impl Code {
     /// The strong Kleene value for one patient of the condition rooted at `root` (a top-level
     /// condition; see the module header): a first pass with unknown leaves read as false (in
     /// negation normal form), then, only when it ends false having read an unknown leaf, a
-    /// second with them read as true. An op with no code is unknown (every root has code: see
+    /// second with them read as true, which starts where the first read its first unknown
+    /// leaf (up to there the two passes are the same). An op with no code is unknown (every root has code: see
     /// [`Code::of`]).
     pub(crate) fn eval<S: Source<Tri>>(&self, prog: &Program, root: u32, s: &S) -> Tri {
         let entry = self.entry.get(root as usize).copied().unwrap_or(NONE);
         if entry == NONE {
             return Tri::Unknown;
         }
-        let mut second = false;
+        let (mut at, mut second, mut first_unknown) = (entry, false, NONE);
         loop {
-            let mut at = entry;
-            let mut unknown = false;
             while let Some(step) = self.steps.get(at as usize) {
-                let v = match step.kind {
-                    Kind::Test(t) => s.test(&t, &prog.lists),
-                    Kind::Ref(d) => s.derived(d),
-                    Kind::Decision { table, mask } => s.decision(table, mask),
+                let v = match &step.kind {
+                    Kind::Test(t) => s.test(t, &prog.lists),
+                    Kind::Ref(d) => s.derived(*d),
+                    Kind::Decision { table, mask } => s.decision(*table, *mask),
                     Kind::Join(Join::AtLeast(n)) => {
                         let mut tally = <Tri as Lanes>::Tally::default();
                         for c in prog.children(step.op as usize) {
@@ -154,7 +153,7 @@ impl Code {
                                 u32::try_from(c).map_or(Tri::Unknown, |c| self.eval(prog, c, s));
                             <Tri as Lanes>::tally(&mut tally, part);
                         }
-                        <Tri as Lanes>::at_least(n, &tally)
+                        <Tri as Lanes>::at_least(*n, &tally)
                     }
                     Kind::Join(_) | Kind::Const(_) => Tri::Unknown,
                 };
@@ -162,7 +161,9 @@ impl Code {
                     Tri::True => true,
                     Tri::False => false,
                     Tri::Unknown => {
-                        unknown = true;
+                        if first_unknown == NONE {
+                            first_unknown = at;
+                        }
                         second ^ step.odd
                     }
                 };
@@ -171,10 +172,17 @@ impl Code {
             if at == YES {
                 return if second { Tri::Unknown } else { Tri::True };
             }
-            if second || !unknown {
+            if second || first_unknown == NONE {
                 return Tri::False;
             }
+            // The second pass would retrace the first up to its first unknown leaf: it goes on
+            // from there, with that leaf read as true (in negation normal form).
             second = true;
+            at = match self.steps.get(first_unknown as usize) {
+                Some(step) if step.odd => step.f,
+                Some(step) => step.t,
+                None => return Tri::Unknown,
+            };
         }
     }
 }

@@ -9,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// The gzipped `.wasm` must stay at or under this many bytes: just above the 89,105 bytes
+/// The gzipped `.wasm` must stay at or under this many bytes: just above the 89,069 bytes
 /// measured on 2026-12-04 (gzip -9) once one patient's conditions ran as jump code in place
 /// of the recursive walk's one-patient instantiation (89,176 before). Before that, 89,200 once
 /// the allocator became talc in place of dlmalloc (89,143 measured, -2,031 B), and 91,200 (91,174 measured) once JSON objects became sorted vectors
@@ -27,7 +27,7 @@ use std::process::Command;
 /// one-pass memo fill (94,757 on 2026-12-02). The goal is 60 KB; BENCHMARKS.md ("Targets
 /// missed") says why it is not met and what would meet it. Lower it when the size drops;
 /// never raise it to pass.
-pub const BUDGET_GZIP_BYTES: u64 = 89_150;
+pub const BUDGET_GZIP_BYTES: u64 = 89_100;
 
 const WASM_OPT_FEATURES: [&str; 6] = [
     "--enable-bulk-memory",
