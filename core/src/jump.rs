@@ -30,9 +30,9 @@ use crate::tri::Tri;
 use alloc::vec::Vec;
 
 /// Where the code ends true.
-pub(crate) const YES: u32 = u32::MAX;
+const YES: u32 = u32::MAX;
 /// Where the code ends false.
-pub(crate) const NO: u32 = u32::MAX - 1;
+const NO: u32 = u32::MAX - 1;
 /// An op with no jump code of its own (inside a condition).
 const NONE: u32 = u32::MAX - 2;
 
@@ -132,8 +132,8 @@ impl Code {
     /// condition; see the module header): a first pass with unknown leaves read as false (in
     /// negation normal form), then, only when it ends false having read an unknown leaf, a
     /// second with them read as true, which starts where the first read its first unknown
-    /// leaf (up to there the two passes are the same). An op with no code is unknown (every root has code: see
-    /// [`Code::of`]).
+    /// leaf (up to there the two passes are the same). An op with no code is unknown (every
+    /// root has code: see [`Code::of`]).
     pub(crate) fn eval<S: Source<Tri>>(&self, prog: &Program, root: u32, s: &S) -> Tri {
         let entry = self.entry.get(root as usize).copied().unwrap_or(NONE);
         if entry == NONE {

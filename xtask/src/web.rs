@@ -12,8 +12,9 @@ use std::process::Command;
 /// The gzipped `.wasm` must stay at or under this many bytes: just above the 89,069 bytes
 /// measured on 2026-12-04 (gzip -9) once one patient's conditions ran as jump code in place
 /// of the recursive walk's one-patient instantiation (89,176 before). Before that, 89,200 once
-/// the allocator became talc in place of dlmalloc (89,143 measured, -2,031 B), and 91,200 (91,174 measured) once JSON objects became sorted vectors
-/// (the last B-tree instantiation gone: 93,056 before, 91,020 with the first report change)
+/// the allocator became talc in place of dlmalloc (89,143 measured, -2,031 B), and 91,200
+/// (91,174 measured) once JSON objects became sorted vectors (the last B-tree instantiation
+/// gone: 93,056 before, 91,020 with the first report change)
 /// and the report's walks were made faster. Before that, 93,100 (93,098 measured), after `Value`'s
 /// written-out `Clone` (92,952) made room
 /// for two report changes (the affects sets emptied only where filled, walk-numbered marks).
