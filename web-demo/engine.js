@@ -1,8 +1,9 @@
-// The one place the page touches the WebAssembly package (./pkg/homeward.js). Everything else
-// talks to this adapter, whose every call returns { ok } or { error: { code, path, message } }:
-// if the wrapper's shapes change (e.g. `engine.session()` returning { ok: Session }), only this
+// The one place the page touches the WebAssembly package: its runtime build
+// (./pkg/homeward-runtime.js, a third smaller), which reads the bundled rulesets compiled ahead
+// of time. Everything else talks to this adapter, whose every call returns { ok } or
+// { error: { code, path, message } }: if the wrapper's shapes change (e.g. `engine.session()` returning { ok: Session }), only this
 // file changes.
-import { initHomeward, Engine } from './pkg/homeward.js';
+import { initHomeward, Engine } from './pkg/homeward-runtime.js';
 
 /** Bundled overlays by the id the page uses. */
 export const OVERLAYS = { national: [], norfolk: ['norfolk'] };

@@ -69,6 +69,9 @@ pub enum Command {
     /// The fact schema (questions, options, sections) as JSON
     #[command(after_help = EXIT_CODES)]
     Schema(SchemaArgs),
+    /// Compile a ruleset and overlays to the binary form the runtime WebAssembly build reads
+    #[command(after_help = EXIT_CODES)]
+    Compile(CompileArgs),
     /// Run the CDS Hooks 2.0 service (encounter-discharge, patient-view) for an EPR; see
     /// docs/epr-integration.md
     #[cfg(feature = "serve")]
@@ -333,6 +336,18 @@ pub struct SchemaArgs {
     /// Ruleset options.
     #[command(flatten)]
     pub ruleset: RulesetArgs,
+}
+
+/// `homeward compile`.
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// Ruleset options.
+    #[command(flatten)]
+    pub ruleset: RulesetArgs,
+    /// Where to write it, e.g. `rulesets/england-national+local.hwrc` (binary, so never
+    /// standard output)
+    #[arg(short, long, value_name = "FILE", value_hint = ValueHint::FilePath)]
+    pub out: PathBuf,
 }
 
 /// `homeward completions`.

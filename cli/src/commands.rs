@@ -3,9 +3,9 @@
 //! [`crate::io`], so no write failure is ever silent and none panics.
 
 use crate::cli::{
-    AggregateFormat, AsOfArgs, BatchArgs, CdsCardArgs, CheckArgs, Cli, CompletionsArgs, EvalArgs,
-    ExplainArgs, ExportArgs, ExportFormat, ManArgs, PatientArgs, RulebookArgs, RulesetArgs,
-    SchemaArgs, TextOrJson,
+    AggregateFormat, AsOfArgs, BatchArgs, CdsCardArgs, CheckArgs, Cli, CompileArgs,
+    CompletionsArgs, EvalArgs, ExplainArgs, ExportArgs, ExportFormat, ManArgs, PatientArgs,
+    RulebookArgs, RulesetArgs, SchemaArgs, TextOrJson,
 };
 use crate::error::CliError;
 use crate::io::{self, Endpoint, Target};
@@ -380,6 +380,21 @@ pub fn rulebook(args: &RulebookArgs) -> Result<(), CliError> {
 pub fn schema(args: &SchemaArgs) -> Result<(), CliError> {
     let rs = load(&args.ruleset, None)?;
     io::stdout(&pretty(&rs.schema())?)
+}
+
+/// `homeward compile --out FILE`: the ruleset compiled (`Ruleset::to_compiled`), for the
+/// runtime WebAssembly build (`homeward-wasm/runtime`), which reads only compiled rulesets.
+///
+/// # Errors
+/// Invalid ruleset (1), `-` or a file that cannot be written (3).
+pub fn compile(args: &CompileArgs) -> Result<(), CliError> {
+    if is_stdin(&args.out) {
+        return Err(CliError::Usage(
+            "a compiled ruleset is binary: give a file with --out, not `-`".into(),
+        ));
+    }
+    let rs = load(&args.ruleset, None)?;
+    io::write(&Target::File(args.out.clone()), &rs.to_compiled())
 }
 
 /// `homeward completions SHELL`.

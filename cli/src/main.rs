@@ -34,6 +34,7 @@ fn run(command: &Command) -> Result<(), CliError> {
         Command::CdsCard(a) => commands::cds_card(a),
         Command::Rulebook(a) => commands::rulebook(a),
         Command::Schema(a) => commands::schema(a),
+        Command::Compile(a) => commands::compile(a),
         #[cfg(feature = "serve")]
         Command::Serve(a) => commands::serve(a),
         Command::Completions(a) => commands::completions(a),

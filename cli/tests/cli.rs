@@ -395,3 +395,44 @@ fn invalid_utf8_is_a_clear_error() {
     ]);
     assert_eq!(o.status.code(), Some(3));
 }
+
+/// `compile` writes the ruleset's compiled form, byte for byte what the engine writes, which
+/// reads back to the same ruleset; `-` and an invalid ruleset are refused and write nothing.
+#[test]
+fn compile_writes_the_compiled_form() {
+    let dir = std::env::temp_dir().join(format!("homeward-compile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.join("england-national+norfolk.hwrc");
+    let o = run(&[
+        "compile",
+        "--bundled-overlay",
+        "norfolk",
+        "--out",
+        &out.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+    let bytes = std::fs::read(&out).unwrap_or_else(|e| panic!("{e}"));
+    let rs = homeward::Ruleset::national_with(&["norfolk"]).unwrap_or_else(|e| panic!("{e}"));
+    assert!(bytes == rs.to_compiled(), "not the engine's compiled form");
+    let back = homeward::Ruleset::from_compiled(&bytes).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back.hash(), rs.hash());
+
+    let o = run(&["compile", "--out", "-"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("binary"), "{}", stderr(&o));
+
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, "{\"id\": 1}").unwrap_or_else(|e| panic!("{e}"));
+    let never = dir.join("never.hwrc");
+    let o = run(&[
+        "compile",
+        "--ruleset",
+        &bad.to_string_lossy(),
+        "--out",
+        &never.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(!never.exists(), "an invalid ruleset wrote a file");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -138,3 +138,7 @@ impl BitSet {
         }
     }
 }
+
+crate::compiled::bin_struct! {
+    BitSet { words }
+}

@@ -138,6 +138,9 @@ codes! {
     AskedWhenCycle => "ASKED_WHEN_CYCLE",
     /// More diagnostics than are reported for one document; the rest are counted.
     TooManyDiagnostics => "TOO_MANY_DIAGNOSTICS",
+    /// A compiled ruleset's binary form (`Ruleset::from_compiled`) is not this engine
+    /// version's, is damaged or cut short, or does not hold a ruleset the engine can evaluate.
+    BadCompiled => "BAD_COMPILED",
 }
 
 impl fmt::Display for Code {
@@ -313,6 +316,9 @@ pub const fn default_help(code: Code) -> &'static str {
         }
         Code::AskedWhenCycle => "break the cycle: gate one of these questions on a fact outside it",
         Code::TooManyDiagnostics => "fix the problems reported first, then load again",
+        Code::BadCompiled => {
+            "compile the ruleset again with this version of the engine (`Ruleset::to_compiled`)"
+        }
     }
 }
 

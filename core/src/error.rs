@@ -28,6 +28,16 @@ pub enum RulesetError {
         /// Every diagnostic found (errors and warnings).
         diagnostics: Vec<Diagnostic>,
     },
+    /// A compiled ruleset's binary form could not be read ([`Ruleset::from_compiled`]).
+    ///
+    /// [`Ruleset::from_compiled`]: crate::Ruleset::from_compiled
+    #[error("unreadable compiled ruleset at byte {at}: {problem}")]
+    Compiled {
+        /// The byte offset where reading stopped.
+        at: usize,
+        /// What was wrong.
+        problem: &'static str,
+    },
     /// No bundled ruleset or overlay has this id.
     #[error("no bundled ruleset or overlay `{id}`")]
     UnknownBundled {
@@ -72,6 +82,11 @@ impl Diagnostics for RulesetError {
     fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
             RulesetError::Invalid { diagnostics } => diagnostics.clone(),
+            RulesetError::Compiled { at, problem } => vec![Diagnostic::error(
+                Code::BadCompiled,
+                "$",
+                alloc::format!("unreadable compiled ruleset at byte {at}: {problem}"),
+            )],
             RulesetError::UnknownBundled { id } => vec![Diagnostic::error(
                 Code::UnknownBundled,
                 "$",

@@ -5,6 +5,12 @@
 use alloc::string::String;
 use sha2::{Digest, Sha256};
 
+/// The SHA-256 digest of `data`.
+#[must_use]
+pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
 /// `sha256:` followed by the lowercase hex digest of `data`.
 #[must_use]
 pub(crate) fn sha256_hex(data: &[u8]) -> String {

@@ -308,6 +308,33 @@ impl IdIndex {
     }
 }
 
+impl<V: crate::compiled::Bin> crate::compiled::Bin for IdMap<V> {
+    fn put(&self, w: &mut Vec<u8>) {
+        self.entries.put(w);
+    }
+    /// Entries must be in strictly increasing id order, as every map keeps them (lookups
+    /// are binary searches).
+    fn get(r: &mut crate::compiled::Reader<'_>) -> Self {
+        let entries: Vec<(String, V)> = crate::compiled::Bin::get(r);
+        let sorted = entries
+            .windows(2)
+            .all(|p| matches!(p, [a, b] if a.0.as_str() < b.0.as_str()));
+        if !sorted {
+            r.fail();
+        }
+        IdMap { entries }
+    }
+}
+
+impl crate::compiled::Bin for IdIndex {
+    fn put(&self, w: &mut Vec<u8>) {
+        self.0.put(w);
+    }
+    fn get(r: &mut crate::compiled::Reader<'_>) -> Self {
+        IdIndex(crate::compiled::Bin::get(r))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::{IdIndex, IdMap};

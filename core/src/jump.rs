@@ -128,6 +128,51 @@ impl Code {
         }
     }
 
+    /// Whether the code is laid out as [`Code::of`] lays it out, as far as evaluation needs to
+    /// terminate (checked for a ruleset read back from its binary form): an entry per op;
+    /// every step reached from a condition's entry belongs to that condition alone, reads an
+    /// op inside it (so an `at_least` only evaluates conditions nested deeper) and jumps only
+    /// to steps laid out before it (so a pass ends).
+    pub(crate) fn well_formed(&self, prog: &Program) -> bool {
+        if self.entry.len() != prog.ops.len() {
+            return false;
+        }
+        let mut owner = alloc::vec![NONE; self.steps.len()];
+        let mut todo: Vec<u32> = Vec::new();
+        for (root, &entry) in self.entry.iter().enumerate() {
+            let (Ok(root32), Some(op)) = (u32::try_from(root), prog.ops.get(root)) else {
+                return false;
+            };
+            let inside = |o: u32| o >= root32 && o < op.end;
+            todo.clear();
+            todo.push(entry);
+            while let Some(at) = todo.pop() {
+                if at >= NONE {
+                    continue;
+                }
+                let (Some(step), Some(own)) =
+                    (self.steps.get(at as usize), owner.get_mut(at as usize))
+                else {
+                    return false;
+                };
+                if *own == root32 {
+                    continue;
+                }
+                if *own != NONE || !inside(step.op) {
+                    return false;
+                }
+                *own = root32;
+                for next in [step.t, step.f] {
+                    if next < NONE && next >= at {
+                        return false;
+                    }
+                    todo.push(next);
+                }
+            }
+        }
+        true
+    }
+
     /// The strong Kleene value for one patient of the condition rooted at `root` (a top-level
     /// condition; see the module header): a first pass with unknown leaves read as false (in
     /// negation normal form), then, only when it ends false having read an unknown leaf, a
@@ -184,5 +229,67 @@ impl Code {
                 None => return Tri::Unknown,
             };
         }
+    }
+}
+
+crate::compiled::bin_struct! {
+    Code { steps, entry }
+    Step { kind, op, t, f, odd }
+}
+
+#[cfg(test)]
+mod tests {
+    //! A ruleset read back from its binary form is refused when its jump code could loop or
+    //! recurse without end (`Code::well_formed`).
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        reason = "test: a failure is the test failing"
+    )]
+
+    use super::{NO, NONE};
+    use crate::compiled::tests::refused;
+    use crate::Ruleset;
+    use alloc::vec::Vec;
+
+    /// The bundled ruleset, and a step of it with a target that is another step.
+    fn national() -> (Ruleset, usize) {
+        let rs = Ruleset::national().unwrap();
+        assert!(!refused(&rs));
+        let i = rs.prog.code.steps.iter().position(|s| s.t < NO).unwrap();
+        (rs, i)
+    }
+
+    #[test]
+    fn a_jump_to_itself_or_forward_is_refused() {
+        for to in [0, 1] {
+            let (mut rs, i) = national();
+            rs.prog.code.steps[i].t = u32::try_from(i + to).unwrap();
+            assert!(refused(&rs), "a step jumping {to} ahead was read back");
+        }
+    }
+
+    #[test]
+    fn a_step_outside_its_condition_or_shared_is_refused() {
+        let (mut rs, i) = national();
+        let op = rs.prog.code.steps[i].op;
+        rs.prog.code.steps[i].op =
+            op.wrapping_sub(1000) % u32::try_from(rs.prog.ops.len()).unwrap();
+        assert!(
+            refused(&rs),
+            "a step reading an op outside its condition was read back"
+        );
+        // Two conditions entering the same code (an `at_least` part entering its parent's
+        // code would recurse without end).
+        let (mut rs, _) = national();
+        let roots: Vec<usize> = (0..rs.prog.code.entry.len())
+            .filter(|&r| rs.prog.code.entry[r] < NONE)
+            .collect();
+        let (a, b) = (roots[0], roots[1]);
+        rs.prog.code.entry[b] = rs.prog.code.entry[a];
+        assert!(refused(&rs), "two conditions sharing code were read back");
+        let (mut rs, _) = national();
+        rs.prog.code.entry.pop();
+        assert!(refused(&rs), "code without an entry per op was read back");
     }
 }

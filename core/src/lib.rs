@@ -20,6 +20,7 @@ mod batch;
 pub mod bundled;
 pub mod compact;
 mod compile;
+mod compiled;
 mod decode;
 mod evaluate;
 pub mod explain;

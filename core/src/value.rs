@@ -448,3 +448,16 @@ mod interop {
         }
     }
 }
+
+crate::compiled::bin_enum! {
+    N { 0 => Pos(u), 1 => Neg(i), 2 => Other(s) }
+}
+
+impl crate::compiled::Bin for Number {
+    fn put(&self, w: &mut Vec<u8>) {
+        self.0.put(w);
+    }
+    fn get(r: &mut crate::compiled::Reader<'_>) -> Self {
+        Number(N::get(r))
+    }
+}

@@ -90,6 +90,23 @@ macro_rules! words {
             }
         }
 
+        impl $crate::compiled::Bin for $name {
+            fn put(&self, w: &mut alloc::vec::Vec<u8>) {
+                $crate::compiled::Bin::put(&self.code(), w);
+            }
+            fn get(r: &mut $crate::compiled::Reader<'_>) -> Self {
+                let i = <usize as $crate::compiled::Bin>::get(r);
+                match <Self as $crate::words::Word>::WORDS.get(i) {
+                    Some(w) => w.1,
+                    // Failed: the reader now reads zeros, so this reads the first word.
+                    None => {
+                        r.fail();
+                        <Self as $crate::compiled::Bin>::get(r)
+                    }
+                }
+            }
+        }
+
         impl $crate::write::WriteJson for $name {
             fn write_json(&self, out: &mut alloc::string::String) {
                 out.push('"');

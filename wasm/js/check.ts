@@ -51,3 +51,20 @@ async function main(): Promise<Verdict | null> {
 }
 
 void main();
+
+// The runtime build (the checklist page's): the same API over the bundled compiled rulesets.
+import * as runtime from './homeward-runtime.js';
+
+async function onTheRuntimeBuild(): Promise<Verdict | null> {
+  const loaded = await runtime.initHomeward();
+  if (loaded.error) return null;
+  const opened = await runtime.Engine.national(['norfolk']);
+  if (opened.error) {
+    console.error(opened.error.code, opened.error.message);
+    return null;
+  }
+  const report = opened.ok.evaluate({ 'home.carers_need_access': true }, 'ward_discharge', '2026-12-04');
+  return report.ok ? report.ok.verdict : null;
+}
+
+void onTheRuntimeBuild();

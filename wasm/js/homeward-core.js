@@ -7,9 +7,10 @@
 //   NOT_INITIALISED      a call before `await initHomeward()` succeeded
 //   RULESET_UNAVAILABLE  Engine.national() could not read a bundled ruleset file
 //   INTERNAL             an exception escaped the module (a bug: please report it)
-// The platform supplies how to load the .wasm and read a ruleset file (fetch in browsers, the
-// file system in Node); this module is not exported from the package.
-import init, { Engine as RawEngine } from './homeward_wasm.js';
+// The platform supplies the wasm-bindgen module (`glue`: the full build, or the runtime build
+// with `compiled: true`, which reads the bundled rulesets compiled ahead of time and cannot load
+// JSON ones), how to load the .wasm and how to read a ruleset file (fetch in browsers, the file
+// system in Node); this module is not exported from the package.
 
 /** The compact input code for an unknown fact. */
 export const UNKNOWN = -2147483648;
@@ -212,10 +213,12 @@ function release(raw) {
 }
 
 /**
- * Builds the API over a platform: `{ wasmSource(source) → Promise<module_or_path>,
- * readText(url) → Promise<string>, rulesetBase: URL }`.
+ * Builds the API over a platform: `{ glue (the wasm-bindgen module), compiled (true for the
+ * runtime build), wasmSource(source) → Promise<module_or_path>, readText(url) →
+ * Promise<string>, readBytes(url) → Promise<Uint8Array> (runtime build), rulesetBase: URL }`.
  */
 export function makeHomeward(platform) {
+  const { default: init, Engine: RawEngine } = platform.glue;
   let ready = null;
   let loaded = false;
   /** The module's linear memory, where Bulk's resident buffers live. */
@@ -848,8 +851,18 @@ export function makeHomeward(platform) {
       const base = json(ruleset);
       const extra = (Array.isArray(overlays) ? overlays : []).map(json);
       if (base === null || extra.includes(null)) return fail('WRONG_TYPE', 'a ruleset is not JSON');
+      if (platform.compiled) {
+        return fail(
+          'RULESET_UNAVAILABLE',
+          "this is the runtime build, which reads only the bundled rulesets compiled ahead of time (Engine.national): load JSON rulesets with the package's main entry",
+        );
+      }
+      return Engine.opening(() => RawEngine.load(base, extra));
+    }
+    /** { ok: Engine } for a raw engine that loaded, or its load error (the raw engine freed). */
+    static opening(make) {
       try {
-        const engine = new Engine(RawEngine.load(base, extra));
+        const engine = new Engine(make());
         const status = engine.status();
         if (status.error) {
           engine.free();
@@ -870,6 +883,11 @@ export function makeHomeward(platform) {
       let texts;
       try {
         const root = platform.resolve(base);
+        if (platform.compiled) {
+          // Compiled ahead of time, one file per combination (`england-national+norfolk.hwrc`).
+          const bytes = await platform.readBytes(new URL(`${['england-national', ...overlays].join('+')}.hwrc`, root));
+          return Engine.opening(() => RawEngine.compiled(bytes));
+        }
         texts = await Promise.all(
           ['england-national.json', ...overlays.map((id) => `overlays/${id}.json`)].map((p) => platform.readText(new URL(p, root))),
         );

@@ -2,12 +2,14 @@
 // with the .wasm and the bundled rulesets fetched from beside this file, or from where
 // `initHomeward(source)` and `Engine.national(overlays, base)` say.
 import { makeHomeward } from './homeward-core.js';
+import * as glue from './homeward_wasm.js';
 
 function withSlash(url) {
   return url.href.endsWith('/') ? url : new URL(`${url.href}/`);
 }
 
 const api = makeHomeward({
+  glue,
   // undefined: wasm-bindgen fetches homeward_wasm_bg.wasm beside its own module.
   wasmSource: (source) => source,
   readText: async (url) => {

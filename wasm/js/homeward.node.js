@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { makeHomeward } from './homeward-core.js';
+import * as glue from './homeward_wasm.js';
 
 function withSlash(url) {
   return url.href.endsWith('/') ? url : new URL(`${url.href}/`);
@@ -24,6 +25,7 @@ async function read(url) {
 }
 
 const api = makeHomeward({
+  glue,
   wasmSource: async (source) => {
     if (source === undefined || source === null) return readFile(new URL('./homeward_wasm_bg.wasm', import.meta.url));
     if (typeof source === 'string' || source instanceof URL) return read(toUrl(source));

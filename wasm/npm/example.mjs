@@ -52,6 +52,18 @@ assert.equal(require('homeward-wasm/package.json').name, 'homeward-wasm');
 const bytes = await readFile(require.resolve('homeward-wasm/homeward_wasm_bg.wasm'));
 assert.deepEqual(await initHomeward(bytes), { ok: true });
 
+// The runtime build: the same answers from the bundled rulesets compiled ahead of time, over a
+// .wasm a third smaller; JSON rulesets are refused with a clear error.
+const runtime = await import('homeward-wasm/runtime');
+assert.deepEqual(await runtime.initHomeward(), { ok: true });
+const compiled = await runtime.Engine.national(['norfolk']);
+assert.ok(compiled.ok, JSON.stringify(compiled.error));
+assert.deepEqual(compiled.ok.status(), engine.status());
+const facts = { 'home.carers_need_access': true, 'home.key_safe_or_key_arranged': false };
+assert.deepEqual(compiled.ok.evaluate(facts, 'ward_discharge'), engine.evaluate(facts, 'ward_discharge'));
+assert.equal(runtime.Engine.load(ruleset).error.code, 'RULESET_UNAVAILABLE');
+compiled.ok.free();
+
 session.free();
 engine.free();
 own.ok.free();

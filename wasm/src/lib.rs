@@ -30,10 +30,19 @@ impl Engine {
         Engine(JsonEngine::national(&overlays))
     }
 
-    /// A ruleset and overlays given as JSON text.
+    /// A ruleset and overlays given as JSON text (not in the runtime build).
+    #[cfg(not(feature = "runtime"))]
     #[wasm_bindgen(js_name = load)]
     pub fn load(ruleset_json: &str, overlays_json: Vec<String>) -> Engine {
         Engine(JsonEngine::load(ruleset_json, &overlays_json))
+    }
+
+    /// A compiled ruleset (`Ruleset::to_compiled`'s bytes, e.g. the package's
+    /// `rulesets/england-national.hwrc`); only in the runtime build.
+    #[cfg(feature = "runtime")]
+    #[wasm_bindgen(js_name = compiled)]
+    pub fn compiled(bytes: &[u8]) -> Engine {
+        Engine(JsonEngine::compiled(bytes))
     }
 
     /// Load status: id, version, hash, checklists and warnings, or the load errors.

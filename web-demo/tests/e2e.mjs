@@ -14,7 +14,9 @@
 import { chromium } from 'playwright-core';
 import { createServer } from 'node:http';
 import { readFile, mkdir, stat, writeFile } from 'node:fs/promises';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, extname, join, normalize, resolve } from 'node:path';
@@ -624,6 +626,15 @@ const DATED_TEXT = (() => {
   return JSON.stringify(r);
 })();
 const DATED = Engine.load(DATED_TEXT, []);
+// The page reads its rules compiled (the runtime build): the same rules compiled by the CLI,
+// which `cargo xtask e2e` builds first.
+const DATED_COMPILED = (() => {
+  const dir = mkdtempSync(join(tmpdir(), 'homeward-dated-'));
+  writeFileSync(join(dir, 'dated.json'), DATED_TEXT);
+  const cli = join(resolve(site, '..', '..'), 'target', 'debug', 'homeward');
+  execFileSync(cli, ['compile', '--ruleset', join(dir, 'dated.json'), '--out', join(dir, 'dated.hwrc')]);
+  return readFileSync(join(dir, 'dated.hwrc'));
+})();
 const DATED_SCHEMA = JSON.parse(DATED.schema()).ok;
 const DATE_NAME = 'Admission date';
 const box = (prefix, part) => `[id="${prefix}-${domId(DATE_FACT)}-${part}"]`;
@@ -631,7 +642,7 @@ const box = (prefix, part) => `[id="${prefix}-${domId(DATE_FACT)}-${part}"]`;
 /** A fresh device on the dated test rules, its clock at `time` in `timezoneId`. */
 async function openDated(viewport, { time = Date.UTC(2026, 11, 2, 10, 0), timezoneId = 'Europe/London' } = {}) {
   const env = await newPage(viewport, 'block', { timezoneId });
-  await env.context.route('**/pkg/rulesets/england-national.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', headers: HEADERS, body: DATED_TEXT }));
+  await env.context.route('**/pkg/rulesets/england-national.hwrc', (route) => route.fulfill({ status: 200, contentType: 'application/octet-stream', headers: HEADERS, body: DATED_COMPILED }));
   await env.page.clock.setFixedTime(time);
   await env.page.goto(base);
   await ready(env.page);

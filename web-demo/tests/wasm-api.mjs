@@ -375,6 +375,77 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
   }
 }
 
+// ---------------------------------------------------------------- the runtime build
+// The page's .wasm (homeward_runtime_bg.wasm) reads the bundled rulesets compiled ahead of time
+// (rulesets/*.hwrc): the same status, schema and report as the full build's on every golden
+// scenario, the same session answers, damaged bytes refused (BAD_COMPILED), never a trap; its
+// tagged API opens the bundled rulesets and refuses JSON ones with a clear error.
+{
+  const Runtime = createRequire(import.meta.url)(join(site, 'pkg', 'node', 'homeward_runtime.js')).Engine;
+  check('the runtime build has no JSON ruleset loader', typeof Runtime.load !== 'function' && typeof Runtime.compiled === 'function');
+  const compiled = (overlays) => readFileSync(join(rulesets, `${['england-national', ...overlays].join('+')}.hwrc`));
+  const runtimes = {};
+  const runtime = (overlays) => (runtimes[overlays.join('+')] ||= Runtime.compiled(compiled(overlays)));
+  for (const overlays of [[], ['norfolk']]) {
+    const [a, b] = [engine(overlays), runtime(overlays)];
+    check(`runtime ${overlays.join() || 'national'}: status`, a.status() === b.status() && JSON.parse(b.status()).ok, b.status().slice(0, 300));
+    check(`runtime ${overlays.join() || 'national'}: schema`, a.schema() === b.schema());
+    for (const checklist of ['ward_discharge', 'home_circumstances', 'front_door']) {
+      check(`runtime ${overlays.join() || 'national'}: ${checklist} layout and template`,
+        a.layout(checklist) === b.layout(checklist) && a.reportTemplate(checklist) === b.reportTemplate(checklist));
+    }
+  }
+  let same = 0;
+  for (const s of scenarios) {
+    const overlays = s.overlays || [];
+    const facts = JSON.stringify(s.facts);
+    const [a, b] = [engine(overlays).evaluate(facts, s.checklist || '', s.as_of), runtime(overlays).evaluate(facts, s.checklist || '', s.as_of)];
+    if (a === b && JSON.parse(b).ok) same++;
+    else check(`runtime report for ${s.story || s.id}`, false, b.slice(0, 300));
+  }
+  check('every golden scenario reports the same through the runtime build', same === scenarios.length && same > 0, `${same}/${scenarios.length}`);
+  counts['golden scenarios through the runtime build'] = same;
+  // Sessions: the same answers in the same order give the same reports and update codes.
+  const schema = JSON.parse(engine([]).schema()).ok;
+  let answers = 0;
+  for (let k = 0; k < 20; k++) {
+    const facts = randomFacts(schema, rand, { unknown: 0.4 });
+    const [sa, sb] = [engine([]).session('ward_discharge'), runtime([]).session('ward_discharge')];
+    for (const [fact, value] of Object.entries(facts)) {
+      const text = JSON.stringify(value);
+      const [ra, rb] = [sa.set(fact, text), sb.set(fact, text)];
+      if (ra !== rb) check(`runtime session ${fact}`, false, rb.slice(0, 300));
+      else answers++;
+    }
+    sa.free();
+    sb.free();
+  }
+  check('runtime sessions answer the same', answers > 100, `${answers}`);
+  // Damage: every cut and flipped bytes refused with BAD_COMPILED, at a byte offset; no trap.
+  const good = compiled([]);
+  let refused = 0;
+  for (const at of [0, 3, 4, 5, 9, 40, 41, 100, 5000, good.length - 1]) {
+    const flipped = Uint8Array.from(good);
+    flipped[at] ^= 0x20;
+    for (const bytes of [flipped, good.subarray(0, at)]) {
+      const status = JSON.parse(Runtime.compiled(bytes).status());
+      if (status.error && status.error.code === 'BAD_COMPILED' && /at byte \d+/.test(status.error.message)) refused++;
+      else check('damaged compiled ruleset refused', false, JSON.stringify(status).slice(0, 300));
+    }
+  }
+  check('damaged compiled rulesets refused with BAD_COMPILED', refused === 20, `${refused}/20`);
+  // The tagged runtime entry: bundled rulesets open; a JSON ruleset is refused, not thrown.
+  const api = await import(pathToFileURL(join(site, 'pkg', 'homeward-runtime.node.js')).href);
+  const init = await api.initHomeward();
+  const opened = await api.Engine.national(['norfolk']);
+  const report = opened.ok && opened.ok.evaluate(scenarios[0].facts, scenarios[0].checklist || '', scenarios[0].as_of);
+  check('runtime entry opens the bundled rulesets', init.ok && opened.ok && report && report.ok, JSON.stringify(opened).slice(0, 300));
+  const json = api.Engine.load(NATIONAL);
+  check('runtime entry refuses a JSON ruleset clearly', json.error && json.error.code === 'RULESET_UNAVAILABLE' && /runtime build/.test(json.error.message), JSON.stringify(json).slice(0, 300));
+  const missing = await api.Engine.national(['no_such_overlay']);
+  check('runtime entry: an overlay not compiled is RULESET_UNAVAILABLE', missing.error && missing.error.code === 'RULESET_UNAVAILABLE', JSON.stringify(missing).slice(0, 300));
+}
+
 // ---------------------------------------------------------------- malformed input
 function tagged(name, text) {
   let v;

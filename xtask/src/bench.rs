@@ -348,7 +348,13 @@ pub fn bench(quick: bool) -> Result<(), String> {
         &|v| v >= 500.0,
     );
     row(
-        "`.wasm` ≤ 60 KB gzipped",
+        "`.wasm` the page loads (runtime build) ≤ 60 KB gzipped",
+        node.get("runtime_wasm_gzip_bytes").and_then(Value::as_f64),
+        &|v| format!("{:.1} KB", v / 1024.0),
+        &|v| v <= 60.0 * 1024.0,
+    );
+    row(
+        "`.wasm`, full build (loads JSON rulesets) ≤ 60 KB gzipped",
         node.get("wasm_gzip_bytes").and_then(Value::as_f64),
         &|v| format!("{:.1} KB", v / 1024.0),
         &|v| v <= 60.0 * 1024.0,
@@ -377,9 +383,11 @@ pub fn bench(quick: bool) -> Result<(), String> {
     let f64_of = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
     let load = n("load_average");
     let sizes = format!(
-        "`.wasm` {} B raw, {} B gzipped",
+        "`.wasm` {} B raw, {} B gzipped (full build); the page's runtime build {} B raw, {} B gzipped",
         n("wasm_bytes"),
-        n("wasm_gzip_bytes")
+        n("wasm_gzip_bytes"),
+        n("runtime_wasm_bytes"),
+        n("runtime_wasm_gzip_bytes")
     );
     let session_line = format!(
         "WASM session (public wrapper, national ruleset, checklist `{}`, {} of {} facts answered): \

@@ -271,6 +271,10 @@ impl Reassessor {
     }
 }
 
+crate::compiled::bin_struct! {
+    FactReads { derived, tables, reqs, gates }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, reason = "test")]

@@ -181,6 +181,16 @@ impl JsonEngine {
         }
     }
 
+    /// A compiled ruleset's binary form ([`Ruleset::from_compiled`]).
+    #[must_use]
+    pub fn compiled(bytes: &[u8]) -> JsonEngine {
+        JsonEngine {
+            inner: Ruleset::from_compiled(bytes)
+                .map(Rc::new)
+                .map_err(|e| e.diagnostics()),
+        }
+    }
+
     /// Wraps an already compiled ruleset.
     #[must_use]
     pub fn from_ruleset(ruleset: Ruleset) -> JsonEngine {
