@@ -7,7 +7,10 @@
 //! Layout: the magic `HWRC`, the format version ([`FORMAT`]), the engine version that wrote it
 //! (another version's form is refused: the form follows the engine's internal types), the
 //! payload's length and SHA-256, then the payload. Integers are LEB128 (signed ones zigzag),
-//! strings and lists a length then their items, options and enums a tag byte.
+//! lists a length then their items, options and enums a tag byte; a string is 0, its length
+//! and bytes the first time, and its number (from 1) each time again (the compiled parts
+//! repeat the document's titles, questions and actions: 164,442 bytes for the national
+//! ruleset without this, 47,502 gzipped).
 //!
 //! Reading is checked, so no input can make the engine loop, overflow its stack or panic (and no
 //! index in it is ever used unchecked: the engine reads every array with `get`): the digest
@@ -36,7 +39,7 @@ const ENGINE: &str = env!("CARGO_PKG_VERSION");
 /// A value with a binary form.
 pub(crate) trait Bin: Sized {
     /// Appends the value.
-    fn put(&self, w: &mut Vec<u8>);
+    fn put(&self, w: &mut Writer);
     /// Reads a value. When the bytes end or do not hold one, the reader is marked failed
     /// ([`Reader::fail`]) and a placeholder comes back: reading never stops half-way through a
     /// value, so there is no code for dropping a value half read (a third of the reader's size
@@ -51,6 +54,8 @@ pub(crate) struct Reader<'a> {
     at: usize,
     /// Where reading first failed, if it has.
     failed: Option<usize>,
+    /// The strings read so far, in order (see [`Writer`]).
+    strings: Vec<String>,
 }
 
 impl<'a> Reader<'a> {
@@ -126,8 +131,22 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The payload being written, and each string written so far with its number: a string
+/// written again is written as a reference (the compiled parts repeat the document's titles,
+/// questions and actions; gzip's 32 KB window cannot reach back that far).
+pub(crate) struct Writer {
+    out: Vec<u8>,
+    strings: alloc::collections::BTreeMap<String, usize>,
+}
+
+impl Writer {
+    fn push(&mut self, b: u8) {
+        self.out.push(b);
+    }
+}
+
 /// Appends an unsigned LEB128 integer.
-fn put_uleb(mut v: u64, w: &mut Vec<u8>) {
+fn put_uleb(mut v: u64, w: &mut Writer) {
     while v >= 0x80 {
         w.push(u8::try_from(v & 0x7f).unwrap_or(0) | 0x80);
         v >>= 7;
@@ -136,12 +155,12 @@ fn put_uleb(mut v: u64, w: &mut Vec<u8>) {
 }
 
 /// Appends a tag byte (an enum variant's or an option's).
-pub(crate) fn put_tag(tag: u8, w: &mut Vec<u8>) {
+pub(crate) fn put_tag(tag: u8, w: &mut Writer) {
     w.push(tag);
 }
 
 impl Bin for u64 {
-    fn put(&self, w: &mut Vec<u8>) {
+    fn put(&self, w: &mut Writer) {
         put_uleb(*self, w);
     }
     fn get(r: &mut Reader<'_>) -> Self {
@@ -150,7 +169,7 @@ impl Bin for u64 {
 }
 
 impl Bin for i64 {
-    fn put(&self, w: &mut Vec<u8>) {
+    fn put(&self, w: &mut Writer) {
         // Zigzag: small magnitudes of either sign stay short.
         put_uleb(
             u64::from_ne_bytes(((*self << 1) ^ (*self >> 63)).to_ne_bytes()),
@@ -167,7 +186,7 @@ impl Bin for i64 {
 macro_rules! narrow {
     ($($ty:ty => $wide:ty),+) => {$(
         impl Bin for $ty {
-            fn put(&self, w: &mut Vec<u8>) {
+            fn put(&self, w: &mut Writer) {
                 <$wide>::try_from(*self).unwrap_or_default().put(w);
             }
             fn get(r: &mut Reader<'_>) -> Self {
@@ -183,7 +202,7 @@ macro_rules! narrow {
 narrow!(u32 => u64, usize => u64, i32 => i64);
 
 impl Bin for bool {
-    fn put(&self, w: &mut Vec<u8>) {
+    fn put(&self, w: &mut Writer) {
         put_tag(u8::from(*self), w);
     }
     fn get(r: &mut Reader<'_>) -> Self {
@@ -198,16 +217,38 @@ impl Bin for bool {
     }
 }
 
+/// A string: 0, its length and UTF-8 bytes the first time; `n` (from 1) for the `n`th string
+/// written, when it is written again.
 impl Bin for String {
-    fn put(&self, w: &mut Vec<u8>) {
+    fn put(&self, w: &mut Writer) {
+        if let Some(&n) = w.strings.get(self) {
+            (n + 1).put(w);
+            return;
+        }
+        put_tag(0, w);
         self.len().put(w);
-        w.extend_from_slice(self.as_bytes());
+        w.out.extend_from_slice(self.as_bytes());
+        let n = w.strings.len();
+        w.strings.insert(self.clone(), n);
     }
     fn get(r: &mut Reader<'_>) -> Self {
-        let n = r.len();
-        let bytes = r.take(n);
+        let n = usize::get(r);
+        if n > 0 {
+            return match r.strings.get(n - 1) {
+                Some(s) => s.clone(),
+                None => {
+                    r.fail();
+                    String::new()
+                }
+            };
+        }
+        let len = r.len();
+        let bytes = r.take(len);
         match core::str::from_utf8(bytes) {
-            Ok(s) => String::from(s),
+            Ok(s) => {
+                r.strings.push(String::from(s));
+                String::from(s)
+            }
             Err(_) => {
                 r.fail();
                 String::new()
@@ -217,9 +258,8 @@ impl Bin for String {
 }
 
 impl Bin for Box<str> {
-    fn put(&self, w: &mut Vec<u8>) {
-        self.len().put(w);
-        w.extend_from_slice(self.as_bytes());
+    fn put(&self, w: &mut Writer) {
+        String::from(&**self).put(w);
     }
     fn get(r: &mut Reader<'_>) -> Self {
         String::get(r).into_boxed_str()
@@ -227,7 +267,7 @@ impl Bin for Box<str> {
 }
 
 impl<T: Bin> Bin for Option<T> {
-    fn put(&self, w: &mut Vec<u8>) {
+    fn put(&self, w: &mut Writer) {
         match self {
             None => put_tag(0, w),
             Some(v) => {
@@ -249,7 +289,7 @@ impl<T: Bin> Bin for Option<T> {
 }
 
 impl<T: Bin> Bin for Vec<T> {
-    fn put(&self, w: &mut Vec<u8>) {
+    fn put(&self, w: &mut Writer) {
         self.len().put(w);
         for v in self {
             v.put(w);
@@ -266,7 +306,7 @@ impl<T: Bin> Bin for Vec<T> {
 }
 
 impl<T: Bin> Bin for Box<[T]> {
-    fn put(&self, w: &mut Vec<u8>) {
+    fn put(&self, w: &mut Writer) {
         self.len().put(w);
         for v in self.iter() {
             v.put(w);
@@ -278,7 +318,7 @@ impl<T: Bin> Bin for Box<[T]> {
 }
 
 impl<T: Bin> Bin for Box<T> {
-    fn put(&self, w: &mut Vec<u8>) {
+    fn put(&self, w: &mut Writer) {
         (**self).put(w);
     }
     fn get(r: &mut Reader<'_>) -> Self {
@@ -287,7 +327,7 @@ impl<T: Bin> Bin for Box<T> {
 }
 
 impl<A: Bin, B: Bin> Bin for (A, B) {
-    fn put(&self, w: &mut Vec<u8>) {
+    fn put(&self, w: &mut Writer) {
         self.0.put(w);
         self.1.put(w);
     }
@@ -303,7 +343,7 @@ impl<A: Bin, B: Bin> Bin for (A, B) {
 macro_rules! bin_struct {
     ($($ty:ident { $($f:ident),+ $(,)? })+) => {$(
         impl $crate::compiled::Bin for $ty {
-            fn put(&self, w: &mut alloc::vec::Vec<u8>) {
+            fn put(&self, w: &mut $crate::compiled::Writer) {
                 let $ty { $($f),+ } = self;
                 $( $crate::compiled::Bin::put($f, w); )+
             }
@@ -327,13 +367,22 @@ impl Ruleset {
     /// and compiling the JSON. Deterministic: the same ruleset gives the same bytes.
     #[must_use]
     pub fn to_compiled(&self) -> Vec<u8> {
-        let mut payload = Vec::new();
-        self.put(&mut payload);
+        let mut w = Writer {
+            out: Vec::new(),
+            strings: alloc::collections::BTreeMap::new(),
+        };
+        self.put(&mut w);
+        let payload = w.out;
         let mut out = Vec::with_capacity(payload.len() + 64);
         out.extend_from_slice(MAGIC);
-        put_uleb(u64::from(FORMAT), &mut out);
-        String::from(ENGINE).put(&mut out);
-        payload.len().put(&mut out);
+        let mut head = Writer {
+            out,
+            strings: alloc::collections::BTreeMap::new(),
+        };
+        put_uleb(u64::from(FORMAT), &mut head);
+        String::from(ENGINE).put(&mut head);
+        payload.len().put(&mut head);
+        let mut out = head.out;
         out.extend_from_slice(&crate::hash::sha256(&payload));
         out.extend_from_slice(&payload);
         out
@@ -351,6 +400,7 @@ impl Ruleset {
             bytes,
             at: 0,
             failed: None,
+            strings: Vec::new(),
         };
         if r.take(MAGIC.len()) != MAGIC.as_slice() {
             return Err(fail(0, "not a compiled ruleset (no `HWRC` at the start)"));
@@ -383,6 +433,7 @@ impl Ruleset {
             bytes: payload,
             at: 0,
             failed: None,
+            strings: Vec::new(),
         };
         let rs = Ruleset::get(&mut p);
         if p.at != payload.len() {
@@ -427,7 +478,7 @@ impl Ruleset {
 macro_rules! bin_enum {
     ($ty:ident { $($tag:literal => $v:ident $( ( $($a:ident),+ ) )? $( { $($f:ident),+ } )?),+ $(,)? }) => {
         impl $crate::compiled::Bin for $ty {
-            fn put(&self, w: &mut alloc::vec::Vec<u8>) {
+            fn put(&self, w: &mut $crate::compiled::Writer) {
                 match self {$(
                     $ty::$v $( ( $($a),+ ) )? $( { $($f),+ } )? => {
                         $crate::compiled::put_tag($tag, w);
@@ -458,7 +509,7 @@ pub(crate) use bin_enum;
 mod impls {
     //! The binary form of every type a compiled ruleset holds whose fields this module sees;
     //! the others are next to their types.
-    use super::{Bin, Reader};
+    use super::{Bin, Reader, Writer};
     use crate::compile::{Item, Plan, Requirement, Row, Table};
     use crate::diagnostic::{Code, Diagnostic};
     use crate::facts::FactDef;
@@ -472,7 +523,6 @@ mod impls {
         Origin, OutputDoc, OutputValue, OverrideDoc, RequirementDoc, RowDoc, RowInsertDoc,
         RulesetDoc, SafetyChangeDoc, SectionDoc, TableDoc, VerdictWords,
     };
-    use alloc::vec::Vec;
 
     bin_struct! {
         Ruleset { doc, hash, safety, warnings, facts, fact_index, prog, derived, tables, outs_len,
@@ -551,7 +601,7 @@ mod impls {
     }
 
     impl Bin for Code {
-        fn put(&self, w: &mut Vec<u8>) {
+        fn put(&self, w: &mut Writer) {
             Code::ALL
                 .iter()
                 .position(|c| c == self)
@@ -579,7 +629,7 @@ pub(crate) mod tests {
         reason = "test: a failure is the test failing"
     )]
 
-    use super::{Bin, Reader, MAX_OP_DEPTH};
+    use super::{Bin, Reader, Writer, MAX_OP_DEPTH};
     use crate::program::{Join, Kind, Op};
     use crate::{Ruleset, RulesetError};
     use alloc::string::String;
@@ -596,15 +646,37 @@ pub(crate) mod tests {
 
     /// A value written and read back, and whether reading failed.
     fn round<T: Bin>(v: &T) -> (T, bool) {
-        let mut w = Vec::new();
+        let mut w = Writer {
+            out: Vec::new(),
+            strings: alloc::collections::BTreeMap::new(),
+        };
         v.put(&mut w);
-        let mut r = Reader {
-            bytes: &w,
+        v.put(&mut w);
+        let mut r = reader(&w.out);
+        let back = T::get(&mut r);
+        let again = T::get(&mut r);
+        let ok = r.failed.is_none() && r.at == w.out.len() && bin(&back) == bin(&again);
+        (back, !ok)
+    }
+
+    /// A reader over `bytes`.
+    fn reader(bytes: &[u8]) -> Reader<'_> {
+        Reader {
+            bytes,
             at: 0,
             failed: None,
+            strings: Vec::new(),
+        }
+    }
+
+    /// The bytes of `v` alone.
+    fn bin<T: Bin>(v: &T) -> Vec<u8> {
+        let mut w = Writer {
+            out: Vec::new(),
+            strings: alloc::collections::BTreeMap::new(),
         };
-        let back = T::get(&mut r);
-        (back, r.failed.is_some() || r.at != w.len())
+        v.put(&mut w);
+        w.out
     }
 
     #[test]
@@ -630,11 +702,7 @@ pub(crate) mod tests {
     #[test]
     fn malformed_primitives_fail_the_reader() {
         let read = |bytes: &[u8]| {
-            let mut r = Reader {
-                bytes,
-                at: 0,
-                failed: None,
-            };
+            let mut r = reader(bytes);
             let v = u64::get(&mut r);
             (v, r.failed)
         };
@@ -644,11 +712,7 @@ pub(crate) mod tests {
         assert_eq!(read(&[0x80]), (0, Some(1)));
         // A u32 out of range, a bad bool, a list longer than the bytes left, bad UTF-8.
         let fails = |bytes: &[u8], get: fn(&mut Reader<'_>)| {
-            let mut r = Reader {
-                bytes,
-                at: 0,
-                failed: None,
-            };
+            let mut r = reader(bytes);
             get(&mut r);
             r.failed.is_some()
         };
@@ -661,7 +725,11 @@ pub(crate) mod tests {
         assert!(fails(&[5, 1, 2], |r| {
             Vec::<u32>::get(r);
         }));
-        assert!(fails(&[2, 0xc3, 0x28], |r| {
+        assert!(fails(&[0, 2, 0xc3, 0x28], |r| {
+            String::get(r);
+        }));
+        // A reference to a string not yet read.
+        assert!(fails(&[1], |r| {
             String::get(r);
         }));
     }

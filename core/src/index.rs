@@ -309,7 +309,7 @@ impl IdIndex {
 }
 
 impl<V: crate::compiled::Bin> crate::compiled::Bin for IdMap<V> {
-    fn put(&self, w: &mut Vec<u8>) {
+    fn put(&self, w: &mut crate::compiled::Writer) {
         self.entries.put(w);
     }
     /// Entries must be in strictly increasing id order, as every map keeps them (lookups
@@ -327,7 +327,7 @@ impl<V: crate::compiled::Bin> crate::compiled::Bin for IdMap<V> {
 }
 
 impl crate::compiled::Bin for IdIndex {
-    fn put(&self, w: &mut Vec<u8>) {
+    fn put(&self, w: &mut crate::compiled::Writer) {
         self.0.put(w);
     }
     fn get(r: &mut crate::compiled::Reader<'_>) -> Self {

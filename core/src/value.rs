@@ -454,7 +454,7 @@ crate::compiled::bin_enum! {
 }
 
 impl crate::compiled::Bin for Number {
-    fn put(&self, w: &mut Vec<u8>) {
+    fn put(&self, w: &mut crate::compiled::Writer) {
         self.0.put(w);
     }
     fn get(r: &mut crate::compiled::Reader<'_>) -> Self {

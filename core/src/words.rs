@@ -91,7 +91,7 @@ macro_rules! words {
         }
 
         impl $crate::compiled::Bin for $name {
-            fn put(&self, w: &mut alloc::vec::Vec<u8>) {
+            fn put(&self, w: &mut $crate::compiled::Writer) {
                 $crate::compiled::Bin::put(&self.code(), w);
             }
             fn get(r: &mut $crate::compiled::Reader<'_>) -> Self {

@@ -161,13 +161,15 @@ fn damage_anywhere_is_refused_with_its_offset() {
 /// form an attacker (or a bug) could hand the reader, which the digest does not catch.
 fn with_payload(bytes: &[u8], payload: &[u8]) -> Vec<u8> {
     let v = env!("CARGO_PKG_VERSION").as_bytes();
-    // Header: magic, format (one byte), version (length byte + text), payload length, digest.
-    let mut at = 4 + 1 + 1 + v.len();
+    // Header: magic, format (one byte), version (a new string: 0, length byte, text), payload
+    // length, digest.
+    let head = 4 + 1 + 2 + v.len();
+    let mut at = head;
     while bytes[at] & 0x80 != 0 {
         at += 1;
     }
     at += 1;
-    let mut out = bytes[..4 + 1 + 1 + v.len()].to_vec();
+    let mut out = bytes[..head].to_vec();
     let mut n = payload.len();
     while n >= 0x80 {
         out.push(u8::try_from(n & 0x7f).unwrap() | 0x80);
@@ -186,7 +188,7 @@ fn with_payload(bytes: &[u8], payload: &[u8]) -> Vec<u8> {
 
 fn payload_of(bytes: &[u8]) -> &[u8] {
     let v = env!("CARGO_PKG_VERSION").as_bytes();
-    let mut at = 4 + 1 + 1 + v.len();
+    let mut at = 4 + 1 + 2 + v.len();
     while bytes[at] & 0x80 != 0 {
         at += 1;
     }

@@ -34,8 +34,8 @@ pub const BUDGET_GZIP_BYTES: u64 = 88_900;
 
 /// The runtime `.wasm` (`homeward_runtime_bg.wasm`, the one the checklist page loads: it reads
 /// rulesets compiled ahead of time and cannot load JSON ones) must stay at or under this many
-/// bytes gzipped: just above the 58,566 bytes measured on 2026-12-04 (gzip -9), under the 60 KB
-/// goal (59,413 in a first scratch build). Lower it when the size drops; never raise it to pass.
+/// bytes gzipped: just above the 58,627 bytes measured on 2026-12-04 (gzip -9; 58,566 before
+/// compiled strings were written once), under the 60 KB goal. Lower it when the size drops; never raise it to pass.
 pub const RUNTIME_BUDGET_GZIP_BYTES: u64 = 58_700;
 
 /// The bundled rulesets compiled ahead of time for the runtime build, as
