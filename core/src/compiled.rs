@@ -15,8 +15,9 @@
 //! Reading is checked, so no input can make the engine loop, overflow its stack or panic (and no
 //! index in it is ever used unchecked: the engine reads every array with `get`): the digest
 //! catches damage and truncation, a reader that runs out of bytes or meets an unknown tag stops
-//! with the byte offset, a list cannot claim more items than bytes are left, maps must be in
-//! id order, and [`Ruleset::from_compiled`] then checks what evaluation terminates by and
+//! with the byte offset, a list cannot claim more items than bytes are left, lists and boxes
+//! nest at most [`MAX_READ_DEPTH`] deep, the strings copied for references total at most 16
+//! times the payload, maps must be in id order, and [`Ruleset::from_compiled`] then checks what evaluation terminates by and
 //! `load` guaranteed: ops nest properly and no deeper than [`MAX_OP_DEPTH`], and each
 //! condition's jump code only jumps back to steps laid out before it, never into another
 //! condition's code, and reads only ops inside its condition. Walks over named conditions and
@@ -56,7 +57,21 @@ pub(crate) struct Reader<'a> {
     failed: Option<usize>,
     /// The strings read so far, in order (see [`Writer`]).
     strings: Vec<String>,
+    /// Bytes of strings that references may still copy: [`STRING_COPIES`] times the payload
+    /// at the start, so that a few bytes of references cannot ask for gigabytes.
+    copies_left: usize,
+    /// Lists and boxes open (the only ways a value can nest): at most [`MAX_READ_DEPTH`],
+    /// so that a condition nested a million times fails instead of overflowing the stack.
+    depth: usize,
 }
+
+/// How deeply lists and boxes may nest while reading: ten times what a ruleset can hold
+/// (conditions nest at most 32 deep as written).
+pub const MAX_READ_DEPTH: usize = 320;
+
+/// How many times the payload's length the strings copied for references may total (the
+/// national ruleset copies less than twice its payload).
+const STRING_COPIES: usize = 16;
 
 impl<'a> Reader<'a> {
     /// Marks reading failed here (the first failure's offset is kept).
@@ -118,6 +133,30 @@ impl<'a> Reader<'a> {
                 &[]
             }
         }
+    }
+
+    /// Opens a list or box; fails past [`MAX_READ_DEPTH`] (then everything reads as empty or
+    /// as the first variant, so reading unwinds at once). Not inlined: it is called from
+    /// every list type's reader (inlined, 156 B more of `.wasm` gzipped).
+    #[inline(never)]
+    fn enter(&mut self) {
+        self.depth += 1;
+        if self.depth > MAX_READ_DEPTH {
+            self.fail();
+        }
+    }
+
+    /// Closes a list or box opened by [`Reader::enter`].
+    #[inline(never)]
+    fn leave(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Opens a list ([`Reader::enter`]) and reads its length ([`Reader::len`]).
+    #[inline(never)]
+    fn open_list(&mut self) -> usize {
+        self.enter();
+        self.len()
     }
 
     /// A list's length: at most the bytes left, as every item takes at least one.
@@ -235,8 +274,11 @@ impl Bin for String {
         let n = usize::get(r);
         if n > 0 {
             return match r.strings.get(n - 1) {
-                Some(s) => s.clone(),
-                None => {
+                Some(s) if s.len() <= r.copies_left => {
+                    r.copies_left -= s.len();
+                    s.clone()
+                }
+                _ => {
                     r.fail();
                     String::new()
                 }
@@ -296,11 +338,13 @@ impl<T: Bin> Bin for Vec<T> {
         }
     }
     fn get(r: &mut Reader<'_>) -> Self {
-        let n = r.len();
-        let mut v = Vec::with_capacity(n);
+        let n = r.open_list();
+        // Grown as items arrive: a claimed length is only an upper bound, never reserved.
+        let mut v = Vec::new();
         for _ in 0..n {
             v.push(T::get(r));
         }
+        r.leave();
         v
     }
 }
@@ -322,7 +366,10 @@ impl<T: Bin> Bin for Box<T> {
         (**self).put(w);
     }
     fn get(r: &mut Reader<'_>) -> Self {
-        Box::new(T::get(r))
+        r.enter();
+        let v = Box::new(T::get(r));
+        r.leave();
+        v
     }
 }
 
@@ -401,6 +448,8 @@ impl Ruleset {
             at: 0,
             failed: None,
             strings: Vec::new(),
+            copies_left: bytes.len().saturating_mul(STRING_COPIES),
+            depth: 0,
         };
         if r.take(MAGIC.len()) != MAGIC.as_slice() {
             return Err(fail(0, "not a compiled ruleset (no `HWRC` at the start)"));
@@ -434,6 +483,8 @@ impl Ruleset {
             at: 0,
             failed: None,
             strings: Vec::new(),
+            copies_left: payload.len().saturating_mul(STRING_COPIES),
+            depth: 0,
         };
         let rs = Ruleset::get(&mut p);
         if p.at != payload.len() {
@@ -629,7 +680,7 @@ pub(crate) mod tests {
         reason = "test: a failure is the test failing"
     )]
 
-    use super::{Bin, Reader, Writer, MAX_OP_DEPTH};
+    use super::{Bin, Reader, Writer, MAX_OP_DEPTH, STRING_COPIES};
     use crate::program::{Join, Kind, Op};
     use crate::{Ruleset, RulesetError};
     use alloc::string::String;
@@ -666,6 +717,8 @@ pub(crate) mod tests {
             at: 0,
             failed: None,
             strings: Vec::new(),
+            copies_left: bytes.len().saturating_mul(STRING_COPIES),
+            depth: 0,
         }
     }
 
@@ -732,6 +785,43 @@ pub(crate) mod tests {
         assert!(fails(&[1], |r| {
             String::get(r);
         }));
+    }
+
+    /// A condition nested a hundred thousand times (one byte a level) fails at
+    /// `MAX_READ_DEPTH` instead of overflowing the stack.
+    #[test]
+    fn deep_nesting_fails_instead_of_overflowing() {
+        let mut bytes = alloc::vec![3u8; 100_000]; // `not`, boxed, again and again
+        bytes.extend([0, 0]); // `false`
+        let mut r = reader(&bytes);
+        let _ = crate::wire::ConditionDoc::get(&mut r);
+        assert!(r.failed.is_some());
+        assert!(
+            r.at <= super::MAX_READ_DEPTH + 1,
+            "read on past the limit: {}",
+            r.at
+        );
+    }
+
+    /// A thousand-byte string referred to a hundred thousand times (a megabyte of payload
+    /// asking for a hundred) fails once the copies pass 16 times the payload.
+    #[test]
+    fn string_references_cannot_ask_for_gigabytes() {
+        let n = 100_000u32;
+        let mut w = Writer {
+            out: Vec::new(),
+            strings: alloc::collections::BTreeMap::new(),
+        };
+        n.put(&mut w);
+        String::from("x").repeat(1000).put(&mut w);
+        for _ in 1..n {
+            w.out.push(1);
+        }
+        let mut r = reader(&w.out);
+        let v = Vec::<String>::get(&mut r);
+        assert!(r.failed.is_some());
+        let total: usize = v.iter().map(String::len).sum();
+        assert!(total <= 16 * w.out.len() + 1000, "{total} bytes copied");
     }
 
     #[test]
