@@ -76,6 +76,18 @@ pub const MAX_READ_DEPTH: usize = 320;
 const STRING_COPIES: usize = 16;
 
 impl<'a> Reader<'a> {
+    /// A reader at the start of `bytes`.
+    fn new(bytes: &'a [u8]) -> Self {
+        Reader {
+            bytes,
+            at: 0,
+            failed: None,
+            strings: Vec::new(),
+            copies_left: bytes.len().saturating_mul(STRING_COPIES),
+            depth: 0,
+        }
+    }
+
     /// Marks reading failed here (the first failure's offset is kept).
     pub(crate) fn fail(&mut self) {
         if self.failed.is_none() {
@@ -181,6 +193,14 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
+    /// An empty payload.
+    fn new() -> Self {
+        Writer {
+            out: Vec::new(),
+            strings: alloc::collections::BTreeMap::new(),
+        }
+    }
+
     fn push(&mut self, b: u8) {
         self.out.push(b);
     }
@@ -416,18 +436,11 @@ impl Ruleset {
     /// and compiling the JSON. Deterministic: the same ruleset gives the same bytes.
     #[must_use]
     pub fn to_compiled(&self) -> Vec<u8> {
-        let mut w = Writer {
-            out: Vec::new(),
-            strings: alloc::collections::BTreeMap::new(),
-        };
+        let mut w = Writer::new();
         self.put(&mut w);
         let payload = w.out;
-        let mut out = Vec::with_capacity(payload.len() + 64);
-        out.extend_from_slice(MAGIC);
-        let mut head = Writer {
-            out,
-            strings: alloc::collections::BTreeMap::new(),
-        };
+        let mut head = Writer::new();
+        head.out.extend_from_slice(MAGIC);
         put_uleb(u64::from(FORMAT), &mut head);
         String::from(ENGINE).put(&mut head);
         payload.len().put(&mut head);
@@ -445,14 +458,7 @@ impl Ruleset {
     /// evaluate (see the module header). Never panics.
     pub fn from_compiled(bytes: &[u8]) -> Result<Ruleset, RulesetError> {
         let fail = |at: usize, problem: &'static str| RulesetError::Compiled { at, problem };
-        let mut r = Reader {
-            bytes,
-            at: 0,
-            failed: None,
-            strings: Vec::new(),
-            copies_left: bytes.len().saturating_mul(STRING_COPIES),
-            depth: 0,
-        };
+        let mut r = Reader::new(bytes);
         if r.take(MAGIC.len()) != MAGIC.as_slice() {
             return Err(fail(0, "not a compiled ruleset (no `HWRC` at the start)"));
         }
@@ -480,14 +486,7 @@ impl Ruleset {
             ));
         }
         let start = r.at;
-        let mut p = Reader {
-            bytes: payload,
-            at: 0,
-            failed: None,
-            strings: Vec::new(),
-            copies_left: payload.len().saturating_mul(STRING_COPIES),
-            depth: 0,
-        };
+        let mut p = Reader::new(payload);
         let mut rs = Ruleset::get(&mut p);
         // The per-output values a patient needs are allocated by this count: counted from the
         // tables, as `load` counts it, never a number the payload claims.
@@ -688,7 +687,7 @@ pub(crate) mod tests {
         reason = "test: a failure is the test failing"
     )]
 
-    use super::{Bin, Reader, Writer, MAX_OP_DEPTH, STRING_COPIES};
+    use super::{Bin, Reader, Writer, MAX_OP_DEPTH};
     use crate::program::{Join, Kind, Op};
     use crate::{Ruleset, RulesetError};
     use alloc::string::String;
@@ -705,37 +704,19 @@ pub(crate) mod tests {
 
     /// A value written and read back, and whether reading failed.
     fn round<T: Bin>(v: &T) -> (T, bool) {
-        let mut w = Writer {
-            out: Vec::new(),
-            strings: alloc::collections::BTreeMap::new(),
-        };
+        let mut w = Writer::new();
         v.put(&mut w);
         v.put(&mut w);
-        let mut r = reader(&w.out);
+        let mut r = Reader::new(&w.out);
         let back = T::get(&mut r);
         let again = T::get(&mut r);
         let ok = r.failed.is_none() && r.at == w.out.len() && bin(&back) == bin(&again);
         (back, !ok)
     }
 
-    /// A reader over `bytes`.
-    fn reader(bytes: &[u8]) -> Reader<'_> {
-        Reader {
-            bytes,
-            at: 0,
-            failed: None,
-            strings: Vec::new(),
-            copies_left: bytes.len().saturating_mul(STRING_COPIES),
-            depth: 0,
-        }
-    }
-
     /// The bytes of `v` alone.
     fn bin<T: Bin>(v: &T) -> Vec<u8> {
-        let mut w = Writer {
-            out: Vec::new(),
-            strings: alloc::collections::BTreeMap::new(),
-        };
+        let mut w = Writer::new();
         v.put(&mut w);
         w.out
     }
@@ -763,7 +744,7 @@ pub(crate) mod tests {
     #[test]
     fn malformed_primitives_fail_the_reader() {
         let read = |bytes: &[u8]| {
-            let mut r = reader(bytes);
+            let mut r = Reader::new(bytes);
             let v = u64::get(&mut r);
             (v, r.failed)
         };
@@ -773,7 +754,7 @@ pub(crate) mod tests {
         assert_eq!(read(&[0x80]), (0, Some(1)));
         // A u32 out of range, a bad bool, a list longer than the bytes left, bad UTF-8.
         let fails = |bytes: &[u8], get: fn(&mut Reader<'_>)| {
-            let mut r = reader(bytes);
+            let mut r = Reader::new(bytes);
             get(&mut r);
             r.failed.is_some()
         };
@@ -801,7 +782,7 @@ pub(crate) mod tests {
     fn deep_nesting_fails_instead_of_overflowing() {
         let mut bytes = alloc::vec![3u8; 100_000]; // `not`, boxed, again and again
         bytes.extend([0, 0]); // `false`
-        let mut r = reader(&bytes);
+        let mut r = Reader::new(&bytes);
         let _ = crate::wire::ConditionDoc::get(&mut r);
         assert!(r.failed.is_some());
         assert!(
@@ -816,16 +797,13 @@ pub(crate) mod tests {
     #[test]
     fn string_references_cannot_ask_for_gigabytes() {
         let n = 100_000u32;
-        let mut w = Writer {
-            out: Vec::new(),
-            strings: alloc::collections::BTreeMap::new(),
-        };
+        let mut w = Writer::new();
         n.put(&mut w);
         String::from("x").repeat(1000).put(&mut w);
         for _ in 1..n {
             w.out.push(1);
         }
-        let mut r = reader(&w.out);
+        let mut r = Reader::new(&w.out);
         let v = Vec::<String>::get(&mut r);
         assert!(r.failed.is_some());
         let total: usize = v.iter().map(String::len).sum();

@@ -338,6 +338,31 @@ fn write_package(out: &Path) -> Result<(), String> {
     std::fs::write(out.join("package.json"), filled).map_err(|e| e.to_string())
 }
 
+/// Builds `homeward-wasm` for wasm32 with the size profile and `features`, binds it as
+/// `name` for the web (into `out`) and for Node (`out/node`), and optimises both `.wasm`
+/// files. The two builds of the package differ only in features and name.
+fn build_and_bind(out: &Path, features: &[&str], name: &str) -> Result<(), String> {
+    run(Command::new("cargo")
+        .args(["build", "-p", "homeward-wasm"])
+        .args(features)
+        .args([
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm-release",
+        ])
+        .env("CARGO_ENCODED_RUSTFLAGS", remap_flags()))?;
+    let raw = root().join("target/wasm32-unknown-unknown/wasm-release/homeward_wasm.wasm");
+    for (target, dir) in [("web", out.to_path_buf()), ("nodejs", out.join("node"))] {
+        run(Command::new("wasm-bindgen")
+            .args(["--target", target, "--out-name", name, "--out-dir"])
+            .arg(&dir)
+            .arg(&raw))?;
+        optimise(&dir.join(format!("{name}_bg.wasm")))?;
+    }
+    Ok(())
+}
+
 /// Builds the npm package into `out` (the tagged API for browsers and Node over the `web`
 /// target; the raw `nodejs` target goes to `out/node/` for the repository's own Node tests and
 /// benches and is not packed), and checks the size budgets. Two `.wasm` builds: the full one
@@ -351,52 +376,9 @@ pub fn build_wasm(out: &Path) -> Result<(), String> {
     setup::targets()?;
     setup::wasm_bindgen()?;
     setup::npm_in("web-demo")?;
-    run(Command::new("cargo")
-        .args([
-            "build",
-            "-p",
-            "homeward-wasm",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "wasm-release",
-        ])
-        .env("CARGO_ENCODED_RUSTFLAGS", remap_flags()))?;
-    let raw = root().join("target/wasm32-unknown-unknown/wasm-release/homeward_wasm.wasm");
-    for (target, dir) in [("web", out.to_path_buf()), ("nodejs", out.join("node"))] {
-        run(Command::new("wasm-bindgen")
-            .args(["--target", target, "--out-dir"])
-            .arg(&dir)
-            .arg(&raw))?;
-        optimise(&dir.join("homeward_wasm_bg.wasm"))?;
-    }
-    // The runtime build: the same crate with `runtime` (the build above is bound already).
-    run(Command::new("cargo")
-        .args([
-            "build",
-            "-p",
-            "homeward-wasm",
-            "--features",
-            "runtime",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "wasm-release",
-        ])
-        .env("CARGO_ENCODED_RUSTFLAGS", remap_flags()))?;
-    for (target, dir) in [("web", out.to_path_buf()), ("nodejs", out.join("node"))] {
-        run(Command::new("wasm-bindgen")
-            .args([
-                "--target",
-                target,
-                "--out-name",
-                "homeward_runtime",
-                "--out-dir",
-            ])
-            .arg(&dir)
-            .arg(&raw))?;
-        optimise(&dir.join("homeward_runtime_bg.wasm"))?;
-    }
+    build_and_bind(out, &[], "homeward_wasm")?;
+    // The runtime build: the same crate with `runtime`.
+    build_and_bind(out, &["--features", "runtime"], "homeward_runtime")?;
     copy_rulesets(&out.join("rulesets"))?;
     write_compiled(&out.join("rulesets"))?;
     // The nodejs build is CommonJS, inside a package that is otherwise an ES module.
