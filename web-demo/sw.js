@@ -5,7 +5,7 @@ const CACHE = `homeward-${VERSION}`;
 const FILES = [
   './', './index.html', './embed.html', './app.js', './checklist.js', './storage.js', './style.css',
   './embed.js', './engine.js', './fields.js', './dates.js', './summary.js', './dom.js', './label-guard.js', './manifest.webmanifest', './vendor/nhsuk-frontend.min.css', './vendor/assets/images/favicon.svg',
-  './pkg/homeward-runtime.js', './pkg/homeward-core.js', './pkg/homeward_runtime.js', './pkg/homeward_runtime_bg.wasm',
+  './pkg/homeward-runtime.js', './pkg/homeward-core.js', './pkg/platform.js', './pkg/homeward_runtime.js', './pkg/homeward_runtime_bg.wasm',
   './pkg/rulesets/england-national.hwrc', './pkg/rulesets/england-national+norfolk.hwrc',
 ];
 

@@ -1,30 +1,36 @@
 //! The binary form of a compiled ruleset: what `Ruleset::load` builds from JSON (the merged
-//! document, the program and its jump code, tables, requirements, checklist plans and the
-//! indexes), written so that it can be read back without decoding, checking, merging or
-//! compiling again. A build that only evaluates rulesets compiled ahead of time needs none of
-//! that code.
+//! document, the program, tables, requirements, checklist plans and the indexes), written so
+//! that it can be read back without decoding, checking, merging or compiling again. A build
+//! that only evaluates rulesets compiled ahead of time needs none of that code.
 //!
 //! Layout: the magic `HWRC`, the format version ([`FORMAT`]), the engine version that wrote it
 //! (another version's form is refused: the form follows the engine's internal types), the
-//! payload's length and SHA-256, then the payload. Integers are LEB128 (signed ones zigzag),
+//! payload's length and CRC-32 (four bytes, little-endian), then the payload. Integers are LEB128 (signed ones zigzag),
 //! lists a length then their items, options and enums a tag byte; a string is 0, its length
 //! and bytes the first time, and its number (from 1) each time again (the compiled parts
 //! repeat the document's titles, questions and actions: 164,442 bytes for the national
 //! ruleset without this, 47,502 gzipped).
 //!
+//! What can be derived cheaply from the rest is not written but rebuilt on reading, as `load`
+//! builds it: the count of table outputs a patient's values are allocated by, and the jump
+//! code one patient's conditions run as (format 2; format 1 shipped it, 9,521 of the national
+//! ruleset's 89,006 bytes, and had to check that crafted code could not loop).
+//!
+//! The CRC-32 is there for damage (a download cut short, a flipped bit on a disk), as in zip,
+//! gzip and PNG; like any unkeyed digest it is no defence against a deliberate change (anyone
+//! can recompute it), which is why reading checks everything evaluation relies on. Format 1
+//! carried a SHA-256, which cost the runtime `.wasm` RustCrypto's `sha2` for nothing more.
+//!
 //! Reading is checked, so no input can make the engine loop, overflow its stack or panic (and no
-//! index in it is ever used unchecked: the engine reads every array with `get`): the digest
+//! index in it is ever used unchecked: the engine reads every array with `get`): the CRC-32
 //! catches damage and truncation, a reader that runs out of bytes or meets an unknown tag stops
 //! with the byte offset, a list cannot claim more items than bytes are left, lists and boxes
 //! nest at most [`MAX_READ_DEPTH`] deep, the strings copied for references total at most 16
-//! times the payload, maps must be in id order, and [`Ruleset::from_compiled`] then checks what evaluation terminates by and
-//! `load` guaranteed (the count of table outputs a patient's values are allocated by is
-//! counted from the tables again, never read): ops nest properly and no deeper than
-//! [`MAX_OP_DEPTH`], and each
-//! condition's jump code only jumps back to steps laid out before it, never into another
-//! condition's code, and reads only ops inside its condition. Walks over named conditions and
-//! tables keep a set of those visited, and explanations a depth bound, so references need no
-//! check of their own.
+//! times the payload, maps must be in id order, and [`Ruleset::from_compiled`] then checks
+//! that ops nest properly and no deeper than [`MAX_OP_DEPTH`] (which the recursion laying out
+//! the jump code, and every evaluator, relies on). Walks over named conditions and tables keep
+//! a set of those visited, and explanations a depth bound, so references need no check of
+//! their own.
 
 use crate::error::RulesetError;
 use crate::ruleset::Ruleset;
@@ -35,7 +41,7 @@ use alloc::vec::Vec;
 /// The leading bytes of the binary form.
 pub const MAGIC: &[u8; 4] = b"HWRC";
 /// The version of the binary form's layout.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 /// The engine version that writes and reads this form.
 const ENGINE: &str = env!("CARGO_PKG_VERSION");
 
@@ -410,14 +416,14 @@ impl<A: Bin, B: Bin> Bin for (A, B) {
 /// (the impl destructures and builds the struct whole), so a field added to the struct and not
 /// here does not compile.
 macro_rules! bin_struct {
-    ($($ty:ident { $($f:ident),+ $(,)? })+) => {$(
+    ($($ty:ident { $($f:ident),+ $(,)? $(; $($d:ident),+ $(,)?)? })+) => {$(
         impl $crate::compiled::Bin for $ty {
             fn put(&self, w: &mut $crate::compiled::Writer) {
-                let $ty { $($f),+ } = self;
+                let $ty { $($f,)+ $($($d: _,)+)? } = self;
                 $( $crate::compiled::Bin::put($f, w); )+
             }
             fn get(r: &mut $crate::compiled::Reader<'_>) -> Self {
-                $ty { $($f: $crate::compiled::Bin::get(r)),+ }
+                $ty { $($f: $crate::compiled::Bin::get(r),)+ $($($d: Default::default(),)+)? }
             }
         }
     )+};
@@ -445,7 +451,7 @@ impl Ruleset {
         String::from(ENGINE).put(&mut head);
         payload.len().put(&mut head);
         let mut out = head.out;
-        out.extend_from_slice(&crate::hash::sha256(&payload));
+        out.extend_from_slice(&crate::hash::crc32(&payload).to_le_bytes());
         out.extend_from_slice(&payload);
         out
     }
@@ -477,23 +483,20 @@ impl Ruleset {
         }
         let at = r.at;
         let n = usize::get(&mut r);
-        let digest = r.take(32);
+        let crc = r.take(4);
         let payload = r.take(n);
-        if r.failed.is_some() || r.at != bytes.len() || crate::hash::sha256(payload) != digest {
+        if r.failed.is_some()
+            || r.at != bytes.len()
+            || crate::hash::crc32(payload).to_le_bytes() != crc
+        {
             return Err(fail(
                 at,
-                "damaged or cut short (its length or SHA-256 does not match)",
+                "damaged or cut short (its length or CRC-32 does not match)",
             ));
         }
         let start = r.at;
         let mut p = Reader::new(payload);
         let mut rs = Ruleset::get(&mut p);
-        // The per-output values a patient needs are allocated by this count: counted from the
-        // tables, as `load` counts it, never a number the payload claims.
-        rs.outs_len = 0;
-        for t in &rs.tables {
-            rs.outs_len += t.outputs.len();
-        }
         if p.at != payload.len() {
             p.fail();
         }
@@ -502,6 +505,13 @@ impl Ruleset {
         }
         rs.check_compiled()
             .map_err(|problem| fail(start, problem))?;
+        // Rebuilt, as `load` builds them, never read: the count of table outputs a patient's
+        // values are allocated by, and the jump code one patient's conditions run as (laid
+        // out once the ops are known to nest, which its recursion relies on).
+        for t in &rs.tables {
+            rs.outs_len += t.outputs.len();
+        }
+        rs.prog.code = crate::jump::Code::of(&rs.prog);
         Ok(rs)
     }
 
@@ -523,11 +533,7 @@ impl Ruleset {
                 return Err("its conditions nest too deeply");
             }
         }
-        if self.prog.code.well_formed(&self.prog) {
-            Ok(())
-        } else {
-            Err("its jump code is not laid out as the engine lays it out")
-        }
+        Ok(())
     }
 }
 
@@ -583,8 +589,9 @@ mod impls {
     };
 
     bin_struct! {
-        Ruleset { doc, hash, safety, warnings, facts, fact_index, prog, derived, tables, outs_len,
-            reqs, asking, plans, all, reads }
+        // After `;`: not written, and rebuilt by `from_compiled` (derived from what is written).
+        Ruleset { doc, hash, safety, warnings, facts, fact_index, prog, derived, tables, reqs, asking,
+            plans, all, reads; outs_len }
         RulesetDoc { format, id, version, title, description, effective_date, extends, sections,
             facts, conditions, requirements, tables, checklists, overrides, table_rows,
             checklist_items, safety_changes }
@@ -610,7 +617,7 @@ mod impls {
         ReportItem { id, title, kind, status, owner, attribution, delay_category, primary, action,
             referral, citation, decided_by }
         FactDef { id, ty, range, section, section_id, question, asked_when }
-        Program { ops, lists, code }
+        Program { ops, lists; code }
         Op { kind, end }
         Requirement { applies, met, kind, item }
         Row { when, out }

@@ -25,7 +25,7 @@
 //! (with `not`, `at_least`, named conditions, tables and dates) and random partial patients.
 
 use crate::lanes::Lanes;
-use crate::program::{Join, Kind, Program, Source};
+use crate::program::{Join, Kind, Op, Program, Source};
 use crate::tri::Tri;
 use alloc::vec::Vec;
 
@@ -67,17 +67,20 @@ impl Code {
             steps: Vec::new(),
             entry: alloc::vec![NONE; prog.ops.len()],
         };
+        // Children waiting to be laid out, last on top (shared by every level: each takes its
+        // own off before returning).
+        let mut stack = Vec::new();
         let mut p = 0;
         while let Some(op) = prog.ops.get(p) {
-            code.root(prog, p);
+            code.root(prog, p, &mut stack);
             p = (op.end as usize).max(p + 1);
         }
         code
     }
 
     /// Lays out the condition rooted at `p` on its own, and records its entry.
-    fn root(&mut self, prog: &Program, p: usize) {
-        let at = self.lay(prog, p, YES, NO, false);
+    fn root(&mut self, prog: &Program, p: usize, stack: &mut Vec<usize>) {
+        let at = self.lay(prog, p, YES, NO, false, stack);
         if let Some(e) = self.entry.get_mut(p) {
             *e = at;
         }
@@ -85,92 +88,55 @@ impl Code {
 
     /// Lays out the op at `p` to go to `t` when true and `f` when false, and returns its
     /// entry. Children are laid out last first, so each knows where its next sibling starts.
-    /// Recursion depth is bounded by the nesting limit enforced at load.
-    fn lay(&mut self, prog: &Program, p: usize, t: u32, f: u32, odd: bool) -> u32 {
-        let Some(op) = prog.ops.get(p) else {
+    /// Recursion depth is bounded by the nesting limit enforced at load (and, for a ruleset
+    /// read back from its binary form, by `compiled::MAX_OP_DEPTH`).
+    fn lay(
+        &mut self,
+        prog: &Program,
+        p: usize,
+        t: u32,
+        f: u32,
+        odd: bool,
+        stack: &mut Vec<usize>,
+    ) -> u32 {
+        let Some(&Op { kind, .. }) = prog.ops.get(p) else {
             return f;
         };
-        match op.kind {
-            Kind::Const(b) => {
-                if b {
-                    t
-                } else {
-                    f
-                }
-            }
-            Kind::Join(Join::Not) => self.lay(prog, p + 1, f, t, !odd),
-            Kind::Join(j @ (Join::All | Join::Any)) => {
-                let children: Vec<usize> = prog.children(p).collect();
-                let all = j == Join::All;
-                let mut next = if all { t } else { f };
-                for &c in children.iter().rev() {
-                    let (ct, cf) = if all { (next, f) } else { (t, next) };
-                    next = self.lay(prog, c, ct, cf, odd);
-                }
-                next
-            }
-            kind => {
-                if let Kind::Join(Join::AtLeast(_)) = kind {
-                    for c in prog.children(p) {
-                        self.root(prog, c);
-                    }
-                }
-                let at = u32::try_from(self.steps.len()).unwrap_or(NONE);
-                self.steps.push(Step {
-                    kind,
-                    op: u32::try_from(p).unwrap_or(u32::MAX),
-                    t,
-                    f,
-                    odd,
-                });
-                at
+        match kind {
+            Kind::Const(b) => return if b { t } else { f },
+            Kind::Join(Join::Not) => return self.lay(prog, p + 1, f, t, !odd, stack),
+            _ => {}
+        }
+        // The children of `all`, `any` and `at_least`, laid out last first: so each part of
+        // `all` and `any` knows where its next sibling starts, and each part of `at_least`
+        // is a condition on its own.
+        let mark = stack.len();
+        if let Kind::Join(_) = kind {
+            for c in prog.children(p) {
+                stack.push(c);
             }
         }
-    }
-
-    /// Whether the code is laid out as [`Code::of`] lays it out, as far as evaluation needs to
-    /// terminate (checked for a ruleset read back from its binary form): an entry per op;
-    /// every step reached from a condition's entry belongs to that condition alone, reads an
-    /// op inside it (so an `at_least` only evaluates conditions nested deeper) and jumps only
-    /// to steps laid out before it (so a pass ends).
-    pub(crate) fn well_formed(&self, prog: &Program) -> bool {
-        if self.entry.len() != prog.ops.len() {
-            return false;
-        }
-        let mut owner = alloc::vec![NONE; self.steps.len()];
-        let mut todo: Vec<u32> = Vec::new();
-        for (root, &entry) in self.entry.iter().enumerate() {
-            let (Ok(root32), Some(op)) = (u32::try_from(root), prog.ops.get(root)) else {
-                return false;
-            };
-            let inside = |o: u32| o >= root32 && o < op.end;
-            todo.clear();
-            todo.push(entry);
-            while let Some(at) = todo.pop() {
-                if at >= NONE {
-                    continue;
-                }
-                let (Some(step), Some(own)) =
-                    (self.steps.get(at as usize), owner.get_mut(at as usize))
-                else {
-                    return false;
-                };
-                if *own == root32 {
-                    continue;
-                }
-                if *own != NONE || !inside(step.op) {
-                    return false;
-                }
-                *own = root32;
-                for next in [step.t, step.f] {
-                    if next < NONE && next >= at {
-                        return false;
-                    }
-                    todo.push(next);
-                }
+        let mut next = if kind == Kind::Join(Join::All) { t } else { f };
+        while stack.len() > mark {
+            let Some(c) = stack.pop() else { break };
+            match kind {
+                Kind::Join(Join::All) => next = self.lay(prog, c, next, f, odd, stack),
+                Kind::Join(Join::Any) => next = self.lay(prog, c, t, next, odd, stack),
+                _ => self.root(prog, c, stack),
             }
         }
-        true
+        if let Kind::Join(Join::All | Join::Any) = kind {
+            return next;
+        }
+        let at = u32::try_from(self.steps.len()).unwrap_or(NONE);
+        self.steps.push(Step {
+            kind,
+            op: u32::try_from(p).unwrap_or(u32::MAX),
+            t,
+            f,
+            odd,
+        });
+        at
     }
 
     /// The strong Kleene value for one patient of the condition rooted at `root` (a top-level
@@ -232,64 +198,24 @@ impl Code {
     }
 }
 
-crate::compiled::bin_struct! {
-    Code { steps, entry }
-    Step { kind, op, t, f, odd }
-}
-
 #[cfg(test)]
 mod tests {
-    //! A ruleset read back from its binary form is refused when its jump code could loop or
-    //! recurse without end (`Code::well_formed`).
-    #![allow(
-        clippy::unwrap_used,
-        clippy::indexing_slicing,
-        reason = "test: a failure is the test failing"
-    )]
+    //! A ruleset read back from its binary form runs the jump code `load` lays out: the code
+    //! is not in the binary form, and is laid out again on reading.
+    #![allow(clippy::unwrap_used, reason = "test: a failure is the test failing")]
 
-    use super::{NO, NONE};
-    use crate::compiled::tests::refused;
     use crate::Ruleset;
-    use alloc::vec::Vec;
-
-    /// The bundled ruleset, and a step of it with a target that is another step.
-    fn national() -> (Ruleset, usize) {
-        let rs = Ruleset::national().unwrap();
-        assert!(!refused(&rs));
-        let i = rs.prog.code.steps.iter().position(|s| s.t < NO).unwrap();
-        (rs, i)
-    }
 
     #[test]
-    fn a_jump_to_itself_or_forward_is_refused() {
-        for to in [0, 1] {
-            let (mut rs, i) = national();
-            rs.prog.code.steps[i].t = u32::try_from(i + to).unwrap();
-            assert!(refused(&rs), "a step jumping {to} ahead was read back");
+    fn read_back_code_is_laid_out_as_load_lays_it_out() {
+        for rs in [
+            Ruleset::national().unwrap(),
+            Ruleset::national_with(&["norfolk"]).unwrap(),
+        ] {
+            let back = Ruleset::from_compiled(&rs.to_compiled()).unwrap();
+            assert!(!rs.prog.code.steps.is_empty());
+            assert_eq!(back.prog.code.steps, rs.prog.code.steps);
+            assert_eq!(back.prog.code.entry, rs.prog.code.entry);
         }
-    }
-
-    #[test]
-    fn a_step_outside_its_condition_or_shared_is_refused() {
-        let (mut rs, i) = national();
-        let op = rs.prog.code.steps[i].op;
-        rs.prog.code.steps[i].op =
-            op.wrapping_sub(1000) % u32::try_from(rs.prog.ops.len()).unwrap();
-        assert!(
-            refused(&rs),
-            "a step reading an op outside its condition was read back"
-        );
-        // Two conditions entering the same code (an `at_least` part entering its parent's
-        // code would recurse without end).
-        let (mut rs, _) = national();
-        let roots: Vec<usize> = (0..rs.prog.code.entry.len())
-            .filter(|&r| rs.prog.code.entry[r] < NONE)
-            .collect();
-        let (a, b) = (roots[0], roots[1]);
-        rs.prog.code.entry[b] = rs.prog.code.entry[a];
-        assert!(refused(&rs), "two conditions sharing code were read back");
-        let (mut rs, _) = national();
-        rs.prog.code.entry.pop();
-        assert!(refused(&rs), "code without an entry per op was read back");
     }
 }

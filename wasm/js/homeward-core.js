@@ -839,6 +839,21 @@ export function makeHomeward(platform) {
     return { ok: engine, engine };
   }
 
+  /** { ok: Engine } for a raw engine that loaded, or its load error (the raw engine freed). */
+  function opening(make) {
+    try {
+      const engine = new Engine(make());
+      const status = engine.status();
+      if (status.error) {
+        engine.free();
+        return status;
+      }
+      return opened(engine);
+    } catch (e) {
+      return thrown(e);
+    }
+  }
+
   /** A compiled ruleset (national, or national plus an overlay), resident in WebAssembly. */
   class Engine {
     constructor(raw) {
@@ -857,21 +872,7 @@ export function makeHomeward(platform) {
           "this is the runtime build, which reads only the bundled rulesets compiled ahead of time (Engine.national): load JSON rulesets with the package's main entry",
         );
       }
-      return Engine.opening(() => RawEngine.load(base, extra));
-    }
-    /** { ok: Engine } for a raw engine that loaded, or its load error (the raw engine freed). */
-    static opening(make) {
-      try {
-        const engine = new Engine(make());
-        const status = engine.status();
-        if (status.error) {
-          engine.free();
-          return status;
-        }
-        return opened(engine);
-      } catch (e) {
-        return thrown(e);
-      }
+      return opening(() => RawEngine.load(base, extra));
     }
     /**
      * The bundled national ruleset with bundled overlays by id, read from the package's
@@ -886,7 +887,7 @@ export function makeHomeward(platform) {
         if (platform.compiled) {
           // Compiled ahead of time, one file per combination (`england-national+norfolk.hwrc`).
           const bytes = await platform.readBytes(new URL(`${['england-national', ...overlays].join('+')}.hwrc`, root));
-          return Engine.opening(() => RawEngine.compiled(bytes));
+          return opening(() => RawEngine.compiled(bytes));
         }
         texts = await Promise.all(
           ['england-national.json', ...overlays.map((id) => `overlays/${id}.json`)].map((p) => platform.readText(new URL(p, root))),

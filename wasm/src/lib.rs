@@ -12,6 +12,7 @@
 extern crate alloc;
 
 use alloc::string::String;
+#[cfg(any(feature = "bundled", not(feature = "runtime")))]
 use alloc::vec::Vec;
 use homeward::json::{JsonBulk, JsonEngine, JsonSession};
 use wasm_bindgen::prelude::wasm_bindgen;

@@ -444,6 +444,28 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
   check('runtime entry refuses a JSON ruleset clearly', json.error && json.error.code === 'RULESET_UNAVAILABLE' && /runtime build/.test(json.error.message), JSON.stringify(json).slice(0, 300));
   const missing = await api.Engine.national(['no_such_overlay']);
   check('runtime entry: an overlay not compiled is RULESET_UNAVAILABLE', missing.error && missing.error.code === 'RULESET_UNAVAILABLE', JSON.stringify(missing).slice(0, 300));
+  // Both Node entries take the same places (platform.node.js): a directory path for the
+  // rulesets (the runtime entry once took only URLs) and a file path for the .wasm.
+  const dir = join(site, 'pkg', 'rulesets');
+  for (const [name, entry] of [['runtime', api], ['full', await import(pathToFileURL(join(site, 'pkg', 'homeward.node.js')).href)]]) {
+    const byPath = await entry.Engine.national(['norfolk'], dir);
+    check(`${name} Node entry: rulesets from a directory path`, byPath.ok && byPath.ok.status().ok, JSON.stringify(byPath).slice(0, 300));
+    const byUrl = await entry.Engine.national([], pathToFileURL(`${dir}/`));
+    check(`${name} Node entry: rulesets from a file: URL`, byUrl.ok && byUrl.ok.status().ok, JSON.stringify(byUrl).slice(0, 300));
+    const nowhere = await entry.Engine.national([], join(site, 'no_such_dir'));
+    check(`${name} Node entry: a missing directory is RULESET_UNAVAILABLE`, nowhere.error && nowhere.error.code === 'RULESET_UNAVAILABLE', JSON.stringify(nowhere).slice(0, 300));
+    check(`${name} entry: Engine has only its documented statics`, !('opening' in entry.Engine), Object.getOwnPropertyNames(entry.Engine).join(','));
+  }
+  // The module is loaded once per process, so what `initHomeward(source)` reads is checked
+  // on the platform itself: a file path, a file: URL and the default give the file's bytes.
+  const { nodePlatform } = await import(pathToFileURL(join(site, 'pkg', 'platform.node.js')).href);
+  const file = join(site, 'pkg', 'homeward_runtime_bg.wasm');
+  const want = new Uint8Array(readFileSync(file));
+  const sameBytes = (b) => b && b.length === want.length && Buffer.compare(Buffer.from(b), Buffer.from(want)) === 0;
+  const platform = nodePlatform('homeward_runtime_bg.wasm');
+  for (const [how, source] of [['a file path', file], ['a file: URL', pathToFileURL(file)], ['nothing (the default)', undefined]]) {
+    check(`Node platform: initHomeward(${how}) reads the .wasm`, sameBytes(await platform.wasmSource(source)));
+  }
 }
 
 // ---------------------------------------------------------------- malformed input

@@ -187,6 +187,19 @@ fn ci() -> Result<(), String> {
         "-D",
         "warnings",
     ]))?;
+    // The runtime build the page loads is a feature of the WebAssembly crate: linted as built.
+    run(&mut cargo(&[
+        "clippy",
+        "-p",
+        "homeward-wasm",
+        "--features",
+        "runtime",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
     run_counted(&mut cargo(&["test", "--workspace"]))?;
     run(cargo(&["doc", "--workspace", "--no-deps"]).env("RUSTDOCFLAGS", "-D warnings"))?;
     run(&mut cargo(&[
