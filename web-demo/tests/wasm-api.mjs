@@ -186,6 +186,7 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
     if (!wrapped[key]) wrapped[key] = api.Engine.load(NATIONAL, overlays.map((o) => OVERLAYS[o])).ok;
     return wrapped[key];
   };
+  const UNKNOWN_CODE = -2147483648;
   const fromReport = (text) => {
     const r = JSON.parse(text).ok;
     const ids = (status) => r.requirements.filter((q) => q.status === status).map((q) => q.id);
@@ -202,6 +203,25 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
     const many = bulk.assessManyFacts([s.facts, s.facts]);
     check('scenario: assessFacts = report', one.ok && same(one.ok, want), `${s.story}\n ${JSON.stringify(one)}\n ${JSON.stringify(want)}`);
     check('scenario: assessManyFacts = report', many.ok && many.ok.length === 2 && same(many.ok[0], want) && same(many.ok[1], want), s.story);
+    // The wrapper's typed-array forms give the codes of the raw engine, one patient (through
+    // the resident buffers) and many.
+    {
+      const rawBulk = engine(overlays).bulk(s.checklist || '');
+      rawBulk.setAsOf(s.as_of);
+      const layout = bulk.layout;
+      const row = Int32Array.from(compactOf(layout, s.facts));
+      const codes = new Uint32Array(rawBulk.outputLength());
+      rawBulk.assess(row, codes);
+      const viaWrapper = bulk.assess(row);
+      const viaArray = bulk.assess(Array.from(row));
+      const twice = bulk.assessMany([...row, ...row]);
+      check('scenario: Bulk.assess(row) = the raw codes', viaWrapper.ok && same([...viaWrapper.ok], [...codes]) && viaArray.ok && same([...viaArray.ok], [...codes]), s.story);
+      check('scenario: Bulk.assessMany(rows) = the raw codes', twice.ok && same([...twice.ok], [...codes, ...codes]), s.story);
+      // Each result is the caller's own: the next call does not change it.
+      bulk.assess(new Int32Array(row.length).fill(UNKNOWN_CODE));
+      check('scenario: a Bulk.assess result is not overwritten by the next call', same([...viaWrapper.ok], [...codes]), s.story);
+      rawBulk.free();
+    }
     const full = bulk.reportFacts(s.facts);
     const json = JSON.parse(engine(overlays).evaluate(JSON.stringify(s.facts), s.checklist || '', s.as_of));
     check('scenario: reportFacts = the JSON report, key for key', full.ok && same(full, json), `${s.story}\n ${JSON.stringify(full).slice(0, 600)}\n ${JSON.stringify(json).slice(0, 600)}`);
@@ -214,6 +234,21 @@ parity('random patients with norfolk', Array.from({ length: full ? 20000 : 2000 
     objects++;
   }
   check('every golden scenario through the object paths', objects === scenarios.length && objects > 0);
+  // Bad typed-array patients get the engine's located error, whichever way they go in.
+  {
+    const bulk = wrapper([]).bulk('').ok;
+    const n = bulk.inputLength;
+    const short = bulk.assess(new Int32Array(n - 1));
+    check('Bulk.assess: a row of the wrong length is a located error', short.error && /values|length|patient/i.test(short.error.message), JSON.stringify(short));
+    const bad = new Int32Array(n).fill(UNKNOWN_CODE);
+    bad[0] = 1 << 20; // the first fact is a set of 13 options: bit 20 names none of them
+    const one = bulk.assess(bad);
+    const ref = bulk.assessMany(bad);
+    check('Bulk.assess: an invalid value is a located error (as assessMany gives it)', one.error && ref.error && one.error.code === ref.error.code && /\$.*\[0\]/.test(one.error.path + JSON.stringify(one.error.diagnostics)), `${JSON.stringify(one)} ${JSON.stringify(ref)}`);
+    const after = bulk.assess(new Int32Array(n).fill(UNKNOWN_CODE));
+    check('Bulk.assess: the next patient after an error is assessed', after.ok && after.ok.length === bulk.outputLength, JSON.stringify(after).slice(0, 300));
+    bulk.free();
+  }
   // An overlay that declares safety changes: every report built from codes lists them, exactly
   // as the JSON report does (issue 13 item 3; the bundled overlay declares none).
   {
