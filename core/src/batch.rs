@@ -138,26 +138,30 @@ impl Block {
                     *p = ones;
                 }
             }
+            // Without branches on the values (whether a lane is unknown is as good as random):
+            // an unknown or invalid value is read as option 0 (or no option) with its bit clear.
             Shape::OneOf(_) | Shape::SomeOf(_) => {
                 for j in 0..count {
                     let v = value(j);
-                    if v == UNKNOWN {
-                        continue;
-                    }
-                    if !(lo..=hi).contains(&Val::from(v)) {
-                        invalid |= 1u64 << j;
-                        continue;
-                    }
-                    known |= 1u64 << j;
-                    let x = bits(v) as usize;
+                    let k = v != UNKNOWN;
+                    let fits = (lo..=hi).contains(&Val::from(v));
+                    let on = k & fits;
+                    known |= u64::from(on) << j;
+                    invalid |= u64::from(k & !fits) << j;
+                    let mut x = if on { bits(v) } else { 0 };
                     if let Shape::OneOf(_) = shape {
-                        if let Some(p) = self.planes.get_mut(at + x) {
+                        if let Some(p) = self.planes.get_mut(at + x as usize) {
+                            *p |= u64::from(on) << j;
+                        }
+                        continue;
+                    }
+                    // A set: only the options chosen, one step per set bit.
+                    while x != 0 {
+                        let o = x.trailing_zeros() as usize;
+                        if let Some(p) = self.planes.get_mut(at + o).filter(|_| o < n) {
                             *p |= 1u64 << j;
                         }
-                    } else {
-                        for (o, p) in self.planes.iter_mut().skip(at).take(n).enumerate() {
-                            *p |= u64::from(x >> o & 1 == 1) << j;
-                        }
+                        x &= x - 1;
                     }
                 }
             }

@@ -117,6 +117,94 @@ fn a_bad_patient_stops_the_batch_and_is_located() {
     assert!(bulk.error().contains("whole number"));
 }
 
+/// At each end of every fact's range (and one past it), the batch accepts exactly the values
+/// the one-patient path accepts, and gives its codes; a value it refuses stops the batch at
+/// that patient, located at that fact.
+#[test]
+fn the_batch_accepts_exactly_what_one_patient_accepts_at_every_boundary() {
+    for (ruleset, overlays) in [
+        (NATIONAL, vec![NORFOLK.to_string()]),
+        (EXAMPLE, vec![]),
+        (DATES, vec![]),
+    ] {
+        let engine = JsonEngine::load(ruleset, &overlays);
+        let mut merged: Value = serde_json::from_str(ruleset).unwrap();
+        for o in &overlays {
+            let o: Value = serde_json::from_str(o).unwrap();
+            if let Some(extra) = o["facts"].as_array() {
+                merged["facts"]
+                    .as_array_mut()
+                    .unwrap()
+                    .extend(extra.iter().cloned());
+            }
+        }
+        let mut bulk = engine.bulk("*");
+        let (ni, no) = (bulk.input_len(), bulk.output_len());
+        let layout: Value = serde_json::from_str(&engine.layout("*")).unwrap();
+        let facts = layout["ok"]["facts"].as_array().unwrap();
+        assert_eq!(facts.len(), ni);
+        let mut probed = 0;
+        for (i, f) in facts.iter().enumerate() {
+            let def = merged["facts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|d| d["id"] == f["id"])
+                .unwrap();
+            let n = i64::try_from(def["options"].as_array().map_or(0, Vec::len)).unwrap();
+            let int = |k: &str, or: i64| def[k].as_i64().unwrap_or(or);
+            let ends: Vec<i64> = match def["type"].as_str().unwrap() {
+                "bool" => vec![0, 1],
+                "enum" => vec![0, n - 1],
+                "set" => vec![0, (1 << n) - 1],
+                "int" => vec![
+                    int("min", i64::from(i32::MIN) + 1),
+                    int("max", i64::from(i32::MAX)),
+                ],
+                // Day numbers: far outside any date, and dates either side of 1970.
+                _ => vec![-(1 << 30), (1 << 30)],
+            };
+            for v in ends.iter().flat_map(|&e| [e - 1, e, e + 1]) {
+                let Ok(v) = i32::try_from(v) else { continue };
+                if v == UNKNOWN {
+                    continue;
+                }
+                let mut values = vec![UNKNOWN; ni * 2];
+                values[ni + i] = v;
+                let mut one = vec![u32::MAX; no];
+                let accepted = bulk.assess(&values[ni..], &mut one) > 0;
+                let mut many = vec![u32::MAX; no * 2];
+                let done = bulk.assess_many(&values, &mut many);
+                let id = f["id"].as_str().unwrap();
+                if accepted {
+                    assert_eq!(
+                        done,
+                        2,
+                        "{id} = {v}: one patient accepts it, the batch does not: {}",
+                        bulk.error()
+                    );
+                    assert_eq!(&many[no..], &one[..], "{id} = {v}: codes differ");
+                } else {
+                    assert_eq!(
+                        done, 1,
+                        "{id} = {v}: one patient refuses it, the batch does not"
+                    );
+                    assert!(
+                        bulk.error().contains(&format!("\"$[1][{i}]\"")),
+                        "{id} = {v}: {}",
+                        bulk.error()
+                    );
+                }
+                probed += 1;
+            }
+        }
+        assert!(
+            probed >= 6 * ni / 2,
+            "{probed} values probed for {ni} facts"
+        );
+    }
+}
+
 /// The compact per-tap update says what the full report says: verdict, blocker counts,
 /// statuses, open questions in order and hidden questions, after every answer of a long walk
 /// through random answers (and a bad answer changes nothing); the update as codes
