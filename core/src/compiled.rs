@@ -5,11 +5,11 @@
 //!
 //! Layout: the magic `HWRC`, the format version ([`FORMAT`]), the engine version that wrote it
 //! (another version's form is refused: the form follows the engine's internal types), the
-//! payload's length and CRC-32 (four bytes, little-endian), then the payload. Integers are LEB128 (signed ones zigzag),
-//! lists a length then their items, options and enums a tag byte; a string is 0, its length
-//! and bytes the first time, and its number (from 1) each time again (the compiled parts
-//! repeat the document's titles, questions and actions: 164,442 bytes for the national
-//! ruleset without this, 47,502 gzipped).
+//! payload's length and CRC-32 (four bytes, little-endian), then the payload. Integers are
+//! LEB128 (signed ones zigzag), lists a length then their items, options and enums a tag
+//! byte; a string is 0, its length and bytes the first time, and its number (from 1) each time
+//! again (the compiled parts repeat the document's titles, questions and actions: 164,442
+//! bytes for the national ruleset without this, 47,502 gzipped).
 //!
 //! What can be derived cheaply from the rest is not written but rebuilt on reading, as `load`
 //! builds it: the count of table outputs a patient's values are allocated by, and the jump
