@@ -471,7 +471,7 @@ impl Ruleset {
         if r.uleb() != u64::from(FORMAT) {
             return Err(fail(
                 4,
-                "a format of compiled ruleset this engine does not read",
+                "a format of compiled ruleset this engine does not read: compile the ruleset again",
             ));
         }
         let at = r.at;

@@ -154,6 +154,19 @@ fn damage_anywhere_is_refused_with_its_offset() {
     other[at] = b'9';
     let (_, message) = refused(&other);
     assert!(message.contains("compile the ruleset again"), "{message}");
+    // So does a form of another format (format 1 shipped the jump code and a SHA-256), at
+    // the format's byte.
+    for format in [1u8, 3, 0x7f] {
+        let mut old = bytes.clone();
+        assert_eq!(old[4], 2, "the format follows the magic");
+        old[4] = format;
+        let (at, message) = refused(&old);
+        assert_eq!(at, 4);
+        assert!(
+            message.contains("format") && message.contains("compile the ruleset again"),
+            "{message}"
+        );
+    }
 }
 
 /// The CRC-32 (IEEE) of `data`, table-driven: written apart from the engine's bit-by-bit one,
