@@ -284,19 +284,32 @@ impl Bin for bool {
     }
 }
 
-/// A string: 0, its length and UTF-8 bytes the first time; `n` (from 1) for the `n`th string
-/// written, when it is written again.
+/// Appends a string: 0, its length and UTF-8 bytes the first time; `n` (from 1) for the `n`th
+/// string written, when it is written again.
+fn put_str(s: &str, w: &mut Writer) {
+    if let Some(&n) = w.strings.get(s) {
+        (n + 1).put(w);
+        return;
+    }
+    put_tag(0, w);
+    s.len().put(w);
+    w.out.extend_from_slice(s.as_bytes());
+    let n = w.strings.len();
+    w.strings.insert(String::from(s), n);
+}
+
+/// Appends a list: its length, then its items.
+fn put_slice<T: Bin>(items: &[T], w: &mut Writer) {
+    items.len().put(w);
+    for v in items {
+        v.put(w);
+    }
+}
+
+/// A string (see [`put_str`]).
 impl Bin for String {
     fn put(&self, w: &mut Writer) {
-        if let Some(&n) = w.strings.get(self) {
-            (n + 1).put(w);
-            return;
-        }
-        put_tag(0, w);
-        self.len().put(w);
-        w.out.extend_from_slice(self.as_bytes());
-        let n = w.strings.len();
-        w.strings.insert(self.clone(), n);
+        put_str(self, w);
     }
     fn get(r: &mut Reader<'_>) -> Self {
         let n = usize::get(r);
@@ -329,7 +342,7 @@ impl Bin for String {
 
 impl Bin for Box<str> {
     fn put(&self, w: &mut Writer) {
-        String::from(&**self).put(w);
+        put_str(self, w);
     }
     fn get(r: &mut Reader<'_>) -> Self {
         String::get(r).into_boxed_str()
@@ -360,10 +373,7 @@ impl<T: Bin> Bin for Option<T> {
 
 impl<T: Bin> Bin for Vec<T> {
     fn put(&self, w: &mut Writer) {
-        self.len().put(w);
-        for v in self {
-            v.put(w);
-        }
+        put_slice(self, w);
     }
     fn get(r: &mut Reader<'_>) -> Self {
         let n = r.open_list();
@@ -379,10 +389,7 @@ impl<T: Bin> Bin for Vec<T> {
 
 impl<T: Bin> Bin for Box<[T]> {
     fn put(&self, w: &mut Writer) {
-        self.len().put(w);
-        for v in self.iter() {
-            v.put(w);
-        }
+        put_slice(self, w);
     }
     fn get(r: &mut Reader<'_>) -> Self {
         Vec::get(r).into_boxed_slice()
@@ -448,7 +455,7 @@ impl Ruleset {
         let mut head = Writer::new();
         head.out.extend_from_slice(MAGIC);
         put_uleb(u64::from(FORMAT), &mut head);
-        String::from(ENGINE).put(&mut head);
+        put_str(ENGINE, &mut head);
         payload.len().put(&mut head);
         let mut out = head.out;
         out.extend_from_slice(&crate::hash::crc32(&payload).to_le_bytes());
@@ -686,7 +693,7 @@ mod impls {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     //! Rulesets whose ops do not nest, or nest too deeply, are refused when read back.
     #![allow(
         clippy::unwrap_used,
@@ -700,9 +707,8 @@ pub(crate) mod tests {
     use alloc::string::String;
     use alloc::vec::Vec;
 
-    /// Whether the ruleset, written and read back, is refused (for tests that tamper with a
-    /// compiled ruleset's parts here and in `jump.rs`).
-    pub(crate) fn refused(rs: &Ruleset) -> bool {
+    /// Whether the ruleset, written and read back, is refused.
+    fn refused(rs: &Ruleset) -> bool {
         matches!(
             Ruleset::from_compiled(&rs.to_compiled()),
             Err(RulesetError::Compiled { .. })
@@ -866,7 +872,6 @@ pub(crate) mod tests {
             kind: Kind::Const(true),
             end: base + depth + 1,
         });
-        rs.prog.code = crate::jump::Code::of(&rs.prog);
         assert!(refused(&rs));
     }
 }

@@ -25,7 +25,7 @@
 //! (with `not`, `at_least`, named conditions, tables and dates) and random partial patients.
 
 use crate::lanes::Lanes;
-use crate::program::{Join, Kind, Op, Program, Source};
+use crate::program::{Join, Kind, Program, Source};
 use crate::tri::Tri;
 use alloc::vec::Vec;
 
@@ -99,44 +99,50 @@ impl Code {
         odd: bool,
         stack: &mut Vec<usize>,
     ) -> u32 {
-        let Some(&Op { kind, .. }) = prog.ops.get(p) else {
+        let Some(op) = prog.ops.get(p) else {
             return f;
         };
-        match kind {
-            Kind::Const(b) => return if b { t } else { f },
-            Kind::Join(Join::Not) => return self.lay(prog, p + 1, f, t, !odd, stack),
-            _ => {}
-        }
-        // The children of `all`, `any` and `at_least`, laid out last first: so each part of
-        // `all` and `any` knows where its next sibling starts, and each part of `at_least`
-        // is a condition on its own.
-        let mark = stack.len();
-        if let Kind::Join(_) = kind {
-            for c in prog.children(p) {
-                stack.push(c);
+        match op.kind {
+            Kind::Const(b) => {
+                if b {
+                    t
+                } else {
+                    f
+                }
+            }
+            Kind::Join(Join::Not) => self.lay(prog, p + 1, f, t, !odd, stack),
+            Kind::Join(j @ (Join::All | Join::Any)) => {
+                // Pushed in order and popped last first, down to this level's mark.
+                let mark = stack.len();
+                for c in prog.children(p) {
+                    stack.push(c);
+                }
+                let all = j == Join::All;
+                let mut next = if all { t } else { f };
+                while stack.len() > mark {
+                    let Some(c) = stack.pop() else { break };
+                    let (ct, cf) = if all { (next, f) } else { (t, next) };
+                    next = self.lay(prog, c, ct, cf, odd, stack);
+                }
+                next
+            }
+            kind => {
+                if let Kind::Join(Join::AtLeast(_)) = kind {
+                    for c in prog.children(p) {
+                        self.root(prog, c, stack);
+                    }
+                }
+                let at = u32::try_from(self.steps.len()).unwrap_or(NONE);
+                self.steps.push(Step {
+                    kind,
+                    op: u32::try_from(p).unwrap_or(u32::MAX),
+                    t,
+                    f,
+                    odd,
+                });
+                at
             }
         }
-        let mut next = if kind == Kind::Join(Join::All) { t } else { f };
-        while stack.len() > mark {
-            let Some(c) = stack.pop() else { break };
-            match kind {
-                Kind::Join(Join::All) => next = self.lay(prog, c, next, f, odd, stack),
-                Kind::Join(Join::Any) => next = self.lay(prog, c, t, next, odd, stack),
-                _ => self.root(prog, c, stack),
-            }
-        }
-        if let Kind::Join(Join::All | Join::Any) = kind {
-            return next;
-        }
-        let at = u32::try_from(self.steps.len()).unwrap_or(NONE);
-        self.steps.push(Step {
-            kind,
-            op: u32::try_from(p).unwrap_or(u32::MAX),
-            t,
-            f,
-            odd,
-        });
-        at
     }
 
     /// The strong Kleene value for one patient of the condition rooted at `root` (a top-level
