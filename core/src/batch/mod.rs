@@ -2,7 +2,8 @@
 //! bit planes (one per option) or, for numbers and dates, a column of values; the one
 //! evaluator then runs over [`Mask`] lanes (true and false bit masks), so `all`, `any` and
 //! `not` are word operations and only the leaves look at patients one by one — and only the
-//! leaves without a bit-plane form, through the one-patient meaning of the test.
+//! leaves without a bit-plane form, through the one-patient meaning of the test. How a block
+//! is loaded (one loader per target, checked to agree) is in [`load`].
 //!
 //! This is the engine behind [`crate::json::JsonBulk::assess_many`] and gives exactly the
 //! codes of the one-patient path ([`crate::compact`]); `core/tests/batch.rs` checks the two
@@ -16,6 +17,8 @@ use crate::program::{IntOp, Test, Val};
 use crate::ruleset::Ruleset;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+
+mod load;
 
 /// Reusable buffers for one block.
 #[derive(Debug, Clone, Default)]
@@ -31,7 +34,10 @@ pub(crate) struct Block {
     /// Per fact: how its value lies in lanes.
     shape: Vec<Shape>,
     /// Per fact: the valid range of a known value (`lo > hi` accepts none).
-    valid: Vec<(Val, Val)>,
+    valid: Vec<(i32, i32)>,
+    /// The row loader's buffers (see [`load`]).
+    #[cfg(not(target_arch = "wasm32"))]
+    rows: load::Rows,
     /// The as-of date's day number, for every patient of the batch.
     as_of: Option<Val>,
     values: Values<Mask>,
@@ -52,12 +58,6 @@ fn lanes(col: &[i32; LANES], test: impl Fn(i32) -> bool) -> Mask {
         t: hit & known,
         f: known & !hit,
     }
-}
-
-/// The bits of a compact value.
-#[inline(always)]
-fn bits(x: i32) -> u32 {
-    u32::from_ne_bytes(x.to_ne_bytes())
 }
 
 impl Block {
@@ -81,106 +81,13 @@ impl Block {
             };
             self.plane_at.push((at, n));
             self.shape.push(shape);
-            self.valid
-                .push((Val::from(f.range.0), Val::from(f.range.1)));
+            self.valid.push(f.range);
             at += n;
         }
         self.planes.clear();
         self.planes.resize(at, 0);
-    }
-
-    /// Lays out patients `values` (row-major, `nf` values each, at most [`LANES`] patients)
-    /// fact by fact: each fact's known mask and bit planes, and the columns of number facts.
-    /// Missing lanes are unknown. Returns the lanes holding a value that is not valid for its
-    /// fact (the caller reports them; they are never assessed).
-    pub(crate) fn load(&mut self, values: &[i32], nf: usize) -> u64 {
-        let count = (values.len() / nf.max(1)).min(LANES);
-        // Only number columns are read, and each is rewritten in full below.
-        if self.cols.len() != nf * LANES {
-            self.cols.clear();
-            self.cols.resize(nf * LANES, UNKNOWN);
-        }
-        self.known.clear();
-        self.known.resize(nf, 0);
-        self.planes.iter_mut().for_each(|p| *p = 0);
-        let mut bad = 0u64;
-        let rows = values.get(..count * nf).unwrap_or(&[]);
-        for i in 0..self.shape.len() {
-            let (known, invalid) = self.load_fact(rows, nf, count, i);
-            if let Some(k) = self.known.get_mut(i) {
-                *k = known & !invalid;
-            }
-            bad |= invalid;
-        }
-        bad
-    }
-
-    /// Loads fact `i` of every patient: its known and invalid lanes.
-    fn load_fact(&mut self, rows: &[i32], nf: usize, count: usize, i: usize) -> (u64, u64) {
-        let (Some(&(at, n)), Some(&shape), Some(&(lo, hi))) =
-            (self.plane_at.get(i), self.shape.get(i), self.valid.get(i))
-        else {
-            return (0, 0);
-        };
-        let (mut known, mut invalid) = (0u64, 0u64);
-        let value = |j: usize| rows.get(j * nf + i).copied().unwrap_or(UNKNOWN);
-        match shape {
-            Shape::Flag => {
-                let mut ones = 0u64;
-                for j in 0..count {
-                    let v = value(j);
-                    let k = v != UNKNOWN;
-                    known |= u64::from(k) << j;
-                    ones |= u64::from(v == 1) << j;
-                    invalid |= u64::from(k & (v != 0) & (v != 1)) << j;
-                }
-                if let Some(p) = self.planes.get_mut(at) {
-                    *p = ones;
-                }
-            }
-            // Without branches on the values (whether a lane is unknown is as good as random):
-            // an unknown or invalid value is read as option 0 (or no option) with its bit clear.
-            Shape::OneOf(_) | Shape::SomeOf(_) => {
-                for j in 0..count {
-                    let v = value(j);
-                    let k = v != UNKNOWN;
-                    let fits = (lo..=hi).contains(&Val::from(v));
-                    let on = k & fits;
-                    known |= u64::from(on) << j;
-                    invalid |= u64::from(k & !fits) << j;
-                    let mut x = if on { bits(v) } else { 0 };
-                    if let Shape::OneOf(_) = shape {
-                        if let Some(p) = self.planes.get_mut(at + x as usize) {
-                            *p |= u64::from(on) << j;
-                        }
-                        continue;
-                    }
-                    // A set: only the options chosen, one step per set bit.
-                    while x != 0 {
-                        let o = x.trailing_zeros() as usize;
-                        if let Some(p) = self.planes.get_mut(at + o).filter(|_| o < n) {
-                            *p |= 1u64 << j;
-                        }
-                        x &= x - 1;
-                    }
-                }
-            }
-            Shape::Number => {
-                let col = self
-                    .cols
-                    .get_mut(i * LANES..(i + 1) * LANES)
-                    .unwrap_or(&mut []);
-                for (j, slot) in col.iter_mut().enumerate() {
-                    let v = if j < count { value(j) } else { UNKNOWN };
-                    let k = v != UNKNOWN;
-                    let x = Val::from(v);
-                    known |= u64::from(k) << j;
-                    invalid |= u64::from(k & ((x < lo) | (x > hi))) << j;
-                    *slot = v;
-                }
-            }
-        }
-        (known, invalid)
+        #[cfg(not(target_arch = "wasm32"))]
+        self.rows.prepare(&self.shape, &self.plane_at);
     }
 
     /// The known mask and bit planes of a fact.
