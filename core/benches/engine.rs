@@ -1,5 +1,6 @@
 //! Criterion benchmarks of the engine: compile, evaluate a complete patient, evaluate a mostly
-//! unknown patient (with open-question minimisation), one answer in a resident session, and
+//! unknown patient (with open-question minimisation), one answer in a resident session half
+//! answered (as JSON, as the report's codes the checklist renders, and as the compact update), and
 //! batch throughput over generated patients. Figures go to BENCHMARKS.md (`cargo xtask bench`).
 
 #![allow(
@@ -99,22 +100,52 @@ fn benches(c: &mut Criterion) {
         b.iter(|| rs.evaluate(cl, black_box(&mostly_unknown)))
     });
 
+    // One tap in a resident, warm session half answered (about half the facts of a random
+    // patient, as the Node harness's WASM session): each iteration flips one answered yes/no
+    // fact and the next flips it back, cycling through every such fact, so the session stays
+    // half answered and every iteration changes the patient.
     let engine = JsonEngine::national(&["norfolk".to_string()]);
-    // One tap in a resident, warm session: the answer flips between yes and not known, so
-    // every iteration changes the patient.
-    let fact = "home.heating_working";
+    let half = random::patient(
+        &serde_json::to_value(rs.schema()).unwrap(),
+        &mut Rng(0xbed),
+        &Draw {
+            unknown_one_in: 2,
+            ..Draw::COMPLETE
+        },
+    );
+    let flips: Vec<(String, bool)> = half
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_bool()?)))
+        .collect();
+    assert!(!flips.is_empty(), "no answered yes/no fact to flip");
     let mut session = engine.session("ward_discharge");
-    let mut flip = false;
+    let imported = session.import(&half.to_string());
+    assert!(imported.starts_with("{\"ok\""), "{imported}");
+    let mut tap = 0usize;
+    let mut next = move || {
+        let (fact, was) = &flips[(tap / 2) % flips.len()];
+        let back = tap % 2 == 1;
+        tap += 1;
+        (fact.clone(), if *was != back { "false" } else { "true" })
+    };
     c.bench_function("session/one answer (set + report JSON)", |b| {
         b.iter(|| {
-            flip = !flip;
-            session.set(black_box(fact), if flip { "true" } else { "null" })
+            let (fact, value) = next();
+            session.set(black_box(&fact), value)
+        })
+    });
+    c.bench_function("session/one answer (set + report codes)", |b| {
+        b.iter(|| {
+            let (fact, value) = next();
+            session.set_report_codes(black_box(&fact), value)
         })
     });
     c.bench_function("session/one answer (compact update)", |b| {
         b.iter(|| {
-            flip = !flip;
-            session.update(black_box(fact), if flip { "true" } else { "null" })
+            let (fact, value) = next();
+            session.update(black_box(&fact), value)
         })
     });
 
