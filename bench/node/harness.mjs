@@ -11,7 +11,8 @@
 // Sizes are the minified, gzipped browser bundle of each engine with its dependencies (esbuild),
 // plus the gzipped .wasm for Homeward.
 // Also times a WASM session on the national ruleset, half answered: one update, set + report.
-// Usage: node harness.mjs [--quick]  (HOMEWARD_PKG = the package folder with homeward.node.js)
+// Usage: node --expose-gc harness.mjs [--quick]  (HOMEWARD_PKG = the package folder with homeward.node.js;
+// without --expose-gc the runs are timed without a collection before each)
 import { createRequire } from 'node:module';
 import { gzipSync } from 'node:zlib';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
@@ -213,22 +214,38 @@ if (disagreements) {
 
 // ------------------------------------------------------------ timing
 const REPS = quick ? 3 : 5;
-/** Median and every run of ns per patient; each run covers every patient once. */
-async function time(e, count) {
-  const per = [];
-  if (e.batch) e.runAll(count); // warm-up
-  else for (let w = 0; w < Math.min(count, 1000); w++) (e.async ? await e.run(w) : e.run(w)); // warm-up
-  let sink = 0;
-  for (let r = 0; r < REPS; r++) {
-    const t0 = process.hrtime.bigint();
-    if (e.batch) sink += e.runAll(count).length;
-    else if (e.async) for (let i = 0; i < count; i++) sink += (await e.run(i)) ? 1 : 0;
-    else for (let i = 0; i < count; i++) sink += e.run(i) ? 1 : 0;
-    per.push(Number(process.hrtime.bigint() - t0) / count);
-  }
+/** One engine's warm-up: 1,000 calls, or one batch call. */
+async function warm(e, count) {
+  if (e.batch) e.runAll(count);
+  else for (let w = 0; w < Math.min(count, 1000); w++) (e.async ? await e.run(w) : e.run(w));
+}
+let sink = 0;
+/**
+ * One timed run of an engine over every patient once: ns per patient. The heap is collected
+ * first where Node exposes it (`node --expose-gc`, as `cargo xtask bench` runs this), so no run
+ * collects the garbage of the run before it, another engine's.
+ */
+async function once(e, count) {
+  globalThis.gc?.();
+  const t0 = process.hrtime.bigint();
+  if (e.batch) sink += e.runAll(count).length;
+  else if (e.async) for (let i = 0; i < count; i++) sink += (await e.run(i)) ? 1 : 0;
+  else for (let i = 0; i < count; i++) sink += e.run(i) ? 1 : 0;
+  return Number(process.hrtime.bigint() - t0) / count;
+}
+/**
+ * Median and every run of ns per patient for each engine. Every engine is warmed up, then
+ * REPS rounds are timed, each round running every engine once in turn: each engine's runs come
+ * from the same minutes as the others', so a slow minute of this shared machine slows every row
+ * of a round rather than one row's whole series, and the ratios compare like with like.
+ */
+async function timeRounds(list, count) {
+  for (const [, e] of list) await warm(e, count);
+  const runs = Object.fromEntries(list.map(([name]) => [name, []]));
+  for (let r = 0; r < REPS; r++) for (const [name, e] of list) runs[name].push(await once(e, count));
   if (sink < 0) console.log(sink);
-  const sorted = [...per].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)], runs: per };
+  const median = (per) => [...per].sort((a, b) => a - b)[Math.floor(per.length / 2)];
+  return Object.fromEntries(Object.entries(runs).map(([name, per]) => [name, { median: median(per), runs: per }]));
 }
 
 // ------------------------------------------------------------ sizes: minified + gzipped bundles with dependencies
@@ -257,8 +274,9 @@ const sizeOf = {
 const sizes = (name) => (name.startsWith('Homeward') ? hwSize : sizeOf[name.replace(/ \(.*\)$/, '')]);
 
 const results = {};
+const timed = await timeRounds(Object.entries(engines), PATIENTS);
 for (const [name, e] of Object.entries(engines)) {
-  const t = await time(e, PATIENTS);
+  const t = timed[name];
   results[name] = { ns_per_patient: t.median, runs_ns: t.runs.map((v) => Math.round(v)), patients_timed: PATIENTS, load_ms: e.load, ...sizes(name), endpoint: e.endpoint, input: e.input };
 }
 

@@ -48,7 +48,10 @@ pub fn harness(quick: bool) -> Result<String, String> {
         if quick { "1000" } else { "10000" },
     ]))?;
     let mut cmd = Command::new("node");
-    cmd.arg("bench/node/harness.mjs").env("HOMEWARD_PKG", &pkg);
+    // `--expose-gc`: the harness collects garbage before each timed run, so one engine's
+    // garbage is not collected inside the next engine's run.
+    cmd.args(["--expose-gc", "bench/node/harness.mjs"])
+        .env("HOMEWARD_PKG", &pkg);
     if quick {
         cmd.arg("--quick");
     }
@@ -414,11 +417,14 @@ the same through JSON text, the previous path, {}).",
 One-minute load average {:.2} before the Node harness and {:.2} after it (other builds share this machine: \
 absolute times are pessimistic; compare ratios within this run). Shared workload: {} facts, {} requirements \
 nested to depth 3, one {}-row first-hit table, {} seeded complete patients (`node bench/node/workload.mjs`). {sizes}.\n\n\
-**Method.** One Node process (`node bench/node/harness.mjs{q}`) loads every engine, checks that every row gives \
-the same verdict, not-met requirement ids and pathway for every patient (it exits non-zero otherwise), then times \
-each row: a warm-up (1,000 calls, or one batch call), then {reps} timed runs, each over all {} patients (one call \
-per patient, or one call for the batch), with `process.hrtime`; the figure is the median run and every run is \
-listed. Rows marked **same** go from the same start to the same end: the patient as a parsed JS object (built \
+**Method.** One Node process (`node --expose-gc bench/node/harness.mjs{q}`) loads every engine, checks that every row gives \
+the same verdict, not-met requirement ids and pathway for every patient (it exits non-zero otherwise), then \
+warms every row up (1,000 calls, or one batch call) and times {reps} rounds; each round runs every row once, in \
+turn, over all {} patients (one call per patient, or one call for the batch), with `process.hrtime` after a full \
+garbage collection (so no row pays for another's garbage), so every \
+row's runs come from the same minutes of this shared machine (rounds since 2026-12-05; before, each row's runs \
+were timed together, and a slow minute could fall on one row alone). The figure is the median run and every run \
+is listed, in round order. Rows marked **same** go from the same start to the same end: the patient as a parsed JS object (built \
 once before timing) to a JS result object holding the verdict, the not-met ids and the pathway. Homeward is \
 called through its public package API (`homeward.node.js`: `Bulk.assessFacts`, `Bulk.assessManyFacts`), \
 never through the raw bindings; the JavaScript engines' results are built by the harness from their output. \
