@@ -214,6 +214,8 @@ if (disagreements) {
 
 // ------------------------------------------------------------ timing
 const REPS = quick ? 3 : 5;
+/** The median of a list of runs (the upper one of an even count). */
+const median = (per) => [...per].sort((a, b) => a - b)[Math.floor(per.length / 2)];
 /** One engine's warm-up: 1,000 calls, or one batch call. */
 async function warm(e, count) {
   if (e.batch) e.runAll(count);
@@ -244,7 +246,6 @@ async function timeRounds(list, count) {
   const runs = Object.fromEntries(list.map(([name]) => [name, []]));
   for (let r = 0; r < REPS; r++) for (const [name, e] of list) runs[name].push(await once(e, count));
   if (sink < 0) console.log(sink);
-  const median = (per) => [...per].sort((a, b) => a - b)[Math.floor(per.length / 2)];
   return Object.fromEntries(Object.entries(runs).map(([name, per]) => [name, { median: median(per), runs: per }]));
 }
 
@@ -305,8 +306,7 @@ function sessionFigures() {
       per.push(Number(process.hrtime.bigint() - t0) / (2 * count));
     }
     per.shift(); // the first run is the warm-up
-    const sorted = [...per].sort((a, b) => a - b);
-    return { median: sorted[Math.floor(sorted.length / 2)], runs: per.map((v) => Math.round(v)) };
+    return { median: median(per), runs: per.map((v) => Math.round(v)) };
   };
   const known = Object.keys(facts).length;
   const out = {

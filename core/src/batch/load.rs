@@ -29,6 +29,19 @@ fn bits(x: i32) -> u32 {
     u32::from_ne_bytes(x.to_ne_bytes())
 }
 
+/// Sets lane `j` in the planes (from `at`, `n` options) of the options chosen in set mask `x`:
+/// one step per chosen option. Both loaders set a set's planes through this.
+#[inline(always)]
+fn set_options(planes: &mut [u64], at: usize, n: usize, mut x: u32, j: usize) {
+    while x != 0 {
+        let o = x.trailing_zeros() as usize;
+        if let Some(p) = planes.get_mut(at + o).filter(|_| o < n) {
+            *p |= 1u64 << j;
+        }
+        x &= x - 1;
+    }
+}
+
 /// The row loader's buffers, sized once per ruleset.
 #[cfg(not(target_arch = "wasm32"))]
 #[derive(Debug, Clone, Default)]
@@ -131,15 +144,8 @@ impl Block {
                 }
             }
             for &(i, at, n) in &r.some_of {
-                // Only the options chosen: one step per set bit.
-                let mut x = if on(i) { bits(value(i)) } else { 0 };
-                while x != 0 {
-                    let o = x.trailing_zeros() as usize;
-                    if let Some(p) = planes.get_mut(at + o).filter(|_| o < n) {
-                        *p |= 1u64 << j;
-                    }
-                    x &= x - 1;
-                }
+                let x = if on(i) { bits(value(i)) } else { 0 };
+                set_options(planes, at, n, x, j);
             }
             for &i in &r.numbers {
                 if let Some(slot) = cols.get_mut(i * LANES + j) {
@@ -208,21 +214,14 @@ impl Block {
                     let on = k & fits;
                     known |= u64::from(on) << j;
                     invalid |= u64::from(k & !fits) << j;
-                    let mut x = if on { bits(v) } else { 0 };
+                    let x = if on { bits(v) } else { 0 };
                     if let Shape::OneOf(_) = shape {
                         if let Some(p) = self.planes.get_mut(at + x as usize) {
                             *p |= u64::from(on) << j;
                         }
                         continue;
                     }
-                    // A set: only the options chosen, one step per set bit.
-                    while x != 0 {
-                        let o = x.trailing_zeros() as usize;
-                        if let Some(p) = self.planes.get_mut(at + o).filter(|_| o < n) {
-                            *p |= 1u64 << j;
-                        }
-                        x &= x - 1;
-                    }
+                    set_options(&mut self.planes, at, n, x, j);
                 }
             }
             Shape::Number => {
